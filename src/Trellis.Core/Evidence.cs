@@ -1,0 +1,31 @@
+namespace Trellis.Core;
+
+/// <summary>Who a rater is to the person they rate (observations.csv <c>relationship</c>).</summary>
+public static class Relationships
+{
+    public const string Self = "self";
+    public const string Manager = "manager";
+    public const string Peer = "peer";
+    public const string Report = "report";
+    public const string SkipLevel = "skip_level";
+    public const string Other = "other";
+
+    public static readonly IReadOnlyList<string> All = [Self, Manager, Peer, Report, SkipLevel, Other];
+}
+
+public static class Visibilities
+{
+    public const string Shared = "shared";
+    public const string Private = "private";
+    public static readonly IReadOnlyList<string> All = [Shared, Private];
+}
+
+/// <summary>promotions.csv <c>outcome</c>.</summary>
+public static class PromotionOutcomes
+{
+    public const string Promoted = "promoted";
+    public const string NotPromoted = "not_promoted";
+    public const string Declined = "declined";
+    public const string Deferred = "deferred";
+    public static readonly IReadOnlyList<string> All = [Promoted, NotPromoted, Declined, Deferred];
+}

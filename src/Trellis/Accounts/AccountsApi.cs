@@ -1,0 +1,34 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Trellis.Data;
+
+namespace Trellis.Accounts;
+
+public sealed record MeResponse(int AccountId, string EmployeeId, string Name, string? Email, IReadOnlyList<string> Roles);
+
+public static class AccountsApi
+{
+    public static IEndpointRouteBuilder MapAccountsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1").WithTags("Accounts");
+        api.MapGet("/me", GetMe);
+
+        // Sign-out is a form post from the layout (antiforgery-protected).
+        app.MapPost("/signout", (Delegate)SignOut).ExcludeFromDescription();
+        return app;
+    }
+
+    public static async Task<Results<Ok<MeResponse>, NotFound>> GetMe(Viewer viewer, TrellisDb db, CancellationToken ct)
+    {
+        var email = await db.Employees.Where(e => e.Id == viewer.EmployeeId).Select(e => e.Email).FirstOrDefaultAsync(ct);
+        return TypedResults.Ok(new MeResponse(viewer.AccountId, viewer.EmployeeId, viewer.Name, email, viewer.Roles));
+    }
+
+    public static async Task<RedirectHttpResult> SignOut(HttpContext http)
+    {
+        await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        return TypedResults.Redirect("/signin");
+    }
+}

@@ -1,0 +1,69 @@
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Trellis.Data;
+
+namespace Trellis.Accounts;
+
+/// <summary>Authenticates <c>Authorization: Bearer TOKEN</c> against the hashed personal API tokens.</summary>
+internal sealed class ApiTokenAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, TrellisDb db, TimeProvider clock)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var header = Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.NoResult();
+        var token = header["Bearer ".Length..].Trim();
+        if (token.Length == 0) return AuthenticateResult.Fail("empty bearer token");
+
+        var hash = ApiTokens.Hash(token);
+        var found = await db.ApiTokens.Where(t => t.Hash == hash && t.RevokedAt == null)
+            .Join(db.Accounts, t => t.AccountId, a => a.Id, (t, a) => new { Token = t, Account = a })
+            .Join(db.Employees, x => x.Account.EmployeeId, e => e.Id, (x, e) => new { x.Token, x.Account, e.Name })
+            .FirstOrDefaultAsync(Context.RequestAborted);
+        if (found is null) return AuthenticateResult.Fail("unknown or revoked token");
+
+        var now = clock.GetUtcNow();
+        // Touch last-used at most once a minute to keep token auth read-mostly.
+        if (found.Token.LastUsedAt is null || now - found.Token.LastUsedAt > TimeSpan.FromMinutes(1))
+        {
+            found.Token.LastUsedAt = now;
+            await db.SaveChangesAsync(Context.RequestAborted);
+        }
+        var principal = AuthSetup.CreatePrincipal(found.Account.Id, found.Account.EmployeeId, found.Name, Roles.Split(found.Account.Roles), Scheme.Name);
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = "Bearer";
+        await Context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new()
+        {
+            HttpContext = Context,
+            ProblemDetails = { Status = 401, Title = "Sign in required", Detail = "The bearer token is missing, unknown or revoked." },
+        });
+    }
+
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status403Forbidden;
+        await Context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new()
+        {
+            HttpContext = Context,
+            ProblemDetails = { Status = 403, Title = "Forbidden" },
+        });
+    }
+}
+
+public static class ApiTokens
+{
+    public static string Hash(string token) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)));
+
+    public static string Generate() =>
+        "trl_" + Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))
+            .Replace('+', '-').Replace('/', '_').TrimEnd('=');
+}

@@ -1,0 +1,75 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
+
+namespace Trellis.Accounts;
+
+public static class AuthSetup
+{
+    public const string Scheme = "trellis";
+    public const string BearerScheme = "bearer";
+
+    public static IServiceCollection AddTrellisAuth(this IServiceCollection services)
+    {
+        services.AddAuthentication(Scheme)
+            // One scheme for both: a bearer token when the request carries one, the sign-in cookie otherwise.
+            .AddPolicyScheme(Scheme, "Cookie or bearer token", o => o.ForwardDefaultSelector = ctx =>
+                ctx.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                    ? BearerScheme
+                    : CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddCookie(o =>
+            {
+                o.LoginPath = "/signin";
+                o.LogoutPath = "/signout";
+                o.AccessDeniedPath = "/denied";
+                o.Cookie.Name = "trellis";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Lax;
+                o.ExpireTimeSpan = TimeSpan.FromHours(8);
+                o.SlidingExpiration = true;
+                // APIs answer 401/403 ProblemDetails instead of redirecting to the sign-in page.
+                o.Events.OnRedirectToLogin = ctx => ApiAwareRedirect(ctx, StatusCodes.Status401Unauthorized);
+                o.Events.OnRedirectToAccessDenied = ctx => ApiAwareRedirect(ctx, StatusCodes.Status403Forbidden);
+            })
+            .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(BearerScheme, null);
+
+        services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder(Scheme).RequireAuthenticatedUser().Build())
+            .AddPolicy(Policies.Hr, p => p.RequireRole(Roles.Hr))
+            .AddPolicy(Policies.HrOrAdmin, p => p.RequireRole(Roles.Hr, Roles.Admin))
+            .AddPolicy(Policies.HrOrCommittee, p => p.RequireRole(Roles.Hr, Roles.Committee))
+            .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
+            .AddPolicy(Policies.Manager, p => p.RequireRole(Roles.Manager, Roles.Hr, Roles.Admin));
+        services.AddScoped<AccountService>();
+        return services;
+    }
+
+    private static Task ApiAwareRedirect(RedirectContext<CookieAuthenticationOptions> ctx, int status)
+    {
+        if (ctx.Request.Path.StartsWithSegments("/api"))
+        {
+            ctx.Response.StatusCode = status;
+            return ctx.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new()
+            {
+                HttpContext = ctx.HttpContext,
+                ProblemDetails = { Status = status, Title = status == 401 ? "Sign in required" : "Forbidden" },
+            }).AsTask();
+        }
+        ctx.Response.Redirect(ctx.RedirectUri);
+        return Task.CompletedTask;
+    }
+
+    public static ClaimsPrincipal CreatePrincipal(int accountId, string employeeId, string name, IEnumerable<string> roles, string scheme)
+    {
+        var claims = new List<Claim>
+        {
+            new(ClaimTypes.NameIdentifier, accountId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new(TrellisClaims.AccountId, accountId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new(TrellisClaims.EmployeeId, employeeId),
+            new(ClaimTypes.Name, name),
+        };
+        claims.AddRange(roles.Select(r => new Claim(ClaimTypes.Role, r)));
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme, ClaimTypes.Name, ClaimTypes.Role));
+    }
+}

@@ -1,0 +1,58 @@
+using System.CommandLine;
+using Trellis.Data;
+
+namespace Trellis.Cli;
+
+/// <summary>The <c>trellis</c> command line (CONTRACTS.md). Each verb lives in its feature folder.</summary>
+public static class TrellisCommands
+{
+    public static readonly Option<string?> Db = new("--db")
+    {
+        Description = "SQLite path (or sqlite:PATH) or PostgreSQL connection string / postgres:// URL; default $TRELLIS_DB, then trellis.db",
+        Recursive = true,
+    };
+
+    private static readonly string[] Verbs =
+        ["serve", "demo", "import", "export", "readiness", "audit", "migrate", "backup", "bench", "user", "token"];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        // Serving is the default: `trellis`, `trellis --db x` and `trellis serve …` all start the web app.
+        if (args.Length == 0 || args[0] == "serve" || (args[0].StartsWith('-') && args[0] is not ("-h" or "--help" or "-?" or "--version")))
+            return await ServeCommand.RunAsync(args.Length > 0 && args[0] == "serve" ? args[1..] : args);
+
+        var root = new RootCommand("Trellis: promote people for how they work, and let every candidate choose their path.");
+        root.Options.Add(Db);
+        root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(Demo.DemoCommand.Create());
+        root.Subcommands.Add(Import.ImportCommand.Create());
+        root.Subcommands.Add(Import.ExportCommand.Create());
+        root.Subcommands.Add(Readiness.ReadinessCommand.Create());
+        root.Subcommands.Add(Audit.AuditCommand.Create());
+        root.Subcommands.Add(DatabaseCommands.CreateMigrate());
+        root.Subcommands.Add(DatabaseCommands.CreateBackup());
+        root.Subcommands.Add(Benchmarks.BenchCommand.Create());
+        root.Subcommands.Add(Accounts.UserCommands.CreateUser());
+        root.Subcommands.Add(Accounts.UserCommands.CreateToken());
+        _ = Verbs;
+        return await root.Parse(args).InvokeAsync();
+    }
+
+    /// <summary>Opens the selected database with migrations applied, for a CLI verb.</summary>
+    public static async Task<TrellisDb> OpenDatabaseAsync(ParseResult parse, CancellationToken ct)
+    {
+        var selection = DatabaseSelection.Resolve(parse.GetValue(Db));
+        var db = selection.CreateContext();
+        await db.MigrateAsync(ct);
+        return db;
+    }
+
+    public static DatabaseSelection Selection(ParseResult parse) => DatabaseSelection.Resolve(parse.GetValue(Db));
+
+    /// <summary>Reports a user error on standard error and returns exit code 1.</summary>
+    public static int Fail(string message)
+    {
+        Console.Error.WriteLine($"error: {message}");
+        return 1;
+    }
+}

@@ -1,0 +1,147 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Trellis.Data;
+
+internal sealed class EmployeeConfiguration : IEntityTypeConfiguration<Employee>
+{
+    public void Configure(EntityTypeBuilder<Employee> e)
+    {
+        e.ToTable("employees");
+        e.HasKey(x => x.Id);
+        e.Property(x => x.Id).HasMaxLength(64);
+        e.Property(x => x.Name).HasMaxLength(200);
+        e.Property(x => x.Email).HasMaxLength(320);
+        e.Property(x => x.ManagerId).HasMaxLength(64);
+        e.Property(x => x.Track).HasMaxLength(64);
+        e.Property(x => x.Level).HasMaxLength(64);
+        e.Property(x => x.Status).HasMaxLength(16);
+        e.HasIndex(x => x.ManagerId);
+        e.HasIndex(x => x.Department);
+        e.HasIndex(x => x.Level);
+        e.HasIndex(x => x.Name);
+        // No FK to the manager: imports may reference managers later in the same file, and people leave.
+    }
+}
+
+internal sealed class ObservationConfiguration : IEntityTypeConfiguration<Observation>
+{
+    public void Configure(EntityTypeBuilder<Observation> e)
+    {
+        e.ToTable("observations");
+        e.HasKey(x => x.Id);
+        e.Property(x => x.Id).HasMaxLength(64);
+        e.Property(x => x.SubjectId).HasMaxLength(64);
+        e.Property(x => x.RaterId).HasMaxLength(64);
+        e.Property(x => x.Relationship).HasMaxLength(16);
+        e.Property(x => x.Behavior).HasMaxLength(64);
+        e.Property(x => x.Visibility).HasMaxLength(16);
+        e.HasIndex(x => new { x.SubjectId, x.Behavior });
+        e.HasIndex(x => x.RaterId);
+    }
+}
+
+internal sealed class ResultRecordConfiguration : IEntityTypeConfiguration<ResultRecord>
+{
+    public void Configure(EntityTypeBuilder<ResultRecord> e)
+    {
+        e.ToTable("results");
+        e.HasKey(x => new { x.EmployeeId, x.Period });
+        e.Property(x => x.EmployeeId).HasMaxLength(64);
+        e.Property(x => x.Period).HasMaxLength(32);
+    }
+}
+
+internal sealed class RecognitionConfiguration : IEntityTypeConfiguration<Recognition>
+{
+    public void Configure(EntityTypeBuilder<Recognition> e)
+    {
+        e.ToTable("recognitions");
+        e.HasKey(x => x.Id);
+        e.Property(x => x.Id).HasMaxLength(64);
+        e.Property(x => x.FromId).HasMaxLength(64);
+        e.Property(x => x.ToId).HasMaxLength(64);
+        e.Property(x => x.Value).HasMaxLength(64);
+        e.Property(x => x.Behavior).HasMaxLength(64);
+        e.HasIndex(x => x.ToId);
+        e.HasIndex(x => x.GivenOn);
+    }
+}
+
+internal sealed class PromotionRecordConfiguration : IEntityTypeConfiguration<PromotionRecord>
+{
+    public void Configure(EntityTypeBuilder<PromotionRecord> e)
+    {
+        e.ToTable("promotions");
+        e.HasKey(x => new { x.Cycle, x.EmployeeId });
+        e.Property(x => x.Cycle).HasMaxLength(64);
+        e.Property(x => x.EmployeeId).HasMaxLength(64);
+        e.Property(x => x.FromLevel).HasMaxLength(64);
+        e.Property(x => x.ToLevel).HasMaxLength(64);
+        e.Property(x => x.Outcome).HasMaxLength(16);
+        e.HasIndex(x => x.EmployeeId);
+    }
+}
+
+internal sealed class ConcernConfiguration : IEntityTypeConfiguration<Concern>
+{
+    public void Configure(EntityTypeBuilder<Concern> e)
+    {
+        e.ToTable("concerns");
+        e.HasKey(x => x.Id);
+        e.Property(x => x.Id).HasMaxLength(64);
+        e.Property(x => x.EmployeeId).HasMaxLength(64);
+        e.Property(x => x.Category).HasMaxLength(64);
+        e.HasIndex(x => x.EmployeeId);
+    }
+}
+
+internal sealed class FrameworkVersionConfiguration : IEntityTypeConfiguration<FrameworkVersion>
+{
+    public void Configure(EntityTypeBuilder<FrameworkVersion> e)
+    {
+        e.ToTable("framework_versions");
+        e.HasKey(x => x.Id);
+        e.Property(x => x.Name).HasMaxLength(200);
+        e.Property(x => x.Label).HasMaxLength(64);
+    }
+}
+
+internal sealed class AccountConfiguration : IEntityTypeConfiguration<Account>
+{
+    public void Configure(EntityTypeBuilder<Account> e)
+    {
+        e.ToTable("accounts");
+        e.HasKey(x => x.Id);
+        e.Property(x => x.EmployeeId).HasMaxLength(64);
+        e.HasIndex(x => x.EmployeeId).IsUnique();
+        e.Property(x => x.Roles).HasMaxLength(200);
+    }
+}
+
+internal sealed class ApiTokenConfiguration : IEntityTypeConfiguration<ApiToken>
+{
+    public void Configure(EntityTypeBuilder<ApiToken> e)
+    {
+        e.ToTable("api_tokens");
+        e.HasKey(x => x.Id);
+        e.Property(x => x.Name).HasMaxLength(100);
+        e.Property(x => x.Hash).HasMaxLength(64);
+        e.HasIndex(x => x.Hash).IsUnique();
+        e.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class AuditLogEntryConfiguration : IEntityTypeConfiguration<AuditLogEntry>
+{
+    public void Configure(EntityTypeBuilder<AuditLogEntry> e)
+    {
+        e.ToTable("audit_log");
+        e.HasKey(x => x.Id);
+        e.Property(x => x.Action).HasMaxLength(64);
+        e.Property(x => x.ActorEmployeeId).HasMaxLength(64);
+        e.Property(x => x.SubjectEmployeeId).HasMaxLength(64);
+        e.HasIndex(x => x.At);
+        e.HasIndex(x => x.SubjectEmployeeId);
+    }
+}

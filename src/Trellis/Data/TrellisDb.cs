@@ -1,0 +1,62 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+
+namespace Trellis.Data;
+
+/// <summary>
+/// The database. One model, two providers: each provider has its own subclass so that each keeps
+/// its own migrations (Data/Migrations/Sqlite, Data/Migrations/Postgres).
+/// Entity configurations are picked up from the assembly, so a feature adds a table by adding an
+/// entity and its <see cref="IEntityTypeConfiguration{T}"/> in its own folder.
+/// </summary>
+public abstract class TrellisDb(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<Employee> Employees => Set<Employee>();
+    public DbSet<Observation> Observations => Set<Observation>();
+    public DbSet<ResultRecord> Results => Set<ResultRecord>();
+    public DbSet<Recognition> Recognitions => Set<Recognition>();
+    public DbSet<PromotionRecord> Promotions => Set<PromotionRecord>();
+    public DbSet<Concern> Concerns => Set<Concern>();
+    public DbSet<FrameworkVersion> FrameworkVersions => Set<FrameworkVersion>();
+    public DbSet<Account> Accounts => Set<Account>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<AuditLogEntry> AuditLog => Set<AuditLogEntry>();
+
+    public abstract DatabaseProvider Provider { get; }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(TrellisDb).Assembly);
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // DateTimeOffset is stored as UTC everywhere; SQLite cannot order DateTimeOffset natively.
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcDateTimeOffsetConverter>();
+        configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<UtcDateTimeOffsetConverter>();
+    }
+}
+
+public sealed class SqliteTrellisDb(DbContextOptions<SqliteTrellisDb> options) : TrellisDb(options)
+{
+    public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
+}
+
+public sealed class PostgresTrellisDb(DbContextOptions<PostgresTrellisDb> options) : TrellisDb(options)
+{
+    public override DatabaseProvider Provider => DatabaseProvider.Postgres;
+}
+
+internal sealed class UtcDateTimeOffsetConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTimeOffset, DateTime>(
+    v => v.UtcDateTime, v => new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)));
+
+// Design-time factories for `dotnet ef migrations add … --context SqliteTrellisDb|PostgresTrellisDb`.
+internal sealed class SqliteDesignFactory : IDesignTimeDbContextFactory<SqliteTrellisDb>
+{
+    public SqliteTrellisDb CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<SqliteTrellisDb>().UseSqlite("Data Source=design.db").Options);
+}
+
+internal sealed class PostgresDesignFactory : IDesignTimeDbContextFactory<PostgresTrellisDb>
+{
+    public PostgresTrellisDb CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<PostgresTrellisDb>().UseNpgsql("Host=localhost;Database=design").Options);
+}

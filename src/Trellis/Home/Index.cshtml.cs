@@ -1,0 +1,15 @@
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+using Trellis.Accounts;
+using Trellis.Data;
+
+namespace Trellis.Home;
+
+public sealed class IndexModel(Viewer viewer, TrellisDb db) : PageModel
+{
+    public string Name => viewer.Name;
+    public Employee? Employee { get; private set; }
+
+    public async Task OnGetAsync(CancellationToken ct) =>
+        Employee = await db.Employees.AsNoTracking().FirstOrDefaultAsync(e => e.Id == viewer.EmployeeId, ct);
+}

@@ -1,0 +1,69 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Trellis.Accounts;
+using Trellis.Data;
+
+namespace Trellis.Tests.Infrastructure;
+
+/// <summary>
+/// The app over a fresh database of the given provider. Every integration test runs once per provider:
+/// <c>[Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]</c>.
+/// </summary>
+public sealed class TrellisApp : WebApplicationFactory<Program>
+{
+    public static TheoryData<Provider> Providers => new(Provider.Sqlite, Provider.Postgres);
+
+    public TestDatabase Database { get; }
+
+    private TrellisApp(TestDatabase database) => Database = database;
+
+    /// <summary>Starts the app on a fresh database; with <paramref name="seed"/>, the small test organisation is loaded.</summary>
+    public static async Task<TrellisApp> StartAsync(Provider provider, bool seed = true)
+    {
+        var app = new TrellisApp(TestDatabase.Create(provider));
+        _ = app.Server; // starts the host, which applies migrations
+        if (seed)
+        {
+            using var scope = app.Services.CreateScope();
+            await TestOrganisation.SeedAsync(scope.ServiceProvider);
+        }
+        return app;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("db", Database.Value);
+        builder.UseEnvironment("Testing");
+    }
+
+    public async Task<T> WithDbAsync<T>(Func<TrellisDb, Task<T>> work)
+    {
+        using var scope = Services.CreateScope();
+        return await work(scope.ServiceProvider.GetRequiredService<TrellisDb>());
+    }
+
+    public async Task WithDbAsync(Func<TrellisDb, Task> work)
+    {
+        using var scope = Services.CreateScope();
+        await work(scope.ServiceProvider.GetRequiredService<TrellisDb>());
+    }
+
+    /// <summary>An API client signed in as the given employee through a personal bearer token.</summary>
+    public async Task<HttpClient> ClientForAsync(string employeeId)
+    {
+        var token = await WithDbAsync(db => new AccountService(db, TimeProvider.System).CreateTokenAsync(employeeId, "test"));
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    public HttpClient AnonymousClient() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+}
