@@ -1,0 +1,44 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Trellis.Accounts;
+using Trellis.Data;
+using Trellis.Framework;
+using Trellis.Readiness;
+
+namespace Trellis.Growth;
+
+public static class GrowthApi
+{
+    public static IEndpointRouteBuilder MapGrowthApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1").WithTags("Growth");
+        api.MapGet("/employees/{id}/evidence", GetEvidence);
+        api.MapGet("/team/readiness", GetTeam).RequireAuthorization(Policies.Manager);
+        return app;
+    }
+
+    /// <summary>A person's behaviour evidence as the viewer may see it (anonymity rules applied).</summary>
+    public static async Task<Results<Ok<EvidenceView>, ProblemHttpResult>> GetEvidence(
+        string id, string? behavior, Viewer viewer, SensitiveReads reads, TrellisDb db, FrameworkStore frameworks, CancellationToken ct)
+    {
+        switch (await GrowthAccess.CheckAsync(viewer, reads, db, id, "read_evidence", ct))
+        {
+            case GrowthAccess.Outcome.Forbidden:
+                return TypedResults.Problem("Only the person, their managers, HR and committee members may see this evidence.", statusCode: 403);
+            case GrowthAccess.Outcome.NotFound:
+                return TypedResults.Problem($"No employee with id '{id}'.", statusCode: 404);
+        }
+        var framework = (await frameworks.GetAsync(ct))?.Framework;
+        if (framework is null) return TypedResults.Problem("No career framework has been imported yet.", statusCode: 404);
+        if (behavior is not null && framework.FindBehavior(behavior) is null)
+            return TypedResults.Problem($"Unknown behaviour '{behavior}'.", statusCode: 404);
+        return TypedResults.Ok(await EvidenceViews.BuildAsync(db, framework, id, viewer.EmployeeId, behavior, ct));
+    }
+
+    /// <summary>Readiness of everyone in the caller's reporting line.</summary>
+    public static async Task<Ok<IReadOnlyList<TeamMember>>> GetTeam(Viewer viewer, SensitiveReads reads, TrellisDb db, ReadinessService readiness, CancellationToken ct)
+    {
+        var team = await TeamReadiness.ForLineAsync(db, readiness, viewer.EmployeeId, ct);
+        await reads.RecordAsync("read_team_readiness", null, $"{team.Count} people in the line of {viewer.EmployeeId}", ct);
+        return TypedResults.Ok(team);
+    }
+}

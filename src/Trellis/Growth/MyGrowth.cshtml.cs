@@ -1,0 +1,34 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Trellis.Accounts;
+using Trellis.Data;
+using Trellis.Framework;
+using Trellis.Readiness;
+
+namespace Trellis.Growth;
+
+public sealed class MyGrowthModel(Viewer viewer, SensitiveReads reads, TrellisDb db, FrameworkStore frameworks, ReadinessService readiness) : PageModel
+{
+    [BindProperty(SupportsGet = true)] public string? EmployeeId { get; set; }
+    public GrowthProfile Profile { get; private set; } = null!;
+    public bool IsSelf { get; private set; }
+    public string ChartSvg { get; private set; } = "";
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct)
+    {
+        var id = string.IsNullOrEmpty(EmployeeId) ? viewer.EmployeeId : EmployeeId;
+        IsSelf = id == viewer.EmployeeId;
+        switch (await GrowthAccess.CheckAsync(viewer, reads, db, id, "read_growth", ct))
+        {
+            case GrowthAccess.Outcome.Forbidden: return Forbid();
+            case GrowthAccess.Outcome.NotFound: return NotFound();
+        }
+        var framework = await frameworks.GetAsync(ct);
+        if (framework is null) return RedirectToPage("/Framework/Index");
+        var profile = await GrowthProfiles.BuildAsync(db, framework.Framework, readiness, id, ct);
+        if (profile is null) return NotFound();
+        Profile = profile;
+        ChartSvg = ProfileChart.Render(profile, behavior => $"/growth/{Uri.EscapeDataString(id)}/evidence/{Uri.EscapeDataString(behavior)}");
+        return Page();
+    }
+}
