@@ -105,11 +105,11 @@ public static class EvidenceApi
             : TypedResults.ValidationProblem(outcome.Errors!, title: "The recognition was not saved");
     }
 
-    public static async Task<Ok<RecognitionPage>> RecognitionFeed(string? value, int? page, int? pageSize, RecognitionService recognitions, CancellationToken ct) =>
+    public static async Task<Ok<RecognitionPage>> RecognitionFeed(string? value, int? page, [FromQuery(Name = "page_size")] int? pageSize, RecognitionService recognitions, CancellationToken ct) =>
         TypedResults.Ok(await recognitions.FeedAsync(value, page ?? 1, pageSize ?? RecognitionService.DefaultPageSize, ct));
 
     public static async Task<Results<Ok<RecognitionPage>, ProblemHttpResult>> RecognitionsReceived(
-        string id, int? page, int? pageSize, RecognitionService recognitions, Data.TrellisDb db, CancellationToken ct)
+        string id, int? page, [FromQuery(Name = "page_size")] int? pageSize, RecognitionService recognitions, Data.TrellisDb db, CancellationToken ct)
     {
         if (!await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.AnyAsync(db.Employees, e => e.Id == id, ct))
             return Problem(404, $"There is no employee with id '{id}'.");
@@ -128,10 +128,10 @@ public static class EvidenceApi
         };
     }
 
-    public static async Task<Ok<IReadOnlyList<ResultResponse>>> ListResults(string? employeeId, int? limit, ResultService results, CancellationToken ct) =>
+    public static async Task<Ok<IReadOnlyList<ResultResponse>>> ListResults([FromQuery(Name = "employee_id")] string? employeeId, int? limit, ResultService results, CancellationToken ct) =>
         TypedResults.Ok(await results.RecentAsync(employeeId, limit ?? 100, ct));
 
-    public static async Task<Ok<IReadOnlyList<ConcernResponse>>> ListConcerns(string? employeeId, int? limit, ConcernService concerns, CancellationToken ct) =>
+    public static async Task<Ok<IReadOnlyList<ConcernResponse>>> ListConcerns([FromQuery(Name = "employee_id")] string? employeeId, int? limit, ConcernService concerns, CancellationToken ct) =>
         TypedResults.Ok(await concerns.ListAsync(employeeId, limit ?? 100, ct));
 
     public static async Task<Results<Created<ConcernResponse>, ValidationProblem>> CreateConcern(
