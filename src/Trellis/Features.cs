@@ -1,5 +1,6 @@
 using Trellis.Accounts;
 using Trellis.Admin;
+using Trellis.Evidence;
 using Trellis.Framework;
 using Trellis.People;
 using Trellis.Growth;
@@ -11,6 +12,7 @@ public static class Features
 {
     public static IServiceCollection AddFeatureServices(this IServiceCollection services)
     {
+        services.AddEvidence();
         return services;
     }
 
@@ -21,6 +23,7 @@ public static class Features
         app.MapPeopleApi();
         app.MapAdminApi();
         app.MapGrowthApi();
+        app.MapEvidenceApi();
         return app;
     }
 }

@@ -21,6 +21,8 @@ public abstract class TrellisDb(DbContextOptions options) : DbContext(options)
     public DbSet<Account> Accounts => Set<Account>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<AuditLogEntry> AuditLog => Set<AuditLogEntry>();
+    public DbSet<Evidence.FeedbackRequest> FeedbackRequests => Set<Evidence.FeedbackRequest>();
+    public DbSet<Evidence.FeedbackRequestRater> FeedbackRequestRaters => Set<Evidence.FeedbackRequestRater>();
 
     public abstract DatabaseProvider Provider { get; }
 

@@ -86,6 +86,23 @@ namespace Trellis.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "feedback_requests",
+                columns: table => new
+                {
+                    Id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    SubjectId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    RequestedById = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Behaviors = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: false),
+                    Message = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    WithdrawnAt = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_feedback_requests", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "framework_versions",
                 columns: table => new
                 {
@@ -193,6 +210,26 @@ namespace Trellis.Data.Migrations.Sqlite
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "feedback_request_raters",
+                columns: table => new
+                {
+                    RequestId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    RaterId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    AnsweredAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    ObservationId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_feedback_request_raters", x => new { x.RequestId, x.RaterId });
+                    table.ForeignKey(
+                        name: "FK_feedback_request_raters_feedback_requests_RequestId",
+                        column: x => x.RequestId,
+                        principalTable: "feedback_requests",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_accounts_EmployeeId",
                 table: "accounts",
@@ -246,6 +283,21 @@ namespace Trellis.Data.Migrations.Sqlite
                 column: "Name");
 
             migrationBuilder.CreateIndex(
+                name: "IX_feedback_request_raters_RaterId",
+                table: "feedback_request_raters",
+                column: "RaterId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_feedback_requests_RequestedById",
+                table: "feedback_requests",
+                column: "RequestedById");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_feedback_requests_SubjectId",
+                table: "feedback_requests",
+                column: "SubjectId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_observations_RaterId",
                 table: "observations",
                 column: "RaterId");
@@ -287,6 +339,9 @@ namespace Trellis.Data.Migrations.Sqlite
                 name: "employees");
 
             migrationBuilder.DropTable(
+                name: "feedback_request_raters");
+
+            migrationBuilder.DropTable(
                 name: "framework_versions");
 
             migrationBuilder.DropTable(
@@ -303,6 +358,9 @@ namespace Trellis.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "accounts");
+
+            migrationBuilder.DropTable(
+                name: "feedback_requests");
         }
     }
 }

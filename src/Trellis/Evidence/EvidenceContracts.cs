@@ -1,0 +1,56 @@
+using Trellis.Core.Feedback;
+
+namespace Trellis.Evidence;
+
+// Requests take nullable fields so that missing or malformed input comes back as a field error naming the
+// field (400 ValidationProblem), not as a failed model binding.
+
+/// <summary>POST /api/v1/observations. The rater is the signed-in person; the relationship is derived.</summary>
+/// <param name="Rating">An integer 1–5; a fractional number is a field error.</param>
+/// <param name="RequestId">Optional: the feedback request this answers (marks it answered for the rater).</param>
+public sealed record CreateObservationRequest(string? SubjectId, string? Behavior, decimal? Rating, string? Comment = null, string? Visibility = null, string? RequestId = null);
+
+/// <summary>A stored observation and the quality warnings on its comment (which never block saving).</summary>
+public sealed record ObservationResponse(
+    string Id, string SubjectId, string RaterId, string Relationship, string Behavior, int Rating, DateOnly ObservedOn,
+    string? Comment, string Visibility, string? RequestId, IReadOnlyList<FeedbackWarning> Warnings);
+
+public sealed record FeedbackCheckRequest(string? Comment);
+public sealed record FeedbackCheckResponse(IReadOnlyList<FeedbackWarning> Warnings);
+
+public sealed record Colleague(string Id, string Name, string? Title, string? Department);
+
+public sealed record CreateFeedbackRequestRequest(string? SubjectId, IReadOnlyList<string>? RaterIds, IReadOnlyList<string>? Behaviors, string? Message = null);
+
+public sealed record BehaviorRef(string Key, string Name);
+
+public sealed record FeedbackRequestRaterResponse(string RaterId, string RaterName, DateTimeOffset? AnsweredAt, string? ObservationId);
+
+public sealed record FeedbackRequestResponse(
+    string Id, string SubjectId, string SubjectName, string RequestedById, string RequestedByName,
+    IReadOnlyList<BehaviorRef> Behaviors, string? Message, DateTimeOffset CreatedAt, DateTimeOffset? WithdrawnAt,
+    IReadOnlyList<FeedbackRequestRaterResponse> Raters);
+
+/// <summary>One open request in a rater's inbox, with the link that opens the give-feedback page prefilled.</summary>
+public sealed record InboxItem(
+    string RequestId, string SubjectId, string SubjectName, string RequestedById, string RequestedByName,
+    IReadOnlyList<BehaviorRef> Behaviors, string? Message, DateTimeOffset CreatedAt, string AnswerUrl);
+
+public sealed record CreateRecognitionRequest(string? ToId, string? Value, string? Behavior = null, string? Message = null);
+
+public sealed record RecognitionResponse(
+    string Id, string FromId, string FromName, string ToId, string ToName, string Value, string ValueName,
+    string? Behavior, string? BehaviorName, string? Message, DateOnly GivenOn);
+
+public sealed record RecognitionPage(IReadOnlyList<RecognitionResponse> Items, int Page, int PageSize, int Total);
+
+/// <summary>POST /api/v1/results: upsert by employee and period.</summary>
+public sealed record UpsertResultRequest(string? EmployeeId, string? Period, DateOnly? PeriodEnd, decimal? Score);
+
+public sealed record ResultResponse(string EmployeeId, string EmployeeName, string Period, DateOnly PeriodEnd, double Score, bool Created);
+
+public sealed record CreateConcernRequest(string? EmployeeId, string? Category, bool? Substantiated = null, DateOnly? RecordedOn = null);
+
+public sealed record SetSubstantiatedRequest(bool? Substantiated);
+
+public sealed record ConcernResponse(string Id, string EmployeeId, string EmployeeName, string Category, bool Substantiated, DateOnly RecordedOn);

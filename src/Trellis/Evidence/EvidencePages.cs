@@ -1,0 +1,55 @@
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Html;
+using Microsoft.AspNetCore.Mvc.Rendering;
+
+namespace Trellis.Evidence;
+
+/// <summary>Small helpers the evidence pages share: field messages and reading a colleague picker's value.</summary>
+public static partial class EvidencePages
+{
+    [GeneratedRegex(@"\(([^()]+)\)\s*$")]
+    private static partial Regex TrailingId();
+
+    /// <summary>The colleague pickers show "Name (ID)"; a bare id typed by hand works too.</summary>
+    public static string? EmployeeIdFrom(string? pickerValue)
+    {
+        if (string.IsNullOrWhiteSpace(pickerValue)) return null;
+        var m = TrailingId().Match(pickerValue);
+        return (m.Success ? m.Groups[1].Value : pickerValue).Trim();
+    }
+
+    public static string PickerValue(string id, string? name) => string.IsNullOrEmpty(name) ? id : $"{name} ({id})";
+
+    /// <summary>The message(s) for one field, next to its input; nothing when the field is fine.</summary>
+    public static IHtmlContent FieldError(this IHtmlHelper html, IReadOnlyDictionary<string, string[]> errors, string field)
+    {
+        if (!errors.TryGetValue(field, out var messages)) return HtmlString.Empty;
+        var span = new TagBuilder("span");
+        span.AddCssClass("field-error");
+        span.Attributes["id"] = field + "-error";
+        span.InnerHtml.Append(string.Join(" ", messages));
+        return span;
+    }
+
+    /// <summary>A comment with each warning's span wrapped in &lt;mark&gt;, for showing where the problem is.</summary>
+    public static IHtmlContent Highlight(string comment, IEnumerable<Core.Feedback.FeedbackWarning> warnings)
+    {
+        // Only word-level spans are marked; the whole-comment warnings would mark everything.
+        var spans = warnings.Where(w => w.Length > 0 && w.Length < comment.Trim().Length)
+            .OrderBy(w => w.Start).ToList();
+        var builder = new HtmlContentBuilder();
+        var at = 0;
+        foreach (var w in spans)
+        {
+            if (w.Start < at) continue;
+            builder.Append(comment[at..w.Start]);
+            var mark = new TagBuilder("mark");
+            mark.Attributes["title"] = w.Message;
+            mark.InnerHtml.Append(comment.Substring(w.Start, w.Length));
+            builder.AppendHtml(mark);
+            at = w.Start + w.Length;
+        }
+        builder.Append(comment[at..]);
+        return builder;
+    }
+}

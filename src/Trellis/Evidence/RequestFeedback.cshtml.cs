@@ -1,0 +1,64 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+using Trellis.Accounts;
+using Trellis.Core.Framework;
+using Trellis.Data;
+using Trellis.Framework;
+
+namespace Trellis.Evidence;
+
+public sealed class RequestFeedbackModel(FeedbackRequestService requests, FrameworkStore frameworks, Viewer viewer, TrellisDb db) : PageModel
+{
+    public const int RaterInputs = 6;
+
+    [BindProperty(SupportsGet = true, Name = "subject")] public string? Subject { get; set; }
+    [BindProperty(Name = "raters")] public List<string?> Raters { get; set; } = [];
+    [BindProperty(Name = "behaviors")] public List<string> Behaviors { get; set; } = [];
+    [BindProperty(Name = "message")] public string? Message { get; set; }
+
+    public CareerFramework? Framework { get; private set; }
+    /// <summary>Who the viewer may ask for: themselves and everyone in their reporting line.</summary>
+    public IReadOnlyList<(string Id, string Name)> Subjects { get; private set; } = [];
+    public IReadOnlyDictionary<string, string[]> Errors { get; private set; } = new Dictionary<string, string[]>();
+    public string? Forbidden { get; private set; }
+
+    public async Task OnGetAsync(CancellationToken ct)
+    {
+        await LoadAsync(ct);
+        Subject ??= viewer.EmployeeId;
+    }
+
+    public async Task<IActionResult> OnPostAsync(CancellationToken ct)
+    {
+        await LoadAsync(ct);
+        var outcome = await requests.CreateAsync(viewer.EmployeeId,
+            new CreateFeedbackRequestRequest(Subject, Raters.Select(EvidencePages.EmployeeIdFrom).OfType<string>().ToList(), Behaviors, Message), ct);
+        switch (outcome.Status)
+        {
+            case 201:
+                return Redirect($"/feedback/inbox?sent={Uri.EscapeDataString(outcome.Value!.Id)}");
+            case 400:
+                Errors = outcome.Errors!;
+                Response.StatusCode = StatusCodes.Status400BadRequest;
+                return Page();
+            default:
+                Forbidden = outcome.Detail;
+                Response.StatusCode = outcome.Status;
+                return Page();
+        }
+    }
+
+    private async Task LoadAsync(CancellationToken ct)
+    {
+        Framework = (await frameworks.GetAsync(ct))?.Framework;
+        var ids = await ReportingLine.ReportsOfAsync(db, viewer.EmployeeId, ct);
+        ids.Insert(0, viewer.EmployeeId);
+        var people = new List<(string, string)>();
+        foreach (var chunk in ids.Chunk(500))
+            people.AddRange((await db.Employees.AsNoTracking().Where(e => chunk.Contains(e.Id) && e.Status == EmployeeStatus.Active)
+                .Select(e => new { e.Id, e.Name }).ToListAsync(ct)).Select(e => (e.Id, e.Name)));
+        Subjects = people.OrderBy(p => p.Item1 != viewer.EmployeeId).ThenBy(p => p.Item2).ToList();
+        while (Raters.Count < RaterInputs) Raters.Add(null);
+    }
+}

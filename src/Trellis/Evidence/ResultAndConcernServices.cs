@@ -1,0 +1,129 @@
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Trellis.Accounts;
+using Trellis.Data;
+using Trellis.Readiness;
+
+namespace Trellis.Evidence;
+
+/// <summary>Results per period (the hygiene gate), entered by HR; upserted by employee and period.</summary>
+public sealed partial class ResultService(TrellisDb db, ReadinessService readiness)
+{
+    [GeneratedRegex(@"^\d{4}(-(H[12]|Q[1-4]))?$")]
+    private static partial Regex PeriodFormat();
+
+    public static bool IsPeriod(string period) => PeriodFormat().IsMatch(period);
+
+    public async Task<Outcome<ResultResponse>> UpsertAsync(UpsertResultRequest request, CancellationToken ct = default)
+    {
+        var errors = new FieldErrors();
+        var employeeId = request.EmployeeId?.Trim();
+        string? name = null;
+        if (string.IsNullOrEmpty(employeeId)) errors.Add("employee_id", "Choose the employee the result belongs to.");
+        else
+        {
+            name = await db.Employees.AsNoTracking().Where(e => e.Id == employeeId).Select(e => e.Name).FirstOrDefaultAsync(ct);
+            if (name is null) errors.Add("employee_id", $"There is no employee with id '{employeeId}'.");
+        }
+        var period = request.Period?.Trim().ToUpperInvariant();
+        if (string.IsNullOrEmpty(period)) errors.Add("period", "Give the period, e.g. 2025-H2.");
+        else if (!IsPeriod(period)) errors.Add("period", $"'{request.Period}' is not a period: use a year with a half or quarter, e.g. 2025-H2, 2025-Q3 or 2025.");
+        if (request.PeriodEnd is null) errors.Add("period_end", "Give the last day of the period (YYYY-MM-DD).");
+        if (request.Score is not { } score) errors.Add("score", "Give a score from 1 to 5 (3 = fully met).");
+        else if (score < 1 || score > 5) errors.Add("score", $"The score must be from 1 to 5 (3 = fully met), not {score}.");
+        if (errors.Any) return Outcome<ResultResponse>.Invalid(errors.ToDictionary());
+
+        var row = await db.Results.FirstOrDefaultAsync(r => r.EmployeeId == employeeId && r.Period == period, ct);
+        var created = row is null;
+        if (row is null)
+        {
+            row = new ResultRecord { EmployeeId = employeeId!, Period = period! };
+            db.Results.Add(row);
+        }
+        row.PeriodEnd = request.PeriodEnd!.Value;
+        row.Score = (double)request.Score!.Value;
+        await db.SaveChangesAsync(ct);
+        readiness.EvidenceChanged();
+        return Outcome<ResultResponse>.Ok(new ResultResponse(row.EmployeeId, name!, row.Period, row.PeriodEnd, row.Score, created), created);
+    }
+
+    /// <summary>Recent results, newest period end first; optionally one employee.</summary>
+    public async Task<IReadOnlyList<ResultResponse>> RecentAsync(string? employeeId, int limit, CancellationToken ct = default)
+    {
+        var q = db.Results.AsNoTracking();
+        if (!string.IsNullOrWhiteSpace(employeeId)) q = q.Where(r => r.EmployeeId == employeeId.Trim());
+        return await q.OrderByDescending(r => r.PeriodEnd).ThenBy(r => r.EmployeeId).Take(Math.Clamp(limit, 1, 500))
+            .Select(r => new ResultResponse(r.EmployeeId,
+                db.Employees.Where(e => e.Id == r.EmployeeId).Select(e => e.Name).FirstOrDefault() ?? r.EmployeeId,
+                r.Period, r.PeriodEnd, r.Score, false))
+            .ToListAsync(ct);
+    }
+}
+
+/// <summary>Conduct concerns: recorded by HR, read by HR and the committee only; every read is audited.</summary>
+public sealed class ConcernService(TrellisDb db, SensitiveReads sensitiveReads, ReadinessService readiness, TimeProvider clock)
+{
+    public const string ReadAction = "concerns.read";
+
+    public async Task<Outcome<ConcernResponse>> CreateAsync(CreateConcernRequest request, CancellationToken ct = default)
+    {
+        var errors = new FieldErrors();
+        var employeeId = request.EmployeeId?.Trim();
+        string? name = null;
+        if (string.IsNullOrEmpty(employeeId)) errors.Add("employee_id", "Choose the employee the concern is about.");
+        else
+        {
+            name = await db.Employees.AsNoTracking().Where(e => e.Id == employeeId).Select(e => e.Name).FirstOrDefaultAsync(ct);
+            if (name is null) errors.Add("employee_id", $"There is no employee with id '{employeeId}'.");
+        }
+        var category = request.Category?.Trim().ToLowerInvariant();
+        if (string.IsNullOrEmpty(category)) errors.Add("category", "Give a category, e.g. conduct, harassment or integrity.");
+        else if (category.Length > 64) errors.Add("category", $"The category has {category.Length} characters; the limit is 64.");
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        if (request.RecordedOn is { } on && on > today) errors.Add("recorded_on", $"The date {on:yyyy-MM-dd} is in the future.");
+        if (errors.Any) return Outcome<ConcernResponse>.Invalid(errors.ToDictionary());
+
+        var row = new Concern
+        {
+            Id = EvidenceIds.New("CON", clock.GetUtcNow()),
+            EmployeeId = employeeId!,
+            Category = category!,
+            Substantiated = request.Substantiated ?? false,
+            RecordedOn = request.RecordedOn ?? today,
+        };
+        db.Concerns.Add(row);
+        await db.SaveChangesAsync(ct);
+        readiness.EvidenceChanged();
+        return Outcome<ConcernResponse>.Ok(new ConcernResponse(row.Id, row.EmployeeId, name!, row.Category, row.Substantiated, row.RecordedOn), created: true);
+    }
+
+    public async Task<Outcome<ConcernResponse>> SetSubstantiatedAsync(string id, bool? substantiated, CancellationToken ct = default)
+    {
+        if (substantiated is null)
+            return Outcome<ConcernResponse>.Invalid(new() { ["substantiated"] = ["Say whether the concern is substantiated (true or false)."] });
+        var row = await db.Concerns.FirstOrDefaultAsync(c => c.Id == id, ct);
+        if (row is null) return Outcome<ConcernResponse>.NotFound($"There is no concern '{id}'.");
+        row.Substantiated = substantiated.Value;
+        await db.SaveChangesAsync(ct);
+        readiness.EvidenceChanged();
+        var name = await db.Employees.AsNoTracking().Where(e => e.Id == row.EmployeeId).Select(e => e.Name).FirstOrDefaultAsync(ct);
+        return Outcome<ConcernResponse>.Ok(new ConcernResponse(row.Id, row.EmployeeId, name ?? row.EmployeeId, row.Category, row.Substantiated, row.RecordedOn));
+    }
+
+    /// <summary>Concerns, newest first, optionally about one employee. The caller has checked the role; each person read is audited.</summary>
+    public async Task<IReadOnlyList<ConcernResponse>> ListAsync(string? employeeId, int limit, CancellationToken ct = default)
+    {
+        var q = db.Concerns.AsNoTracking();
+        if (!string.IsNullOrWhiteSpace(employeeId)) q = q.Where(c => c.EmployeeId == employeeId.Trim());
+        var rows = await q.OrderByDescending(c => c.RecordedOn).ThenByDescending(c => c.Id).Take(Math.Clamp(limit, 1, 200))
+            .Select(c => new ConcernResponse(c.Id, c.EmployeeId,
+                db.Employees.Where(e => e.Id == c.EmployeeId).Select(e => e.Name).FirstOrDefault() ?? c.EmployeeId,
+                c.Category, c.Substantiated, c.RecordedOn))
+            .ToListAsync(ct);
+        foreach (var subject in rows.Select(r => r.EmployeeId).Distinct())
+            await sensitiveReads.RecordAsync(ReadAction, subject, $"{rows.Count(r => r.EmployeeId == subject)} concern(s)", ct);
+        if (rows.Count == 0 && !string.IsNullOrWhiteSpace(employeeId))
+            await sensitiveReads.RecordAsync(ReadAction, employeeId.Trim(), "no concerns", ct);
+        return rows;
+    }
+}

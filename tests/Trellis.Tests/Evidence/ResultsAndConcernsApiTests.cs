@@ -1,0 +1,85 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Trellis.Tests.Infrastructure;
+
+namespace Trellis.Tests.Evidence;
+
+public sealed class ResultsAndConcernsApiTests
+{
+    // employee, manager (of E1), committee, hr, admin
+    public static TheoryData<Provider> Providers => TrellisApp.Providers;
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task Results_and_concerns_permission_matrix(Provider provider)
+    {
+        await using var app = await TrellisApp.StartAsync(provider);
+        var expected = new Dictionary<string, (HttpStatusCode PostResult, HttpStatusCode GetResults, HttpStatusCode PostConcern, HttpStatusCode GetConcerns)>
+        {
+            ["E2"] = (HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.Forbidden),
+            ["M2"] = (HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.Forbidden),
+            ["C1"] = (HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.OK),
+            ["H1"] = (HttpStatusCode.Created, HttpStatusCode.OK, HttpStatusCode.Created, HttpStatusCode.OK),
+            ["A1"] = (HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.Forbidden),
+        };
+        foreach (var (who, want) in expected)
+        {
+            var client = await app.ClientForAsync(who);
+            var period = $"2025-H{(who == "H1" ? 2 : 1)}";
+            Assert.True(want.PostResult == (await client.PostAsJsonAsync("/api/v1/results", new { employee_id = "E1", period, period_end = "2025-12-31", score = 3.5 })).StatusCode, $"{who} POST results");
+            Assert.True(want.GetResults == (await client.GetAsync("/api/v1/results?employee_id=E1")).StatusCode, $"{who} GET results");
+            Assert.True(want.PostConcern == (await client.PostAsJsonAsync("/api/v1/concerns", new { employee_id = "E1", category = "conduct" })).StatusCode, $"{who} POST concerns");
+            Assert.True(want.GetConcerns == (await client.GetAsync("/api/v1/concerns?employee_id=E1")).StatusCode, $"{who} GET concerns");
+        }
+        Assert.Equal(HttpStatusCode.Unauthorized, (await app.AnonymousClient().GetAsync("/api/v1/concerns")).StatusCode);
+        Assert.Equal(1, await app.WithDbAsync(db => db.Concerns.CountAsync()));
+        Assert.Equal(1, await app.WithDbAsync(db => db.Results.CountAsync()));
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task Results_are_upserted_by_employee_and_period_and_validated(Provider provider)
+    {
+        await using var app = await TrellisApp.StartAsync(provider);
+        var hr = await app.ClientForAsync("H1");
+        var created = await hr.PostAsJsonAsync("/api/v1/results", new { employee_id = "E1", period = "2025-H2", period_end = "2025-12-31", score = 2 });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var updated = await hr.PostAsJsonAsync("/api/v1/results", new { employee_id = "E1", period = "2025-h2", period_end = "2025-12-31", score = 3.5 });
+        Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
+        Assert.False((await updated.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("created").GetBoolean());
+        var row = await app.WithDbAsync(db => db.Results.AsNoTracking().SingleAsync());
+        Assert.Equal(("2025-H2", 3.5), (row.Period, row.Score));
+
+        var bad = await hr.PostAsJsonAsync("/api/v1/results", new { employee_id = "NOPE", period = "2025-H3", score = 6 });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var errors = (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.Equal(["employee_id", "period", "period_end", "score"], errors.EnumerateObject().Select(p => p.Name).Order());
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task Concerns_are_marked_substantiated_and_every_read_is_audited(Provider provider)
+    {
+        await using var app = await TrellisApp.StartAsync(provider);
+        var hr = await app.ClientForAsync("H1");
+        var created = await (await hr.PostAsJsonAsync("/api/v1/concerns", new { employee_id = "E1", category = "Conduct", recorded_on = "2026-01-15" })).Content.ReadFromJsonAsync<JsonElement>();
+        var id = created.GetProperty("id").GetString()!;
+        Assert.False(created.GetProperty("substantiated").GetBoolean());
+        Assert.Equal("conduct", created.GetProperty("category").GetString());
+
+        var marked = await hr.PostAsJsonAsync($"/api/v1/concerns/{id}/substantiated", new { substantiated = true });
+        Assert.True((await marked.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("substantiated").GetBoolean());
+        Assert.Equal(HttpStatusCode.NotFound, (await hr.PostAsJsonAsync("/api/v1/concerns/CON-NONE/substantiated", new { substantiated = true })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await (await app.ClientForAsync("C1")).PostAsJsonAsync($"/api/v1/concerns/{id}/substantiated", new { substantiated = false })).StatusCode);
+
+        await hr.PostAsJsonAsync("/api/v1/concerns", new { employee_id = "E2", category = "integrity" });
+        var committee = await app.ClientForAsync("C1");
+        var list = await committee.GetFromJsonAsync<JsonElement>("/api/v1/concerns?employee_id=E1");
+        Assert.True(Assert.Single(list.EnumerateArray()).GetProperty("substantiated").GetBoolean());
+        Assert.Equal(1, await app.WithDbAsync(db => db.AuditLog.CountAsync(a => a.Action == "concerns.read" && a.ActorEmployeeId == "C1" && a.SubjectEmployeeId == "E1")));
+        Assert.Equal(0, await app.WithDbAsync(db => db.AuditLog.CountAsync(a => a.Action == "concerns.read" && a.SubjectEmployeeId == "E2")));
+        Assert.Equal(2, (await committee.GetFromJsonAsync<JsonElement>("/api/v1/concerns")).GetArrayLength());
+
+        var invalid = await hr.PostAsJsonAsync("/api/v1/concerns", new { employee_id = "E1", recorded_on = "2999-01-01" });
+        Assert.Equal(["category", "recorded_on"], (await invalid.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").EnumerateObject().Select(p => p.Name).Order());
+    }
+}
