@@ -52,6 +52,8 @@ public sealed class EditBehaviorModel(FrameworkHistory history, Viewer viewer) :
                 Conflict = $"Someone saved version {s.CurrentVersion} after you opened this form (version {s.BaseVersion}). " +
                            "Your text is kept below; check the current version, then save again to apply it on top.";
                 BaseVersion = s.CurrentVersion;
+                // The hidden field renders the posted value unless it is dropped from the model state.
+                ModelState.Remove(nameof(BaseVersion));
                 break;
         }
         ValueName = (await history.CurrentAsync(ct))?.Framework.ValueOf(Key)?.Name ?? "";

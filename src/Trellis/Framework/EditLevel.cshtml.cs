@@ -84,6 +84,8 @@ public sealed class EditLevelModel(FrameworkHistory history, Viewer viewer) : Pa
                 Conflict = $"Someone saved version {s.CurrentVersion} after you opened this form (version {s.BaseVersion}). " +
                            "Your values are kept below; check the current version, then save again to apply them on top.";
                 BaseVersion = s.CurrentVersion;
+                // The hidden field renders the posted value unless it is dropped from the model state.
+                ModelState.Remove(nameof(BaseVersion));
                 break;
         }
         Response.StatusCode = Conflict is null ? StatusCodes.Status400BadRequest : StatusCodes.Status409Conflict;

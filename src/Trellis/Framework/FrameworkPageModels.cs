@@ -23,5 +23,5 @@ public static class FrameworkText
         ? $"{name} ({v.CreatedBy})"
         : v.CreatedBy ?? "unknown";
 
-    public static string TrackLabel(Track t) => t.IsPeopleLeader ? $"{t.Name} (people leader)" : $"{t.Name} (expert)";
+    public static string TrackLabel(Track t) => t.IsPeopleLeader ? $"{t.Name}: people-leader track" : $"{t.Name}: expert (individual) track";
 }

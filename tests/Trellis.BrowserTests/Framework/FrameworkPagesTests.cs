@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Trellis.BrowserTests.Infrastructure;
 using Trellis.Core.Framework;
@@ -6,7 +7,7 @@ using Trellis.Framework;
 
 namespace Trellis.BrowserTests.Framework;
 
-// Only HR_edits_… saves a version (of shares-credit); the other tests read what it does not touch, so order does not matter.
+// Tests that save edit different behaviours (shares-credit, learns-in-the-open) from those the others read, so order does not matter.
 public sealed class FrameworkPagesTests(BrowserApp app) : IClassFixture<BrowserApp>
 {
     private static readonly CareerFramework Sample = FrameworkJson.Parse(FrameworkStore.SampleJson()).Framework!;
@@ -37,7 +38,7 @@ public sealed class FrameworkPagesTests(BrowserApp app) : IClassFixture<BrowserA
         var page = await app.SignedInPageAsync("M2");
         await page.GotoAsync("/framework/tracks");
         var table = page.GetByRole(AriaRole.Table, new() { Name = "Levels by band" });
-        await Assertions.Expect(table.Locator("thead th")).ToHaveTextAsync(["Band", "Expert (expert)", "People leader (people leader)"]);
+        await Assertions.Expect(table.Locator("thead th")).ToHaveTextAsync(["Band", "Expert", "People leader"]);
 
         // Band 4: the expert level and the people-leader level on one row, marked as a lateral move.
         var band4 = table.Locator("tr[data-band='4']");
@@ -117,5 +118,35 @@ public sealed class FrameworkPagesTests(BrowserApp app) : IClassFixture<BrowserA
         await Assertions.Expect(page.Locator("label", new() { HasText = "Anchor 2" }).Locator(".field-error")).ToHaveTextAsync("missing anchor for rating 2");
         await page.GotoAsync("/framework");
         await Assertions.Expect(page.Locator("tr#asks-why td[data-rating='2']")).ToHaveTextAsync(Sample.FindBehavior("asks-why")!.Anchors["2"]);
+    }
+
+    [Fact]
+    public async Task A_save_on_top_of_a_newer_version_warns_first_and_then_applies_on_top()
+    {
+        var page = await app.SignedInPageAsync("H1");
+        await page.GotoAsync("/framework/behaviors/learns-in-the-open/edit");
+
+        // Someone else saves a new description while the form is open.
+        var original = Sample.FindBehavior("learns-in-the-open")!;
+        using (var scope = app.Services.CreateScope())
+        {
+            var history = scope.ServiceProvider.GetRequiredService<FrameworkHistory>();
+            var write = await history.EditBehaviorAsync(original.Key,
+                new BehaviorChange(original.Name, "Shares what they learn while learning it.", original.Anchors), "A1", "from elsewhere", null);
+            Assert.IsType<FrameworkWrite.Saved>(write);
+        }
+
+        await page.GetByLabel("Anchor 1").FillAsync("Keeps what they learn to themselves.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save as new version" }).ClickAsync();
+        await Assertions.Expect(page.Locator(".warning[role='alert']")).ToContainTextAsync("Someone saved version");
+        await Assertions.Expect(page.GetByLabel("Anchor 1")).ToHaveValueAsync("Keeps what they learn to themselves.");
+
+        // Saving again applies the edit on top of the newer version; the form still carries the description it was opened with.
+        await page.GetByLabel("Description").FillAsync("Shares what they learn while learning it.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save as new version" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync(new Regex(@"Saved as version \d+"));
+        var row = page.Locator("tr#learns-in-the-open");
+        await Assertions.Expect(row.Locator("td[data-rating='1']")).ToHaveTextAsync("Keeps what they learn to themselves.");
+        await Assertions.Expect(row.Locator("th")).ToContainTextAsync("Shares what they learn while learning it.");
     }
 }

@@ -238,6 +238,9 @@ public sealed class FrameworkApiTests
         Assert.Contains("/framework/behaviors/asks-why/edit", await hr.GetStringAsync("/framework"));
 
         var anonymous = app.AnonymousClient();
+        var openApi = await anonymous.GetStringAsync("/openapi/v1.json");
+        foreach (var path in new[] { "/api/v1/framework/versions", "/api/v1/framework/diff", "/api/v1/framework/behaviors/{key}", "/api/v1/framework/levels/{key}" })
+            Assert.Contains($"\"{path}\"", openApi);
         foreach (var path in new[] { "/api/v1/framework", "/api/v1/framework/versions", "/api/v1/framework/versions/1", "/api/v1/framework/diff" })
             Assert.True(HttpStatusCode.Unauthorized == (await anonymous.GetAsync(path)).StatusCode, path);
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PutAsync("/api/v1/framework", Raw(FrameworkStore.SampleJson()))).StatusCode);
