@@ -194,6 +194,19 @@ public sealed class FrameworkApiTests
         Assert.Equal(2, await app.WithDbAsync(db => Task.FromResult(db.FrameworkVersions.Count())));
     }
 
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task Concurrent_edits_from_the_same_version_save_once_and_the_rest_conflict(Provider provider)
+    {
+        await using var app = await TrellisApp.StartAsync(provider);
+        var clients = new List<HttpClient>();
+        for (var i = 0; i < 4; i++) clients.Add(await app.ClientForAsync("H1"));
+        var responses = await Task.WhenAll(clients.Select((c, i) =>
+            c.PutAsJsonAsync("/api/v1/framework/behaviors/asks-why", AsksWhy($"edit number {i}", baseVersion: 1))));
+        Assert.Equal(1, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
+        Assert.Equal(3, responses.Count(r => r.StatusCode == HttpStatusCode.Conflict));
+        Assert.Equal(2, await app.WithDbAsync(db => Task.FromResult(db.FrameworkVersions.Count())));
+    }
+
     public static TheoryData<Provider, string> NonHrRoles()
     {
         var data = new TheoryData<Provider, string>();
