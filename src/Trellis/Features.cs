@@ -13,6 +13,7 @@ public static class Features
     public static IServiceCollection AddFeatureServices(this IServiceCollection services)
     {
         services.AddEvidence();
+        services.AddScoped<FrameworkHistory>();
         return services;
     }
 

@@ -1,0 +1,113 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Trellis.Accounts;
+using Trellis.Core.Framework;
+
+namespace Trellis.Framework;
+
+/// <summary>HR edits one level's name, scope and expected ratings; saving stores a new framework version.</summary>
+[Authorize(Policy = Policies.Hr)]
+public sealed class EditLevelModel(FrameworkHistory history, Viewer viewer) : PageModel
+{
+    [BindProperty(SupportsGet = true)] public string Key { get; set; } = "";
+    [BindProperty] public string? Name { get; set; }
+    // Numbers are bound as text so that "abc" gets a message next to its field instead of silently becoming empty.
+    [BindProperty] public string? DirectReportsMin { get; set; }
+    [BindProperty] public string? DirectReportsMax { get; set; }
+    /// <summary>One responsibility per line.</summary>
+    [BindProperty] public string? Responsibilities { get; set; }
+    [BindProperty] public string? TimeSplit { get; set; }
+    /// <summary>Behaviour key → expected rating 1–5; empty means the level sets no expectation for it.</summary>
+    [BindProperty] public Dictionary<string, string?> Expectations { get; set; } = [];
+    [BindProperty] public string? Note { get; set; }
+    [BindProperty] public int? BaseVersion { get; set; }
+
+    public CareerFramework? Framework { get; private set; }
+    public Track? Track { get; private set; }
+    public int Band { get; private set; }
+    public FieldErrors Errors { get; private set; } = FieldErrors.None;
+    public string? Conflict { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct)
+    {
+        if (!await LoadAsync(ct)) return NotFound();
+        var level = Framework!.FindLevel(Key)!;
+        Name = level.Name;
+        DirectReportsMin = level.Scope.MinDirectReports.ToString(CultureInfo.InvariantCulture);
+        DirectReportsMax = level.Scope.MaxDirectReports.ToString(CultureInfo.InvariantCulture);
+        Responsibilities = string.Join("\n", level.Scope.Responsibilities);
+        TimeSplit = level.Scope.TimeSplit;
+        Expectations = Framework.Behaviors.ToDictionary(b => b.Key,
+            b => level.Expectations.TryGetValue(b.Key, out var r) ? r.ToString(CultureInfo.InvariantCulture) : null);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAsync(CancellationToken ct)
+    {
+        if (!await LoadAsync(ct)) return NotFound();
+        var parseErrors = new Dictionary<string, string[]>();
+        var min = WholeNumber(DirectReportsMin, "minimum direct reports", "scope.direct_reports", parseErrors);
+        var max = WholeNumber(DirectReportsMax, "maximum direct reports", "scope.direct_reports", parseErrors);
+        var expectations = new Dictionary<string, int>();
+        foreach (var (behavior, text) in Expectations)
+        {
+            if (string.IsNullOrWhiteSpace(text)) continue;
+            if (WholeNumber(text, "the expected rating", $"expectations.{behavior}", parseErrors) is { } rating)
+                expectations[behavior] = rating;
+        }
+        if (parseErrors.Count > 0)
+        {
+            Errors = new FieldErrors(parseErrors);
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            return Page();
+        }
+
+        var scope = new LevelScope
+        {
+            DirectReports = [min ?? 0, max ?? 0],
+            Responsibilities = (Responsibilities ?? "").Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+            TimeSplit = TimeSplit ?? "",
+        };
+        var write = await history.EditLevelAsync(Key, new LevelChange(Name ?? "", scope, expectations), viewer.EmployeeId, Note, BaseVersion, ct);
+        switch (write)
+        {
+            case FrameworkWrite.Saved s:
+                return Redirect($"/framework/tracks?saved={s.Result.Version}&created={(s.Result.Created ? "true" : "false")}#level-{Uri.EscapeDataString(Key)}");
+            case FrameworkWrite.NotFound:
+                return NotFound();
+            case FrameworkWrite.Invalid i:
+                Errors = new FieldErrors(i.Errors);
+                break;
+            case FrameworkWrite.Stale s:
+                Conflict = $"Someone saved version {s.CurrentVersion} after you opened this form (version {s.BaseVersion}). " +
+                           "Your values are kept below; check the current version, then save again to apply them on top.";
+                BaseVersion = s.CurrentVersion;
+                // The hidden field renders the posted value unless it is dropped from the model state.
+                ModelState.Remove(nameof(BaseVersion));
+                break;
+        }
+        Response.StatusCode = Conflict is null ? StatusCodes.Status400BadRequest : StatusCodes.Status409Conflict;
+        return Page();
+    }
+
+    private async Task<bool> LoadAsync(CancellationToken ct)
+    {
+        var current = await history.CurrentAsync(ct);
+        if (current?.Framework.FindLevel(Key) is not { } level) return false;
+        Framework = current.Framework;
+        Track = current.Framework.TrackOf(Key);
+        Band = level.Band;
+        BaseVersion ??= current.Version.Id;
+        return true;
+    }
+
+    private static int? WholeNumber(string? text, string what, string field, Dictionary<string, string[]> errors)
+    {
+        if (int.TryParse(text?.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n)) return n;
+        var message = string.IsNullOrWhiteSpace(text) ? $"{what} is required" : $"{what} must be a whole number (got '{text.Trim()}')";
+        errors[field] = errors.TryGetValue(field, out var existing) ? [.. existing, message] : [message];
+        return null;
+    }
+}

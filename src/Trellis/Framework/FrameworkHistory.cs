@@ -1,0 +1,181 @@
+using Microsoft.EntityFrameworkCore;
+using Trellis.Core.Framework;
+using Trellis.Data;
+
+namespace Trellis.Framework;
+
+/// <summary>
+/// The framework's versions: listing, reading and diffing them, and every write (a whole document or one
+/// behaviour or level), each of which stores a new version. The API and the pages both call this.
+/// </summary>
+public sealed class FrameworkHistory(TrellisDb db, FrameworkStore store)
+{
+    public const int MaxNoteLength = 500;
+
+    // Serialises writes on this node; PostgreSQL additionally takes an advisory lock so that several nodes serialise too.
+    private static readonly SemaphoreSlim WriteGate = new(1, 1);
+    private const string PostgresLock = "SELECT pg_advisory_xact_lock(7472656)"; // an arbitrary key reserved for framework writes
+
+    public async Task<IReadOnlyList<FrameworkVersionSummary>> ListAsync(CancellationToken ct = default)
+    {
+        var rows = await db.FrameworkVersions.AsNoTracking().OrderByDescending(v => v.Id)
+            .Select(v => new { v.Id, v.Label, v.Name, v.CreatedAt, v.CreatedBy, v.Note })
+            .ToListAsync(ct);
+        var names = await NamesAsync(rows.Select(r => r.CreatedBy), ct);
+        var current = rows.Count > 0 ? rows[0].Id : 0;
+        return rows.Select(r => new FrameworkVersionSummary(r.Id, r.Label, r.Name, r.CreatedAt, r.CreatedBy,
+            r.CreatedBy is not null && names.TryGetValue(r.CreatedBy, out var n) ? n : null, r.Note, r.Id == current)).ToList();
+    }
+
+    /// <summary>One stored version, or null when there is no version with that id.</summary>
+    public async Task<StoredFramework?> GetAsync(int id, CancellationToken ct = default)
+    {
+        var row = await db.FrameworkVersions.AsNoTracking().FirstOrDefaultAsync(v => v.Id == id, ct);
+        return row is null ? null : await ToStoredAsync(row, ct);
+    }
+
+    /// <summary>The current version read from the database (not the cache: writes must start from what is really current).</summary>
+    public async Task<StoredFramework?> CurrentAsync(CancellationToken ct = default)
+    {
+        var row = await db.FrameworkVersions.AsNoTracking().OrderByDescending(v => v.Id).FirstOrDefaultAsync(ct);
+        return row is null ? null : await ToStoredAsync(row, ct);
+    }
+
+    /// <summary>The version just before <paramref name="id"/>, if any.</summary>
+    public Task<int?> PreviousIdAsync(int id, CancellationToken ct = default) =>
+        db.FrameworkVersions.Where(v => v.Id < id).OrderByDescending(v => v.Id).Select(v => (int?)v.Id).FirstOrDefaultAsync(ct);
+
+    public async Task<FrameworkDiffResponse?> DiffAsync(int from, int to, CancellationToken ct = default)
+    {
+        var a = await GetAsync(from, ct);
+        var b = await GetAsync(to, ct);
+        if (a is null || b is null) return null;
+        return new(a.Version, b.Version, FrameworkDiff.Compare(a.Framework, b.Framework));
+    }
+
+    /// <summary>Replaces the whole document with <paramref name="json"/>; problems are keyed by JSON path.</summary>
+    public async Task<FrameworkWrite> SaveDocumentAsync(string json, string by, string? note, int? baseVersion, CancellationToken ct = default)
+    {
+        var parsed = FrameworkJson.Parse(json);
+        var errors = FrameworkEdits.ErrorsByPath(parsed.Problems).ToDictionary();
+        AddNoteError(errors, note);
+        if (parsed.Framework is null || errors.Count > 0) return new FrameworkWrite.Invalid(errors);
+        return await SaveAsync(parsed.Framework, by, note, baseVersion, checkReferences: true, ct);
+    }
+
+    public async Task<FrameworkWrite> EditBehaviorAsync(string key, BehaviorChange change, string by, string? note, int? baseVersion, CancellationToken ct = default)
+    {
+        var current = await CurrentAsync(ct);
+        if (current is null) return NoFramework;
+        var edited = FrameworkEdits.EditBehavior(current.Framework, key, change);
+        if (edited is null) return new FrameworkWrite.NotFound($"There is no behaviour '{key}' in the current framework (version {current.Version.Id}).");
+        var errors = edited.Errors.ToDictionary();
+        AddNoteError(errors, note);
+        if (errors.Count > 0) return new FrameworkWrite.Invalid(errors);
+        return await SaveAsync(edited.Framework, by, note, baseVersion, checkReferences: false, ct);
+    }
+
+    public async Task<FrameworkWrite> EditLevelAsync(string key, LevelChange change, string by, string? note, int? baseVersion, CancellationToken ct = default)
+    {
+        var current = await CurrentAsync(ct);
+        if (current is null) return NoFramework;
+        var edited = FrameworkEdits.EditLevel(current.Framework, key, change);
+        if (edited is null) return new FrameworkWrite.NotFound($"There is no level '{key}' in the current framework (version {current.Version.Id}).");
+        var errors = edited.Errors.ToDictionary();
+        AddNoteError(errors, note);
+        if (errors.Count > 0) return new FrameworkWrite.Invalid(errors);
+        return await SaveAsync(edited.Framework, by, note, baseVersion, checkReferences: false, ct);
+    }
+
+    private static FrameworkWrite NoFramework => new FrameworkWrite.NotFound("No career framework has been imported yet.");
+
+    private static void AddNoteError(Dictionary<string, string[]> errors, string? note)
+    {
+        if (note is { Length: > MaxNoteLength })
+            errors["note"] = [$"must be at most {MaxNoteLength} characters (got {note.Length})"];
+    }
+
+    private async Task<FrameworkWrite> SaveAsync(CareerFramework framework, string by, string? note, int? baseVersion, bool checkReferences, CancellationToken ct)
+    {
+        await WriteGate.WaitAsync(ct);
+        try
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            if (db.Provider == DatabaseProvider.Postgres)
+                await db.Database.ExecuteSqlRawAsync(PostgresLock, ct);
+
+            var current = await CurrentAsync(ct);
+            if (baseVersion is { } expected && current is not null && current.Version.Id != expected)
+                return new FrameworkWrite.Stale(expected, current.Version.Id);
+            if (checkReferences && current is not null)
+            {
+                var broken = await BrokenReferencesAsync(current.Framework, framework, ct);
+                if (broken.Count > 0) return new FrameworkWrite.Invalid(broken);
+            }
+
+            var (id, created) = await store.SaveVersionAsync(db, framework, by, string.IsNullOrWhiteSpace(note) ? null : note.Trim(), ct);
+            await tx.CommitAsync(ct);
+            // A reader may have reloaded the cache between the insert and the commit and cached the old version.
+            store.Invalidate();
+            var changes = current is null || !created ? [] : FrameworkDiff.Compare(current.Framework, framework);
+            return new FrameworkWrite.Saved(new FrameworkSaveResponse(id, created, changes));
+        }
+        finally { WriteGate.Release(); }
+    }
+
+    /// <summary>Removing a level, track, behaviour or value that people or evidence still refer to would orphan them.</summary>
+    private async Task<Dictionary<string, string[]>> BrokenReferencesAsync(CareerFramework before, CareerFramework after, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, List<string>>();
+        void Add(string path, string message)
+        {
+            if (!errors.TryGetValue(path, out var list)) errors[path] = list = [];
+            list.Add(message);
+        }
+
+        var removedLevels = before.Levels.Select(l => l.Key).Except(after.Levels.Select(l => l.Key)).ToList();
+        var removedTracks = before.Tracks.Select(t => t.Key).Except(after.Tracks.Select(t => t.Key)).ToList();
+        var removedBehaviors = before.Behaviors.Select(b => b.Key).Except(after.Behaviors.Select(b => b.Key)).ToList();
+        var removedValues = before.Values.Select(v => v.Key).Except(after.Values.Select(v => v.Key)).ToList();
+
+        if (removedLevels.Count > 0)
+            foreach (var g in await db.Employees.Where(e => removedLevels.Contains(e.Level)).GroupBy(e => e.Level)
+                         .Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct))
+                Add("$.tracks", $"level '{g.Key}' is removed but {g.Count} employee(s) hold it; move them to another level first");
+        if (removedTracks.Count > 0)
+            foreach (var g in await db.Employees.Where(e => removedTracks.Contains(e.Track)).GroupBy(e => e.Track)
+                         .Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct))
+                Add("$.tracks", $"track '{g.Key}' is removed but {g.Count} employee(s) are on it");
+        foreach (var key in removedBehaviors)
+        {
+            if (await db.Observations.AnyAsync(o => o.Behavior == key, ct))
+                Add("$.values", $"behaviour '{key}' is removed but observations refer to it");
+            else if (await db.Recognitions.AnyAsync(r => r.Behavior == key, ct))
+                Add("$.values", $"behaviour '{key}' is removed but recognitions refer to it");
+        }
+        foreach (var key in removedValues)
+            if (await db.Recognitions.AnyAsync(r => r.Value == key, ct))
+                Add("$.values", $"value '{key}' is removed but recognitions refer to it");
+        return errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
+    }
+
+    private async Task<StoredFramework> ToStoredAsync(FrameworkVersion row, CancellationToken ct)
+    {
+        var parsed = FrameworkJson.Parse(row.Json);
+        // A stored version was valid when saved; if it no longer parses the schema changed under it — fail loudly.
+        var framework = parsed.Framework ?? throw new InvalidOperationException(
+            $"Stored framework version {row.Id} is invalid: {string.Join("; ", parsed.Problems)}");
+        var currentId = await db.FrameworkVersions.MaxAsync(v => v.Id, ct);
+        var names = await NamesAsync([row.CreatedBy], ct);
+        var summary = new FrameworkVersionSummary(row.Id, row.Label, row.Name, row.CreatedAt, row.CreatedBy,
+            row.CreatedBy is not null && names.TryGetValue(row.CreatedBy, out var n) ? n : null, row.Note, row.Id == currentId);
+        return new(summary, framework, row.Json);
+    }
+
+    private async Task<Dictionary<string, string>> NamesAsync(IEnumerable<string?> employeeIds, CancellationToken ct)
+    {
+        var ids = employeeIds.OfType<string>().Distinct().ToList();
+        if (ids.Count == 0) return [];
+        return await db.Employees.AsNoTracking().Where(e => ids.Contains(e.Id)).ToDictionaryAsync(e => e.Id, e => e.Name, ct);
+    }
+}
