@@ -39,8 +39,9 @@ public sealed class SyntheticOrganisationTests(ITestOutputHelper output)
         output.WriteLine($"Spearman with true values level: engine {engine:F3}, plain mean of all ratings {plain:F3}, plain mean without self-ratings {plainOthers:F3}");
         output.WriteLine($"department leniency: {string.Join(", ", Enumerable.Range(0, 10).Select(g => model.GroupLeniency(g).ToString("F2")))}");
         output.WriteLine($"variance components: σ² {model.ResidualVariance:F3}, τu² {model.PersonVariance:F3}, τv² {model.PersonBehaviorVariance:F3}, σb² {model.RaterVariance:F3}, τg² {model.GroupVariance:F3}");
-        Assert.True(engine > plain + 0.05, $"engine {engine:F3} should clearly beat the plain mean {plain:F3}");
-        Assert.True(engine > plainOthers + 0.03, $"engine {engine:F3} should beat the plain non-self mean {plainOthers:F3}");
+        // "Clearly better": the engine's rank disagreement with the truth (1 − ρ) is at most three quarters of the plain mean's.
+        Assert.True(1 - engine <= 0.75 * (1 - plain), $"engine {engine:F3} should clearly beat the plain mean {plain:F3}");
+        Assert.True(1 - engine <= 0.75 * (1 - plainOthers), $"engine {engine:F3} should clearly beat the plain non-self mean {plainOthers:F3}");
         Assert.True(engine > 0.85, $"engine correlation {engine:F3}");
     }
 
