@@ -2,6 +2,7 @@ using Trellis.Accounts;
 using Trellis.Admin;
 using Trellis.Framework;
 using Trellis.People;
+using Trellis.Readiness;
 
 namespace Trellis;
 
@@ -19,6 +20,7 @@ public static class Features
         app.MapFrameworkApi();
         app.MapPeopleApi();
         app.MapAdminApi();
+        app.MapReadinessApi();
         return app;
     }
 }

@@ -71,14 +71,18 @@ public sealed class ReadinessAssessment
             .OrderBy(p => snapshot.PersonIds[p], StringComparer.Ordinal).ToArray();
     }
 
-    /// <summary>Fits the model and prepares the gate and concern look-ups.</summary>
-    public static ReadinessAssessment Compute(EvidenceSnapshot snapshot, CareerFramework framework, ReadinessOptions options)
+    /// <summary>Fits the model (rater groups: e.g. each person's department index, or null) and prepares the gate and concern look-ups.</summary>
+    public static ReadinessAssessment Compute(EvidenceSnapshot snapshot, CareerFramework framework, ReadinessOptions options, int[]? raterGroups = null)
     {
         if (snapshot.CurrentLevels.Count != snapshot.PersonIds.Count)
             throw new ArgumentException("CurrentLevels must have one entry per person", nameof(snapshot));
-        var model = ReadinessModel.Fit(snapshot.Observations, snapshot.PersonIds.Count, Math.Max(1, snapshot.BehaviorKeys.Count), options);
+        var model = ReadinessModel.Fit(snapshot.Observations, snapshot.PersonIds.Count, Math.Max(1, snapshot.BehaviorKeys.Count), options, raterGroups);
         return new ReadinessAssessment(snapshot, framework, options, model);
     }
+
+    /// <summary>An assessment over an already fitted model of the same snapshot and options.</summary>
+    public static ReadinessAssessment From(EvidenceSnapshot snapshot, CareerFramework framework, ReadinessOptions options, ReadinessModel model) =>
+        new(snapshot, framework, options, model);
 
     /// <summary>Null when the target is "next"/empty or a level of the framework; else the problem.</summary>
     public static string? ValidateTarget(CareerFramework framework, string? target) =>
