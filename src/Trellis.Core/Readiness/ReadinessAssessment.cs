@@ -17,6 +17,7 @@ public sealed class ReadinessAssessment
     private readonly CareerFramework _framework;
     private readonly Dictionary<string, int> _personIndex;
     private readonly Dictionary<string, int[]> _expectations = [];
+    private readonly Dictionary<string, (Level Level, Track Track, Level? Next)> _levels = new(StringComparer.Ordinal);
     private readonly int[] _latestResult;
     private readonly int[] _latestConcernDay;
     private readonly double _z;
@@ -44,6 +45,7 @@ public sealed class ReadinessAssessment
             for (var b = 0; b < expected.Length; b++)
                 expected[b] = level.Expectations.TryGetValue(snapshot.BehaviorKeys[b], out var e) ? e : 0;
             _expectations[level.Key] = expected;
+            _levels[level.Key] = (level, framework.TrackOf(level.Key)!, framework.NextLevel(level.Key));
         }
 
         var asOf = options.AsOf;
@@ -175,17 +177,17 @@ public sealed class ReadinessAssessment
     {
         var m = Model;
         var current = _snapshot.CurrentLevels[person] ?? "";
-        var currentLevel = _framework.FindLevel(current);
-        var currentTrack = _framework.TrackOf(current);
+        var known = _levels.TryGetValue(current, out var currentInfo);
+        var currentLevel = known ? currentInfo.Level : null;
         Level? targetLevel;
         var atTop = false;
         if (string.IsNullOrEmpty(target) || target == Next)
         {
-            targetLevel = currentLevel is null ? null : _framework.NextLevel(current);
+            targetLevel = known ? currentInfo.Next : null;
             if (targetLevel is null && currentLevel is not null) { targetLevel = currentLevel; atTop = true; }
         }
-        else targetLevel = _framework.FindLevel(target) ?? throw new ArgumentException(ValidateTarget(_framework, target), nameof(target));
-        var targetTrack = targetLevel is null ? null : _framework.TrackOf(targetLevel.Key);
+        else targetLevel = _levels.TryGetValue(target, out var t) ? t.Level : throw new ArgumentException(ValidateTarget(_framework, target), nameof(target));
+        var targetTrack = targetLevel is null ? null : _levels[targetLevel.Key].Track;
         string? move = null;
         if (targetLevel is not null && currentLevel is not null)
             move = targetLevel.Key == currentLevel.Key ? "current"
