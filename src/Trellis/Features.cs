@@ -4,6 +4,7 @@ using Trellis.Evidence;
 using Trellis.Framework;
 using Trellis.People;
 using Trellis.Growth;
+using Trellis.Readiness;
 
 namespace Trellis;
 
@@ -25,6 +26,7 @@ public static class Features
         app.MapAdminApi();
         app.MapGrowthApi();
         app.MapEvidenceApi();
+        app.MapReadinessApi();
         return app;
     }
 }

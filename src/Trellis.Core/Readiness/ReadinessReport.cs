@@ -35,11 +35,27 @@ public sealed record ReadinessReport(
     string ResultsGate,
     IReadOnlyList<BehaviorReadiness> Behaviors,
     IReadOnlyList<string> Gaps,
-    string Explanation);
+    string Explanation)
+{
+    /// <summary><c>promotion</c>, <c>lateral</c> (equal band on another track), <c>current</c> or <c>lower</c>; null when a level is unknown.</summary>
+    public string? Move { get; init; }
+
+    /// <summary>Mean of the person's self-ratings, shown apart: self-ratings never enter the score.</summary>
+    public double? SelfRatingMean { get; init; }
+
+    public int SelfRatingCount { get; init; }
+
+    /// <summary>The date the evidence was taken up to.</summary>
+    public DateOnly? AsOf { get; init; }
+}
 
 public sealed record BehaviorReadiness(
     string Behavior,
     double? Score,
     double[]? Ci,
     int EvidenceCount,
-    int? Expected);
+    int? Expected)
+{
+    /// <summary>Posterior probability that the true level is at least the expectation minus the tolerance.</summary>
+    public double? ProbabilityMeets { get; init; }
+}

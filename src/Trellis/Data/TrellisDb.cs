@@ -26,8 +26,18 @@ public abstract class TrellisDb(DbContextOptions options) : DbContext(options)
 
     public abstract DatabaseProvider Provider { get; }
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(TrellisDb).Assembly);
+        // snake_case columns, like the CSV formats, so that plain SQL over the database reads naturally
+        // (e.g. SELECT subject_id, behavior, avg(rating) FROM observations).
+        foreach (var entity in modelBuilder.Model.GetEntityTypes())
+        foreach (var property in entity.GetProperties())
+            property.SetColumnName(SnakeCase(property.Name));
+    }
+
+    public static string SnakeCase(string name) =>
+        string.Concat(name.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : "") + char.ToLowerInvariant(c) : c.ToString()));
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

@@ -1,4 +1,9 @@
+using System.Collections.Concurrent;
+using Trellis.Core;
+using Trellis.Core.Framework;
 using Trellis.Core.Readiness;
+using Trellis.Data;
+using Trellis.Framework;
 
 namespace Trellis.Readiness;
 
@@ -7,19 +12,142 @@ namespace Trellis.Readiness;
 /// as evidence changes, and answers per person or for everyone. Registered as a singleton.
 /// </summary>
 /// <remarks>
-/// This is the contract other features (cycles, audit, pages) code against. The engine issue fills it in:
-/// until then it answers <c>insufficient_evidence</c> for everyone.
+/// The first request loads and fits synchronously; after that a request never waits for a full recompute: when
+/// evidence changes, the last result keeps being served while a background refit runs, and a single new
+/// observation (<see cref="ObservationAdded"/>) is reflected at once by an incremental update of its subject.
 /// </remarks>
-public sealed class ReadinessService
+public sealed class ReadinessService(IServiceScopeFactory scopes, FrameworkStore frameworks, TimeProvider clock, ILogger<ReadinessService> log)
 {
+    private sealed record State(int FrameworkVersion, CareerFramework Framework, LoadedEvidence Evidence, DateOnly Today, ReadinessAssessment Current)
+    {
+        public readonly ConcurrentDictionary<DateOnly, Lazy<ReadinessAssessment>> Past = new();
+    }
+
+    private volatile State? _state;
+    private readonly SemaphoreSlim _loadGate = new(1, 1);
+    private int _stale;
+    private Task _refresh = Task.CompletedTask;
+    private readonly Lock _refreshLock = new();
+
     /// <summary>Readiness of one employee for a target (<c>null</c> or "next" = next band on the same track, else a level key). Null if no such active employee.</summary>
-    public Task<ReadinessReport?> GetAsync(string employeeId, string? target = null, DateOnly? asOf = null, CancellationToken ct = default) =>
-        Task.FromResult<ReadinessReport?>(null);
+    public async Task<ReadinessReport?> GetAsync(string employeeId, string? target = null, DateOnly? asOf = null, CancellationToken ct = default)
+    {
+        var assessment = await AssessmentAsync(asOf, ct);
+        if (assessment is null) return null;
+        CheckTarget(assessment.Framework, target);
+        lock (assessment) return assessment.Report(employeeId, target);
+    }
 
     /// <summary>Readiness of every active employee, ordered by employee id (the <c>trellis readiness</c> output).</summary>
-    public Task<IReadOnlyList<ReadinessReport>> GetAllAsync(string? target = null, DateOnly? asOf = null, CancellationToken ct = default) =>
-        Task.FromResult<IReadOnlyList<ReadinessReport>>([]);
+    public async Task<IReadOnlyList<ReadinessReport>> GetAllAsync(string? target = null, DateOnly? asOf = null, CancellationToken ct = default)
+    {
+        var assessment = await AssessmentAsync(asOf, ct);
+        if (assessment is null) return [];
+        CheckTarget(assessment.Framework, target);
+        lock (assessment) return assessment.All(target);
+    }
 
-    /// <summary>Tells the service that evidence changed (an observation was added, an import ran).</summary>
-    public void EvidenceChanged() { }
+    /// <summary>Null when the target is fine for the current framework; else what is wrong with it (for a 400 field error).</summary>
+    public async Task<string?> ValidateTargetAsync(string? target, CancellationToken ct = default) =>
+        (await frameworks.GetAsync(ct)) is { } current ? ReadinessAssessment.ValidateTarget(current.Framework, target) : null;
+
+    /// <summary>Tells the service that evidence changed (an observation was added, an import ran): refits in the background.</summary>
+    public void EvidenceChanged()
+    {
+        Interlocked.Exchange(ref _stale, 1);
+        StartRefresh();
+    }
+
+    /// <summary>
+    /// One new observation, already saved: reflected at once in the current result (incremental update of the
+    /// subject with rater effects held fixed), then refitted fully in the background.
+    /// </summary>
+    public void ObservationAdded(string subjectId, string raterId, string relationship, string behavior, int rating, DateOnly observedOn)
+    {
+        var state = _state;
+        if (state is not null && RelationshipCodes.TryParse(relationship, out var code))
+        {
+            var assessment = state.Current;
+            var subject = assessment.PersonIndex(subjectId);
+            var rater = assessment.PersonIndex(raterId);
+            var b = state.Evidence.Snapshot.BehaviorKeys.ToList().IndexOf(behavior);
+            if (subject is { } s && rater is { } r && b >= 0 && rating is >= 1 and <= 5)
+                lock (assessment) assessment.Add(s, r, b, code, rating, observedOn);
+            state.Past.Clear();
+        }
+        EvidenceChanged();
+    }
+
+    /// <summary>Reloads and refits now and waits for it (imports, tests; pages never need to).</summary>
+    public async Task RefreshAsync(CancellationToken ct = default)
+    {
+        Interlocked.Exchange(ref _stale, 1);
+        await LoadAsync(force: true, ct);
+    }
+
+    private static void CheckTarget(CareerFramework framework, string? target)
+    {
+        if (ReadinessAssessment.ValidateTarget(framework, target) is { } problem) throw new ArgumentException(problem, nameof(target));
+    }
+
+    private DateOnly Today => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+
+    private async Task<ReadinessAssessment?> AssessmentAsync(DateOnly? asOf, CancellationToken ct)
+    {
+        var state = _state;
+        var current = await frameworks.GetAsync(ct);
+        if (current is null) return null;
+        if (state is null) state = await LoadAsync(force: false, ct);
+        else if (state.FrameworkVersion != current.VersionId || state.Today != Today) EvidenceChanged(); // serve the last result meanwhile
+        if (state is null) return null;
+        var day = asOf ?? state.Today;
+        if (day == state.Today) return state.Current;
+        var past = state.Past.GetOrAdd(day, d => new Lazy<ReadinessAssessment>(() =>
+            ReadinessAssessment.Compute(state.Evidence.Snapshot, state.Framework, Options(d), state.Evidence.Departments)));
+        if (state.Past.Count > 16) state.Past.Clear();
+        return past.Value;
+    }
+
+    private static ReadinessOptions Options(DateOnly asOf) => new() { AsOf = asOf };
+
+    private void StartRefresh()
+    {
+        lock (_refreshLock)
+        {
+            if (!_refresh.IsCompleted) return; // the running refresh re-checks the stale flag when it ends
+            _refresh = Task.Run(async () =>
+            {
+                try
+                {
+                    while (Volatile.Read(ref _stale) == 1 && _state is not null) await LoadAsync(force: true, CancellationToken.None);
+                }
+                catch (Exception e)
+                {
+                    // The last good result stays in service; the next change or request tries again.
+                    log.LogError(e, "Background readiness refit failed");
+                }
+            });
+        }
+    }
+
+    private async Task<State?> LoadAsync(bool force, CancellationToken ct)
+    {
+        await _loadGate.WaitAsync(ct);
+        try
+        {
+            if (!force && _state is { } existing) return existing;
+            Interlocked.Exchange(ref _stale, 0);
+            var current = await frameworks.GetAsync(ct);
+            if (current is null) return null;
+            using var scope = scopes.CreateScope();
+            var db = scope.ServiceProvider.GetRequiredService<TrellisDb>();
+            var evidence = await ReadinessSnapshotLoader.LoadAsync(db, current.Framework, ct);
+            var today = Today;
+            var assessment = ReadinessAssessment.Compute(evidence.Snapshot, current.Framework, Options(today), evidence.Departments);
+            var state = new State(current.VersionId, current.Framework, evidence, today, assessment);
+            _state = state;
+            return state;
+        }
+        finally { _loadGate.Release(); }
+    }
 }

@@ -1,0 +1,130 @@
+namespace Trellis.Core.Readiness;
+
+/// <summary>
+/// A synthetic organisation with planted truth, for testing and benchmarking the engine: true behaviour levels
+/// per person, rater leniency (one department rates leniently), self-inflation, and very uneven evidence per person.
+/// Deterministic for a given seed. Observations come grouped by subject, as the app loads them.
+/// </summary>
+public sealed class SyntheticOrganisation
+{
+    public required int Persons { get; init; }
+    public required int Behaviors { get; init; }
+    public required ObservationTable Observations { get; init; }
+    /// <summary>True level per cell (person × behaviour), on the rating scale.</summary>
+    public required double[] TrueLevel { get; init; }
+    /// <summary>Planted leniency (+) or severity (−) of each person as a rater.</summary>
+    public required double[] TrueLeniency { get; init; }
+    public required int[] Department { get; init; }
+    public required DateOnly AsOf { get; init; }
+    /// <summary>The department whose members rate leniently.</summary>
+    public const int LenientDepartment = 0;
+    public const double DepartmentLeniency = 0.5;
+    public const double SelfInflation = 0.6;
+
+    public double TrueValues(int person)
+    {
+        double sum = 0;
+        for (var b = 0; b < Behaviors; b++) sum += TrueLevel[person * Behaviors + b];
+        return sum / Behaviors;
+    }
+
+    public static SyntheticOrganisation Generate(int persons, long observations, int seed, int behaviors = 10, int departments = 10, double noise = 0.5)
+    {
+        var random = new Random(seed);
+        double Gauss() => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+
+        var asOf = new DateOnly(2026, 6, 30);
+        var department = new int[persons];
+        var members = Enumerable.Range(0, departments).Select(_ => new List<int>()).ToArray();
+        for (var p = 0; p < persons; p++)
+        {
+            department[p] = random.Next(departments);
+            members[department[p]].Add(p);
+        }
+        var mu = new double[behaviors];
+        for (var b = 0; b < behaviors; b++) mu[b] = 3.0 + 0.2 * Gauss();
+        var truth = new double[persons * behaviors];
+        for (var p = 0; p < persons; p++)
+        {
+            var u = 0.45 * Gauss();
+            for (var b = 0; b < behaviors; b++) truth[p * behaviors + b] = mu[b] + u + 0.25 * Gauss();
+        }
+        var leniency = new double[persons];
+        for (var p = 0; p < persons; p++) leniency[p] = 0.25 * Gauss() + (department[p] == LenientDepartment ? DepartmentLeniency : 0);
+
+        // Very uneven evidence: log-normal counts (σ = 1), scaled to the requested total.
+        var raw = new double[persons];
+        for (var p = 0; p < persons; p++) raw[p] = Math.Exp(Gauss());
+        var scale = observations / raw.Sum();
+        var counts = new int[persons];
+        long assigned = 0;
+        for (var p = 0; p < persons; p++) { counts[p] = (int)(raw[p] * scale); assigned += counts[p]; }
+        for (var p = 0; assigned < observations; p = (p + 1) % persons) { counts[p]++; assigned++; }
+
+        var table = new ObservationTable((int)observations);
+        var pool = new List<(int Rater, RelationshipCode Relationship)>();
+        for (var s = 0; s < persons; s++)
+        {
+            var n = counts[s];
+            if (n == 0) continue;
+            pool.Clear();
+            var same = members[department[s]];
+            var poolSize = Math.Min(2 + n / 4, 40);
+            for (var k = 0; k < poolSize; k++)
+            {
+                var fromOwn = random.NextDouble() < 0.7 && same.Count > 1;
+                var r = fromOwn ? same[random.Next(same.Count)] : random.Next(persons);
+                if (r == s) r = (r + 1) % persons;
+                var roll = random.NextDouble();
+                var relationship = k == 0 ? RelationshipCode.Manager
+                    : roll < 0.6 ? RelationshipCode.Peer : roll < 0.8 ? RelationshipCode.Report : roll < 0.9 ? RelationshipCode.SkipLevel : RelationshipCode.Other;
+                pool.Add((r, relationship));
+            }
+            for (var k = 0; k < n; k++)
+            {
+                var b = random.Next(behaviors);
+                var day = asOf.DayNumber - random.Next(730);
+                var self = random.NextDouble() < 0.05;
+                var (rater, relationship) = self ? (s, RelationshipCode.Self) : pool[random.Next(pool.Count)];
+                var bias = self ? SelfInflation : leniency[rater];
+                var rating = (int)Math.Round(truth[s * behaviors + b] + bias + noise * Gauss());
+                table.Add(s, rater, b, relationship, Math.Clamp(rating, 1, 5), day);
+            }
+        }
+        return new SyntheticOrganisation
+        {
+            Persons = persons, Behaviors = behaviors, Observations = table, TrueLevel = truth, TrueLeniency = leniency,
+            Department = department, AsOf = asOf,
+        };
+    }
+
+    /// <summary>Spearman rank correlation (average ranks for ties).</summary>
+    public static double Spearman(IReadOnlyList<double> x, IReadOnlyList<double> y)
+    {
+        var rx = Ranks(x);
+        var ry = Ranks(y);
+        double mx = rx.Average(), my = ry.Average(), sxy = 0, sxx = 0, syy = 0;
+        for (var i = 0; i < rx.Length; i++)
+        {
+            sxy += (rx[i] - mx) * (ry[i] - my);
+            sxx += (rx[i] - mx) * (rx[i] - mx);
+            syy += (ry[i] - my) * (ry[i] - my);
+        }
+        return sxy / Math.Sqrt(sxx * syy);
+    }
+
+    private static double[] Ranks(IReadOnlyList<double> v)
+    {
+        var idx = Enumerable.Range(0, v.Count).OrderBy(i => v[i]).ToArray();
+        var ranks = new double[v.Count];
+        for (var i = 0; i < idx.Length;)
+        {
+            var j = i;
+            while (j + 1 < idx.Length && v[idx[j + 1]] == v[idx[i]]) j++;
+            var rank = (i + j) / 2.0 + 1;
+            for (var k = i; k <= j; k++) ranks[idx[k]] = rank;
+            i = j + 1;
+        }
+        return ranks;
+    }
+}

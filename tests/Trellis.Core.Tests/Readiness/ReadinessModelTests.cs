@@ -1,0 +1,114 @@
+using Trellis.Core.Readiness;
+
+namespace Trellis.Core.Tests.Readiness;
+
+public sealed class ReadinessModelTests
+{
+    private static readonly DateOnly AsOf = new(2026, 6, 30);
+
+    [Fact]
+    public void Two_raters_one_lenient_corrected_scores_are_exact()
+    {
+        // Rater 3 (neutral) rates person 0 → 3 and person 1 → 4; rater 4 (one point lenient) rates person 0 → 4 and
+        // person 2 → 5. Person 2 is seen only by the lenient rater. Plain means: 3.5, 4, 5 — they rank person 2 first.
+        // Corrected: rater 4 is +1 against rater 3 on the same person, so persons 1 and 2 are equal and one point
+        // above person 0. Many identical ratings make the data dominate the priors, so this holds to 3 decimals.
+        var table = new ObservationTable();
+        for (var k = 0; k < 200; k++)
+        {
+            table.Add(0, 3, 0, RelationshipCode.Peer, 3, AsOf.DayNumber);
+            table.Add(1, 3, 0, RelationshipCode.Peer, 4, AsOf.DayNumber);
+            table.Add(0, 4, 0, RelationshipCode.Peer, 4, AsOf.DayNumber);
+            table.Add(2, 4, 0, RelationshipCode.Peer, 5, AsOf.DayNumber);
+        }
+        var model = ReadinessModel.Fit(table, persons: 5, behaviors: 1, new ReadinessOptions { AsOf = AsOf, MaxIterations = 200, ConvergenceTolerance = 1e-10 });
+        Assert.Equal(1.0, model.Leniency(4) - model.Leniency(3), 3);
+        Assert.Equal(1.0, model.Score(1, 0) - model.Score(0, 0), 3);
+        Assert.Equal(0.0, model.Score(2, 0) - model.Score(1, 0), 3);
+        // Rater effects are centred between the two raters, so the absolute levels are exact too.
+        Assert.Equal(3.5, model.Score(0, 0), 2);
+        Assert.Equal(4.5, model.Score(1, 0), 2);
+        Assert.Equal(4.5, model.Score(2, 0), 2);
+        Assert.Equal(200, model.EvidenceCount(2, 0));
+        Assert.Equal(2, model.RaterCount(0));
+        Assert.Equal(1, model.RaterCount(2));
+    }
+
+    [Fact]
+    public void Self_ratings_stay_out_of_the_score_and_are_reported_apart()
+    {
+        var table = new ObservationTable();
+        table.Add(0, 1, 0, RelationshipCode.Peer, 3, AsOf.DayNumber);
+        table.Add(0, 2, 0, RelationshipCode.Manager, 3, AsOf.DayNumber);
+        var without = ReadinessModel.Fit(table, 3, 1, new ReadinessOptions { AsOf = AsOf });
+        table.Add(0, 0, 0, RelationshipCode.Self, 5, AsOf.DayNumber);
+        table.Add(0, 0, 0, RelationshipCode.Self, 4, AsOf.DayNumber);
+        var with = ReadinessModel.Fit(table, 3, 1, new ReadinessOptions { AsOf = AsOf });
+        Assert.Equal(without.Score(0, 0), with.Score(0, 0));
+        Assert.Equal(2, with.EvidenceCount(0));
+        Assert.Equal(2, with.RaterCount(0));
+        Assert.Equal(4.5, with.SelfRatingMean(0));
+        Assert.Equal(2, with.SelfRatingCount(0));
+    }
+
+    [Fact]
+    public void Thin_evidence_is_shrunk_toward_the_population_and_has_a_wider_interval()
+    {
+        var org = SyntheticOrganisation.Generate(300, 6000, seed: 3);
+        var table = org.Observations;
+        // Person 299 gets one single very high rating on top of whatever they had.
+        var model = ReadinessModel.Fit(table, org.Persons, org.Behaviors, new ReadinessOptions { AsOf = org.AsOf });
+        var thin = Enumerable.Range(0, org.Persons).Where(p => model.EvidenceCount(p) is > 0 and <= 3).ToArray();
+        var thick = Enumerable.Range(0, org.Persons).Where(p => model.EvidenceCount(p) >= 40).ToArray();
+        Assert.NotEmpty(thin);
+        Assert.NotEmpty(thick);
+        Assert.True(thin.Average(p => model.ValuesVariance(p)) > 2 * thick.Average(p => model.ValuesVariance(p)));
+        // A behaviour with no evidence sits at the person's level with the widest interval.
+        var p0 = thick[0];
+        var empty = Enumerable.Range(0, org.Behaviors).FirstOrDefault(b => model.EvidenceCount(p0, b) == 0, -1);
+        if (empty >= 0) Assert.True(model.Variance(p0, empty) > Enumerable.Range(0, org.Behaviors).Where(b => model.EvidenceCount(p0, b) > 0).Max(b => model.Variance(p0, b)));
+    }
+
+    [Fact]
+    public void Recency_half_life_halves_the_weight_of_year_old_evidence()
+    {
+        var table = new ObservationTable();
+        // Two raters disagree: the recent one says 4, the year-old one says 2 (each rates two other people the same way, so neither is lenient).
+        table.Add(0, 1, 0, RelationshipCode.Peer, 4, AsOf.DayNumber);
+        table.Add(0, 2, 0, RelationshipCode.Peer, 2, AsOf.DayNumber - 365);
+        var model = ReadinessModel.Fit(table, 3, 1, new ReadinessOptions { AsOf = AsOf });
+        var noDecay = ReadinessModel.Fit(table, 3, 1, new ReadinessOptions { AsOf = AsOf, RecencyHalfLifeDays = 0 });
+        Assert.True(model.Score(0, 0) > noDecay.Score(0, 0));
+    }
+
+    [Fact]
+    public void Evidence_after_the_as_of_date_is_ignored_and_cannot_be_added()
+    {
+        var table = new ObservationTable();
+        table.Add(0, 1, 0, RelationshipCode.Peer, 3, AsOf.DayNumber);
+        var model = ReadinessModel.Fit(table, 2, 1, new ReadinessOptions { AsOf = AsOf });
+        Assert.False(model.Add(0, 1, 0, RelationshipCode.Peer, 5, AsOf.DayNumber + 1));
+        Assert.Equal(1, model.EvidenceCount(0));
+        Assert.True(model.Add(0, 1, 0, RelationshipCode.Peer, 5, AsOf.DayNumber));
+        Assert.Equal(2, model.EvidenceCount(0));
+        Assert.Equal(1, model.RaterCount(0));
+    }
+
+    [Fact]
+    public void Incremental_add_counts_a_new_rater_once()
+    {
+        var org = SyntheticOrganisation.Generate(100, 2000, seed: 11);
+        var model = ReadinessModel.Fit(org.Observations, org.Persons, org.Behaviors, new ReadinessOptions { AsOf = org.AsOf });
+        var s = Enumerable.Range(0, org.Persons).First(p => model.EvidenceCount(p) > 5);
+        var existingRater = Enumerable.Range(0, org.Observations.Count)
+            .First(i => org.Observations.Subject[i] == s && org.Observations.Relationship[i] != (byte)RelationshipCode.Self);
+        var raters = model.RaterCount(s);
+        model.Add(s, org.Observations.Rater[existingRater], 0, RelationshipCode.Peer, 4, org.AsOf.DayNumber);
+        Assert.Equal(raters, model.RaterCount(s));
+        var newRater = Enumerable.Range(0, org.Persons).First(r => r != s &&
+            !Enumerable.Range(0, org.Observations.Count).Any(i => org.Observations.Subject[i] == s && org.Observations.Rater[i] == r));
+        model.Add(s, newRater, 0, RelationshipCode.Peer, 4, org.AsOf.DayNumber);
+        model.Add(s, newRater, 1, RelationshipCode.Peer, 4, org.AsOf.DayNumber);
+        Assert.Equal(raters + 1, model.RaterCount(s));
+    }
+}
