@@ -10,6 +10,7 @@ public static class Features
 {
     public static IServiceCollection AddFeatureServices(this IServiceCollection services)
     {
+        services.AddScoped<Import.DataImport>(sp => new(sp.GetRequiredService<Data.TrellisDb>(), sp.GetRequiredService<FrameworkStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Readiness.ReadinessService>()));
         return services;
     }
 
