@@ -35,7 +35,14 @@ internal sealed class RowCheck
 
     private void Problem(string column, string message) => _report(new(_file, _reader.Line, column, message));
 
-    private string? S(object?[] values, string column) => values[_format.IndexOf(column)] as string;
+    private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
+
+    // Column positions are looked up once per file, not once per row.
+    private string? S(object?[] values, string column)
+    {
+        if (!_index.TryGetValue(column, out var i)) _index[column] = i = _format.IndexOf(column);
+        return values[i] as string;
+    }
 
     public void Row(object?[] v)
     {
@@ -120,11 +127,13 @@ internal sealed class RowCheck
         }
     }
 
+    private static readonly string[] LevelColumns = ["from_level", "to_level"];
+
     private void Promotion(object?[] v)
     {
         Employee(v, "employee_id");
         if (Keys is not { } keys) return;
-        foreach (var column in new[] { "from_level", "to_level" })
+        foreach (var column in LevelColumns)
         {
             if (S(v, column) is { } level && !keys.LevelTrack.ContainsKey(level))
                 Problem(column, $"unknown level '{CsvValues.Shorten(level)}'");
