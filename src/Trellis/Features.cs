@@ -10,6 +10,7 @@ public static class Features
 {
     public static IServiceCollection AddFeatureServices(this IServiceCollection services)
     {
+        services.AddSingleton<OrgSnapshots>().AddScoped<PeopleDirectory>().AddScoped<AdminQueries>();
         return services;
     }
 
