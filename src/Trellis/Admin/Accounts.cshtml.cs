@@ -11,13 +11,15 @@ public sealed class AccountsModel(AdminQueries admin) : PageModel
 {
     [BindProperty(SupportsGet = true)] public string? Q { get; set; }
     [BindProperty(SupportsGet = true)] public string? Role { get; set; }
-    [BindProperty(SupportsGet = true, Name = "page")] public int PageNumber { get; set; } = 1;
+    /// <summary>From the query by hand: Razor Pages reserve the <c>page</c> route value for the page's own name.</summary>
+    public int PageNumber { get; private set; } = 1;
 
     public AccountPage? Result { get; private set; }
     public Dictionary<string, string[]> Errors { get; private set; } = [];
 
     public async Task OnGetAsync(CancellationToken ct)
     {
+        PageNumber = Trellis.People.PagingQuery.Of(Request);
         var filter = new AccountFilter(Q, Role, PageNumber);
         Errors = AdminQueries.Validate(filter);
         if (Errors.Count == 0) Result = await admin.AccountsAsync(filter, ct);

@@ -14,7 +14,8 @@ public sealed class AuditLogModel(AdminQueries admin) : PageModel
     [BindProperty(SupportsGet = true)] public string? Action { get; set; }
     [BindProperty(SupportsGet = true)] public DateOnly? From { get; set; }
     [BindProperty(SupportsGet = true)] public DateOnly? To { get; set; }
-    [BindProperty(SupportsGet = true, Name = "page")] public int PageNumber { get; set; } = 1;
+    /// <summary>From the query by hand: Razor Pages reserve the <c>page</c> route value for the page's own name.</summary>
+    public int PageNumber { get; private set; } = 1;
 
     public AuditLogPage? Result { get; private set; }
     public List<string> Actions { get; private set; } = [];
@@ -22,6 +23,7 @@ public sealed class AuditLogModel(AdminQueries admin) : PageModel
 
     public async Task OnGetAsync(CancellationToken ct)
     {
+        PageNumber = Trellis.People.PagingQuery.Of(Request);
         foreach (var (key, entry) in ModelState)
             if (entry.Errors.Count > 0) Errors[key.ToLowerInvariant()] = [$"'{entry.AttemptedValue}' is not a date (use YYYY-MM-DD)"];
         Actions = await admin.ActionsAsync(ct);

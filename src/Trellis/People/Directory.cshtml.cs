@@ -12,7 +12,8 @@ public sealed class DirectoryModel(PeopleDirectory people, FrameworkStore framew
     [BindProperty(SupportsGet = true)] public string? Level { get; set; }
     [BindProperty(SupportsGet = true, Name = "manager_id")] public string? ManagerId { get; set; }
     [BindProperty(SupportsGet = true)] public string? Status { get; set; }
-    [BindProperty(SupportsGet = true, Name = "page")] public int PageNumber { get; set; } = 1;
+    /// <summary>From the query by hand: Razor Pages reserve the <c>page</c> route value for the page's own name.</summary>
+    public int PageNumber { get; private set; } = 1;
 
     public EmployeePage? Result { get; private set; }
     public Dictionary<string, string[]> Errors { get; private set; } = [];
@@ -23,6 +24,7 @@ public sealed class DirectoryModel(PeopleDirectory people, FrameworkStore framew
 
     public async Task OnGetAsync(CancellationToken ct)
     {
+        PageNumber = Trellis.People.PagingQuery.Of(Request);
         var org = await people.SnapshotAsync(ct);
         Departments = org.DepartmentNames;
         var framework = (await frameworks.GetAsync(ct))?.Framework;
@@ -42,4 +44,11 @@ public sealed class DirectoryModel(PeopleDirectory people, FrameworkStore framew
         ["q"] = Q, ["department"] = Department, ["track"] = Track, ["level"] = Level, ["manager_id"] = ManagerId, ["status"] = Status,
         ["page"] = page.ToString(System.Globalization.CultureInfo.InvariantCulture),
     }.Where(kv => !string.IsNullOrEmpty(kv.Value))).ToUriComponent();
+}
+
+public static class PagingQuery
+{
+    /// <summary>The <c>page</c> query parameter (1 when absent; out-of-range values are reported by validation).</summary>
+    public static int Of(HttpRequest request) =>
+        int.TryParse(request.Query["page"], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var page) ? page : request.Query.ContainsKey("page") ? 0 : 1;
 }
