@@ -9,6 +9,9 @@ namespace Trellis.People;
 [Authorize(Policy = Policies.Manager)]
 public sealed class SpanModel(PeopleDirectory people) : PageModel
 {
+    /// <summary>Rows shown on the page; a 100,000-person organisation has thousands of managers, the CSV has them all.</summary>
+    public const int MaxRows = 1000;
+
     [BindProperty(SupportsGet = true, Name = "manager_id")] public string? ManagerId { get; set; }
     [BindProperty(SupportsGet = true)] public string? Sort { get; set; }
     [BindProperty(SupportsGet = true)] public string? Dir { get; set; }

@@ -45,6 +45,9 @@ public sealed class PeopleApiTests
         Assert.Equal(["E1", "E2"], await Query("manager_id=M2"));
         Assert.Equal(["E3"], await Query("manager_id=M1&track=expert&department=Engineering"));
         Assert.Empty(await Query("q=nobody-like-this"));
+        // % and _ are searched for, not wildcards.
+        Assert.Empty(await Query("q=%25"));
+        Assert.Empty(await Query("q=_"));
 
         var second = await client.GetFromJsonAsync<JsonElement>("/api/v1/employees?page=2&page_size=2");
         Assert.Equal(["E1", "E2"], Ids(second));
