@@ -16,6 +16,7 @@ public static class Features
         services.AddEvidence();
         services.AddScoped<FrameworkHistory>();
         services.AddScoped<Import.DataImport>(sp => new(sp.GetRequiredService<Data.TrellisDb>(), sp.GetRequiredService<FrameworkStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Readiness.ReadinessService>()));
+        services.AddSingleton<OrgSnapshots>().AddScoped<PeopleDirectory>().AddScoped<AdminQueries>();
         return services;
     }
 

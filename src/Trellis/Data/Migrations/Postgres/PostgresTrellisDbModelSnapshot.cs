@@ -271,6 +271,8 @@ namespace Trellis.Data.Migrations.Postgres
 
                     b.HasIndex("Name");
 
+                    b.HasIndex("Status", "Name", "Id");
+
                     b.ToTable("employees", (string)null);
                 });
 

@@ -260,6 +260,8 @@ namespace Trellis.Data.Migrations.Sqlite
 
                     b.HasIndex("Name");
 
+                    b.HasIndex("Status", "Name", "Id");
+
                     b.ToTable("employees", (string)null);
                 });
 

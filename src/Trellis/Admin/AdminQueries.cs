@@ -1,0 +1,99 @@
+using Microsoft.EntityFrameworkCore;
+using Trellis.Accounts;
+using Trellis.Data;
+
+namespace Trellis.Admin;
+
+/// <summary>Reads behind the admin page and the audit-log browser (both for HR and admins).</summary>
+public sealed class AdminQueries(TrellisDb db, TimeProvider clock)
+{
+    public const int MaxPageSize = 200;
+
+    public static Dictionary<string, string[]> Validate(AccountFilter f)
+    {
+        var errors = Paging(f.Page, f.PageSize);
+        if (f.Role is { Length: > 0 } role && !Roles.IsKnown(role))
+            errors["role"] = [$"role must be one of {string.Join(", ", Roles.All)} (got '{role}')"];
+        return errors;
+    }
+
+    public static Dictionary<string, string[]> Validate(AuditLogFilter f)
+    {
+        var errors = Paging(f.Page, f.PageSize);
+        if (f.From is { } from && f.To is { } to && from > to)
+            errors["to"] = [$"to ({to:yyyy-MM-dd}) is before from ({from:yyyy-MM-dd})"];
+        return errors;
+    }
+
+    private static Dictionary<string, string[]> Paging(int page, int pageSize)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (page < 1) errors["page"] = [$"page must be 1 or more (got {page})"];
+        if (pageSize is < 1 or > MaxPageSize) errors["page_size"] = [$"page_size must be between 1 and {MaxPageSize} (got {pageSize})"];
+        return errors;
+    }
+
+    /// <summary>Accounts with their roles, last sign-in and lock state, ordered by employee id.</summary>
+    public async Task<AccountPage> AccountsAsync(AccountFilter f, CancellationToken ct = default)
+    {
+        var query = from a in db.Accounts.AsNoTracking()
+                    join e in db.Employees.AsNoTracking() on a.EmployeeId equals e.Id into people
+                    from e in people.DefaultIfEmpty()
+                    select new { Account = a, Name = e == null ? null : e.Name, Email = e == null ? null : e.Email, Status = e == null ? null : e.Status };
+        if (!string.IsNullOrWhiteSpace(f.Q))
+        {
+            var q = f.Q.Trim().ToLowerInvariant();
+            query = query.Where(x => x.Account.EmployeeId.ToLower().Contains(q) || (x.Name != null && x.Name.ToLower().Contains(q))
+                                     || (x.Email != null && x.Email.ToLower().Contains(q)));
+        }
+        if (!string.IsNullOrWhiteSpace(f.Role))
+        {
+            // Roles are stored space-separated; pad both sides so "hr" does not match inside another word.
+            var padded = " " + f.Role + " ";
+            query = query.Where(x => (" " + x.Account.Roles + " ").Contains(padded));
+        }
+        var total = await query.CountAsync(ct);
+        var rows = await query.OrderBy(x => x.Account.EmployeeId).Skip((f.Page - 1) * f.PageSize).Take(f.PageSize)
+            .Select(x => new
+            {
+                x.Account.Id, x.Account.EmployeeId, x.Name, x.Email, x.Status, x.Account.Roles, x.Account.CreatedAt, x.Account.LastSignInAt, x.Account.LockedUntil,
+                Tokens = db.ApiTokens.Count(t => t.AccountId == x.Account.Id && t.RevokedAt == null),
+            })
+            .ToListAsync(ct);
+        var now = clock.GetUtcNow();
+        var items = rows.Select(r => new AccountRow(r.Id, r.EmployeeId, r.Name, r.Email, r.Status, Roles.Split(r.Roles), r.CreatedAt, r.LastSignInAt,
+            r.LockedUntil is { } until && until > now, r.LockedUntil is { } u && u > now ? u : null, r.Tokens)).ToList();
+        return new AccountPage(items, total, f.Page, f.PageSize);
+    }
+
+    /// <summary>The audit log, newest first, filtered by actor, subject, action (exact) and date range.</summary>
+    public async Task<AuditLogPage> AuditLogAsync(AuditLogFilter f, CancellationToken ct = default)
+    {
+        var query = db.AuditLog.AsNoTracking();
+        if (!string.IsNullOrWhiteSpace(f.Actor)) query = query.Where(x => x.ActorEmployeeId == f.Actor.Trim());
+        if (!string.IsNullOrWhiteSpace(f.Subject)) query = query.Where(x => x.SubjectEmployeeId == f.Subject.Trim());
+        if (!string.IsNullOrWhiteSpace(f.Action)) query = query.Where(x => x.Action == f.Action.Trim());
+        if (f.From is { } from)
+        {
+            var start = new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            query = query.Where(x => x.At >= start);
+        }
+        if (f.To is { } to)
+        {
+            var end = new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            query = query.Where(x => x.At < end);
+        }
+        var total = await query.CountAsync(ct);
+        var rows = await query.OrderByDescending(x => x.At).ThenByDescending(x => x.Id).Skip((f.Page - 1) * f.PageSize).Take(f.PageSize)
+            .Select(x => new { x.Id, x.At, x.ActorEmployeeId, x.Action, x.SubjectEmployeeId, x.Detail }).ToListAsync(ct);
+        var ids = rows.SelectMany(r => new[] { r.ActorEmployeeId, r.SubjectEmployeeId }).OfType<string>().Distinct().ToList();
+        var names = await db.Employees.AsNoTracking().Where(e => ids.Contains(e.Id)).Select(e => new { e.Id, e.Name }).ToDictionaryAsync(e => e.Id, e => e.Name, ct);
+        var items = rows.Select(r => new AuditLogRow(r.Id, r.At, r.ActorEmployeeId, r.ActorEmployeeId is null ? null : names.GetValueOrDefault(r.ActorEmployeeId),
+            r.Action, r.SubjectEmployeeId, r.SubjectEmployeeId is null ? null : names.GetValueOrDefault(r.SubjectEmployeeId), r.Detail)).ToList();
+        return new AuditLogPage(items, total, f.Page, f.PageSize);
+    }
+
+    /// <summary>The distinct actions in the log, for the filter's choices.</summary>
+    public Task<List<string>> ActionsAsync(CancellationToken ct = default) =>
+        db.AuditLog.AsNoTracking().Select(x => x.Action).Distinct().OrderBy(a => a).ToListAsync(ct);
+}

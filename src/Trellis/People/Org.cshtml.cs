@@ -1,0 +1,19 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Trellis.People;
+
+/// <summary>The org chart page: the tree itself is loaded level by level from <c>/api/v1/org/nodes</c> as people expand it.</summary>
+public sealed class OrgModel(PeopleDirectory people) : PageModel
+{
+    [BindProperty(SupportsGet = true)] public string? Focus { get; set; }
+    public int Active { get; private set; }
+    public int Tops { get; private set; }
+
+    public async Task OnGetAsync(CancellationToken ct)
+    {
+        var org = await people.SnapshotAsync(ct);
+        Active = org.Count;
+        Tops = org.Structure.Roots.Length;
+    }
+}

@@ -1,0 +1,106 @@
+using Microsoft.EntityFrameworkCore;
+using Trellis.Core.Organisation;
+using Trellis.Data;
+
+namespace Trellis.People;
+
+/// <summary>
+/// The active organisation as compact arrays plus its <see cref="OrgStructure"/>: what the org chart, the span of
+/// control and the report counts of the directory need, without touching the database per person.
+/// </summary>
+public sealed class OrgSnapshot
+{
+    private readonly Dictionary<string, int> _index;
+
+    public OrgSnapshot(string[] ids, string[] names, string?[] titles, string?[] departments, string[] tracks, string[] levels, string?[] managerIds)
+    {
+        Ids = ids;
+        Names = names;
+        Titles = titles;
+        Departments = departments;
+        Tracks = tracks;
+        Levels = levels;
+        _index = new Dictionary<string, int>(ids.Length, StringComparer.Ordinal);
+        for (var i = 0; i < ids.Length; i++) _index[ids[i]] = i;
+        var managerOf = new int[ids.Length];
+        for (var i = 0; i < ids.Length; i++)
+            managerOf[i] = managerIds[i] is { } m && _index.TryGetValue(m, out var k) ? k : -1;
+        Structure = OrgStructure.Build(managerOf);
+        DepartmentNames = departments.Where(d => !string.IsNullOrEmpty(d)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray()!;
+    }
+
+    public string[] Ids { get; }
+    public string[] Names { get; }
+    public string?[] Titles { get; }
+    public string?[] Departments { get; }
+    public string[] Tracks { get; }
+    public string[] Levels { get; }
+    public OrgStructure Structure { get; }
+    public IReadOnlyList<string> DepartmentNames { get; }
+
+    public int Count => Ids.Length;
+
+    /// <summary>The index of an active employee, or null.</summary>
+    public int? IndexOf(string? id) => id is not null && _index.TryGetValue(id, out var i) ? i : null;
+
+    public int DirectReports(string id) => IndexOf(id) is { } i ? Structure.DirectReports(i) : 0;
+    public int TotalReports(string id) => IndexOf(id) is { } i ? Structure.TotalReports(i) : 0;
+}
+
+/// <summary>
+/// Caches the <see cref="OrgSnapshot"/> (a singleton). Each use checks a cheap change stamp (number of active
+/// employees and the highest id), so that hires and leavers show at once; imports and edits that only move people
+/// call <see cref="Invalidate"/>, and a snapshot is never older than <see cref="MaxAge"/>, which also covers
+/// changes made by another process (a CLI import, another web node).
+/// </summary>
+public sealed class OrgSnapshots(TimeProvider clock)
+{
+    public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(30);
+
+    private sealed record Entry(OrgSnapshot Snapshot, (int Count, string? MaxId) Stamp, DateTimeOffset LoadedAt);
+
+    private volatile Entry? _entry;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <summary>Drops the cached snapshot; the next request rebuilds it.</summary>
+    public void Invalidate() => _entry = null;
+
+    public async Task<OrgSnapshot> GetAsync(TrellisDb db, CancellationToken ct = default)
+    {
+        var stamp = await StampAsync(db, ct);
+        if (Fresh(_entry, stamp) is { } cached) return cached;
+        await _gate.WaitAsync(ct);
+        try
+        {
+            if (Fresh(_entry, stamp) is { } again) return again;
+            var snapshot = await LoadAsync(db, ct);
+            _entry = new Entry(snapshot, stamp, clock.GetUtcNow());
+            return snapshot;
+        }
+        finally { _gate.Release(); }
+    }
+
+    private OrgSnapshot? Fresh(Entry? entry, (int, string?) stamp) =>
+        entry is not null && entry.Stamp == stamp && clock.GetUtcNow() - entry.LoadedAt < MaxAge ? entry.Snapshot : null;
+
+    private static async Task<(int, string?)> StampAsync(TrellisDb db, CancellationToken ct)
+    {
+        var count = await db.Employees.CountAsync(e => e.Status == EmployeeStatus.Active, ct);
+        var maxId = await db.Employees.OrderByDescending(e => e.Id).Select(e => e.Id).FirstOrDefaultAsync(ct);
+        return (count, maxId);
+    }
+
+    public static async Task<OrgSnapshot> LoadAsync(TrellisDb db, CancellationToken ct = default)
+    {
+        var rows = await db.Employees.AsNoTracking()
+            .Where(e => e.Status == EmployeeStatus.Active)
+            .Select(e => new { e.Id, e.Name, e.Title, e.Department, e.Track, e.Level, e.ManagerId })
+            .ToListAsync(ct);
+        // Ordinal order makes indexes (and so every tie-break) the same on both providers.
+        rows.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
+        return new OrgSnapshot(
+            rows.Select(r => r.Id).ToArray(), rows.Select(r => r.Name).ToArray(), rows.Select(r => r.Title).ToArray(),
+            rows.Select(r => r.Department).ToArray(), rows.Select(r => r.Track).ToArray(), rows.Select(r => r.Level).ToArray(),
+            rows.Select(r => r.ManagerId).ToArray());
+    }
+}

@@ -1,0 +1,49 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Trellis.Accounts;
+
+namespace Trellis.People;
+
+/// <summary>Span of control: HR and admins see every manager, managers their own line.</summary>
+[Authorize(Policy = Policies.Manager)]
+public sealed class SpanModel(PeopleDirectory people) : PageModel
+{
+    /// <summary>Rows shown on the page; a 100,000-person organisation has thousands of managers, the CSV has them all.</summary>
+    public const int MaxRows = 1000;
+
+    [BindProperty(SupportsGet = true, Name = "manager_id")] public string? ManagerId { get; set; }
+    [BindProperty(SupportsGet = true)] public string? Sort { get; set; }
+    [BindProperty(SupportsGet = true)] public string? Dir { get; set; }
+
+    public SpanOfControlReport Report { get; private set; } = null!;
+    public string? ManagerName { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct)
+    {
+        if (Sort is not null && !PeopleDirectory.SpanSortKeys.Contains(Sort)) Sort = null;
+        if (Dir is not (null or "asc" or "desc")) Dir = null;
+        var (access, report) = await people.SpanAsync(ManagerId, ct);
+        if (access == SpanAccess.Forbidden) return Forbid();
+        if (access == SpanAccess.NotFound) return NotFound();
+        Report = report! with { Rows = PeopleDirectory.Sort(report.Rows, Sort, Dir) };
+        if (ManagerId is not null) ManagerName = (await people.SnapshotAsync(ct)) is var org && org.IndexOf(ManagerId) is { } i ? org.Names[i] : null;
+        return Page();
+    }
+
+    /// <summary>Link for a column header: sorts by that column, flipping the direction when it is already the sort.</summary>
+    public string SortLink(string key)
+    {
+        var current = Sort ?? "status";
+        var currentDescending = Dir is null ? current is "status" or "direct" or "total" : Dir == "desc";
+        var dir = key == current ? (currentDescending ? "asc" : "desc") : (key is "status" or "direct" or "total" ? "desc" : "asc");
+        return "/span" + QueryString.Create(new Dictionary<string, string?> { ["manager_id"] = ManagerId, ["sort"] = key, ["dir"] = dir }
+            .Where(kv => !string.IsNullOrEmpty(kv.Value))).ToUriComponent();
+    }
+
+    public string? AriaSort(string key) =>
+        (Sort ?? "status") != key ? null : (Dir ?? (key is "status" or "direct" or "total" ? "desc" : "asc")) == "desc" ? "descending" : "ascending";
+
+    public string CsvLink => "/api/v1/span-of-control" + QueryString.Create(new Dictionary<string, string?>
+        { ["manager_id"] = ManagerId, ["sort"] = Sort, ["dir"] = Dir, ["format"] = "csv" }.Where(kv => !string.IsNullOrEmpty(kv.Value))).ToUriComponent();
+}
