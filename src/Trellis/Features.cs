@@ -10,6 +10,7 @@ public static class Features
 {
     public static IServiceCollection AddFeatureServices(this IServiceCollection services)
     {
+        services.AddSingleton<Audit.AuditService>();
         return services;
     }
 
@@ -19,6 +20,7 @@ public static class Features
         app.MapFrameworkApi();
         app.MapPeopleApi();
         app.MapAdminApi();
+        Audit.AuditApi.MapAuditApi(app);
         return app;
     }
 }
