@@ -73,6 +73,7 @@ public sealed record AuditReport(
     IReadOnlyList<SegmentFit> DriversByCycle,
     IReadOnlyList<SegmentFit> DriversByDepartment,
     IReadOnlyList<SpanBucket> SpanDistribution,
+    int SpanLimit,
     RecognitionMap Recognition,
     TrackReality Tracks,
     IReadOnlyList<MoveSummary> Moves,

@@ -53,7 +53,7 @@ public static class CultureAudit
 
         return new AuditReport(
             input.AsOf, cycles, pooled, pooled.SayDoIndex, flags, span, groups,
-            SayDoReading(pooled), byCycle, byDepartment, distribution,
+            SayDoReading(pooled), byCycle, byDepartment, distribution, input.MaxDirectReports,
             Recognition(input, people), Tracks(input, levels, people), Moves(scoped, levels), readiness, suppressed, notes);
     }
 
