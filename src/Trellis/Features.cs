@@ -17,6 +17,7 @@ public static class Features
         services.AddScoped<FrameworkHistory>();
         services.AddScoped<Import.DataImport>(sp => new(sp.GetRequiredService<Data.TrellisDb>(), sp.GetRequiredService<FrameworkStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Readiness.ReadinessService>()));
         services.AddSingleton<OrgSnapshots>().AddScoped<PeopleDirectory>().AddScoped<AdminQueries>();
+        services.AddSingleton<Audit.AuditService>();
         return services;
     }
 
@@ -29,6 +30,7 @@ public static class Features
         app.MapGrowthApi();
         app.MapEvidenceApi();
         app.MapReadinessApi();
+        Audit.AuditApi.MapAuditApi(app);
         return app;
     }
 }

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Text.Json;
+using Trellis.Cli;
 
 namespace Trellis.Audit;
 
@@ -6,11 +8,33 @@ public static class AuditCommand
 {
     public static Command Create()
     {
+        var cycle = new Option<string?>("--cycle") { Description = "audit one cycle only (by name)" };
+        var format = new Option<string>("--format") { Description = "json (the API object) or md (a Markdown report)", DefaultValueFactory = _ => "json" };
+        format.AcceptOnlyFromAmong("json", "md");
         var command = new Command("audit", "Culture audit: what does this organisation promote?");
-        command.SetAction(_ =>
+        command.Options.Add(cycle);
+        command.Options.Add(format);
+        command.SetAction(async (parse, ct) =>
         {
-            Console.Error.WriteLine("error: 'audit' is not available in this build yet");
-            return 2;
+            var selection = TrellisCommands.Selection(parse);
+            await using (var db = selection.CreateContext()) await Data.DatabaseSetup.MigrateAsync(db, ct);
+            // The web app's service container, so that the readiness engine and framework store are wired exactly as when serving.
+            // Logs go to standard error so that standard output is only the report.
+            string[] args = ["--Logging:LogLevel:Default=Warning", "--Logging:Console:LogToStandardErrorThreshold=Trace"];
+            if (parse.GetValue(TrellisCommands.Db) is { } value) args = [.. args, "--db", value];
+            await using var app = TrellisWeb.Build(args);
+            var audit = app.Services.GetRequiredService<AuditService>();
+            var name = parse.GetValue(cycle);
+            var result = await audit.GetAsync(string.IsNullOrWhiteSpace(name) ? null : name, recompute: true, ct);
+            if (result is null)
+            {
+                var known = await audit.CycleNamesAsync(ct);
+                return TrellisCommands.Fail($"there is no cycle named '{name}'; known cycles: {(known.Count == 0 ? "none" : string.Join(", ", known))}");
+            }
+            Console.Out.Write(parse.GetValue(format) == "md"
+                ? AuditSections.Markdown(result.Report)
+                : JsonSerializer.Serialize(result.Report, AuditSections.Json) + Environment.NewLine);
+            return 0;
         });
         return command;
     }

@@ -1,0 +1,287 @@
+namespace Trellis.Core.Audit;
+
+/// <summary>How a regression ended: a maximum-likelihood fit, a Firth fit after separation, or not fitted at all.</summary>
+public static class FitStatuses
+{
+    public const string Ok = "ok";
+    /// <summary>The data were (quasi-)separated; Firth's penalised likelihood gave finite estimates.</summary>
+    public const string Firth = "firth";
+    /// <summary>Separated and the penalised fit did not converge either: no numbers are reported.</summary>
+    public const string Separation = "separation";
+    public const string Skipped = "skipped";
+}
+
+/// <summary>One coefficient of a fitted logistic regression on standardised predictors.</summary>
+public sealed record Coefficient(double Beta, double StandardError)
+{
+    public double Z => Beta / StandardError;
+    public double P => NormalDistribution.TwoSidedP(Z);
+    public double OddsRatio => Math.Exp(Beta);
+    public double CiLow => Math.Exp(Beta - NormalDistribution.Z975 * StandardError);
+    public double CiHigh => Math.Exp(Beta + NormalDistribution.Z975 * StandardError);
+}
+
+/// <summary>The result of <see cref="LogisticRegression.Fit"/>: the intercept first, then one coefficient per predictor.</summary>
+public sealed record LogisticFit(string Status, IReadOnlyList<Coefficient> Coefficients, int Iterations, double LogLikelihood, string? Note)
+{
+    public bool HasEstimates => Status is FitStatuses.Ok or FitStatuses.Firth;
+}
+
+/// <summary>
+/// Binary logistic regression by Newton–Raphson (IRLS) with an intercept. Standard errors come from the inverse
+/// Fisher information at the estimate. When the classes are (quasi-)separated the maximum-likelihood estimate does
+/// not exist (coefficients run off to infinity); this is detected and the model is refitted with Firth's
+/// penalised likelihood, which always has finite estimates. Works on columns of a design matrix without the
+/// intercept column; small (p ≤ ~10) dense linear algebra, O(n·p²) per iteration.
+/// </summary>
+public static class LogisticRegression
+{
+    private const int MaxIterations = 100;
+    private const double Tolerance = 1e-10;
+    /// <summary>On standardised predictors a |β| this large means an odds ratio above e^15 per SD: divergence, not data.</summary>
+    private const double DivergentBeta = 15;
+
+    /// <param name="predictors">p columns of length n (already standardised if per-SD odds ratios are wanted).</param>
+    /// <param name="outcome">n outcomes, true = event.</param>
+    public static LogisticFit Fit(IReadOnlyList<double[]> predictors, bool[] outcome)
+    {
+        var n = outcome.Length;
+        var p = predictors.Count + 1;
+        foreach (var column in predictors)
+            if (column.Length != n) throw new ArgumentException("every predictor column needs one value per outcome", nameof(predictors));
+        var x = Design(predictors, n);
+        var y = new double[n];
+        for (var i = 0; i < n; i++) y[i] = outcome[i] ? 1 : 0;
+
+        var ml = Newton(x, y, n, p, firth: false);
+        if (ml is { Converged: true, Separated: false })
+            return Finish(FitStatuses.Ok, ml, x, n, p, null);
+
+        var firth = Newton(x, y, n, p, firth: true);
+        if (firth.Converged && firth.Beta.All(b => Math.Abs(b) < DivergentBeta * 2))
+            return Finish(FitStatuses.Firth, firth, x, n, p,
+                "The outcome is (almost) perfectly predicted by the predictors (separation), so ordinary estimates would be infinite; Firth's penalised likelihood was used.");
+        return new LogisticFit(FitStatuses.Separation, [], firth.Iterations, double.NaN,
+            "The outcome is perfectly predicted by the predictors (separation) and no finite estimate could be found; odds ratios are not reported.");
+    }
+
+    private sealed record NewtonResult(double[] Beta, bool Converged, bool Separated, int Iterations, double LogLikelihood);
+
+    private static double[] Design(IReadOnlyList<double[]> predictors, int n)
+    {
+        var p = predictors.Count + 1;
+        var x = new double[n * p]; // row-major
+        for (var i = 0; i < n; i++)
+        {
+            x[i * p] = 1;
+            for (var j = 1; j < p; j++) x[i * p + j] = predictors[j - 1][i];
+        }
+        return x;
+    }
+
+    private static NewtonResult Newton(double[] x, double[] y, int n, int p, bool firth)
+    {
+        var beta = new double[p];
+        var objective = Objective(x, y, n, p, beta, firth, out _);
+        for (var iteration = 1; iteration <= MaxIterations; iteration++)
+        {
+            var info = new double[p * p];
+            var score = new double[p];
+            var prob = new double[n];
+            var weight = new double[n];
+            for (var i = 0; i < n; i++)
+            {
+                var eta = 0.0;
+                for (var j = 0; j < p; j++) eta += x[i * p + j] * beta[j];
+                prob[i] = Sigmoid(eta);
+                weight[i] = prob[i] * (1 - prob[i]);
+                AddOuter(info, x, i, p, weight[i]);
+            }
+            Mirror(info, p);
+            var inverse = Invert(info, p);
+            if (inverse is null) return new(beta, false, true, iteration, double.NaN);
+            for (var i = 0; i < n; i++)
+            {
+                var residual = y[i] - prob[i];
+                if (firth)
+                {
+                    // Firth's modified score: U* = Xᵀ(y − π + h(½ − π)), h the diagonal of the weighted hat matrix.
+                    var h = weight[i] * QuadraticForm(inverse, x, i, p);
+                    residual += h * (0.5 - prob[i]);
+                }
+                for (var j = 0; j < p; j++) score[j] += x[i * p + j] * residual;
+            }
+            var step = new double[p];
+            for (var j = 0; j < p; j++)
+                for (var k = 0; k < p; k++) step[j] += inverse[j * p + k] * score[k];
+
+            // Step halving keeps each Newton step an ascent of the (penalised) log-likelihood.
+            var scale = 1.0;
+            double[] candidate;
+            double next;
+            while (true)
+            {
+                candidate = new double[p];
+                for (var j = 0; j < p; j++) candidate[j] = beta[j] + scale * step[j];
+                next = Objective(x, y, n, p, candidate, firth, out _);
+                if (!double.IsNaN(next) && next >= objective - 1e-12) break;
+                scale /= 2;
+                if (scale < 1e-10) { candidate = beta; next = objective; break; }
+            }
+            var change = 0.0;
+            for (var j = 0; j < p; j++) change = Math.Max(change, Math.Abs(candidate[j] - beta[j]));
+            beta = candidate;
+            objective = next;
+            if (beta.Any(b => Math.Abs(b) > DivergentBeta) && !firth)
+                return new(beta, false, true, iteration, objective);
+            if (change < Tolerance)
+                return new(beta, true, !firth && PerfectlyPredicted(x, y, n, p, beta), iteration, objective);
+        }
+        return new(beta, false, !firth, MaxIterations, objective);
+    }
+
+    /// <summary>Fitted probabilities pinned at 0 or 1 for every observation means complete separation.</summary>
+    private static bool PerfectlyPredicted(double[] x, double[] y, int n, int p, double[] beta)
+    {
+        for (var i = 0; i < n; i++)
+        {
+            var eta = 0.0;
+            for (var j = 0; j < p; j++) eta += x[i * p + j] * beta[j];
+            if (Math.Abs(Sigmoid(eta) - y[i]) > 1e-6) return false;
+        }
+        return true;
+    }
+
+    private static double Objective(double[] x, double[] y, int n, int p, double[] beta, bool firth, out double[]? info)
+    {
+        var ll = 0.0;
+        info = firth ? new double[p * p] : null;
+        for (var i = 0; i < n; i++)
+        {
+            var eta = 0.0;
+            for (var j = 0; j < p; j++) eta += x[i * p + j] * beta[j];
+            // log σ(η) = −log(1+e^−η), computed without overflow.
+            ll += y[i] > 0.5 ? -Log1pExp(-eta) : -Log1pExp(eta);
+            if (info is not null)
+            {
+                var pr = Sigmoid(eta);
+                AddOuter(info, x, i, p, pr * (1 - pr));
+            }
+        }
+        if (info is null) return ll;
+        Mirror(info, p);
+        var logDet = LogDeterminant(info, p);
+        return double.IsNaN(logDet) ? double.NaN : ll + 0.5 * logDet;
+    }
+
+    private static LogisticFit Finish(string status, NewtonResult result, double[] x, int n, int p, string? note)
+    {
+        var info = new double[p * p];
+        for (var i = 0; i < n; i++)
+        {
+            var eta = 0.0;
+            for (var j = 0; j < p; j++) eta += x[i * p + j] * result.Beta[j];
+            var pr = Sigmoid(eta);
+            AddOuter(info, x, i, p, pr * (1 - pr));
+        }
+        Mirror(info, p);
+        var ll = result.LogLikelihood;
+        var inverse = Invert(info, p);
+        if (inverse is null)
+            return new LogisticFit(FitStatuses.Separation, [], result.Iterations, double.NaN, "The information matrix is singular (a predictor is constant or collinear); no estimates.");
+        var coefficients = new Coefficient[p];
+        for (var j = 0; j < p; j++) coefficients[j] = new Coefficient(result.Beta[j], Math.Sqrt(inverse[j * p + j]));
+        return new LogisticFit(status, coefficients, result.Iterations, ll, note);
+    }
+
+    private static void AddOuter(double[] m, double[] x, int row, int p, double w)
+    {
+        var o = row * p;
+        for (var j = 0; j < p; j++)
+        {
+            var xj = x[o + j] * w;
+            for (var k = 0; k <= j; k++) m[j * p + k] += xj * x[o + k];
+        }
+    }
+
+    /// <summary>Copies the accumulated lower triangle to the upper one.</summary>
+    private static void Mirror(double[] m, int p)
+    {
+        for (var j = 0; j < p; j++)
+            for (var k = j + 1; k < p; k++) m[j * p + k] = m[k * p + j];
+    }
+
+    private static double QuadraticForm(double[] inverse, double[] x, int row, int p)
+    {
+        var o = row * p;
+        var sum = 0.0;
+        for (var j = 0; j < p; j++)
+        {
+            var inner = 0.0;
+            for (var k = 0; k < p; k++) inner += inverse[j * p + k] * x[o + k];
+            sum += x[o + j] * inner;
+        }
+        return sum;
+    }
+
+    /// <summary>Inverse of a symmetric positive-definite matrix by Cholesky; null when it is not positive definite.</summary>
+    internal static double[]? Invert(double[] a, int p)
+    {
+        var l = Cholesky(a, p);
+        if (l is null) return null;
+        var inverse = new double[p * p];
+        var column = new double[p];
+        for (var c = 0; c < p; c++)
+        {
+            // Solve L Lᵀ x = e_c.
+            for (var i = 0; i < p; i++)
+            {
+                var s = i == c ? 1.0 : 0.0;
+                for (var k = 0; k < i; k++) s -= l[i * p + k] * column[k];
+                column[i] = s / l[i * p + i];
+            }
+            for (var i = p - 1; i >= 0; i--)
+            {
+                var s = column[i];
+                for (var k = i + 1; k < p; k++) s -= l[k * p + i] * inverse[k * p + c];
+                inverse[i * p + c] = s / l[i * p + i];
+            }
+        }
+        return inverse;
+    }
+
+    private static double[]? Cholesky(double[] a, int p)
+    {
+        var l = new double[p * p];
+        var scale = 0.0;
+        for (var i = 0; i < p; i++) scale = Math.Max(scale, Math.Abs(a[i * p + i]));
+        for (var i = 0; i < p; i++)
+        {
+            for (var j = 0; j <= i; j++)
+            {
+                var s = a[i * p + j];
+                for (var k = 0; k < j; k++) s -= l[i * p + k] * l[j * p + k];
+                if (i == j)
+                {
+                    if (s <= scale * 1e-13) return null;
+                    l[i * p + i] = Math.Sqrt(s);
+                }
+                else l[i * p + j] = s / l[j * p + j];
+            }
+        }
+        return l;
+    }
+
+    private static double LogDeterminant(double[] a, int p)
+    {
+        var l = Cholesky(a, p);
+        if (l is null) return double.NaN;
+        var sum = 0.0;
+        for (var i = 0; i < p; i++) sum += 2 * Math.Log(l[i * p + i]);
+        return sum;
+    }
+
+    private static double Sigmoid(double eta) => eta >= 0 ? 1 / (1 + Math.Exp(-eta)) : Math.Exp(eta) / (1 + Math.Exp(eta));
+
+    private static double Log1pExp(double v) => v > 35 ? v : v < -35 ? Math.Exp(v) : Math.Log(1 + Math.Exp(v));
+}

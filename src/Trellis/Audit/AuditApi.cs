@@ -1,0 +1,58 @@
+using System.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Trellis.Accounts;
+using Trellis.Core.Audit;
+
+namespace Trellis.Audit;
+
+public static class AuditApi
+{
+    public static IEndpointRouteBuilder MapAuditApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1/audit").WithTags("Audit").RequireAuthorization(Policies.HrOrAdmin);
+        api.MapGet("/", GetAudit);
+        // Section downloads for the dashboard (sign-in cookie); same role rule.
+        app.MapGet("/audit/download/{file}", Download).RequireAuthorization(Policies.HrOrAdmin).ExcludeFromDescription();
+        return app;
+    }
+
+    /// <summary>The culture audit: the object of <c>trellis audit --format json</c>. <c>recompute=true</c> skips the cache.</summary>
+    public static async Task<Results<Ok<AuditReport>, NotFound<ProblemDetails>>> GetAudit(
+        AuditService audit, string? cycle, bool? recompute, CancellationToken ct)
+    {
+        var result = await audit.GetAsync(string.IsNullOrWhiteSpace(cycle) ? null : cycle, recompute == true, ct);
+        return result is null
+            ? TypedResults.NotFound(UnknownCycle(cycle!))
+            : TypedResults.Ok(result.Report);
+    }
+
+    /// <summary><c>/audit/download/{section}.csv|json[?cycle=]</c>: one section of the audit.</summary>
+    public static async Task<Results<FileContentHttpResult, NotFound<ProblemDetails>>> Download(
+        AuditService audit, string file, string? cycle, CancellationToken ct)
+    {
+        var dot = file.LastIndexOf('.');
+        var (section, format) = dot < 0 ? (file, "") : (file[..dot], file[(dot + 1)..]);
+        if (!AuditSections.Keys.Contains(section) || format is not ("csv" or "json"))
+            return TypedResults.NotFound(new ProblemDetails
+            {
+                Status = 404, Title = "No such download",
+                Detail = $"'{file}' is not an audit download; use one of {string.Join(", ", AuditSections.Keys)} followed by .csv or .json.",
+            });
+        var result = await audit.GetAsync(string.IsNullOrWhiteSpace(cycle) ? null : cycle, false, ct);
+        if (result is null) return TypedResults.NotFound(UnknownCycle(cycle!));
+        var name = $"audit-{section}{(cycle is null ? "" : "-" + Slug(cycle))}-{result.Report.AsOf:yyyy-MM-dd}.{format}";
+        var bytes = format == "csv"
+            ? Encoding.UTF8.GetBytes(AuditSections.Csv(AuditSections.Find(result.Report, section)!))
+            : System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(AuditSections.JsonOf(result.Report, section), AuditSections.Json);
+        return TypedResults.File(bytes, format == "csv" ? "text/csv; charset=utf-8" : "application/json", name);
+    }
+
+    private static string Slug(string s) => new(s.Select(c => char.IsAsciiLetterOrDigit(c) || c == '-' ? c : '-').ToArray());
+
+    public static ProblemDetails UnknownCycle(string cycle) => new()
+    {
+        Status = 404, Title = "Unknown cycle",
+        Detail = $"There is no cycle named '{cycle}' in the promotion history.",
+    };
+}

@@ -1,0 +1,142 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using Trellis.Core.Audit;
+using Trellis.Core.Framework;
+using Trellis.Data;
+using Trellis.Framework;
+using Trellis.Readiness;
+
+namespace Trellis.Audit;
+
+/// <summary>
+/// The culture audit for the app: gathers the promotion history and the evidence as it stood at each decision,
+/// runs <see cref="CultureAudit"/>, and caches the report so that the dashboard only reads it.
+/// Registered as a singleton. The cache is dropped when the tables the audit reads change (a cheap fingerprint
+/// of row counts and the framework version), when <see cref="Invalidate"/> is called (evidence changed), on
+/// demand, or after <see cref="MaxAge"/> — observations feed the audit through the readiness engine, and counting
+/// millions of them on every page view would cost more than the audit itself.
+/// </summary>
+public sealed class AuditService(IServiceScopeFactory scopes, FrameworkStore frameworks, ReadinessService readiness, TimeProvider clock)
+{
+    public static readonly TimeSpan MaxAge = TimeSpan.FromMinutes(10);
+
+    private sealed record Cached(AuditReport Report, string Fingerprint, DateTimeOffset ComputedAt);
+
+    private readonly ConcurrentDictionary<string, Cached> _cache = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <summary>A computed audit and when it was computed.</summary>
+    public sealed record AuditResult(AuditReport Report, DateTimeOffset ComputedAt);
+
+    /// <summary>Evidence changed somewhere: the next read recomputes.</summary>
+    public void Invalidate() => _cache.Clear();
+
+    /// <summary>The names of all cycles in the promotion history, oldest first.</summary>
+    public async Task<IReadOnlyList<string>> CycleNamesAsync(CancellationToken ct = default)
+    {
+        using var scope = scopes.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<TrellisDb>();
+        var rows = await db.Promotions.AsNoTracking().GroupBy(p => p.Cycle).Select(g => new { Cycle = g.Key, On = g.Max(p => p.DecidedOn) }).ToListAsync(ct);
+        return rows.OrderBy(r => r.On).ThenBy(r => r.Cycle, StringComparer.Ordinal).Select(r => r.Cycle).ToList();
+    }
+
+    /// <summary>The audit (of one cycle, or of all when <paramref name="cycle"/> is null); null when that cycle does not exist.</summary>
+    public async Task<AuditResult?> GetAsync(string? cycle, bool recompute = false, CancellationToken ct = default)
+    {
+        var key = cycle ?? "";
+        using var scope = scopes.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<TrellisDb>();
+        if (cycle is not null && !await db.Promotions.AnyAsync(p => p.Cycle == cycle, ct)) return null;
+        var fingerprint = await FingerprintAsync(db, ct);
+        if (!recompute && _cache.TryGetValue(key, out var hit) && hit.Fingerprint == fingerprint && clock.GetUtcNow() - hit.ComputedAt < MaxAge)
+            return new(hit.Report, hit.ComputedAt);
+
+        await _gate.WaitAsync(ct);
+        try
+        {
+            if (!recompute && _cache.TryGetValue(key, out hit) && hit.Fingerprint == fingerprint && clock.GetUtcNow() - hit.ComputedAt < MaxAge)
+                return new(hit.Report, hit.ComputedAt);
+            var input = await GatherAsync(db, cycle, ct);
+            var report = CultureAudit.Compute(input);
+            var entry = new Cached(report, fingerprint, clock.GetUtcNow());
+            _cache[key] = entry;
+            return new(report, entry.ComputedAt);
+        }
+        finally { _gate.Release(); }
+    }
+
+    private async Task<string> FingerprintAsync(TrellisDb db, CancellationToken ct)
+    {
+        var framework = await frameworks.GetAsync(ct);
+        var promotions = await db.Promotions.CountAsync(ct);
+        var results = await db.Results.CountAsync(ct);
+        var recognitions = await db.Recognitions.CountAsync(ct);
+        var concerns = await db.Concerns.CountAsync(ct);
+        var substantiated = await db.Concerns.CountAsync(c => c.Substantiated, ct);
+        var employees = await db.Employees.CountAsync(ct);
+        var active = await db.Employees.CountAsync(e => e.Status == EmployeeStatus.Active, ct);
+        return $"{framework?.VersionId}:{promotions}:{results}:{recognitions}:{concerns}:{substantiated}:{employees}:{active}";
+    }
+
+    /// <summary>Reads everything the audit needs into plain inputs: one query per table, then in-memory joins.</summary>
+    public async Task<AuditInput> GatherAsync(TrellisDb db, string? cycle, CancellationToken ct)
+    {
+        var framework = (await frameworks.GetAsync(ct))?.Framework;
+        var people = await db.Employees.AsNoTracking()
+            .Select(e => new AuditPerson(e.Id, e.ManagerId, e.Department, e.Location, e.Gender, e.Track, e.Level, e.HireDate, e.Status == EmployeeStatus.Active))
+            .ToListAsync(ct);
+        var hired = people.ToDictionary(p => p.Id, p => p.HireDate, StringComparer.Ordinal);
+        var promotions = await db.Promotions.AsNoTracking()
+            .Select(p => new { p.Cycle, p.DecidedOn, p.EmployeeId, p.FromLevel, p.ToLevel, p.Outcome })
+            .ToListAsync(ct);
+
+        // Results as of a decision: the latest period that ended before it.
+        var results = (await db.Results.AsNoTracking().Select(r => new { r.EmployeeId, r.PeriodEnd, r.Score }).ToListAsync(ct))
+            .GroupBy(r => r.EmployeeId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.OrderBy(r => r.PeriodEnd).Select(r => (r.PeriodEnd, r.Score)).ToArray(), StringComparer.Ordinal);
+
+        // Values scores as of each decision date, from evidence dated before it (the readiness engine's as-of view).
+        var valuesByDate = new Dictionary<DateOnly, Dictionary<string, double>>();
+        foreach (var date in promotions.Select(p => p.DecidedOn).Distinct())
+        {
+            var reports = await readiness.GetAllAsync(null, date.AddDays(-1), ct);
+            valuesByDate[date] = reports.Where(r => r.ValuesScore is not null)
+                .ToDictionary(r => r.EmployeeId, r => r.ValuesScore!.Value, StringComparer.Ordinal);
+        }
+
+        var candidates = promotions.Select(p => new AuditCandidate(
+            p.Cycle, p.DecidedOn, p.EmployeeId, p.FromLevel, p.ToLevel, p.Outcome,
+            ResultsBefore(results, p.EmployeeId, p.DecidedOn),
+            valuesByDate[p.DecidedOn].TryGetValue(p.EmployeeId, out var v) ? v : null,
+            hired.TryGetValue(p.EmployeeId, out var h) ? Math.Max(0, (p.DecidedOn.DayNumber - h.DayNumber) / 365.25) : 0))
+            .ToList();
+
+        var current = await readiness.GetAllAsync(null, null, ct);
+        return new AuditInput
+        {
+            AsOf = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime),
+            MaxDirectReports = framework?.Rules.MaxDirectReports ?? new FrameworkRules().MaxDirectReports,
+            AnonymityThreshold = framework?.Rules.AnonymityThreshold ?? new FrameworkRules().AnonymityThreshold,
+            Levels = framework is null ? [] : CultureAudit.LevelsOf(framework),
+            ValueKeys = framework?.Values.Select(v => v.Key).ToList() ?? [],
+            People = people,
+            Candidates = candidates,
+            Concerns = await db.Concerns.AsNoTracking().Select(c => new AuditConcern(c.Id, c.EmployeeId, c.Category, c.Substantiated, c.RecordedOn)).ToListAsync(ct),
+            Recognitions = await db.Recognitions.AsNoTracking().Select(r => new AuditRecognition(r.FromId, r.ToId, r.Value, r.GivenOn)).ToListAsync(ct),
+            Readiness = current.Select(r => new AuditReadiness(r.EmployeeId, r.Band)).ToList(),
+            Cycle = cycle,
+        };
+    }
+
+    private static double? ResultsBefore(Dictionary<string, (DateOnly End, double Score)[]> results, string employeeId, DateOnly decidedOn)
+    {
+        if (!results.TryGetValue(employeeId, out var periods)) return null;
+        double? score = null;
+        foreach (var (end, s) in periods)
+        {
+            if (end >= decidedOn) break;
+            score = s;
+        }
+        return score;
+    }
+}

@@ -1,0 +1,76 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using Trellis.Audit;
+using Trellis.BrowserTests.Infrastructure;
+using Trellis.Data;
+
+namespace Trellis.BrowserTests.Audit;
+
+/// <summary>The small test organisation plus a synthetic promotion history.</summary>
+public sealed class AuditBrowserApp() : IAsyncLifetime
+{
+    public BrowserApp App { get; } = new()
+    {
+        Seed = async services =>
+        {
+            await BrowserApp.SeedAsync(services);
+            await SyntheticHistory.SeedAsync(services.GetRequiredService<TrellisDb>(), new SyntheticHistory.Shape(People: 400, Cycles: 2, Observations: 2000));
+        },
+    };
+
+    public Task InitializeAsync() => App.InitializeAsync();
+    public Task DisposeAsync() => App.DisposeAsync();
+}
+
+public sealed class AuditDashboardTests(AuditBrowserApp fixture) : IClassFixture<AuditBrowserApp>
+{
+    private BrowserApp App => fixture.App;
+
+    [Fact]
+    public async Task The_dashboard_shows_the_span_chart_and_its_table_with_the_same_numbers()
+    {
+        var page = await App.SignedInPageAsync("H1");
+        await page.GotoAsync("/audit");
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync("Culture audit");
+        var chart = page.Locator("svg#chart-span");
+        await Assertions.Expect(chart).ToBeVisibleAsync();
+        var over = chart.Locator("rect.bar.over");
+        Assert.True(await over.CountAsync() >= 1);
+        // The outlier bar's tooltip and the table beside it name the same number of direct reports.
+        var title = await over.Last.Locator("title").TextContentAsync();
+        var reports = title!.Split(' ')[0];
+        await Assertions.Expect(page.Locator("#table-span_of_control td[data-col=direct_reports]").First).ToHaveTextAsync(reports);
+        await Assertions.Expect(page.Locator("svg#chart-say-do")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("svg#chart-recognition")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#table-cycles tbody tr")).ToHaveCountAsync(2);
+
+        var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("#span a", new() { HasText = "CSV" }).ClickAsync());
+        Assert.EndsWith(".csv", download.SuggestedFilename);
+    }
+
+    [Fact]
+    public async Task The_printable_report_renders_the_charts_and_tables_for_print()
+    {
+        var page = await App.SignedInPageAsync("A1");
+        await page.GotoAsync("/audit");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Printable report" }).ClickAsync();
+        await page.WaitForURLAsync("**/audit/report");
+        await page.EmulateMediaAsync(new() { Media = Media.Print });
+        await Assertions.Expect(page.Locator(".topbar")).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator(".downloads").First).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("svg#chart-tracks")).ToBeVisibleAsync();
+        var expertE2 = page.Locator("#table-tracks tr", new() { HasText = "e2" }).Locator("td[data-col=people]");
+        var people = await expertE2.TextContentAsync();
+        await Assertions.Expect(page.Locator("svg#chart-tracks title", new() { HasText = "e2:" })).ToHaveTextAsync($"e2: {people}");
+        var pdf = await page.PdfAsync();
+        Assert.True(pdf.Length > 10_000);
+    }
+
+    [Fact]
+    public async Task Employees_are_turned_away_from_the_audit()
+    {
+        var page = await App.SignedInPageAsync("E1");
+        await page.GotoAsync("/audit");
+        Assert.Contains("/denied", page.Url);
+    }
+}
