@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -5,12 +6,13 @@ using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 using NpgsqlTypes;
+using SQLitePCL;
 
 namespace Trellis.Data;
 
 /// <summary>
 /// Fast, provider-aware bulk INSERT of many rows into one table, for imports and the demo generator.
-/// SQLite: prepared multi-row INSERT statements in one transaction. PostgreSQL: binary COPY.
+/// SQLite: prepared multi-row INSERT statements, bound by position, in one transaction. PostgreSQL: binary COPY.
 /// Rows are streamed, never buffered whole, so memory stays flat for millions of rows.
 /// When the context already has a transaction open, the rows join it (so a caller can make several
 /// tables all-or-nothing); otherwise each call runs in its own transaction.
@@ -38,7 +40,7 @@ public static class BulkCopy
         {
             var transaction = db.Database.CurrentTransaction!.GetDbTransaction();
             var written = db.Provider == DatabaseProvider.Sqlite
-                ? InsertSqlite((SqliteConnection)transaction.Connection!, (SqliteTransaction)transaction, table, columns, rows, rowsWritten, ct)
+                ? InsertSqlite((SqliteConnection)transaction.Connection!, table, columns, rows, rowsWritten, ct)
                 : InsertPostgres((NpgsqlConnection)transaction.Connection!, table, columns, rows, rowsWritten, ct);
             if (own is not null) await own.CommitAsync(ct);
             return written;
@@ -83,67 +85,86 @@ public static class BulkCopy
 
     private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"") + "\"";
 
-    private static long InsertSqlite(SqliteConnection connection, SqliteTransaction transaction, string table, IReadOnlyList<string> columns,
+    private static long InsertSqlite(SqliteConnection connection, string table, IReadOnlyList<string> columns,
         IEnumerable<object?[]> rows, Action<long>? rowsWritten, CancellationToken ct)
     {
-        // Multi-row VALUES lists cut the per-statement overhead; stay well under SQLite's bound-parameter limit.
-        var rowsPerStatement = Math.Clamp(4000 / columns.Count, 1, 200);
-        using var full = PrepareSqlite(connection, transaction, table, columns, rowsPerStatement);
+        // Statements are prepared once and bound by position through SQLite's own API: ADO.NET parameter binding
+        // matches parameters by name, which costs more than the insert itself for wide multi-row statements.
+        var handle = connection.Handle ?? throw new InvalidOperationException("the SQLite connection is not open");
+        var rowsPerStatement = Math.Clamp(500 / columns.Count, 1, 50);
+        var width = columns.Count;
         var buffer = new object?[rowsPerStatement][];
         var count = 0;
         long written = 0;
+        using var full = Prepare(handle, table, columns, rowsPerStatement);
         foreach (var row in rows)
         {
-            if (row.Length != columns.Count)
-                throw new ArgumentException($"row {written + count + 1} for {table} has {row.Length} values but {columns.Count} columns were named");
+            if (row.Length != width)
+                throw new ArgumentException($"row {written + count + 1} for {table} has {row.Length} values but {width} columns were named");
             buffer[count++] = row;
             if (count < rowsPerStatement) continue;
-            ct.ThrowIfCancellationRequested();
-            Execute(full, buffer, count, columns.Count);
+            Execute(handle, full, buffer, count, table, columns);
             written += count;
             count = 0;
-            if (rowsWritten is not null && written % ReportEvery < rowsPerStatement) rowsWritten(written);
+            if (written % ReportEvery < rowsPerStatement)
+            {
+                ct.ThrowIfCancellationRequested();
+                rowsWritten?.Invoke(written);
+            }
         }
         if (count > 0)
         {
-            using var tail = PrepareSqlite(connection, transaction, table, columns, count);
-            Execute(tail, buffer, count, columns.Count);
+            using var tail = Prepare(handle, table, columns, count);
+            Execute(handle, tail, buffer, count, table, columns);
             written += count;
         }
         rowsWritten?.Invoke(written);
         return written;
-
-        static void Execute(SqliteCommand command, object?[][] buffer, int count, int width)
-        {
-            var parameters = command.Parameters;
-            for (var r = 0; r < count; r++)
-            {
-                var row = buffer[r];
-                for (var c = 0; c < width; c++) parameters[r * width + c].Value = row[c] ?? DBNull.Value;
-            }
-            command.ExecuteNonQuery();
-        }
     }
 
-    private static SqliteCommand PrepareSqlite(SqliteConnection connection, SqliteTransaction transaction, string table, IReadOnlyList<string> columns, int rowCount)
+    private static void Execute(sqlite3 handle, sqlite3_stmt statement, object?[][] buffer, int count, string table, IReadOnlyList<string> columns)
+    {
+        var width = columns.Count;
+        for (var r = 0; r < count; r++)
+            for (var c = 0; c < width; c++)
+                Bind(statement, r * width + c + 1, buffer[r][c], table, columns[c]);
+        var rc = raw.sqlite3_step(statement);
+        raw.sqlite3_reset(statement);
+        if (rc != raw.SQLITE_DONE)
+            throw new InvalidOperationException($"bulk insert into {table}: {raw.sqlite3_errmsg(handle).utf8_to_string()}");
+    }
+
+    private static sqlite3_stmt Prepare(sqlite3 handle, string table, IReadOnlyList<string> columns, int rowCount)
     {
         var sql = new StringBuilder("INSERT INTO ").Append(Quote(table)).Append(" (")
             .AppendJoin(", ", columns.Select(Quote)).Append(") VALUES ");
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        for (var r = 0; r < rowCount; r++)
+        var values = "(" + string.Join(", ", Enumerable.Repeat("?", columns.Count)) + ")";
+        sql.AppendJoin(", ", Enumerable.Repeat(values, rowCount));
+        var rc = raw.sqlite3_prepare_v2(handle, sql.ToString(), out var statement);
+        if (rc != raw.SQLITE_OK)
+            throw new InvalidOperationException($"bulk insert into {table}: {raw.sqlite3_errmsg(handle).utf8_to_string()}");
+        return statement;
+    }
+
+    /// <summary>Binds like Microsoft.Data.Sqlite and EF Core store values, so rows read back the same way.</summary>
+    private static void Bind(sqlite3_stmt statement, int index, object? value, string table, string column)
+    {
+        var rc = value switch
         {
-            sql.Append(r == 0 ? "(" : ", (");
-            for (var c = 0; c < columns.Count; c++)
-            {
-                var name = $"$p{r}_{c}";
-                sql.Append(c == 0 ? "" : ", ").Append(name);
-                command.Parameters.Add(new SqliteParameter { ParameterName = name });
-            }
-            sql.Append(')');
-        }
-        command.CommandText = sql.ToString();
-        return command;
+            null or DBNull => raw.sqlite3_bind_null(statement, index),
+            string s => raw.sqlite3_bind_text(statement, index, s),
+            int i => raw.sqlite3_bind_int(statement, index, i),
+            long l => raw.sqlite3_bind_int64(statement, index, l),
+            double d => raw.sqlite3_bind_double(statement, index, d),
+            bool b => raw.sqlite3_bind_int(statement, index, b ? 1 : 0),
+            DateOnly date => raw.sqlite3_bind_text(statement, index, date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
+            DateTime dt => raw.sqlite3_bind_text(statement, index, dt.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture)),
+            DateTimeOffset dto => raw.sqlite3_bind_text(statement, index, dto.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture)),
+            Guid g => raw.sqlite3_bind_text(statement, index, g.ToString().ToUpperInvariant()),
+            decimal m => raw.sqlite3_bind_text(statement, index, m.ToString("0.0###########################", CultureInfo.InvariantCulture)),
+            _ => throw new ArgumentException($"{table}.{column}: values of type {value.GetType().Name} cannot be bulk-copied"),
+        };
+        if (rc != raw.SQLITE_OK) throw new InvalidOperationException($"bulk insert into {table}.{column}: binding failed ({rc})");
     }
 
     private static long InsertPostgres(NpgsqlConnection connection, string table, IReadOnlyList<string> columns,

@@ -288,21 +288,30 @@ internal sealed class DemoOrganisation
             if (candidates.Count == 0) break;
             var target = rng.Pick(candidates);
             _nodes[target].Planted = true;
+            // Individual contributors move over from other teams (of the same department first) that keep at least three.
+            var donors = leads.Where(l => !_nodes[l].Planted && departmentOf[l] == departmentOf[target] && LeafCount(l) > 3).ToList();
+            var others = leads.Where(l => !_nodes[l].Planted && departmentOf[l] != departmentOf[target] && LeafCount(l) > 3).ToList();
             while (_nodes[target].Children.Count < planted[p])
             {
-                var donors = leads.Where(l => l != target && !_nodes[l].Planted && _nodes[l].Children.Count(c => _nodes[c].Children.Count == 0) > 3
-                    && departmentOf[l] == departmentOf[target]).ToList();
-                if (donors.Count == 0)
-                    donors = leads.Where(l => l != target && !_nodes[l].Planted && _nodes[l].Children.Count(c => _nodes[c].Children.Count == 0) > 3).ToList();
-                if (donors.Count == 0) break;
-                var donor = rng.Pick(donors);
+                var pool = donors.Count > 0 ? donors : others;
+                if (pool.Count == 0) break;
+                var at = rng.Next(pool.Count);
+                var donor = pool[at];
                 var moved = _nodes[donor].Children.Last(c => _nodes[c].Children.Count == 0);
                 _nodes[donor].Children.Remove(moved);
                 _nodes[moved].Parent = target;
                 _nodes[target].Children.Add(moved);
                 departmentOf[moved] = departmentOf[target];
+                if (LeafCount(donor) <= 3) pool.RemoveAt(at);
             }
         }
+    }
+
+    private int LeafCount(int node)
+    {
+        var count = 0;
+        foreach (var c in _nodes[node].Children) if (_nodes[c].Children.Count == 0) count++;
+        return count;
     }
 
     // ---------------------------------------------------------------- levels, titles, people
