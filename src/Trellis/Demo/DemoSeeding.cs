@@ -59,7 +59,10 @@ public static class DemoSeeding
         var total = Stopwatch.StartNew();
         var framework = FrameworkJson.Parse(FrameworkStore.SampleJson()).Framework
             ?? throw new InvalidOperationException("the sample framework does not parse");
+        var generating = Stopwatch.StartNew();
+        progress?.Start("organisation", options.Employees);
         var org = DemoOrganisation.Generate(framework, options);
+        progress?.Done("organisation", org.People.Count, generating.Elapsed);
         var rows = new Dictionary<string, long>();
         var previousTimeout = db.Database.GetCommandTimeout();
         db.Database.SetCommandTimeout(TimeSpan.FromMinutes(30));
