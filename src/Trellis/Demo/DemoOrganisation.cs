@@ -8,7 +8,7 @@ public sealed record DemoOptions(int Employees = DemoOptions.DefaultEmployees, i
 {
     public const int DefaultEmployees = 300;
     public const int DefaultSeed = 42;
-    public const int MinEmployees = 30;
+    public const int MinEmployees = 60;
     public const int MaxEmployees = 100_000;
 }
 
@@ -288,21 +288,26 @@ internal sealed class DemoOrganisation
             if (candidates.Count == 0) break;
             var target = rng.Pick(candidates);
             _nodes[target].Planted = true;
-            // Individual contributors move over from other teams (of the same department first) that keep at least three.
-            var donors = leads.Where(l => !_nodes[l].Planted && departmentOf[l] == departmentOf[target] && LeafCount(l) > 3).ToList();
-            var others = leads.Where(l => !_nodes[l].Planted && departmentOf[l] != departmentOf[target] && LeafCount(l) > 3).ToList();
+            // Individual contributors move over from other teams that keep at least three (the same department first);
+            // a small organisation also takes from teams that then keep two.
+            var pools = new[]
+            {
+                (Keep: 3, Leads: leads.Where(l => !_nodes[l].Planted && departmentOf[l] == departmentOf[target] && LeafCount(l) > 3).ToList()),
+                (Keep: 3, Leads: leads.Where(l => !_nodes[l].Planted && departmentOf[l] != departmentOf[target] && LeafCount(l) > 3).ToList()),
+                (Keep: 2, Leads: leads.Where(l => !_nodes[l].Planted && l != target && LeafCount(l) > 2).ToList()),
+            };
             while (_nodes[target].Children.Count < planted[p])
             {
-                var pool = donors.Count > 0 ? donors : others;
-                if (pool.Count == 0) break;
-                var at = rng.Next(pool.Count);
-                var donor = pool[at];
+                var pool = pools.FirstOrDefault(x => x.Leads.Count > 0);
+                if (pool.Leads is null) break;
+                var at = rng.Next(pool.Leads.Count);
+                var donor = pool.Leads[at];
                 var moved = _nodes[donor].Children.Last(c => _nodes[c].Children.Count == 0);
                 _nodes[donor].Children.Remove(moved);
                 _nodes[moved].Parent = target;
                 _nodes[target].Children.Add(moved);
                 departmentOf[moved] = departmentOf[target];
-                if (LeafCount(donor) <= 3) pool.RemoveAt(at);
+                if (LeafCount(donor) <= pool.Keep) pool.Leads.RemoveAt(at);
             }
         }
     }
@@ -549,21 +554,27 @@ internal sealed class DemoOrganisation
     {
         int? DepartmentHead(string name) =>
             _people[0].Reports.Select(i => (int?)i).FirstOrDefault(i => DemoText.Departments[_people[i!.Value].Department].Name == name);
+        bool IsIn(DemoPerson p, string department) => DemoText.Departments[p.Department].Name == department;
 
-        // The manager: an engineering team lead with a sane, active team; the employee: someone in that team.
-        var leads = _people.Where(p => p.Height == 1 && p.Active && !p.IsDepartmentHead && p.Reports.Count is >= 4 and <= 8).ToList();
-        var manager = leads.FirstOrDefault(p => DemoText.Departments[p.Department].Name == "Engineering") ?? leads.FirstOrDefault()
-            ?? _people.First(p => p.Height == 1);
+        var hr = _people[DepartmentHead("People") ?? _people[0].Reports[^1]];
+        var committee = _people[DepartmentHead("Product") ?? DepartmentHead("Engineering")!.Value];
+        if (committee == hr) committee = _people[0];
+        // The manager: a team lead with a sane, active team (in Engineering when there is one); the employee: in that team.
+        var manager = _people
+            .Where(p => p.Active && p.Reports.Count(r => _people[r].Active && _people[r].Reports.Count == 0) >= 2 && p != hr && p != committee && !p.IsChief)
+            .OrderBy(p => p.Height == 1 && p.Reports.Count is >= 4 and <= 8 ? 0 : p.Height == 1 ? 1 : 2)
+            .ThenBy(p => IsIn(p, "Engineering") ? 0 : 1)
+            .ThenBy(p => p.Index)
+            .First();
         var employee = manager.Reports.Select(i => _people[i])
             .Where(p => p.Active && p.Reports.Count == 0)
-            .OrderByDescending(p => p.Level is "e2" or "e3").ThenByDescending(p => p.EvidenceRate).First();
-        var hr = _people[DepartmentHead("People") ?? _people[0].Reports[^1]];
-        var committeeIndex = DepartmentHead("Product") ?? DepartmentHead("Engineering") ?? 0;
-        var committee = _people[committeeIndex == hr.Index ? 0 : committeeIndex];
-        var operations = DepartmentHead("Operations") ?? DepartmentHead("Sales")!.Value;
-        var admin = _people.Where(p => p.Active && p.Reports.Count == 0 && p.Department == _people[operations].Department && p.Index != employee.Index)
-            .OrderByDescending(p => p.Level).FirstOrDefault()
-            ?? _people.First(p => p.Active && p.Reports.Count == 0 && p.Index != employee.Index && p.Manager != manager.Index);
+            .OrderByDescending(p => p.Level is "e2" or "e3").ThenByDescending(p => p.EvidenceRate).ThenBy(p => p.Index).First();
+        var admin = _people
+            .Where(p => p.Active && p.Reports.Count == 0 && p != employee && p.Manager != manager.Index)
+            .OrderBy(p => IsIn(p, "Operations") ? 0 : 1)
+            .ThenByDescending(p => Framework.FindLevel(p.Level)!.Band)
+            .ThenBy(p => p.Index)
+            .First();
 
         void SignIn(string role, DemoPerson p)
         {
@@ -572,7 +583,7 @@ internal sealed class DemoOrganisation
             _extraRoles[p.Index] = _extraRoles.TryGetValue(p.Index, out var roles) ? [.. roles, role] : [role];
         }
         // The chief executive and the department heads sit on the promotion committee.
-        foreach (var leader in _people[0].Reports.Prepend(0).Where(i => i != hr.Index))
+        foreach (var leader in _people[0].Reports.Prepend(0).Where(i => i != hr.Index && i != manager.Index))
             _extraRoles[leader] = ["committee"];
         SignIn("admin", admin);
         SignIn("hr", hr);
