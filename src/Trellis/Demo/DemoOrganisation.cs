@@ -89,8 +89,6 @@ internal sealed class DemoOrganisation
     public IReadOnlyList<PromotionRecord> Promotions => _promotions;
     public IReadOnlyList<Concern> Concerns => _concerns;
     public IReadOnlyList<DemoSignIn> SignIns => _signIns;
-    /// <summary>Extra roles by person index (employee and manager are derived from the structure).</summary>
-    public IReadOnlyDictionary<int, string[]> ExtraRoles => _extraRoles;
     public IReadOnlyDictionary<int, string> SpecialPasswords => _specialPasswords;
     public long ExpectedObservations { get; private set; }
     public long ExpectedRecognitions { get; private set; }
@@ -162,7 +160,7 @@ internal sealed class DemoOrganisation
         public int Parent = -1;
         public readonly List<int> Children = [];
         public int Department = -1;
-        public bool Chief, Head, SeniorDirect, Planted;
+        public bool Chief, Head, Planted;
         public int Height;
     }
 
@@ -249,7 +247,7 @@ internal sealed class DemoOrganisation
         for (var i = 0; i < k; i++) sizes[i] += (int)Math.Floor(remainder * weights[i] / weightSum);
         for (var i = 0; sizes.Sum() < m; i = (i + 1) % k) sizes[i]++;
         for (var i = 0; i < k; i++) BuildSubtree(Add(root), sizes[i] - 1, depth + 1, rng);
-        for (var i = 0; i < direct; i++) _nodes[Add(root)].SeniorDirect = true;
+        for (var i = 0; i < direct; i++) Add(root);
     }
 
     private void ComputeHeights()
