@@ -159,7 +159,7 @@ public static class SyntheticHistory
         await using var transaction = await connection.BeginTransactionAsync(ct);
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "INSERT INTO observations (\"Id\", \"SubjectId\", \"RaterId\", \"Relationship\", \"Behavior\", \"Rating\", \"ObservedOn\", \"Visibility\") VALUES (@id, @subject, @rater, @rel, @behavior, @rating, @on, 'shared')";
+        command.CommandText = "INSERT INTO observations (id, subject_id, rater_id, relationship, behavior, rating, observed_on, visibility) VALUES (@id, @subject, @rater, @rel, @behavior, @rating, @on, 'shared')";
         var p = new[] { "@id", "@subject", "@rater", "@rel", "@behavior", "@rating", "@on" }.Select(name =>
         {
             var parameter = command.CreateParameter();

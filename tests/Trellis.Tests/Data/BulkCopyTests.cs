@@ -60,7 +60,7 @@ public sealed class BulkCopyTests
     {
         await using var database = TestDatabase.Create(provider);
         await using var db = await OpenAsync(database);
-        string[] columns = ["EmployeeId", "Period", "PeriodEnd", "Score"];
+        string[] columns = ["employee_id", "period", "period_end", "score"];
         IEnumerable<object?[]> Rows(int n) => Enumerable.Range(1, n).Select(i => new object?[] { $"E{i}", "2025-H1", new DateOnly(2025, 6, 30), 3.0 });
 
         await using (var transaction = await db.Database.BeginTransactionAsync())

@@ -12,7 +12,7 @@ using Trellis.Data;
 namespace Trellis.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresTrellisDb))]
-    [Migration("20261128004020_Initial")]
+    [Migration("20261128005540_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -273,6 +273,8 @@ namespace Trellis.Data.Migrations.Postgres
                     b.HasIndex("ManagerId");
 
                     b.HasIndex("Name");
+
+                    b.HasIndex("Status", "Name", "Id");
 
                     b.ToTable("employees", (string)null);
                 });

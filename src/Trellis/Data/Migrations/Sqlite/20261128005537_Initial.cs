@@ -283,6 +283,11 @@ namespace Trellis.Data.Migrations.Sqlite
                 column: "name");
 
             migrationBuilder.CreateIndex(
+                name: "IX_employees_status_name_id",
+                table: "employees",
+                columns: new[] { "status", "name", "id" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_feedback_request_raters_rater_id",
                 table: "feedback_request_raters",
                 column: "rater_id");

@@ -11,7 +11,7 @@ using Trellis.Data;
 namespace Trellis.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteTrellisDb))]
-    [Migration("20261128004010_Initial")]
+    [Migration("20261128005537_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -262,6 +262,8 @@ namespace Trellis.Data.Migrations.Sqlite
                     b.HasIndex("ManagerId");
 
                     b.HasIndex("Name");
+
+                    b.HasIndex("Status", "Name", "Id");
 
                     b.ToTable("employees", (string)null);
                 });
