@@ -10,21 +10,21 @@ namespace Trellis.Growth;
 /// </summary>
 public static class ProfileChart
 {
-    private const int Left = 230, Right = 40, RowHeight = 34, Top = 34, Width = 820;
-    private static readonly string[] MarkColors = ["#1d2433", "#2f6f4f", "#8a5a1f", "#6b21a8"];
+    private const int Left = 300, Right = 30, RowHeight = 34, Top = 34, Width = 860;
+    public static readonly string[] MarkColors = ["#1d2433", "#2f6f4f", "#8a5a1f", "#6b21a8"];
 
     public static string Render(GrowthProfile profile, Func<string, string> evidenceLink)
     {
         var plotWidth = Width - Left - Right;
         double X(double rating) => Left + (rating - 1) / 4 * plotWidth;
         string F(double v) => v.ToString("0.#", CultureInfo.InvariantCulture);
-        var height = Top + profile.Rows.Count * RowHeight + 40;
+        var height = Top + profile.Rows.Count * RowHeight + 12;
         var svg = new StringBuilder();
         svg.Append(CultureInfo.InvariantCulture, $"<svg class=\"profile-chart\" role=\"img\" viewBox=\"0 0 {Width} {height}\" width=\"100%\" aria-labelledby=\"profile-title\">");
         svg.Append("<title id=\"profile-title\">Behaviour profile: estimate and 95% interval per behaviour against level expectations</title>");
         for (var r = 1; r <= 5; r++)
         {
-            svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{F(X(r))}\" x2=\"{F(X(r))}\" y1=\"{Top - 8}\" y2=\"{height - 34}\" stroke=\"#dfe3ea\"/>");
+            svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{F(X(r))}\" x2=\"{F(X(r))}\" y1=\"{Top - 8}\" y2=\"{height - 6}\" stroke=\"#dfe3ea\"/>");
             svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(X(r))}\" y=\"{Top - 14}\" text-anchor=\"middle\" font-size=\"12\" fill=\"#5b6478\">{r}</text>");
         }
         for (var i = 0; i < profile.Rows.Count; i++)
@@ -51,18 +51,12 @@ public static class ProfileChart
                 svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left + 6}\" y=\"{y + 4}\" font-size=\"12\" fill=\"#5b6478\">no evidence yet</text>");
             }
         }
-        // Legend.
-        var ly = height - 14;
-        var lx = Left;
-        svg.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{lx}\" cy=\"{ly - 4}\" r=\"5\" fill=\"#1f6feb\"/><text x=\"{lx + 10}\" y=\"{ly}\" font-size=\"12\">estimate (bar: 95% interval)</text>");
-        lx += 200;
-        for (var m = 0; m < profile.Marks.Count; m++)
-        {
-            var mark = profile.Marks[m];
-            svg.Append(CultureInfo.InvariantCulture, $"<path d=\"M{lx} {ly - 8} l4 4 l-4 4 l-4 -4 z\" fill=\"{MarkColors[m % MarkColors.Length]}\"/><text x=\"{lx + 8}\" y=\"{ly}\" font-size=\"12\">{WebUtility.HtmlEncode(mark.Name)} ({WebUtility.HtmlEncode(mark.TrackName)})</text>");
-            lx += 30 + (mark.Name.Length + mark.TrackName.Length) * 7;
-        }
         svg.Append("</svg>");
+        // The legend is HTML under the chart so that long level names wrap instead of running off the edge.
+        svg.Append("<ul class=\"chart-legend\"><li><span class=\"dot\"></span>estimate (bar: 95% interval)</li>");
+        for (var m = 0; m < profile.Marks.Count; m++)
+            svg.Append(CultureInfo.InvariantCulture, $"<li><span class=\"diamond\" style=\"background:{MarkColors[m % MarkColors.Length]}\"></span>{WebUtility.HtmlEncode(profile.Marks[m].Name)} ({WebUtility.HtmlEncode(profile.Marks[m].TrackName)}{(profile.Marks[m].Role == "current" ? ", current level" : "")}) expects</li>");
+        svg.Append("</ul>");
         return svg.ToString();
     }
 }
