@@ -15,7 +15,8 @@ public static class Features
     {
         services.AddEvidence();
         services.AddScoped<FrameworkHistory>();
-        services.AddScoped<Import.DataImport>(sp => new(sp.GetRequiredService<Data.TrellisDb>(), sp.GetRequiredService<FrameworkStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Readiness.ReadinessService>()));
+        services.AddScoped<Import.DataImport>(sp => new(sp.GetRequiredService<Data.TrellisDb>(), sp.GetRequiredService<FrameworkStore>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Readiness.ReadinessService>(), sp.GetRequiredService<OrgSnapshots>()));
         services.AddSingleton<OrgSnapshots>().AddScoped<PeopleDirectory>().AddScoped<AdminQueries>();
         services.AddSingleton<Audit.AuditService>();
         return services;

@@ -30,7 +30,7 @@ public interface IImportProgress
 /// transaction with bulk upserts. On any problem nothing is written. Streams the files twice (check, then write)
 /// and keeps only compact id sets in memory.
 /// </summary>
-public sealed partial class DataImport(TrellisDb db, FrameworkStore frameworks, TimeProvider clock, ReadinessService? readiness = null)
+public sealed partial class DataImport(TrellisDb db, FrameworkStore frameworks, TimeProvider clock, ReadinessService? readiness = null, People.OrgSnapshots? org = null)
 {
     private const int ProgressEvery = 16_384;
     private const int SqliteImportCacheKiB = 256 * 1024;
@@ -123,6 +123,8 @@ public sealed partial class DataImport(TrellisDb db, FrameworkStore frameworks, 
         // A page request may have cached the old framework while the transaction ran.
         frameworks.Invalidate();
         if (result.Changed) readiness?.EvidenceChanged();
+        // A move to another manager keeps headcount and ids, which the org snapshot's own change check would miss.
+        if (outcomes.Any(o => o.Kind == ImportFileKind.Employees && o.Added + o.Updated > 0)) org?.Invalidate();
         return result;
     }
 
