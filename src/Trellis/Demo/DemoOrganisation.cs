@@ -394,13 +394,16 @@ internal sealed class DemoOrganisation
             var tenureDays = p.IsChief ? 3500 : 45 + (int)Math.Min(4300, -Math.Log(1 - rng.NextDouble()) * (1000 + 320 * p.Height));
             p.Hired = Today.AddDays(-tenureDays);
 
-            p.ValuesEffect = rng.Normal(0, 0.45);
+            // About one in eight already works the way the next level asks (a cohort the engine should find ready),
+            // and such people tend to be seen: their evidence rate is higher below.
+            var aheadOfLevel = rng.Chance(0.12);
+            p.ValuesEffect = rng.Normal(0, 0.45) + (aheadOfLevel ? 1.0 : 0);
             p.Performance = 0.3 * p.ValuesEffect / 0.45 + 0.954 * rng.Normal();
             // A lenient department (Sales) and a severe one (Finance): rater effects the engine must correct.
             p.Leniency = rng.Normal(0, 0.3) + department switch { "Sales" => 0.45, "Finance" => -0.3, _ => 0 };
             p.SelfInflation = Math.Max(0, rng.Normal(0.5, 0.3));
             // Very uneven evidence: some people have almost none, a few have a lot.
-            p.EvidenceRate = rng.Chance(0.08) ? rng.NextDouble() * 2 : Math.Exp(rng.Normal(Math.Log(18), 0.8));
+            p.EvidenceRate = rng.Chance(0.08) ? rng.NextDouble() * 2 : Math.Exp(rng.Normal(Math.Log(aheadOfLevel ? 50 : 30), 0.7));
             p.RecognitionRate = Math.Exp(rng.Normal(Math.Log(2.5), 0.7));
 
             if (p.Reports.Count == 0 && !p.IsChief && rng.Chance(0.04))
@@ -689,7 +692,7 @@ internal sealed class DemoOrganisation
         }
     }
 
-    /// <summary>Results per half-year (3 = fully met), driven by planted performance.</summary>
+    /// <summary>Results per half-year (3 = fully met), driven by planted performance; most people meet the bar, about one in five does not.</summary>
     public IEnumerable<ResultRecord> Results()
     {
         foreach (var p in _people)
@@ -699,7 +702,7 @@ internal sealed class DemoOrganisation
             foreach (var (period, _, end) in Periods)
             {
                 if (p.Hired > end.AddDays(-60) || (p.LeftOn is { } left && left < end)) continue;
-                var score = Math.Clamp(3 + 0.6 * p.Performance + lift + rng.Normal(0, 0.35), 1, 5);
+                var score = Math.Clamp(3.55 + 0.6 * p.Performance + lift + rng.Normal(0, 0.35), 1, 5);
                 yield return new ResultRecord { EmployeeId = p.Id, Period = period, PeriodEnd = end, Score = Math.Round(score, 1) };
             }
         }
