@@ -14,7 +14,7 @@ namespace Trellis.BrowserTests.Infrastructure;
 /// </summary>
 public sealed class BrowserApp : IAsyncLifetime
 {
-    public const string Password = "password-123";
+    public const string Password = Trellis.Tests.Infrastructure.TestOrganisation.Password;
     public const string ChromiumPath = "/usr/bin/chromium";
 
     private WebApplication? _app;
@@ -75,33 +75,8 @@ public sealed class BrowserApp : IAsyncLifetime
         foreach (var f in new[] { _dbPath, _dbPath + "-wal", _dbPath + "-shm" }) if (File.Exists(f)) File.Delete(f);
     }
 
-    /// <summary>The same small organisation as the integration tests: H1 hr, A1 admin, C1 committee, M1→M2→E1/E2, M1→E3, X1.</summary>
-    public static async Task SeedAsync(IServiceProvider services)
-    {
-        var db = services.GetRequiredService<TrellisDb>();
-        var framework = FrameworkJson.Parse(FrameworkStore.SampleJson()).Framework!;
-        await services.GetRequiredService<FrameworkStore>().SaveVersionAsync(db, framework, "test", "sample", default);
-        var hired = new DateOnly(2020, 1, 6);
-        Employee P(string id, string name, string? manager, string track, string level, string dept = "Engineering") => new()
-        {
-            Id = id, Name = name, Email = $"{id.ToLowerInvariant()}@example.test", ManagerId = manager, Department = dept,
-            Location = "Lisbon", Title = name.Split(' ')[0], Track = track, Level = level, HireDate = hired, LevelSince = hired,
-        };
-        db.Employees.AddRange(
-            P("H1", "Hana Hr", null, "leader", "l4", "People"), P("A1", "Arno Admin", null, "expert", "e4", "IT"),
-            P("C1", "Cora Committee", null, "leader", "l6"), P("M1", "Mira Manager", "C1", "leader", "l5"),
-            P("M2", "Milo Manager", "M1", "leader", "l3"), P("E1", "Eli Engineer", "M2", "expert", "e2"),
-            P("E2", "Eva Engineer", "M2", "expert", "e3"), P("E3", "Ezra Engineer", "M1", "expert", "e3"),
-            P("X1", "Xavi Sales", null, "expert", "e3", "Sales"));
-        await db.SaveChangesAsync();
-        var accounts = new AccountService(db, TimeProvider.System);
-        await accounts.AddUserAsync("H1", [Roles.Hr], Password);
-        await accounts.AddUserAsync("A1", [Roles.Admin], Password);
-        await accounts.AddUserAsync("C1", [Roles.Committee, Roles.Manager], Password);
-        await accounts.AddUserAsync("M1", [Roles.Manager], Password);
-        await accounts.AddUserAsync("M2", [Roles.Manager], Password);
-        foreach (var id in new[] { "E1", "E2", "E3", "X1" }) await accounts.AddUserAsync(id, [Roles.Employee], Password);
-    }
+    /// <summary>The same small organisation as the integration tests (tests/Trellis.Tests/Infrastructure/TestOrganisation.cs).</summary>
+    public static Task SeedAsync(IServiceProvider services) => Trellis.Tests.Infrastructure.TestOrganisation.SeedAsync(services);
 
     private static string AppContentRoot()
     {
