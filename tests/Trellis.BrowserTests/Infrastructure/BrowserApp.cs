@@ -1,10 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
-using Trellis.Accounts;
-using Trellis.Core.Framework;
-using Trellis.Data;
-using Trellis.Framework;
 
 namespace Trellis.BrowserTests.Infrastructure;
 
