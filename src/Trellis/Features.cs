@@ -1,5 +1,6 @@
 using Trellis.Accounts;
 using Trellis.Admin;
+using Trellis.Cycles;
 using Trellis.Framework;
 using Trellis.People;
 
@@ -10,6 +11,7 @@ public static class Features
 {
     public static IServiceCollection AddFeatureServices(this IServiceCollection services)
     {
+        services.AddCycles();
         return services;
     }
 
@@ -19,6 +21,7 @@ public static class Features
         app.MapFrameworkApi();
         app.MapPeopleApi();
         app.MapAdminApi();
+        app.MapCyclesApi();
         return app;
     }
 }

@@ -21,6 +21,17 @@ public abstract class TrellisDb(DbContextOptions options) : DbContext(options)
     public DbSet<Account> Accounts => Set<Account>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<AuditLogEntry> AuditLog => Set<AuditLogEntry>();
+    public DbSet<Cycle> Cycles => Set<Cycle>();
+    public DbSet<CycleCommitteeMember> CycleCommittee => Set<CycleCommitteeMember>();
+    public DbSet<Nomination> Nominations => Set<Nomination>();
+    public DbSet<NominationDecisionChange> NominationDecisions => Set<NominationDecisionChange>();
+    public DbSet<ReflectionNote> ReflectionNotes => Set<ReflectionNote>();
+    public DbSet<Notification> Notifications => Set<Notification>();
+    public DbSet<TransitionPlan> TransitionPlans => Set<TransitionPlan>();
+    public DbSet<TransitionCheckIn> TransitionCheckIns => Set<TransitionCheckIn>();
+    public DbSet<PulseAnswer> PulseAnswers => Set<PulseAnswer>();
+    public DbSet<PulseParticipation> PulseParticipation => Set<PulseParticipation>();
+    public DbSet<TrackReturn> TrackReturns => Set<TrackReturn>();
 
     public abstract DatabaseProvider Provider { get; }
 
