@@ -99,24 +99,24 @@ public sealed class CalibrationBoard(TrellisDb db, Viewer viewer, FrameworkStore
             filtered = filtered.Where(r => r.Name.Contains(text, StringComparison.OrdinalIgnoreCase) || r.EmployeeId.Contains(text, StringComparison.OrdinalIgnoreCase)
                                            || (r.Department?.Contains(text, StringComparison.OrdinalIgnoreCase) ?? false));
         }
-        var desc = q.Dir == "desc";
+        // Text sorts A→Z and numbers best-first unless a direction is asked for.
+        bool Desc(bool numeric) => q.Dir switch { "desc" => true, "asc" => false, _ => numeric };
         static int BandRank(string band) => ReadinessBands.All.ToList().IndexOf(band);
         IOrderedEnumerable<BoardRow> sorted = (q.Sort ?? "name") switch
         {
-            "target" => Order(filtered, r => r.TargetLevel, desc),
-            "band" => Order(filtered, r => BandRank(r.Band), desc),
-            "values" => Order(filtered, r => r.ValuesScore ?? double.MinValue, !desc),
-            "results" => Order(filtered, r => r.LatestResults ?? double.MinValue, !desc),
-            "evidence" => Order(filtered, r => r.EvidenceCount, !desc),
-            "raters" => Order(filtered, r => r.RaterCount, !desc),
-            "response" => Order(filtered, r => r.Response ?? "~", desc),
-            "decision" => Order(filtered, r => r.Decision ?? "~", desc),
-            _ => Order(filtered, r => r.Name, desc),
+            "target" => Order(filtered, r => r.TargetLevel, Desc(false)),
+            "band" => Order(filtered, r => BandRank(r.Band), Desc(false)),
+            "values" => Order(filtered, r => r.ValuesScore ?? double.MinValue, Desc(true)),
+            "results" => Order(filtered, r => r.LatestResults ?? double.MinValue, Desc(true)),
+            "evidence" => Order(filtered, r => r.EvidenceCount, Desc(true)),
+            "raters" => Order(filtered, r => r.RaterCount, Desc(true)),
+            "response" => Order(filtered, r => r.Response ?? "~", Desc(false)),
+            "decision" => Order(filtered, r => r.Decision ?? "~", Desc(false)),
+            _ => Order(filtered, r => r.Name, Desc(false)),
         };
         return sorted.ThenBy(r => r.EmployeeId, StringComparer.Ordinal).ToList();
     }
 
-    // Numbers sort best-first by default (descending); text sorts A→Z.
     private static IOrderedEnumerable<BoardRow> Order<T>(IEnumerable<BoardRow> rows, Func<BoardRow, T> key, bool desc) =>
         desc ? rows.OrderByDescending(key) : rows.OrderBy(key);
 
