@@ -14,7 +14,7 @@ namespace Trellis.Cycles;
 /// Readiness comes from one <see cref="ReadinessService.GetAllAsync"/> for the usual target (next band on the same track),
 /// plus one per other target level actually used in the cycle — never one call per candidate.
 /// </summary>
-public sealed class CalibrationBoard(TrellisDb db, Viewer viewer, FrameworkStore frameworks, ReadinessService readiness, SensitiveReads sensitive)
+public sealed class CalibrationBoard(TrellisDb db, Viewer viewer, FrameworkStore frameworks, ReadinessService readiness, SensitiveReads sensitive, BoardCache cache)
 {
     public static readonly IReadOnlyList<string> SortKeys = ["name", "target", "band", "values", "results", "evidence", "raters", "response", "decision"];
 
@@ -25,21 +25,14 @@ public sealed class CalibrationBoard(TrellisDb db, Viewer viewer, FrameworkStore
         if (!await MayCalibrateAsync(cycle.Id, ct)) return CycleError.Forbidden($"The board of '{cycleName}' is for HR and the cycle's committee.");
         if (query.Sort is { } s && !SortKeys.Contains(s)) return CycleError.Field("sort", $"sort must be one of {string.Join(", ", SortKeys)}");
 
-        var cycleId = cycle.Id;
-        var nominations = await db.Nominations.AsNoTracking().Where(n => n.CycleId == cycleId)
-            .Join(db.Employees, n => n.EmployeeId, e => e.Id, (n, e) => new
-            {
-                n.Id, n.EmployeeId, e.Name, e.Department, n.FromLevel, n.TargetLevel, n.Choice, n.Decision, n.DecidedLevel, n.Version, n.PublishedOutcome,
-            })
-            .ToListAsync(ct);
-        var candidates = db.Nominations.Where(n => n.CycleId == cycleId).Select(n => n.EmployeeId);
-        var latestResults = new Dictionary<string, (DateOnly End, double Score)>();
-        foreach (var r in await db.Results.AsNoTracking().Where(r => candidates.Contains(r.EmployeeId))
-                     .Select(r => new { r.EmployeeId, r.PeriodEnd, r.Score }).ToListAsync(ct))
-            if (!latestResults.TryGetValue(r.EmployeeId, out var seen) || r.PeriodEnd > seen.End) latestResults[r.EmployeeId] = (r.PeriodEnd, r.Score);
-        var concerns = (await db.Concerns.AsNoTracking().Where(c => c.Substantiated && candidates.Contains(c.EmployeeId))
-            .Select(c => c.EmployeeId).Distinct().ToListAsync(ct)).ToHashSet();
-
+        // One round trip: the latest results score and any substantiated concern come as correlated subqueries (both indexed by employee).
+        // Reused while the cycle's revision is unchanged (see BoardCache).
+        var nominations = cache.Get(cycle.Id, cycle.Revision);
+        if (nominations is null)
+        {
+            nominations = await BoardRows(db, cycle.Id).ToListAsync(ct);
+            cache.Put(cycle.Id, cycle.Revision, nominations);
+        }
         var framework = (await frameworks.GetAsync(ct))?.Framework;
         var threshold = framework?.Rules.AnonymityThreshold ?? 3;
         var reports = await ReadinessForAsync(nominations.Select(n => (n.EmployeeId, n.TargetLevel)).ToList(), ct);
@@ -48,11 +41,11 @@ public sealed class CalibrationBoard(TrellisDb db, Viewer viewer, FrameworkStore
         foreach (var n in nominations)
         {
             reports.TryGetValue(n.EmployeeId, out var report);
-            double? results = latestResults.TryGetValue(n.EmployeeId, out var lr) ? lr.Score : null;
+            var results = n.LatestResults;
             rows.Add(new BoardRow(n.Id, n.EmployeeId, n.Name, n.Department, n.FromLevel, n.TargetLevel,
                 report?.Band ?? ReadinessBands.InsufficientEvidence, report?.ValuesScore, report?.ValuesCi,
                 report?.ResultsGate ?? ResultsGates.Unknown, results, report?.EvidenceCount ?? 0, report?.RaterCount ?? 0,
-                CandidateFlags.Compute(report, results, concerns.Contains(n.EmployeeId), threshold),
+                CandidateFlags.Compute(report, results, n.Concern, threshold),
                 n.Choice, n.Decision, n.DecidedLevel, n.Version));
         }
 
@@ -64,6 +57,17 @@ public sealed class CalibrationBoard(TrellisDb db, Viewer viewer, FrameworkStore
         await sensitive.RecordAsync("cycle.board", null, $"cycle {cycleName}: {rows.Count} candidates", ct);
         return new BoardResponse(cycle.Name, cycle.Phase, cycle.Budget, used, rows.Count, bands, Arrange(rows, query));
     }
+
+    public sealed record BoardRowData(
+        int Id, string EmployeeId, string Name, string? Department, string FromLevel, string TargetLevel, string? Choice, string? Decision,
+        string? DecidedLevel, int Version, string? PublishedOutcome, double? LatestResults, bool Concern);
+
+    private static readonly Func<TrellisDb, int, IAsyncEnumerable<BoardRowData>> BoardRows = EF.CompileAsyncQuery((TrellisDb db, int cycleId) =>
+        db.Nominations.AsNoTracking().Where(n => n.CycleId == cycleId)
+            .Join(db.Employees, n => n.EmployeeId, e => e.Id, (n, e) => new BoardRowData(
+                n.Id, n.EmployeeId, e.Name, e.Department, n.FromLevel, n.TargetLevel, n.Choice, n.Decision, n.DecidedLevel, n.Version, n.PublishedOutcome,
+                db.Results.Where(r => r.EmployeeId == n.EmployeeId).OrderByDescending(r => r.PeriodEnd).Select(r => (double?)r.Score).FirstOrDefault(),
+                db.Concerns.Any(c => c.EmployeeId == n.EmployeeId && c.Substantiated))));
 
     /// <summary>Readiness per candidate for their own target, keyed by employee id. Missing = unknown.</summary>
     private async Task<Dictionary<string, ReadinessReport>> ReadinessForAsync(IReadOnlyList<(string EmployeeId, string Target)> wanted, CancellationToken ct)

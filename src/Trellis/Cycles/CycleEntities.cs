@@ -19,6 +19,8 @@ public sealed class Cycle
     public DateTimeOffset CreatedAt { get; set; }
     public required string CreatedBy { get; set; }
     public DateOnly? PublishedOn { get; set; }
+    /// <summary>+1 after every change to the cycle's nominations (answers, decisions, publication): lets every node reuse board data until it changes.</summary>
+    public int Revision { get; set; }
 }
 
 public sealed class CycleCommitteeMember

@@ -154,6 +154,7 @@ public sealed partial class CycleService(
         db.Nominations.Add(nomination);
         try { await db.SaveChangesAsync(ct); }
         catch (DbUpdateException) { return CycleError.Conflict($"{employeeId} is already nominated in cycle '{cycleName}'."); }
+        await BumpRevisionAsync(cycle.Id, ct);
         if (employeeId != viewer.EmployeeId)
         {
             var level = framework.FindLevel(target)!;
@@ -240,6 +241,7 @@ public sealed partial class CycleService(
         n.ChoiceNote = note;
         n.RespondedAt = clock.GetUtcNow();
         await db.SaveChangesAsync(ct);
+        await BumpRevisionAsync(n.CycleId, ct);
         return (await ToNominationAsync(id, ct))!;
     }
 
@@ -331,6 +333,7 @@ public sealed partial class CycleService(
         {
             return CycleError.Conflict($"Nomination {id} was decided by someone else at the same moment; reload and decide again.");
         }
+        await BumpRevisionAsync(n.CycleId, ct);
         return (await ToNominationAsync(id, ct))!;
     }
 
@@ -395,6 +398,7 @@ public sealed partial class CycleService(
         }
         cycle.Phase = CyclePhases.Published;
         cycle.PublishedOn = today;
+        cycle.Revision++;
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         await notifier.SendEmailsAsync(ct);
@@ -424,6 +428,10 @@ public sealed partial class CycleService(
     };
 
     // ---------------------------------------------------------------- access and projections
+
+    /// <summary>Marks the cycle's board data changed. Runs after the change is committed, so that no reader caches old rows under the new revision.</summary>
+    private Task BumpRevisionAsync(int cycleId, CancellationToken ct) =>
+        db.Cycles.Where(c => c.Id == cycleId).ExecuteUpdateAsync(s => s.SetProperty(c => c.Revision, c => c.Revision + 1), ct);
 
     public enum NominationAccess { None, Manager, Candidate, Reviewer }
 

@@ -8,7 +8,7 @@ namespace Trellis.Cycles;
 public static class CyclesApi
 {
     public static IServiceCollection AddCycles(this IServiceCollection services) =>
-        services.AddScoped<CycleService>().AddScoped<CalibrationBoard>().AddScoped<Transitions>().AddScoped<Notifier>().AddScoped<Inbox>();
+        services.AddSingleton<BoardCache>().AddScoped<CycleService>().AddScoped<CalibrationBoard>().AddScoped<Transitions>().AddScoped<Notifier>().AddScoped<Inbox>();
 
     public static IEndpointRouteBuilder MapCyclesApi(this IEndpointRouteBuilder app)
     {

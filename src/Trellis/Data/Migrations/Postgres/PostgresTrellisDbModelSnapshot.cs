@@ -215,6 +215,9 @@ namespace Trellis.Data.Migrations.Postgres
                     b.Property<DateOnly>("ResponseDeadline")
                         .HasColumnType("date");
 
+                    b.Property<int>("Revision")
+                        .HasColumnType("integer");
+
                     b.HasKey("Id");
 
                     b.HasIndex("Name")

@@ -202,6 +202,9 @@ namespace Trellis.Data.Migrations.Sqlite
                     b.Property<DateOnly>("ResponseDeadline")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Revision")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("Name")

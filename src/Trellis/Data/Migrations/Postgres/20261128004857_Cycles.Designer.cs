@@ -12,7 +12,7 @@ using Trellis.Data;
 namespace Trellis.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresTrellisDb))]
-    [Migration("20261128001539_Cycles")]
+    [Migration("20261128004857_Cycles")]
     partial class Cycles
     {
         /// <inheritdoc />
@@ -217,6 +217,9 @@ namespace Trellis.Data.Migrations.Postgres
 
                     b.Property<DateOnly>("ResponseDeadline")
                         .HasColumnType("date");
+
+                    b.Property<int>("Revision")
+                        .HasColumnType("integer");
 
                     b.HasKey("Id");
 

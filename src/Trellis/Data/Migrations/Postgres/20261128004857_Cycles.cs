@@ -27,7 +27,8 @@ namespace Trellis.Data.Migrations.Postgres
                     Phase = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
                     CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     CreatedBy = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    PublishedOn = table.Column<DateOnly>(type: "date", nullable: true)
+                    PublishedOn = table.Column<DateOnly>(type: "date", nullable: true),
+                    Revision = table.Column<int>(type: "integer", nullable: false)
                 },
                 constraints: table =>
                 {

@@ -26,7 +26,8 @@ namespace Trellis.Data.Migrations.Sqlite
                     Phase = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
                     CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
                     CreatedBy = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    PublishedOn = table.Column<DateOnly>(type: "TEXT", nullable: true)
+                    PublishedOn = table.Column<DateOnly>(type: "TEXT", nullable: true),
+                    Revision = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {

@@ -11,7 +11,7 @@ using Trellis.Data;
 namespace Trellis.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteTrellisDb))]
-    [Migration("20261128001534_Cycles")]
+    [Migration("20261128004852_Cycles")]
     partial class Cycles
     {
         /// <inheritdoc />
@@ -204,6 +204,9 @@ namespace Trellis.Data.Migrations.Sqlite
 
                     b.Property<DateOnly>("ResponseDeadline")
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("Revision")
+                        .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
 
