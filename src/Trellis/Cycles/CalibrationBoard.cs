@@ -62,12 +62,13 @@ public sealed class CalibrationBoard(TrellisDb db, Viewer viewer, FrameworkStore
         int Id, string EmployeeId, string Name, string? Department, string FromLevel, string TargetLevel, string? Choice, string? Decision,
         string? DecidedLevel, int Version, string? PublishedOutcome, double? LatestResults, bool Concern);
 
-    private static readonly Func<TrellisDb, int, IAsyncEnumerable<BoardRowData>> BoardRows = EF.CompileAsyncQuery((TrellisDb db, int cycleId) =>
+    // Not an EF compiled query: one process may host both providers (tests, benchmarks), and a compiled query is bound to one model.
+    private static IQueryable<BoardRowData> BoardRows(TrellisDb db, int cycleId) =>
         db.Nominations.AsNoTracking().Where(n => n.CycleId == cycleId)
             .Join(db.Employees, n => n.EmployeeId, e => e.Id, (n, e) => new BoardRowData(
                 n.Id, n.EmployeeId, e.Name, e.Department, n.FromLevel, n.TargetLevel, n.Choice, n.Decision, n.DecidedLevel, n.Version, n.PublishedOutcome,
                 db.Results.Where(r => r.EmployeeId == n.EmployeeId).OrderByDescending(r => r.PeriodEnd).Select(r => (double?)r.Score).FirstOrDefault(),
-                db.Concerns.Any(c => c.EmployeeId == n.EmployeeId && c.Substantiated))));
+                db.Concerns.Any(c => c.EmployeeId == n.EmployeeId && c.Substantiated)));
 
     /// <summary>Readiness per candidate for their own target, keyed by employee id. Missing = unknown.</summary>
     private async Task<Dictionary<string, ReadinessReport>> ReadinessForAsync(IReadOnlyList<(string EmployeeId, string Target)> wanted, CancellationToken ct)
