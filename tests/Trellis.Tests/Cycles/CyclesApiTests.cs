@@ -260,4 +260,41 @@ public sealed class CyclesApiTests
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.Conflict], results.Select(r => r.StatusCode).Order());
         Assert.Equal(1, await app.WithDbAsync(db => db.NominationDecisions.CountAsync(d => d.NominationId == id)));
     }
+
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task Nominations_are_listed_and_read_within_scope_and_the_inbox_is_personal(Provider provider)
+    {
+        await using var app = await TrellisApp.StartAsync(provider);
+        var c = await ClientsAsync(app, CycleTestKit.Everyone);
+        await CycleAsync(c["H1"], "c1", committee: ["C1"]);
+        var e1 = await NominatedAsync(c["M2"], "c1", "E1", "e3");
+        await NominatedAsync(c["M1"], "c1", "E3", "e4");
+        await NominatedAsync(c["H1"], "c1", "X1", "e4");
+
+        async Task<string[]> Listed(string who) =>
+            (await JsonAsync(await c[who].GetAsync("/api/v1/cycles/c1/nominations"))).EnumerateArray().Select(n => n.GetProperty("employee_id").GetString()!).ToArray();
+        Assert.Equal(["E1", "E3", "X1"], await Listed("H1"));
+        Assert.Equal(["E1", "E3", "X1"], await Listed("C1"));
+        Assert.Equal(["E1", "E3"], await Listed("M1"));
+        Assert.Equal(["E1"], await Listed("M2"));
+        Assert.Equal(["E1"], await Listed("E1"));
+        Assert.Empty(await Listed("E2"));
+        Assert.Empty(await Listed("A1"));
+        await AssertStatusAsync(HttpStatusCode.NotFound, await c["H1"].GetAsync("/api/v1/cycles/nope/nominations"));
+
+        foreach (var who in new[] { "E1", "M2", "M1", "C1", "H1" })
+            await AssertStatusAsync(HttpStatusCode.OK, await c[who].GetAsync($"/api/v1/nominations/{e1}"), who);
+        foreach (var who in new[] { "E2", "X1", "A1" })
+            await AssertStatusAsync(HttpStatusCode.Forbidden, await c[who].GetAsync($"/api/v1/nominations/{e1}"), who);
+        await AssertStatusAsync(HttpStatusCode.NotFound, await c["H1"].GetAsync("/api/v1/nominations/4242"));
+        await AssertStatusAsync(HttpStatusCode.Unauthorized, await app.AnonymousClient().GetAsync($"/api/v1/nominations/{e1}"));
+        Assert.True(await app.WithDbAsync(db => db.AuditLog.AnyAsync(a => a.Action == "nomination.read" && a.ActorEmployeeId == "H1" && a.SubjectEmployeeId == "E1")));
+
+        var inbox = await JsonAsync(await c["E1"].GetAsync("/api/v1/notifications"));
+        var note = inbox.EnumerateArray().Single().GetProperty("id").GetInt64();
+        await AssertStatusAsync(HttpStatusCode.NotFound, await c["X1"].PostAsync($"/api/v1/notifications/{note}/read", null));
+        await AssertStatusAsync(HttpStatusCode.NoContent, await c["E1"].PostAsync($"/api/v1/notifications/{note}/read", null));
+        Assert.True((await JsonAsync(await c["E1"].GetAsync("/api/v1/notifications"))).EnumerateArray().Single().GetProperty("read").GetBoolean());
+        Assert.Equal(0, (await JsonAsync(await c["E2"].GetAsync("/api/v1/notifications"))).GetArrayLength());
+    }
 }
