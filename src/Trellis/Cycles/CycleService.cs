@@ -173,15 +173,20 @@ public sealed partial class CycleService(
     {
         var cycle = await FindCycleAsync(cycleName, ct);
         if (cycle is null) return NoCycle(cycleName);
-        var ids = await db.Nominations.AsNoTracking().Where(n => n.CycleId == cycle.Id).Select(n => new { n.Id, n.EmployeeId }).ToListAsync(ct);
-        if (!viewer.IsHr && !await IsOnCommitteeAsync(cycle.Id, ct))
+        var reviewer = viewer.IsHr || await IsOnCommitteeAsync(cycle.Id, ct);
+        HashSet<string>? line = null;
+        if (!reviewer) line = viewer.IsManager ? (await ReportingLine.ReportsOfAsync(db, viewer.EmployeeId, ct)).ToHashSet() : [];
+        // One query for the whole list; who sees what is decided per row, as for a single nomination.
+        var rows = await NominationRows(db.Nominations.AsNoTracking().Where(n => n.CycleId == cycle.Id)).ToListAsync(ct);
+        var result = new List<NominationResponse>(rows.Count);
+        foreach (var row in rows.OrderBy(r => r.N.EmployeeId, StringComparer.Ordinal))
         {
-            var line = viewer.IsManager ? (await ReportingLine.ReportsOfAsync(db, viewer.EmployeeId, ct)).ToHashSet() : [];
-            ids = ids.Where(n => n.EmployeeId == viewer.EmployeeId || line.Contains(n.EmployeeId)).ToList();
+            var access = reviewer ? NominationAccess.Reviewer
+                : row.N.EmployeeId == viewer.EmployeeId ? NominationAccess.Candidate
+                : line!.Contains(row.N.EmployeeId) ? NominationAccess.Manager
+                : NominationAccess.None;
+            if (access != NominationAccess.None) result.Add(Project(row, access));
         }
-        var result = new List<NominationResponse>();
-        foreach (var n in ids.OrderBy(n => n.EmployeeId, StringComparer.Ordinal))
-            if (await ToNominationAsync(n.Id, ct) is { } view) result.Add(view);
         return result;
     }
 
@@ -450,19 +455,27 @@ public sealed partial class CycleService(
     public async Task<Cycle?> FindCycleAsync(string name, CancellationToken ct) =>
         await db.Cycles.AsNoTracking().FirstOrDefaultAsync(c => c.Name == name, ct);
 
+    private sealed record NominationRow(Nomination N, string Cycle, string Phase, DateOnly ResponseDeadline, string EmployeeName);
+
+    private IQueryable<NominationRow> NominationRows(IQueryable<Nomination> nominations) =>
+        nominations
+            .Join(db.Cycles, n => n.CycleId, c => c.Id, (n, c) => new { N = n, c.Name, c.Phase, c.ResponseDeadline })
+            .Join(db.Employees, x => x.N.EmployeeId, e => e.Id, (x, e) => new NominationRow(x.N, x.Name, x.Phase, x.ResponseDeadline, e.Name));
+
     private async Task<NominationResponse?> ToNominationAsync(int id, CancellationToken ct)
     {
-        var row = await db.Nominations.AsNoTracking().Where(n => n.Id == id)
-            .Join(db.Cycles, n => n.CycleId, c => c.Id, (n, c) => new { N = n, c.Name, c.Phase, c.ResponseDeadline })
-            .Join(db.Employees, x => x.N.EmployeeId, e => e.Id, (x, e) => new { x.N, x.Name, x.Phase, x.ResponseDeadline, EmployeeName = e.Name })
-            .FirstOrDefaultAsync(ct);
-        if (row is null) return null;
+        var row = await NominationRows(db.Nominations.AsNoTracking().Where(n => n.Id == id)).FirstOrDefaultAsync(ct);
+        return row is null ? null : Project(row, await AccessAsync(row.N, ct));
+    }
+
+    /// <summary>Reviewers see everything; the candidate and their managers see the decision once published; only reviewers and the candidate see the candidate's note.</summary>
+    private static NominationResponse Project(NominationRow row, NominationAccess access)
+    {
         var n = row.N;
-        var access = await AccessAsync(n, ct);
         var published = row.Phase == CyclePhases.Published;
         var seeDecision = access == NominationAccess.Reviewer || (published && access != NominationAccess.None);
         var seeNote = access is NominationAccess.Reviewer or NominationAccess.Candidate;
-        return new NominationResponse(n.Id, row.Name, row.Phase, n.EmployeeId, row.EmployeeName, n.FromLevel, n.TargetLevel, n.Rationale,
+        return new NominationResponse(n.Id, row.Cycle, row.Phase, n.EmployeeId, row.EmployeeName, n.FromLevel, n.TargetLevel, n.Rationale,
             n.NominatedBy, n.NominatedAs, n.Suggested, n.CreatedAt, n.Choice, seeNote ? n.ChoiceNote : null, n.RespondedAt, row.ResponseDeadline,
             seeDecision && n.Decision is not null ? new DecisionView(n.Decision, n.DecisionRationale!, n.DecidedLevel, n.DecidedBy!, n.DecidedAt!.Value) : null,
             n.Version, published ? n.PublishedOutcome : null, published ? n.PublishedLevel : null);
