@@ -52,7 +52,7 @@ public sealed class CalibrationBoard(TrellisDb db, Viewer viewer, FrameworkStore
         var published = cycle.Phase == CyclePhases.Published;
         var used = published
             ? nominations.Count(n => n.PublishedOutcome == PromotionOutcomes.Promoted)
-            : rows.Count(r => r.Decision is DecisionOutcomes.Promoted or DecisionOutcomes.Alternative && r.Response is not (CandidateChoices.Decline or CandidateChoices.Defer));
+            : rows.Count(r => r.Decision is DecisionOutcomes.Promoted or DecisionOutcomes.Alternative && Publication.NeedsDecision(r.Response));
         var bands = ReadinessBands.All.ToDictionary(b => b, b => rows.Count(r => r.Band == b));
         await sensitive.RecordAsync("cycle.board", null, $"cycle {cycleName}: {rows.Count} candidates", ct);
         return new BoardResponse(cycle.Name, cycle.Phase, cycle.Budget, used, rows.Count, bands, Arrange(rows, query));
