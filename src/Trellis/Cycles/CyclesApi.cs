@@ -79,10 +79,14 @@ public static class CyclesApi
     public static async Task<Results<Ok<IReadOnlyList<SuggestionView>>, ValidationProblem, ProblemHttpResult>> ListSuggestions(string name, CycleService cycles, CancellationToken ct) =>
         OutcomeResults.ToOk(await cycles.SuggestionsAsync(name, ct));
 
-    public static async Task<Results<Ok<BoardResponse>, ValidationProblem, ProblemHttpResult>> Board(
+    public static async Task<Results<BoardJson, ValidationProblem, ProblemHttpResult>> Board(
         string name, CalibrationBoard board, CancellationToken ct,
-        string? band = null, string? flag = null, string? response = null, string? decision = null, string? q = null, string? sort = null, string? dir = null) =>
-        OutcomeResults.ToOk(await board.GetAsync(name, new BoardQuery(band, flag, response, decision, q, sort, dir), ct));
+        string? band = null, string? flag = null, string? response = null, string? decision = null, string? q = null, string? sort = null, string? dir = null)
+    {
+        var o = await board.GetAsync(name, new BoardQuery(band, flag, response, decision, q, sort, dir), ct);
+        if (o.Ok) return new BoardJson(o.Value!);
+        return o.Error is { Status: 400, Fields: { } f } ? TypedResults.ValidationProblem(f, detail: o.Error.Detail) : OutcomeResults.Problem(o.Error!);
+    }
 
     public static async Task<Results<Ok<CycleResponse>, ValidationProblem, ProblemHttpResult>> Publish(string name, CycleService cycles, CancellationToken ct) =>
         OutcomeResults.ToOk(await cycles.PublishAsync(name, ct));
