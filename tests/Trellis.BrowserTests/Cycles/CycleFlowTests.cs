@@ -147,7 +147,16 @@ public sealed partial class CycleFlowTests(BrowserApp app) : IClassFixture<Brows
         await page.GetByLabel("Employee id").FillAsync(employee);
         await page.GetByLabel("Target level").FillAsync(target);
         await page.GetByLabel("Rationale").FillAsync(rationale);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Nominate", Exact = true }).ClickAsync();
+        // Wait for the answer page: the next step must not type into the page that is being replaced.
+        await SubmitAsync(page, "Nominate");
+    }
+
+    /// <summary>Clicks a submit button and waits until the answer page has replaced this one.</summary>
+    private static async Task SubmitAsync(IPage page, string button)
+    {
+        await page.EvaluateAsync("() => { window.__submitted = true; }");
+        await page.GetByRole(AriaRole.Button, new() { Name = button, Exact = true }).ClickAsync();
+        await page.WaitForFunctionAsync("() => window.__submitted === undefined");
         await page.WaitForLoadStateAsync();
     }
 
@@ -155,7 +164,6 @@ public sealed partial class CycleFlowTests(BrowserApp app) : IClassFixture<Brows
     {
         await page.GetByLabel(label).CheckAsync();
         if (note is not null) await page.GetByLabel("Note for the committee (optional)").FillAsync(note);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Send my answer" }).ClickAsync();
-        await page.WaitForLoadStateAsync();
+        await SubmitAsync(page, "Send my answer");
     }
 }
