@@ -1,6 +1,7 @@
 using Trellis.Accounts;
 using Trellis.Admin;
 using Trellis.Evidence;
+using Trellis.Cycles;
 using Trellis.Framework;
 using Trellis.People;
 using Trellis.Growth;
@@ -19,6 +20,7 @@ public static class Features
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Readiness.ReadinessService>(), sp.GetRequiredService<OrgSnapshots>()));
         services.AddSingleton<OrgSnapshots>().AddScoped<PeopleDirectory>().AddScoped<AdminQueries>();
         services.AddSingleton<Audit.AuditService>();
+        services.AddCycles();
         return services;
     }
 
@@ -32,6 +34,7 @@ public static class Features
         app.MapEvidenceApi();
         app.MapReadinessApi();
         Audit.AuditApi.MapAuditApi(app);
+        app.MapCyclesApi();
         return app;
     }
 }

@@ -23,6 +23,17 @@ public abstract class TrellisDb(DbContextOptions options) : DbContext(options)
     public DbSet<AuditLogEntry> AuditLog => Set<AuditLogEntry>();
     public DbSet<Evidence.FeedbackRequest> FeedbackRequests => Set<Evidence.FeedbackRequest>();
     public DbSet<Evidence.FeedbackRequestRater> FeedbackRequestRaters => Set<Evidence.FeedbackRequestRater>();
+    public DbSet<Cycle> Cycles => Set<Cycle>();
+    public DbSet<CycleCommitteeMember> CycleCommittee => Set<CycleCommitteeMember>();
+    public DbSet<Nomination> Nominations => Set<Nomination>();
+    public DbSet<NominationDecisionChange> NominationDecisions => Set<NominationDecisionChange>();
+    public DbSet<ReflectionNote> ReflectionNotes => Set<ReflectionNote>();
+    public DbSet<Notification> Notifications => Set<Notification>();
+    public DbSet<TransitionPlan> TransitionPlans => Set<TransitionPlan>();
+    public DbSet<TransitionCheckIn> TransitionCheckIns => Set<TransitionCheckIn>();
+    public DbSet<PulseAnswer> PulseAnswers => Set<PulseAnswer>();
+    public DbSet<PulseParticipation> PulseParticipation => Set<PulseParticipation>();
+    public DbSet<TrackReturn> TrackReturns => Set<TrackReturn>();
 
     public abstract DatabaseProvider Provider { get; }
 

@@ -64,6 +64,29 @@ namespace Trellis.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "cycles",
+                columns: table => new
+                {
+                    id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    name = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    opens_on = table.Column<DateOnly>(type: "date", nullable: false),
+                    closes_on = table.Column<DateOnly>(type: "date", nullable: false),
+                    response_deadline = table.Column<DateOnly>(type: "date", nullable: false),
+                    budget = table.Column<int>(type: "integer", nullable: false),
+                    eligible_levels = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: false),
+                    phase = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    created_by = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    published_on = table.Column<DateOnly>(type: "date", nullable: true),
+                    revision = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_cycles", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "employees",
                 columns: table => new
                 {
@@ -119,6 +142,24 @@ namespace Trellis.Data.Migrations.Postgres
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_framework_versions", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "notifications",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    employee_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    title = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    body = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    link = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: true),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    read_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_notifications", x => x.id);
                 });
 
             migrationBuilder.CreateTable(
@@ -188,6 +229,44 @@ namespace Trellis.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "track_returns",
+                columns: table => new
+                {
+                    id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    employee_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    from_level = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    to_level = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    reason = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    requested_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    decided_by = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    decided_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    effective_on = table.Column<DateOnly>(type: "date", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_track_returns", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "transition_plans",
+                columns: table => new
+                {
+                    id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    employee_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    manager_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    cycle = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    level = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    starts_on = table.Column<DateOnly>(type: "date", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_transition_plans", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "api_tokens",
                 columns: table => new
                 {
@@ -212,6 +291,62 @@ namespace Trellis.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "cycle_committee",
+                columns: table => new
+                {
+                    cycle_id = table.Column<int>(type: "integer", nullable: false),
+                    employee_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_cycle_committee", x => new { x.cycle_id, x.employee_id });
+                    table.ForeignKey(
+                        name: "FK_cycle_committee_cycles_cycle_id",
+                        column: x => x.cycle_id,
+                        principalTable: "cycles",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "nominations",
+                columns: table => new
+                {
+                    id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    cycle_id = table.Column<int>(type: "integer", nullable: false),
+                    employee_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    from_level = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    target_level = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    rationale = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: false),
+                    nominated_by = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    nominated_as = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    suggested = table.Column<bool>(type: "boolean", nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    choice = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: true),
+                    choice_note = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: true),
+                    responded_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    decision = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: true),
+                    decision_rationale = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: true),
+                    decided_level = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    decided_by = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    decided_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    version = table.Column<int>(type: "integer", nullable: false),
+                    published_outcome = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: true),
+                    published_level = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_nominations", x => x.id);
+                    table.ForeignKey(
+                        name: "FK_nominations_cycles_cycle_id",
+                        column: x => x.cycle_id,
+                        principalTable: "cycles",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "feedback_request_raters",
                 columns: table => new
                 {
@@ -227,6 +362,113 @@ namespace Trellis.Data.Migrations.Postgres
                         name: "FK_feedback_request_raters_feedback_requests_request_id",
                         column: x => x.request_id,
                         principalTable: "feedback_requests",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "pulse_answers",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    plan_id = table.Column<int>(type: "integer", nullable: false),
+                    clarity = table.Column<int>(type: "integer", nullable: false),
+                    safety = table.Column<int>(type: "integer", nullable: false),
+                    growth = table.Column<int>(type: "integer", nullable: false),
+                    comment = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_pulse_answers", x => x.id);
+                    table.ForeignKey(
+                        name: "FK_pulse_answers_transition_plans_plan_id",
+                        column: x => x.plan_id,
+                        principalTable: "transition_plans",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "pulse_participation",
+                columns: table => new
+                {
+                    plan_id = table.Column<int>(type: "integer", nullable: false),
+                    employee_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_pulse_participation", x => new { x.plan_id, x.employee_id });
+                    table.ForeignKey(
+                        name: "FK_pulse_participation_transition_plans_plan_id",
+                        column: x => x.plan_id,
+                        principalTable: "transition_plans",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "transition_check_ins",
+                columns: table => new
+                {
+                    plan_id = table.Column<int>(type: "integer", nullable: false),
+                    day = table.Column<int>(type: "integer", nullable: false),
+                    due_on = table.Column<DateOnly>(type: "date", nullable: false),
+                    completed_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    completed_by = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    note = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_transition_check_ins", x => new { x.plan_id, x.day });
+                    table.ForeignKey(
+                        name: "FK_transition_check_ins_transition_plans_plan_id",
+                        column: x => x.plan_id,
+                        principalTable: "transition_plans",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "nomination_decisions",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    nomination_id = table.Column<int>(type: "integer", nullable: false),
+                    version = table.Column<int>(type: "integer", nullable: false),
+                    outcome = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    rationale = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: false),
+                    decided_level = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    decided_by = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    decided_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_nomination_decisions", x => x.id);
+                    table.ForeignKey(
+                        name: "FK_nomination_decisions_nominations_nomination_id",
+                        column: x => x.nomination_id,
+                        principalTable: "nominations",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "reflection_notes",
+                columns: table => new
+                {
+                    nomination_id = table.Column<int>(type: "integer", nullable: false),
+                    question = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    text = table.Column<string>(type: "character varying(8000)", maxLength: 8000, nullable: false),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_reflection_notes", x => new { x.nomination_id, x.question });
+                    table.ForeignKey(
+                        name: "FK_reflection_notes_nominations_nomination_id",
+                        column: x => x.nomination_id,
+                        principalTable: "nominations",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -262,6 +504,12 @@ namespace Trellis.Data.Migrations.Postgres
                 name: "IX_concerns_employee_id",
                 table: "concerns",
                 column: "employee_id");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_cycles_name",
+                table: "cycles",
+                column: "name",
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_employees_department",
@@ -304,6 +552,27 @@ namespace Trellis.Data.Migrations.Postgres
                 column: "subject_id");
 
             migrationBuilder.CreateIndex(
+                name: "IX_nomination_decisions_nomination_id",
+                table: "nomination_decisions",
+                column: "nomination_id");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_nominations_cycle_id_employee_id",
+                table: "nominations",
+                columns: new[] { "cycle_id", "employee_id" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_nominations_employee_id",
+                table: "nominations",
+                column: "employee_id");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_notifications_employee_id_read_at",
+                table: "notifications",
+                columns: new[] { "employee_id", "read_at" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_observations_rater_id",
                 table: "observations",
                 column: "rater_id");
@@ -319,6 +588,11 @@ namespace Trellis.Data.Migrations.Postgres
                 column: "employee_id");
 
             migrationBuilder.CreateIndex(
+                name: "IX_pulse_answers_plan_id",
+                table: "pulse_answers",
+                column: "plan_id");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_recognitions_given_on",
                 table: "recognitions",
                 column: "given_on");
@@ -327,6 +601,16 @@ namespace Trellis.Data.Migrations.Postgres
                 name: "IX_recognitions_to_id",
                 table: "recognitions",
                 column: "to_id");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_track_returns_employee_id",
+                table: "track_returns",
+                column: "employee_id");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_transition_plans_employee_id",
+                table: "transition_plans",
+                column: "employee_id");
         }
 
         /// <inheritdoc />
@@ -342,6 +626,9 @@ namespace Trellis.Data.Migrations.Postgres
                 name: "concerns");
 
             migrationBuilder.DropTable(
+                name: "cycle_committee");
+
+            migrationBuilder.DropTable(
                 name: "employees");
 
             migrationBuilder.DropTable(
@@ -351,22 +638,52 @@ namespace Trellis.Data.Migrations.Postgres
                 name: "framework_versions");
 
             migrationBuilder.DropTable(
+                name: "nomination_decisions");
+
+            migrationBuilder.DropTable(
+                name: "notifications");
+
+            migrationBuilder.DropTable(
                 name: "observations");
 
             migrationBuilder.DropTable(
                 name: "promotions");
 
             migrationBuilder.DropTable(
+                name: "pulse_answers");
+
+            migrationBuilder.DropTable(
+                name: "pulse_participation");
+
+            migrationBuilder.DropTable(
                 name: "recognitions");
 
             migrationBuilder.DropTable(
+                name: "reflection_notes");
+
+            migrationBuilder.DropTable(
                 name: "results");
+
+            migrationBuilder.DropTable(
+                name: "track_returns");
+
+            migrationBuilder.DropTable(
+                name: "transition_check_ins");
 
             migrationBuilder.DropTable(
                 name: "accounts");
 
             migrationBuilder.DropTable(
                 name: "feedback_requests");
+
+            migrationBuilder.DropTable(
+                name: "nominations");
+
+            migrationBuilder.DropTable(
+                name: "transition_plans");
+
+            migrationBuilder.DropTable(
+                name: "cycles");
         }
     }
 }

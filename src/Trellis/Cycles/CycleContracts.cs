@@ -1,0 +1,79 @@
+namespace Trellis.Cycles;
+
+// Requests and responses of the cycles API (snake_case in JSON). Request fields are nullable so that a missing field
+// comes back as a 400 field error naming it, not as a deserialisation failure.
+
+public sealed record CreateCycleRequest(
+    string? Name, DateOnly? OpensOn, DateOnly? ClosesOn, int? Budget, IReadOnlyList<string>? Committee = null,
+    DateOnly? ResponseDeadline = null, IReadOnlyList<string>? EligibleLevels = null);
+
+public sealed record SetPhaseRequest(string? Phase);
+
+public sealed record PersonRef(string EmployeeId, string Name);
+
+public sealed record CycleResponse(
+    string Name, DateOnly OpensOn, DateOnly ClosesOn, DateOnly ResponseDeadline, int Budget,
+    IReadOnlyList<string> EligibleLevels, IReadOnlyList<PersonRef> Committee, string Phase, DateOnly? PublishedOn,
+    int Nominations, bool OnCommittee);
+
+public sealed record NominateRequest(string? EmployeeId, string? TargetLevel, string? Rationale);
+
+public sealed record RespondRequest(string? Choice, string? Note);
+
+public sealed record DecideRequest(string? Outcome, string? Rationale, int? Version);
+
+public sealed record DecisionView(string Outcome, string Rationale, string? Level, string DecidedBy, DateTimeOffset DecidedAt);
+
+public sealed record NominationResponse(
+    int Id, string Cycle, string CyclePhase, string EmployeeId, string EmployeeName, string FromLevel, string TargetLevel,
+    string Rationale, string NominatedBy, string NominatedAs, bool Suggested, DateTimeOffset CreatedAt,
+    string? Response, string? ResponseNote, DateTimeOffset? RespondedAt, DateOnly ResponseDeadline,
+    DecisionView? Decision, int Version, string? Outcome, string? ReachedLevel);
+
+public sealed record DecisionChangeView(int Version, string Outcome, string Rationale, string? Level, string DecidedBy, DateTimeOffset DecidedAt);
+
+public sealed record SuggestionView(string EmployeeId, string Name, string? ManagerId, string CurrentLevel, string TargetLevel, string Band, string Explanation);
+
+public sealed record ReflectionNoteView(string Question, string Text, string Answer, DateTimeOffset? UpdatedAt);
+
+public sealed record SaveNotesRequest(IReadOnlyDictionary<string, string?>? Notes);
+
+public sealed record BoardRow(
+    int NominationId, string EmployeeId, string Name, string? Department, string CurrentLevel, string TargetLevel,
+    string Band, double? ValuesScore, double[]? ValuesCi, string ResultsGate, double? LatestResults,
+    int EvidenceCount, int RaterCount, IReadOnlyList<string> Flags, string? Response, string? Decision, string? DecidedLevel, int Version);
+
+public sealed record BoardResponse(
+    string Cycle, string Phase, int Budget, int BudgetUsed, int Candidates, IReadOnlyDictionary<string, int> Bands, IReadOnlyList<BoardRow> Rows);
+
+/// <summary>Board filters and sort (query string of the API and the page).</summary>
+public sealed record BoardQuery(string? Band = null, string? Flag = null, string? Response = null, string? Decision = null, string? Q = null, string? Sort = null, string? Dir = null);
+
+public sealed record RelationshipEvidence(string Relationship, int Observations, int Raters, double? MeanRating, bool Suppressed);
+
+public sealed record EvidenceSummary(
+    int NominationId, string EmployeeId, string Name, string Band, string Explanation, IReadOnlyList<Core.Readiness.BehaviorReadiness> Behaviors,
+    IReadOnlyList<string> Gaps, IReadOnlyList<RelationshipEvidence> Relationships, IReadOnlyList<string> Comments, int AnonymityThreshold,
+    IReadOnlyList<ResultView> Results, int RecognitionsReceived, bool SubstantiatedConcern);
+
+public sealed record ResultView(string Period, DateOnly PeriodEnd, double Score);
+
+public sealed record NotificationView(long Id, string Title, string Body, string? Link, DateTimeOffset CreatedAt, bool Read);
+
+public sealed record CheckInView(int Day, DateOnly DueOn, DateTimeOffset? CompletedAt, string? CompletedBy, string? Note);
+
+public sealed record PulseSummary(int Respondents, int Threshold, bool Shown, double? Clarity, double? Safety, double? Growth, IReadOnlyList<string> Comments);
+
+public sealed record TransitionPlanView(
+    int Id, string EmployeeId, string Name, string? ManagerId, string Cycle, string Level, DateOnly StartsOn,
+    IReadOnlyList<CheckInView> CheckIns, PulseSummary Pulse, bool CanAnswerPulse, bool CanCheckIn);
+
+public sealed record CheckInRequest(string? Note);
+
+public sealed record PulseRequest(int? Clarity, int? Safety, int? Growth, string? Comment);
+
+public sealed record TrackReturnRequest(string? Reason);
+
+public sealed record TrackReturnView(
+    int Id, string EmployeeId, string Name, string FromLevel, string ToLevel, string? Reason, string Status,
+    DateTimeOffset RequestedAt, string? DecidedBy, DateTimeOffset? DecidedAt);

@@ -1,0 +1,499 @@
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Trellis.Accounts;
+using Trellis.Core;
+using Trellis.Core.Cycles;
+using Trellis.Core.Framework;
+using Trellis.Data;
+using Trellis.Framework;
+using Trellis.Readiness;
+
+namespace Trellis.Cycles;
+
+/// <summary>
+/// Promotion cycles for the signed-in person: creation and phases, nominations, the candidate's answer and private notes,
+/// the committee's decisions and publication. The API and the pages call the same methods; every method checks role and scope.
+/// </summary>
+public sealed partial class CycleService(
+    TrellisDb db, Viewer viewer, TimeProvider clock, FrameworkStore frameworks, ReadinessService readiness,
+    Notifier notifier, SensitiveReads sensitive)
+{
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+    private static partial Regex CycleName();
+
+    public DateOnly Today => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+
+    // ---------------------------------------------------------------- cycles
+
+    public async Task<IReadOnlyList<CycleResponse>> ListAsync(CancellationToken ct = default)
+    {
+        var cycles = await db.Cycles.AsNoTracking().OrderByDescending(c => c.OpensOn).ThenBy(c => c.Name).ToListAsync(ct);
+        var result = new List<CycleResponse>(cycles.Count);
+        foreach (var c in cycles) result.Add(await ToResponseAsync(c, ct));
+        return result;
+    }
+
+    public async Task<Outcome<CycleResponse>> GetAsync(string name, CancellationToken ct = default)
+    {
+        var cycle = await FindCycleAsync(name, ct);
+        return cycle is null ? NoCycle(name) : await ToResponseAsync(cycle, ct);
+    }
+
+    public async Task<Outcome<CycleResponse>> CreateAsync(CreateCycleRequest request, CancellationToken ct = default)
+    {
+        if (!viewer.IsHr) return CycleError.Forbidden("Only HR creates promotion cycles.");
+        var errors = new Dictionary<string, string[]>();
+        void Err(string field, string message) => errors[field] = [message];
+        var name = request.Name?.Trim() ?? "";
+        if (name.Length == 0) Err("name", "name is required");
+        else if (!CycleName().IsMatch(name)) Err("name", $"name '{name}' must be 1–64 letters, digits, '.', '_' or '-' (it is part of the cycle's address)");
+        if (request.OpensOn is null) Err("opens_on", "opens_on is required (YYYY-MM-DD)");
+        if (request.ClosesOn is null) Err("closes_on", "closes_on is required (YYYY-MM-DD)");
+        if (request.OpensOn is { } o && request.ClosesOn is { } c && c < o) Err("closes_on", $"closes_on ({c:yyyy-MM-dd}) is before opens_on ({o:yyyy-MM-dd})");
+        if (request.Budget is null) Err("budget", "budget (the number of promotions) is required");
+        else if (request.Budget < 0) Err("budget", "budget cannot be negative");
+        var deadline = request.ResponseDeadline ?? request.ClosesOn;
+        if (request.ResponseDeadline is { } d && request.OpensOn is { } o2 && request.ClosesOn is { } c2 && (d < o2 || d > c2))
+            Err("response_deadline", $"response_deadline ({d:yyyy-MM-dd}) must fall between opens_on and closes_on");
+
+        var framework = (await frameworks.GetAsync(ct))?.Framework;
+        var eligible = (request.EligibleLevels ?? []).Select(l => l.Trim()).Where(l => l.Length > 0).Distinct().ToList();
+        var unknownLevels = framework is null ? [] : eligible.Where(l => framework.FindLevel(l) is null).ToList();
+        if (unknownLevels.Count > 0) Err("eligible_levels", $"unknown level(s): {string.Join(", ", unknownLevels)}");
+
+        List<string> committee;
+        if (request.Committee is { } ids)
+        {
+            committee = ids.Select(i => i.Trim()).Where(i => i.Length > 0).Distinct().ToList();
+            var known = await db.Employees.Where(e => committee.Contains(e.Id) && e.Status == EmployeeStatus.Active).Select(e => e.Id).ToListAsync(ct);
+            var missing = committee.Except(known).ToList();
+            if (missing.Count > 0) Err("committee", $"no active employee with id(s): {string.Join(", ", missing)}");
+            if (committee.Count == 0) Err("committee", "the committee needs at least one member (leave it out to seat every committee account)");
+        }
+        else
+        {
+            committee = (await db.Accounts.AsNoTracking().Select(a => new { a.EmployeeId, a.Roles }).ToListAsync(ct))
+                .Where(a => Roles.Split(a.Roles).Contains(Roles.Committee)).Select(a => a.EmployeeId).ToList();
+        }
+        if (errors.Count > 0) return new CycleError(400, "The cycle is not valid.", errors);
+        if (await db.Cycles.AnyAsync(x => x.Name == name, ct)) return CycleError.Conflict($"a cycle named '{name}' already exists");
+
+        var cycle = new Cycle
+        {
+            Name = name, OpensOn = request.OpensOn!.Value, ClosesOn = request.ClosesOn!.Value, ResponseDeadline = deadline!.Value,
+            Budget = request.Budget!.Value, EligibleLevels = string.Join(' ', eligible),
+            Phase = CyclePhases.Initial(request.OpensOn.Value, Today), CreatedAt = clock.GetUtcNow(), CreatedBy = viewer.EmployeeId,
+        };
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        db.Cycles.Add(cycle);
+        try { await db.SaveChangesAsync(ct); }
+        catch (DbUpdateException) { return CycleError.Conflict($"a cycle named '{name}' already exists"); }
+        db.CycleCommittee.AddRange(committee.Select(id => new CycleCommitteeMember { CycleId = cycle.Id, EmployeeId = id }));
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return await ToResponseAsync(cycle, ct);
+    }
+
+    public async Task<Outcome<CycleResponse>> SetPhaseAsync(string name, SetPhaseRequest request, CancellationToken ct = default)
+    {
+        if (!viewer.IsHr) return CycleError.Forbidden("Only HR sets the phase of a cycle.");
+        var cycle = await db.Cycles.FirstOrDefaultAsync(c => c.Name == name, ct);
+        if (cycle is null) return NoCycle(name);
+        var phase = request.Phase?.Trim() ?? "";
+        if (!CyclePhases.Settable.Contains(phase))
+            return CycleError.Field("phase", $"phase must be one of {string.Join(", ", CyclePhases.Settable)} (publish to end the cycle)");
+        if (CyclePhases.CheckMove(cycle.Phase, phase) is { } why) return CycleError.Conflict($"Cycle '{name}': {why}.");
+        cycle.Phase = phase;
+        await db.SaveChangesAsync(ct);
+        return await ToResponseAsync(cycle, ct);
+    }
+
+    // ---------------------------------------------------------------- nominations
+
+    public async Task<Outcome<NominationResponse>> NominateAsync(string cycleName, NominateRequest request, bool suggested = false, CancellationToken ct = default)
+    {
+        var cycle = await db.Cycles.AsNoTracking().FirstOrDefaultAsync(c => c.Name == cycleName, ct);
+        if (cycle is null) return NoCycle(cycleName);
+        var errors = new Dictionary<string, string[]>();
+        var employeeId = request.EmployeeId?.Trim() ?? "";
+        var target = request.TargetLevel?.Trim() ?? "";
+        var rationale = request.Rationale?.Trim() ?? "";
+        if (employeeId.Length == 0) errors["employee_id"] = ["employee_id is required"];
+        if (target.Length == 0) errors["target_level"] = ["target_level is required"];
+        if (rationale.Length == 0) errors["rationale"] = ["rationale is required: say why this person, and why now"];
+        else if (rationale.Length > 4000) errors["rationale"] = ["rationale is longer than 4,000 characters"];
+        if (errors.Count > 0) return new CycleError(400, "The nomination is not valid.", errors);
+
+        var employee = await db.Employees.AsNoTracking().FirstOrDefaultAsync(e => e.Id == employeeId && e.Status == EmployeeStatus.Active, ct);
+        if (employee is null) return CycleError.Field("employee_id", $"no active employee with id '{employeeId}'");
+
+        string nominatedAs;
+        if (viewer.IsHr) nominatedAs = Roles.Hr;
+        else if (employeeId == viewer.EmployeeId) nominatedAs = "self";
+        else if (await viewer.ManagesAsync(employeeId, ct)) nominatedAs = Roles.Manager;
+        else return CycleError.Forbidden($"{employeeId} is not in your reporting line: managers nominate people in their line, employees themselves, HR anyone.");
+
+        if (CyclePhases.CheckNominating(cycle.Phase) is { } phaseError) return CycleError.Conflict($"Cycle '{cycleName}': {phaseError}.");
+
+        var framework = (await frameworks.GetAsync(ct))?.Framework;
+        if (framework is null) return CycleError.Conflict("No career framework has been imported yet, so no target level can be checked.");
+        if (PromotionTargets.Check(framework, employee.Level, target) is { } targetError)
+            return CycleError.Field("target_level", $"target_level: {targetError}");
+        var eligible = SplitLevels(cycle.EligibleLevels);
+        if (eligible.Count > 0 && !eligible.Contains(employee.Level))
+            return CycleError.Field("employee_id", $"{employeeId} is at level '{employee.Level}', which is not eligible in cycle '{cycleName}' (eligible: {string.Join(", ", eligible)})");
+
+        if (await db.Nominations.AnyAsync(n => n.CycleId == cycle.Id && n.EmployeeId == employeeId, ct))
+            return CycleError.Conflict($"{employeeId} is already nominated in cycle '{cycleName}'.");
+
+        var nomination = new Nomination
+        {
+            CycleId = cycle.Id, EmployeeId = employeeId, FromLevel = employee.Level, TargetLevel = target, Rationale = rationale,
+            NominatedBy = viewer.EmployeeId, NominatedAs = nominatedAs, Suggested = suggested, CreatedAt = clock.GetUtcNow(),
+        };
+        db.Nominations.Add(nomination);
+        try { await db.SaveChangesAsync(ct); }
+        catch (DbUpdateException) { return CycleError.Conflict($"{employeeId} is already nominated in cycle '{cycleName}'."); }
+        await BumpRevisionAsync(cycle.Id, ct);
+        if (employeeId != viewer.EmployeeId)
+        {
+            var level = framework.FindLevel(target)!;
+            notifier.Add(employeeId, $"You are nominated for {level.Name} ({target})",
+                $"{viewer.Name} nominated you for {level.Name} in the {cycleName} promotion cycle. It is your choice: see what the role asks, " +
+                $"reflect privately, and answer by {cycle.ResponseDeadline:yyyy-MM-dd} — accept, take the expert-track level instead, defer or decline.",
+                $"/nominations/{nomination.Id}");
+            await db.SaveChangesAsync(ct);
+            await notifier.SendEmailsAsync(ct);
+        }
+        return await ToNominationAsync(nomination.Id, ct) ?? throw new InvalidOperationException("nomination vanished after insert");
+    }
+
+    /// <summary>The nominations of a cycle the viewer may see: all for HR and the cycle's committee, their line for managers, their own otherwise.</summary>
+    public async Task<Outcome<IReadOnlyList<NominationResponse>>> ListNominationsAsync(string cycleName, CancellationToken ct = default)
+    {
+        var cycle = await FindCycleAsync(cycleName, ct);
+        if (cycle is null) return NoCycle(cycleName);
+        var reviewer = viewer.IsHr || await IsOnCommitteeAsync(cycle.Id, ct);
+        HashSet<string>? line = null;
+        if (!reviewer) line = viewer.IsManager ? (await ReportingLine.ReportsOfAsync(db, viewer.EmployeeId, ct)).ToHashSet() : [];
+        // One query for the whole list; who sees what is decided per row, as for a single nomination.
+        var rows = await NominationRows(db.Nominations.AsNoTracking().Where(n => n.CycleId == cycle.Id)).ToListAsync(ct);
+        var result = new List<NominationResponse>(rows.Count);
+        foreach (var row in rows.OrderBy(r => r.N.EmployeeId, StringComparer.Ordinal))
+        {
+            var access = reviewer ? NominationAccess.Reviewer
+                : row.N.EmployeeId == viewer.EmployeeId ? NominationAccess.Candidate
+                : line!.Contains(row.N.EmployeeId) ? NominationAccess.Manager
+                : NominationAccess.None;
+            if (access != NominationAccess.None) result.Add(Project(row, access));
+        }
+        return result;
+    }
+
+    /// <summary>People the engine finds ready or soon whom nobody nominated: all for HR, their line for managers.</summary>
+    public async Task<Outcome<IReadOnlyList<SuggestionView>>> SuggestionsAsync(string cycleName, CancellationToken ct = default)
+    {
+        var cycle = await FindCycleAsync(cycleName, ct);
+        if (cycle is null) return NoCycle(cycleName);
+        HashSet<string>? line = null;
+        if (!viewer.IsHr)
+        {
+            if (!viewer.IsManager) return CycleError.Forbidden("Suggestions are for HR and managers.");
+            line = (await ReportingLine.ReportsOfAsync(db, viewer.EmployeeId, ct)).ToHashSet();
+        }
+        var nominated = (await db.Nominations.AsNoTracking().Where(n => n.CycleId == cycle.Id).Select(n => n.EmployeeId).ToListAsync(ct)).ToHashSet();
+        var reports = await readiness.GetAllAsync(null, null, ct);
+        var picked = Suggestions.Select(line is null ? reports : reports.Where(r => line.Contains(r.EmployeeId)), nominated, SplitLevels(cycle.EligibleLevels));
+        var ids = picked.Select(p => p.EmployeeId).ToList();
+        var people = await db.Employees.AsNoTracking().Where(e => ids.Contains(e.Id) && e.Status == EmployeeStatus.Active)
+            .Select(e => new { e.Id, e.Name, e.ManagerId }).ToDictionaryAsync(e => e.Id, ct);
+        return picked.Where(p => people.ContainsKey(p.EmployeeId))
+            .Select(p => new SuggestionView(p.EmployeeId, people[p.EmployeeId].Name, people[p.EmployeeId].ManagerId, p.CurrentLevel, p.TargetLevel!, p.Band, p.Explanation))
+            .ToList();
+    }
+
+    public async Task<Outcome<NominationResponse>> GetNominationAsync(int id, CancellationToken ct = default)
+    {
+        var n = await db.Nominations.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, ct);
+        if (n is null) return NoNomination(id);
+        if (await AccessAsync(n, ct) == NominationAccess.None) return CycleError.Forbidden($"You may not see nomination {id}.");
+        if (n.EmployeeId != viewer.EmployeeId) await sensitive.RecordAsync("nomination.read", n.EmployeeId, $"nomination {id}", ct);
+        return (await ToNominationAsync(id, ct))!;
+    }
+
+    // ---------------------------------------------------------------- the candidate's step
+
+    public async Task<Outcome<NominationResponse>> RespondAsync(int id, RespondRequest request, CancellationToken ct = default)
+    {
+        var n = await db.Nominations.FirstOrDefaultAsync(x => x.Id == id, ct);
+        if (n is null) return NoNomination(id);
+        if (n.EmployeeId != viewer.EmployeeId) return CycleError.Forbidden("Only the candidate answers a nomination.");
+        var choice = request.Choice?.Trim() ?? "";
+        if (!CandidateChoices.All.Contains(choice))
+            return CycleError.Field("choice", $"choice must be one of {string.Join(", ", CandidateChoices.All)}");
+        var note = string.IsNullOrWhiteSpace(request.Note) ? null : request.Note.Trim();
+        if (note is { Length: > 4000 }) return CycleError.Field("note", "note is longer than 4,000 characters");
+        var cycle = await db.Cycles.AsNoTracking().FirstAsync(c => c.Id == n.CycleId, ct);
+        if (CyclePhases.CheckResponding(cycle.Phase, Today, cycle.ResponseDeadline) is { } why)
+            return CycleError.Conflict($"Cycle '{cycle.Name}': {why}.");
+        if (choice == CandidateChoices.ExpertTrack)
+        {
+            var framework = await frameworks.RequireAsync(ct);
+            if (PromotionTargets.ExpertEquivalent(framework, n.TargetLevel) is null)
+                return CycleError.Field("choice", $"there is no expert-track level with the band of '{n.TargetLevel}'");
+        }
+        n.Choice = choice;
+        n.ChoiceNote = note;
+        n.RespondedAt = clock.GetUtcNow();
+        await db.SaveChangesAsync(ct);
+        await BumpRevisionAsync(n.CycleId, ct);
+        return (await ToNominationAsync(id, ct))!;
+    }
+
+    public async Task<Outcome<IReadOnlyList<ReflectionNoteView>>> GetNotesAsync(int id, CancellationToken ct = default)
+    {
+        var n = await db.Nominations.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, ct);
+        if (n is null) return NoNomination(id);
+        // Private means private: no role (HR, admin, committee, manager) reads these notes, only the candidate.
+        if (n.EmployeeId != viewer.EmployeeId) return CycleError.Forbidden("Reflection notes are private to the candidate.");
+        var notes = await db.ReflectionNotes.AsNoTracking().Where(r => r.NominationId == id).ToDictionaryAsync(r => r.Question, ct);
+        return ReflectionQuestions.All
+            .Select(q => notes.TryGetValue(q.Key, out var r) ? new ReflectionNoteView(q.Key, q.Text, r.Text, r.UpdatedAt) : new ReflectionNoteView(q.Key, q.Text, "", null))
+            .ToList();
+    }
+
+    public async Task<Outcome<IReadOnlyList<ReflectionNoteView>>> SaveNotesAsync(int id, SaveNotesRequest request, CancellationToken ct = default)
+    {
+        var n = await db.Nominations.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, ct);
+        if (n is null) return NoNomination(id);
+        if (n.EmployeeId != viewer.EmployeeId) return CycleError.Forbidden("Reflection notes are private to the candidate.");
+        var notes = request.Notes ?? new Dictionary<string, string?>();
+        var unknown = notes.Keys.Where(k => !ReflectionQuestions.IsKnown(k)).ToList();
+        if (unknown.Count > 0)
+            return CycleError.Field("notes", $"unknown question(s): {string.Join(", ", unknown)} (use {string.Join(", ", ReflectionQuestions.All.Select(q => q.Key))})");
+        if (notes.FirstOrDefault(kv => kv.Value is { Length: > 8000 }) is { Key: { } tooLong })
+            return CycleError.Field("notes", $"the note for '{tooLong}' is longer than 8,000 characters");
+        var existing = await db.ReflectionNotes.Where(r => r.NominationId == id).ToDictionaryAsync(r => r.Question, ct);
+        foreach (var (key, value) in notes)
+        {
+            var text = value?.Trim() ?? "";
+            if (existing.TryGetValue(key, out var row))
+            {
+                if (text.Length == 0) db.ReflectionNotes.Remove(row);
+                else if (row.Text != text) { row.Text = text; row.UpdatedAt = clock.GetUtcNow(); }
+            }
+            else if (text.Length > 0)
+                db.ReflectionNotes.Add(new ReflectionNote { NominationId = id, Question = key, Text = text, UpdatedAt = clock.GetUtcNow() });
+        }
+        await db.SaveChangesAsync(ct);
+        return await GetNotesAsync(id, ct);
+    }
+
+    // ---------------------------------------------------------------- decisions and publication
+
+    public async Task<Outcome<NominationResponse>> DecideAsync(int id, DecideRequest request, int? ifMatchVersion, CancellationToken ct = default)
+    {
+        var n = await db.Nominations.FirstOrDefaultAsync(x => x.Id == id, ct);
+        if (n is null) return NoNomination(id);
+        if (!await IsOnCommitteeAsync(n.CycleId, ct)) return CycleError.Forbidden("Only members of this cycle's committee decide.");
+        var cycle = await db.Cycles.AsNoTracking().FirstAsync(c => c.Id == n.CycleId, ct);
+        if (CyclePhases.CheckDeciding(cycle.Phase) is { } why) return CycleError.Conflict($"Cycle '{cycle.Name}': {why}.");
+        var errors = new Dictionary<string, string[]>();
+        var outcome = request.Outcome?.Trim() ?? "";
+        var rationale = request.Rationale?.Trim() ?? "";
+        if (!DecisionOutcomes.All.Contains(outcome)) errors["outcome"] = [$"outcome must be one of {string.Join(", ", DecisionOutcomes.All)}"];
+        if (rationale.Length == 0) errors["rationale"] = ["rationale is required: write why, for the candidate and for the record"];
+        else if (rationale.Length > 4000) errors["rationale"] = ["rationale is longer than 4,000 characters"];
+        string? level = null;
+        if (outcome == DecisionOutcomes.Promoted) level = n.TargetLevel;
+        else if (outcome == DecisionOutcomes.Alternative)
+        {
+            var framework = await frameworks.RequireAsync(ct);
+            level = PromotionTargets.Alternative(framework, n.TargetLevel)?.Key;
+            if (level is null) errors["outcome"] = [$"there is no equal-band level on another track for '{n.TargetLevel}'"];
+        }
+        if (errors.Count > 0) return new CycleError(400, "The decision is not valid.", errors);
+
+        // The expected version comes from the body or If-Match. Without one, only a first decision may be written:
+        // changing an existing decision without saying which one you saw would silently overwrite a colleague's.
+        var expected = request.Version ?? ifMatchVersion;
+        if (expected is null && n.Decision is not null)
+            return CycleError.Conflict($"Nomination {id} was already decided ({n.Decision}, version {n.Version}); send the version you saw to change it.");
+        if (expected is { } v && v != n.Version)
+            return CycleError.Conflict($"Nomination {id} changed since you loaded it (your version {v}, now {n.Version}); reload and decide again.");
+
+        var now = clock.GetUtcNow();
+        n.Decision = outcome;
+        n.DecisionRationale = rationale;
+        n.DecidedLevel = level;
+        n.DecidedBy = viewer.EmployeeId;
+        n.DecidedAt = now;
+        n.Version++;
+        db.NominationDecisions.Add(new NominationDecisionChange
+        {
+            NominationId = id, Version = n.Version, Outcome = outcome, Rationale = rationale, DecidedLevel = level, DecidedBy = viewer.EmployeeId, DecidedAt = now,
+        });
+        try { await db.SaveChangesAsync(ct); }
+        catch (DbUpdateConcurrencyException)
+        {
+            return CycleError.Conflict($"Nomination {id} was decided by someone else at the same moment; reload and decide again.");
+        }
+        await BumpRevisionAsync(n.CycleId, ct);
+        return (await ToNominationAsync(id, ct))!;
+    }
+
+    public async Task<Outcome<IReadOnlyList<DecisionChangeView>>> DecisionHistoryAsync(int id, CancellationToken ct = default)
+    {
+        var n = await db.Nominations.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, ct);
+        if (n is null) return NoNomination(id);
+        if (!viewer.IsHr && !await IsOnCommitteeAsync(n.CycleId, ct)) return CycleError.Forbidden("The decision history is for HR and this cycle's committee.");
+        return await db.NominationDecisions.AsNoTracking().Where(d => d.NominationId == id).OrderBy(d => d.Version)
+            .Select(d => new DecisionChangeView(d.Version, d.Outcome, d.Rationale, d.DecidedLevel, d.DecidedBy, d.DecidedAt)).ToListAsync(ct);
+    }
+
+    public async Task<Outcome<CycleResponse>> PublishAsync(string name, CancellationToken ct = default)
+    {
+        if (!viewer.IsHr) return CycleError.Forbidden("Only HR publishes a cycle.");
+        var cycle = await db.Cycles.FirstOrDefaultAsync(c => c.Name == name, ct);
+        if (cycle is null) return NoCycle(name);
+        if (CyclePhases.CheckPublishing(cycle.Phase) is { } why) return CycleError.Conflict($"Cycle '{name}': {why}.");
+        var nominations = await db.Nominations.Where(n => n.CycleId == cycle.Id).ToListAsync(ct);
+        var undecided = nominations.Where(n => Publication.NeedsDecision(n.Choice) && n.Decision is null).Select(n => n.EmployeeId).Order(StringComparer.Ordinal).ToList();
+        if (undecided.Count > 0)
+            return CycleError.Conflict($"Cycle '{name}': {undecided.Count} candidate(s) who accepted have no decision yet: {string.Join(", ", undecided.Take(20))}.");
+
+        var framework = await frameworks.RequireAsync(ct);
+        var today = Today;
+        var ids = nominations.Select(n => n.EmployeeId).ToList();
+        var employees = new Dictionary<string, Employee>();
+        foreach (var chunk in ids.Chunk(500))
+            foreach (var e in await db.Employees.Where(e => chunk.Contains(e.Id)).ToListAsync(ct)) employees[e.Id] = e;
+        var existing = new Dictionary<string, PromotionRecord>();
+        foreach (var r in await db.Promotions.Where(p => p.Cycle == name).ToListAsync(ct)) existing[r.EmployeeId] = r;
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        foreach (var n in nominations)
+        {
+            var resolved = Publication.Resolve(n.Choice, n.Decision, n.TargetLevel,
+                PromotionTargets.ExpertEquivalent(framework, n.TargetLevel)?.Key, n.Decision == DecisionOutcomes.Alternative ? n.DecidedLevel : null);
+            n.PublishedOutcome = resolved.Outcome;
+            n.PublishedLevel = resolved.ToLevel;
+            if (existing.TryGetValue(n.EmployeeId, out var record))
+            {
+                record.DecidedOn = today; record.FromLevel = n.FromLevel; record.ToLevel = resolved.ToLevel; record.Outcome = resolved.Outcome;
+            }
+            else
+                db.Promotions.Add(new PromotionRecord { Cycle = name, EmployeeId = n.EmployeeId, DecidedOn = today, FromLevel = n.FromLevel, ToLevel = resolved.ToLevel, Outcome = resolved.Outcome });
+
+            if (!employees.TryGetValue(n.EmployeeId, out var employee)) continue;
+            var newLevel = framework.FindLevel(resolved.ToLevel);
+            var newTrack = framework.TrackOf(resolved.ToLevel);
+            if (resolved.Outcome == PromotionOutcomes.Promoted && newTrack is not null)
+            {
+                var wasLeader = framework.TrackOf(employee.Level)?.IsPeopleLeader == true;
+                employee.Level = resolved.ToLevel;
+                employee.Track = newTrack.Key;
+                employee.LevelSince = today;
+                if (newTrack.IsPeopleLeader && !wasLeader) await AddTransitionPlanAsync(employee, name, resolved.ToLevel, today, ct);
+            }
+            var text = OutcomeText(resolved, newLevel, n.DecisionRationale);
+            notifier.Add(n.EmployeeId, $"The {name} cycle is published", text, $"/nominations/{n.Id}");
+            if (employee.ManagerId is { } manager)
+                notifier.Add(manager, $"{employee.Name}: {name} cycle published", $"{employee.Name}: {text}", $"/nominations/{n.Id}");
+        }
+        cycle.Phase = CyclePhases.Published;
+        cycle.PublishedOn = today;
+        cycle.Revision++;
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        await notifier.SendEmailsAsync(ct);
+        return await ToResponseAsync(cycle, ct);
+    }
+
+    private async Task AddTransitionPlanAsync(Employee employee, string cycle, string level, DateOnly today, CancellationToken ct)
+    {
+        var plan = new TransitionPlan { EmployeeId = employee.Id, ManagerId = employee.ManagerId, Cycle = cycle, Level = level, StartsOn = today };
+        db.TransitionPlans.Add(plan);
+        await db.SaveChangesAsync(ct); // the plan id, inside the publication's transaction
+        foreach (var day in TransitionPlans.CheckInDays)
+            db.TransitionCheckIns.Add(new TransitionCheckIn { PlanId = plan.Id, Day = day, DueOn = today.AddDays(day) });
+        notifier.Add(employee.Id, "Your first 90 days as a people leader",
+            "Check-ins with your manager at 30, 60 and 90 days, and an anonymous pulse from your new team.", $"/transitions/{plan.Id}");
+        if (employee.ManagerId is { } manager)
+            notifier.Add(manager, $"Transition plan for {employee.Name}",
+                $"{employee.Name} is a new people leader: hold the 30, 60 and 90-day check-ins.", $"/transitions/{plan.Id}");
+    }
+
+    private static string OutcomeText(PublishedOutcome o, Level? level, string? rationale) => o.Outcome switch
+    {
+        PromotionOutcomes.Promoted => $"Promoted to {level?.Name ?? o.ToLevel} ({o.ToLevel}).{(rationale is null ? "" : " Rationale: " + rationale)}",
+        PromotionOutcomes.NotPromoted => $"Not this time.{(rationale is null ? "" : " Rationale: " + rationale)}",
+        PromotionOutcomes.Declined => "You declined; nothing changes, and it carries no penalty.",
+        _ => "Deferred; it carries no penalty and you can be nominated again.",
+    };
+
+    // ---------------------------------------------------------------- access and projections
+
+    /// <summary>Marks the cycle's board data changed. Runs after the change is committed, so that no reader caches old rows under the new revision.</summary>
+    private Task BumpRevisionAsync(int cycleId, CancellationToken ct) =>
+        db.Cycles.Where(c => c.Id == cycleId).ExecuteUpdateAsync(s => s.SetProperty(c => c.Revision, c => c.Revision + 1), ct);
+
+    public enum NominationAccess { None, Manager, Candidate, Reviewer }
+
+    /// <summary>Reviewer: HR or the cycle's committee (all details, decisions before publication). Candidate and managers: the nomination, and the decision once published.</summary>
+    public async Task<NominationAccess> AccessAsync(Nomination n, CancellationToken ct)
+    {
+        if (viewer.IsHr || await IsOnCommitteeAsync(n.CycleId, ct)) return NominationAccess.Reviewer;
+        if (n.EmployeeId == viewer.EmployeeId) return NominationAccess.Candidate;
+        if (await viewer.ManagesAsync(n.EmployeeId, ct)) return NominationAccess.Manager;
+        return NominationAccess.None;
+    }
+
+    public async Task<bool> IsOnCommitteeAsync(int cycleId, CancellationToken ct) =>
+        !string.IsNullOrEmpty(viewer.EmployeeId) && await db.CycleCommittee.AnyAsync(m => m.CycleId == cycleId && m.EmployeeId == viewer.EmployeeId, ct);
+
+    public async Task<Cycle?> FindCycleAsync(string name, CancellationToken ct) =>
+        await db.Cycles.AsNoTracking().FirstOrDefaultAsync(c => c.Name == name, ct);
+
+    private sealed record NominationRow(Nomination N, string Cycle, string Phase, DateOnly ResponseDeadline, string EmployeeName);
+
+    private IQueryable<NominationRow> NominationRows(IQueryable<Nomination> nominations) =>
+        nominations
+            .Join(db.Cycles, n => n.CycleId, c => c.Id, (n, c) => new { N = n, c.Name, c.Phase, c.ResponseDeadline })
+            .Join(db.Employees, x => x.N.EmployeeId, e => e.Id, (x, e) => new NominationRow(x.N, x.Name, x.Phase, x.ResponseDeadline, e.Name));
+
+    private async Task<NominationResponse?> ToNominationAsync(int id, CancellationToken ct)
+    {
+        var row = await NominationRows(db.Nominations.AsNoTracking().Where(n => n.Id == id)).FirstOrDefaultAsync(ct);
+        return row is null ? null : Project(row, await AccessAsync(row.N, ct));
+    }
+
+    /// <summary>Reviewers see everything; the candidate and their managers see the decision once published; only reviewers and the candidate see the candidate's note.</summary>
+    private static NominationResponse Project(NominationRow row, NominationAccess access)
+    {
+        var n = row.N;
+        var published = row.Phase == CyclePhases.Published;
+        var seeDecision = access == NominationAccess.Reviewer || (published && access != NominationAccess.None);
+        var seeNote = access is NominationAccess.Reviewer or NominationAccess.Candidate;
+        return new NominationResponse(n.Id, row.Cycle, row.Phase, n.EmployeeId, row.EmployeeName, n.FromLevel, n.TargetLevel, n.Rationale,
+            n.NominatedBy, n.NominatedAs, n.Suggested, n.CreatedAt, n.Choice, seeNote ? n.ChoiceNote : null, n.RespondedAt, row.ResponseDeadline,
+            seeDecision && n.Decision is not null ? new DecisionView(n.Decision, n.DecisionRationale!, n.DecidedLevel, n.DecidedBy!, n.DecidedAt!.Value) : null,
+            n.Version, published ? n.PublishedOutcome : null, published ? n.PublishedLevel : null);
+    }
+
+    private async Task<CycleResponse> ToResponseAsync(Cycle c, CancellationToken ct)
+    {
+        var committee = await db.CycleCommittee.AsNoTracking().Where(m => m.CycleId == c.Id)
+            .Join(db.Employees, m => m.EmployeeId, e => e.Id, (m, e) => new PersonRef(e.Id, e.Name))
+            .ToListAsync(ct);
+        var count = await db.Nominations.CountAsync(n => n.CycleId == c.Id, ct);
+        return new CycleResponse(c.Name, c.OpensOn, c.ClosesOn, c.ResponseDeadline, c.Budget, SplitLevels(c.EligibleLevels),
+            committee.OrderBy(p => p.EmployeeId, StringComparer.Ordinal).ToList(), c.Phase, c.PublishedOn, count,
+            committee.Any(p => p.EmployeeId == viewer.EmployeeId));
+    }
+
+    public static IReadOnlyList<string> SplitLevels(string levels) => levels.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
+    private static CycleError NoCycle(string name) => CycleError.NotFound($"There is no cycle named '{name}'.");
+    private static CycleError NoNomination(int id) => CycleError.NotFound($"There is no nomination {id}.");
+}

@@ -1,0 +1,157 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Trellis.Accounts;
+
+namespace Trellis.Cycles;
+
+/// <summary>Promotion cycles over HTTP (CONTRACTS.md: the cycle, nomination, response, decision, board and publish paths).</summary>
+public static class CyclesApi
+{
+    public static IServiceCollection AddCycles(this IServiceCollection services) =>
+        services.AddSingleton<BoardCache>().AddScoped<CycleService>().AddScoped<CalibrationBoard>().AddScoped<Transitions>().AddScoped<Notifier>().AddScoped<Inbox>();
+
+    public static IEndpointRouteBuilder MapCyclesApi(this IEndpointRouteBuilder app)
+    {
+        var cycles = app.MapGroup("/api/v1/cycles").WithTags("Cycles");
+        cycles.MapGet("/", List);
+        cycles.MapPost("/", Create).RequireAuthorization(Policies.Hr);
+        cycles.MapGet("/{name}", Get);
+        cycles.MapPost("/{name}/phase", SetPhase).RequireAuthorization(Policies.Hr);
+        cycles.MapPost("/{name}/nominations", Nominate);
+        cycles.MapGet("/{name}/nominations", ListNominations);
+        cycles.MapGet("/{name}/suggestions", ListSuggestions);
+        cycles.MapGet("/{name}/board", Board);
+        cycles.MapPost("/{name}/publish", Publish).RequireAuthorization(Policies.Hr);
+
+        var nominations = app.MapGroup("/api/v1/nominations").WithTags("Cycles");
+        nominations.MapGet("/{id:int}", GetNomination);
+        nominations.MapPost("/{id:int}/response", Respond);
+        nominations.MapGet("/{id:int}/notes", GetNotes);
+        nominations.MapPut("/{id:int}/notes", SaveNotes);
+        nominations.MapPost("/{id:int}/decision", Decide);
+        nominations.MapGet("/{id:int}/decisions", DecisionHistory);
+        nominations.MapGet("/{id:int}/evidence", Evidence);
+
+        var notifications = app.MapGroup("/api/v1/notifications").WithTags("Cycles");
+        notifications.MapGet("/", Notifications);
+        notifications.MapPost("/{id:long}/read", MarkRead);
+
+        var transitions = app.MapGroup("/api/v1/transitions").WithTags("Cycles");
+        transitions.MapGet("/", ListTransitions);
+        transitions.MapGet("/{id:int}", GetTransition);
+        transitions.MapPost("/{id:int}/check-ins/{day:int}", CheckIn);
+        transitions.MapPost("/{id:int}/pulse", AnswerPulse);
+
+        var returns = app.MapGroup("/api/v1/track-returns").WithTags("Cycles");
+        returns.MapGet("/", ListReturns);
+        returns.MapPost("/", RequestReturn);
+        returns.MapPost("/{id:int}/approve", ApproveReturn).RequireAuthorization(Policies.Hr);
+        returns.MapPost("/{id:int}/reject", RejectReturn).RequireAuthorization(Policies.Hr);
+        return app;
+    }
+
+    public static async Task<Ok<IReadOnlyList<CycleResponse>>> List(CycleService cycles, CancellationToken ct) =>
+        TypedResults.Ok(await cycles.ListAsync(ct));
+
+    public static async Task<Results<Created<CycleResponse>, ValidationProblem, ProblemHttpResult>> Create(CreateCycleRequest request, CycleService cycles, CancellationToken ct)
+    {
+        var o = await cycles.CreateAsync(request, ct);
+        if (o.Ok) return TypedResults.Created($"/api/v1/cycles/{Uri.EscapeDataString(o.Value!.Name)}", o.Value);
+        return o.Error is { Status: 400, Fields: { } f } ? TypedResults.ValidationProblem(f, detail: o.Error.Detail) : OutcomeResults.Problem(o.Error!);
+    }
+
+    public static async Task<Results<Ok<CycleResponse>, ValidationProblem, ProblemHttpResult>> Get(string name, CycleService cycles, CancellationToken ct) =>
+        OutcomeResults.ToOk(await cycles.GetAsync(name, ct));
+
+    public static async Task<Results<Ok<CycleResponse>, ValidationProblem, ProblemHttpResult>> SetPhase(string name, SetPhaseRequest request, CycleService cycles, CancellationToken ct) =>
+        OutcomeResults.ToOk(await cycles.SetPhaseAsync(name, request, ct));
+
+    public static async Task<Results<Created<NominationResponse>, ValidationProblem, ProblemHttpResult>> Nominate(string name, NominateRequest request, CycleService cycles, CancellationToken ct)
+    {
+        var o = await cycles.NominateAsync(name, request, false, ct);
+        if (o.Ok) return TypedResults.Created($"/api/v1/nominations/{o.Value!.Id}", o.Value);
+        return o.Error is { Status: 400, Fields: { } f } ? TypedResults.ValidationProblem(f, detail: o.Error.Detail) : OutcomeResults.Problem(o.Error!);
+    }
+
+    public static async Task<Results<Ok<IReadOnlyList<NominationResponse>>, ValidationProblem, ProblemHttpResult>> ListNominations(string name, CycleService cycles, CancellationToken ct) =>
+        OutcomeResults.ToOk(await cycles.ListNominationsAsync(name, ct));
+
+    public static async Task<Results<Ok<IReadOnlyList<SuggestionView>>, ValidationProblem, ProblemHttpResult>> ListSuggestions(string name, CycleService cycles, CancellationToken ct) =>
+        OutcomeResults.ToOk(await cycles.SuggestionsAsync(name, ct));
+
+    public static async Task<Results<BoardJson, ValidationProblem, ProblemHttpResult>> Board(
+        string name, CalibrationBoard board, CancellationToken ct,
+        string? band = null, string? flag = null, string? response = null, string? decision = null, string? q = null, string? sort = null, string? dir = null)
+    {
+        var o = await board.GetAsync(name, new BoardQuery(band, flag, response, decision, q, sort, dir), ct);
+        if (o.Ok) return new BoardJson(o.Value!);
+        return o.Error is { Status: 400, Fields: { } f } ? TypedResults.ValidationProblem(f, detail: o.Error.Detail) : OutcomeResults.Problem(o.Error!);
+    }
+
+    public static async Task<Results<Ok<CycleResponse>, ValidationProblem, ProblemHttpResult>> Publish(string name, CycleService cycles, CancellationToken ct) =>
+        OutcomeResults.ToOk(await cycles.PublishAsync(name, ct));
+
+    public static async Task<Results<Ok<NominationResponse>, ValidationProblem, ProblemHttpResult>> GetNomination(int id, CycleService cycles, CancellationToken ct) =>
+        OutcomeResults.ToOk(await cycles.GetNominationAsync(id, ct));
+
+    public static async Task<Results<Ok<NominationResponse>, ValidationProblem, ProblemHttpResult>> Respond(int id, RespondRequest request, CycleService cycles, CancellationToken ct) =>
+        OutcomeResults.ToOk(await cycles.RespondAsync(id, request, ct));
+
+    public static async Task<Results<Ok<IReadOnlyList<ReflectionNoteView>>, ValidationProblem, ProblemHttpResult>> GetNotes(int id, CycleService cycles, CancellationToken ct) =>
+        OutcomeResults.ToOk(await cycles.GetNotesAsync(id, ct));
+
+    public static async Task<Results<Ok<IReadOnlyList<ReflectionNoteView>>, ValidationProblem, ProblemHttpResult>> SaveNotes(int id, SaveNotesRequest request, CycleService cycles, CancellationToken ct) =>
+        OutcomeResults.ToOk(await cycles.SaveNotesAsync(id, request, ct));
+
+    /// <summary>The expected version comes in the body (<c>version</c>) or in <c>If-Match</c> (<c>"3"</c>, <c>W/"3"</c> or <c>3</c>).</summary>
+    public static async Task<Results<Ok<NominationResponse>, ValidationProblem, ProblemHttpResult>> Decide(
+        int id, DecideRequest request, CycleService cycles, CancellationToken ct, [FromHeader(Name = "If-Match")] string? ifMatch = null)
+    {
+        int? version = null;
+        if (!string.IsNullOrWhiteSpace(ifMatch))
+        {
+            var text = ifMatch.Trim();
+            if (text.StartsWith("W/", StringComparison.Ordinal)) text = text[2..];
+            if (!int.TryParse(text.Trim('"'), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parsed))
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["if_match"] = [$"If-Match '{ifMatch}' is not a version number"] });
+            version = parsed;
+        }
+        return OutcomeResults.ToOk(await cycles.DecideAsync(id, request, version, ct));
+    }
+
+    public static async Task<Results<Ok<IReadOnlyList<DecisionChangeView>>, ValidationProblem, ProblemHttpResult>> DecisionHistory(int id, CycleService cycles, CancellationToken ct) =>
+        OutcomeResults.ToOk(await cycles.DecisionHistoryAsync(id, ct));
+
+    public static async Task<Results<Ok<EvidenceSummary>, ValidationProblem, ProblemHttpResult>> Evidence(int id, CalibrationBoard board, CancellationToken ct) =>
+        OutcomeResults.ToOk(await board.EvidenceAsync(id, ct));
+
+    public static async Task<Ok<IReadOnlyList<NotificationView>>> Notifications(Inbox inbox, CancellationToken ct) =>
+        TypedResults.Ok(await inbox.ListAsync(ct));
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> MarkRead(long id, Inbox inbox, CancellationToken ct) =>
+        await inbox.MarkReadAsync(id, ct) ? TypedResults.NoContent() : TypedResults.Problem($"You have no notification {id}.", statusCode: 404);
+
+    public static async Task<Ok<IReadOnlyList<TransitionPlanView>>> ListTransitions(Transitions transitions, CancellationToken ct) =>
+        TypedResults.Ok(await transitions.ListAsync(ct));
+
+    public static async Task<Results<Ok<TransitionPlanView>, ValidationProblem, ProblemHttpResult>> GetTransition(int id, Transitions transitions, CancellationToken ct) =>
+        OutcomeResults.ToOk(await transitions.GetAsync(id, ct));
+
+    public static async Task<Results<Ok<TransitionPlanView>, ValidationProblem, ProblemHttpResult>> CheckIn(int id, int day, CheckInRequest request, Transitions transitions, CancellationToken ct) =>
+        OutcomeResults.ToOk(await transitions.CheckInAsync(id, day, request, ct));
+
+    public static async Task<Results<Ok<TransitionPlanView>, ValidationProblem, ProblemHttpResult>> AnswerPulse(int id, PulseRequest request, Transitions transitions, CancellationToken ct) =>
+        OutcomeResults.ToOk(await transitions.AnswerPulseAsync(id, request, ct));
+
+    public static async Task<Ok<IReadOnlyList<TrackReturnView>>> ListReturns(Transitions transitions, CancellationToken ct) =>
+        TypedResults.Ok(await transitions.ListReturnsAsync(ct));
+
+    public static async Task<Results<Ok<TrackReturnView>, ValidationProblem, ProblemHttpResult>> RequestReturn(TrackReturnRequest request, Transitions transitions, CancellationToken ct) =>
+        OutcomeResults.ToOk(await transitions.RequestReturnAsync(request, ct));
+
+    public static async Task<Results<Ok<TrackReturnView>, ValidationProblem, ProblemHttpResult>> ApproveReturn(int id, Transitions transitions, CancellationToken ct) =>
+        OutcomeResults.ToOk(await transitions.DecideReturnAsync(id, true, ct));
+
+    public static async Task<Results<Ok<TrackReturnView>, ValidationProblem, ProblemHttpResult>> RejectReturn(int id, Transitions transitions, CancellationToken ct) =>
+        OutcomeResults.ToOk(await transitions.DecideReturnAsync(id, false, ct));
+}

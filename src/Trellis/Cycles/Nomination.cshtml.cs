@@ -1,0 +1,87 @@
+using Microsoft.AspNetCore.Mvc;
+using Trellis.Accounts;
+using Trellis.Core.Cycles;
+using Trellis.Core.Framework;
+using Trellis.Core.Readiness;
+using Trellis.Framework;
+using Trellis.Readiness;
+
+namespace Trellis.Cycles;
+
+/// <summary>The candidate's page: what the offered role asks against today, the other track side by side, readiness, private reflection and the choice.</summary>
+public sealed class NominationModel(CycleService cycles, FrameworkStore frameworks, ReadinessService readiness, Viewer viewer) : CyclePageModel
+{
+    public sealed record ExpectationChange(string Name, int? Now, int? Target, int? Other);
+
+    [BindProperty(SupportsGet = true)] public int Id { get; set; }
+    [BindProperty] public Dictionary<string, string?> Notes { get; set; } = [];
+    [BindProperty] public string? Choice { get; set; }
+    [BindProperty] public string? Note { get; set; }
+
+    public NominationResponse? Nomination { get; private set; }
+    public bool IsCandidate { get; private set; }
+    public bool CanRespond { get; private set; }
+    public Level? Current { get; private set; }
+    public Level? Target { get; private set; }
+    public Level? Other { get; private set; }
+    public Level? Expert { get; private set; }
+    public IReadOnlyList<ExpectationChange> ChangedExpectations { get; private set; } = [];
+    public ReadinessReport? Readiness { get; private set; }
+    public IReadOnlyList<ReflectionNoteView> NoteViews { get; private set; } = [];
+    private CareerFramework? _framework;
+
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct) => await LoadAsync(ct) ?? Page();
+
+    public async Task<IActionResult> OnPostNotesAsync(CancellationToken ct) =>
+        await AfterAsync(await cycles.SaveNotesAsync(Id, new SaveNotesRequest(Notes), ct), "Your notes are saved. Only you can read them.", ct);
+
+    public async Task<IActionResult> OnPostRespondAsync(CancellationToken ct) =>
+        await AfterAsync(await cycles.RespondAsync(Id, new RespondRequest(Choice, Note), ct), "Your answer is saved. You can change it until the deadline.", ct);
+
+    private async Task<IActionResult> AfterAsync<T>(Outcome<T> o, string notice, CancellationToken ct)
+    {
+        if (o.Ok)
+        {
+            Notice = notice;
+            return Redirect($"/nominations/{Id}");
+        }
+        if (o.Error!.Status is 403 or 404) return Refuse(o.Error);
+        if (await LoadAsync(ct) is { } refused) return refused;
+        FormError(o.Error);
+        return Page();
+    }
+
+    private async Task<IActionResult?> LoadAsync(CancellationToken ct)
+    {
+        var o = await cycles.GetNominationAsync(Id, ct);
+        if (!o.Ok) return Refuse(o.Error!);
+        var n = Nomination = o.Value!;
+        IsCandidate = n.EmployeeId == viewer.EmployeeId;
+        var cycle = await cycles.FindCycleAsync(n.Cycle, ct);
+        CanRespond = IsCandidate && cycle is not null && CyclePhases.CheckResponding(cycle.Phase, cycles.Today, cycle.ResponseDeadline) is null;
+        _framework = (await frameworks.GetAsync(ct))?.Framework;
+        if (_framework is { } f)
+        {
+            Current = f.FindLevel(n.FromLevel);
+            Target = f.FindLevel(n.TargetLevel);
+            Other = PromotionTargets.Alternative(f, n.TargetLevel);
+            Expert = PromotionTargets.ExpertEquivalent(f, n.TargetLevel);
+            ChangedExpectations = f.Behaviors
+                .Select(b => new ExpectationChange(b.Name, Get(Current, b.Key), Get(Target, b.Key), Get(Other, b.Key)))
+                .Where(x => x.Now != x.Target || (Other is not null && x.Other != x.Target))
+                .ToList();
+        }
+        Readiness = await readiness.GetAsync(n.EmployeeId, n.TargetLevel, null, ct);
+        if (IsCandidate) NoteViews = (await cycles.GetNotesAsync(Id, ct)).Value ?? [];
+        return null;
+    }
+
+    private static int? Get(Level? level, string behavior) => level is not null && level.Expectations.TryGetValue(behavior, out var v) ? v : null;
+
+    public string TrackName(string levelKey) => _framework?.TrackOf(levelKey)?.Name ?? "";
+
+    public string Reports(Level? level) => level is null ? "" :
+        level.Scope.MaxDirectReports == 0 ? "none" :
+        level.Scope.MinDirectReports == level.Scope.MaxDirectReports ? $"{level.Scope.MaxDirectReports}" : $"{level.Scope.MinDirectReports}–{level.Scope.MaxDirectReports}";
+}

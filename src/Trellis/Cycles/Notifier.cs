@@ -1,0 +1,88 @@
+using System.Net.Mail;
+using Microsoft.EntityFrameworkCore;
+using Trellis.Accounts;
+using Trellis.Data;
+
+namespace Trellis.Cycles;
+
+/// <summary>
+/// Tells people about cycle events: an in-app notification (inbox and banner) always, and an email when
+/// <c>Smtp:Host</c> is configured (<c>Smtp:Port</c>, <c>Smtp:From</c>, <c>Smtp:User</c>, <c>Smtp:Password</c>, <c>Smtp:Ssl</c>).
+/// Notifications are added to the caller's unit of work so they commit with the change they announce;
+/// emails go out only after that commit (<see cref="SendEmailsAsync"/>).
+/// </summary>
+public sealed class Notifier(TrellisDb db, TimeProvider clock, IConfiguration config, ILogger<Notifier> log)
+{
+    private readonly List<Notification> _pending = [];
+
+    public void Add(string employeeId, string title, string body, string? link)
+    {
+        var n = new Notification { EmployeeId = employeeId, Title = title, Body = body, Link = link, CreatedAt = clock.GetUtcNow() };
+        db.Notifications.Add(n);
+        _pending.Add(n);
+    }
+
+    public async Task SendEmailsAsync(CancellationToken ct = default)
+    {
+        var host = config["Smtp:Host"];
+        var batch = _pending.ToList();
+        _pending.Clear();
+        if (string.IsNullOrWhiteSpace(host) || batch.Count == 0) return;
+        var ids = batch.Select(n => n.EmployeeId).Distinct().ToList();
+        var emails = await db.Employees.AsNoTracking().Where(e => ids.Contains(e.Id)).ToDictionaryAsync(e => e.Id, e => e.Email, ct);
+        var baseUrl = config["Smtp:BaseUrl"]?.TrimEnd('/') ?? "";
+        using var smtp = new SmtpClient(host, config.GetValue("Smtp:Port", 25)) { EnableSsl = config.GetValue("Smtp:Ssl", false) };
+        if (config["Smtp:User"] is { Length: > 0 } user) smtp.Credentials = new System.Net.NetworkCredential(user, config["Smtp:Password"]);
+        var from = config["Smtp:From"] ?? "trellis@localhost";
+        foreach (var n in batch)
+        {
+            if (!emails.TryGetValue(n.EmployeeId, out var to) || string.IsNullOrWhiteSpace(to)) continue;
+            try
+            {
+                using var message = new MailMessage(from, to, n.Title, n.Body + (n.Link is null ? "" : $"\n\n{baseUrl}{n.Link}"));
+                await smtp.SendMailAsync(message, ct);
+            }
+            catch (SmtpException ex)
+            {
+                // The in-app notification is already committed; a mail failure must not undo the action it announces.
+                log.LogWarning(ex, "Could not email notification {Id} to {Employee}", n.Id, n.EmployeeId);
+            }
+        }
+    }
+}
+
+/// <summary>The signed-in person's inbox: list, mark read, and the banner of the layout.</summary>
+public sealed class Inbox(TrellisDb db, Viewer viewer, TimeProvider clock)
+{
+    public sealed record Banner(int Unread, string? LatestTitle, string? LatestLink);
+
+    public async Task<IReadOnlyList<NotificationView>> ListAsync(CancellationToken ct = default) =>
+        await db.Notifications.AsNoTracking().Where(n => n.EmployeeId == viewer.EmployeeId)
+            .OrderByDescending(n => n.Id).Take(200)
+            .Select(n => new NotificationView(n.Id, n.Title, n.Body, n.Link, n.CreatedAt, n.ReadAt != null))
+            .ToListAsync(ct);
+
+    public async Task<Banner> BannerAsync(CancellationToken ct = default)
+    {
+        if (!viewer.IsSignedIn) return new(0, null, null);
+        var unread = db.Notifications.AsNoTracking().Where(n => n.EmployeeId == viewer.EmployeeId && n.ReadAt == null);
+        var count = await unread.CountAsync(ct);
+        if (count == 0) return new(0, null, null);
+        var latest = await unread.OrderByDescending(n => n.Id).Select(n => new { n.Title, n.Link }).FirstAsync(ct);
+        return new(count, latest.Title, latest.Link);
+    }
+
+    /// <summary>Marks one (or, with null, every) notification of the viewer read. False when the id is not theirs.</summary>
+    public async Task<bool> MarkReadAsync(long? id, CancellationToken ct = default)
+    {
+        var query = db.Notifications.Where(n => n.EmployeeId == viewer.EmployeeId && n.ReadAt == null);
+        if (id is { } one)
+        {
+            if (!await db.Notifications.AnyAsync(n => n.Id == one && n.EmployeeId == viewer.EmployeeId, ct)) return false;
+            query = query.Where(n => n.Id == one);
+        }
+        foreach (var n in await query.ToListAsync(ct)) n.ReadAt = clock.GetUtcNow();
+        await db.SaveChangesAsync(ct);
+        return true;
+    }
+}

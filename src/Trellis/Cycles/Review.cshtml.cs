@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Mvc;
+
+namespace Trellis.Cycles;
+
+public sealed class ReviewModel(CycleService cycles, CalibrationBoard board) : CyclePageModel
+{
+    [BindProperty(SupportsGet = true)] public string Name { get; set; } = "";
+    [BindProperty(SupportsGet = true)] public int Id { get; set; }
+    [BindProperty] public string? Outcome { get; set; }
+    [BindProperty] public string? Rationale { get; set; }
+    [BindProperty] public int? Version { get; set; }
+
+    public NominationResponse? Nomination { get; private set; }
+    public EvidenceSummary? Evidence { get; private set; }
+    public IReadOnlyList<DecisionChangeView> History { get; private set; } = [];
+    public bool OnCommittee { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct) => await LoadAsync(ct) ?? Page();
+
+    public async Task<IActionResult> OnPostAsync(CancellationToken ct)
+    {
+        var o = await cycles.DecideAsync(Id, new DecideRequest(Outcome, Rationale, Version), null, ct);
+        if (o.Ok)
+        {
+            Notice = $"Decision recorded: {o.Value!.Decision!.Outcome}.";
+            return Redirect($"/cycles/{Uri.EscapeDataString(Name)}/board/{Id}");
+        }
+        if (o.Error!.Status == 404) return Refuse(o.Error);
+        if (await LoadAsync(ct) is { } refused) return refused;
+        FormError(o.Error);
+        return Page();
+    }
+
+    private async Task<IActionResult?> LoadAsync(CancellationToken ct)
+    {
+        var evidence = await board.EvidenceAsync(Id, ct);
+        if (!evidence.Ok) return Refuse(evidence.Error!);
+        var nomination = await cycles.GetNominationAsync(Id, ct);
+        if (!nomination.Ok) return Refuse(nomination.Error!);
+        if (nomination.Value!.Cycle != Name) return Refuse(CycleError.NotFound($"Nomination {Id} is not in cycle '{Name}'."));
+        Evidence = evidence.Value;
+        Nomination = nomination.Value;
+        History = (await cycles.DecisionHistoryAsync(Id, ct)).Value ?? [];
+        var cycle = await cycles.FindCycleAsync(Name, ct);
+        OnCommittee = cycle is not null && await cycles.IsOnCommitteeAsync(cycle.Id, ct);
+        return null;
+    }
+}

@@ -1,0 +1,169 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using Trellis.BrowserTests.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+
+namespace Trellis.BrowserTests.Cycles;
+
+public sealed partial class CycleFlowTests(BrowserApp app) : IClassFixture<BrowserApp>
+{
+    private static string Iso(DateOnly d) => d.ToString("yyyy-MM-dd");
+
+    [GeneratedRegex(@"/nominations/(\d+)")]
+    private static partial Regex NominationLink();
+
+    [Fact]
+    public async Task A_cycle_runs_from_creation_to_publication_with_candidates_choosing_their_path()
+    {
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+
+        // HR creates the cycle; it opens today, so it starts taking nominations.
+        var hr = await app.SignedInPageAsync("H1");
+        await hr.GotoAsync("/cycles");
+        await hr.GetByLabel("Name").FillAsync("2026-H1");
+        await hr.GetByLabel("Opens on").FillAsync(Iso(today));
+        await hr.GetByLabel("Closes on").FillAsync(Iso(today.AddDays(60)));
+        await hr.GetByLabel("Answer by").FillAsync(Iso(today.AddDays(30)));
+        await hr.GetByLabel("Budget (promotions)").FillAsync("2");
+        await hr.GetByRole(AriaRole.Button, new() { Name = "Create cycle" }).ClickAsync();
+        await hr.WaitForURLAsync("**/cycles/2026-H1");
+        await Expect(hr.GetByTestId("phase")).ToHaveTextAsync("nominations");
+
+        // A manager nominates someone in their line; a target that is not the next band is refused on the page.
+        var manager = await app.SignedInPageAsync("M2");
+        await manager.GotoAsync("/cycles/2026-H1");
+        await Nominate(manager, "E1", "l5", "Runs our design reviews.");
+        await Expect(manager.GetByRole(AriaRole.Alert)).ToContainTextAsync("l3");
+        await Nominate(manager, "E1", "l3", "Runs our design reviews and grows the juniors.");
+        await Expect(Notice(manager)).ToContainTextAsync("Eli Engineer is nominated for l3");
+        await Nominate(manager, "E3", "l4", "Outside my line.");
+        await Expect(manager.GetByRole(AriaRole.Alert)).ToContainTextAsync("not in your reporting line");
+
+        // HR nominates two more.
+        await hr.ReloadAsync();
+        await Nominate(hr, "E3", "l4", "The team already turns to Ezra.");
+        await Nominate(hr, "X1", "e4", "Deep product knowledge.");
+        await Expect(hr.GetByRole(AriaRole.Link, new() { Name = "Xavi Sales" })).ToBeVisibleAsync();
+
+        // Eli is told by the banner, reads what changes, reflects privately, and accepts.
+        var eli = await app.SignedInPageAsync("E1");
+        await eli.GotoAsync("/cycles");
+        var banner = eli.Locator(".inbox-banner");
+        await Expect(banner).ToContainTextAsync("You are nominated");
+        await banner.GetByRole(AriaRole.Link).First.ClickAsync();
+        await eli.WaitForURLAsync(NominationLink());
+        var eliNomination = eli.Url;
+        await Expect(eli.Locator("table.scope-compare")).ToContainTextAsync("Equal band, other track");
+        await Expect(eli.Locator("table.scope-compare")).ToContainTextAsync("2–6");
+        const string secret = "I worry I will stop writing code entirely";
+        await eli.GetByLabel("What are you most afraid will change?").FillAsync(secret);
+        await eli.GetByRole(AriaRole.Button, new() { Name = "Save my notes" }).ClickAsync();
+        await Expect(Notice(eli)).ToContainTextAsync("Only you can read them");
+        await Choose(eli, "Accept l3");
+        await Expect(eli.GetByTestId("current-choice")).ToContainTextAsync("accept");
+
+        // Ezra takes the expert-track level instead; Xavi declines.
+        var ezra = await app.SignedInPageAsync("E3");
+        await ezra.GotoAsync("/inbox");
+        await ezra.GetByRole(AriaRole.Link, new() { Name = "You are nominated" }).First.ClickAsync();
+        await Choose(ezra, "Take the expert-track level instead");
+        await Expect(ezra.GetByTestId("current-choice")).ToContainTextAsync("expert track");
+        var xavi = await app.SignedInPageAsync("X1");
+        await xavi.GotoAsync("/inbox");
+        await xavi.GetByRole(AriaRole.Link, new() { Name = "You are nominated" }).First.ClickAsync();
+        var xaviNomination = xavi.Url;
+        await Choose(xavi, "Decline", "I love the work I do now.");
+        await Expect(xavi.GetByTestId("current-choice")).ToContainTextAsync("decline");
+
+        // HR moves the cycle to calibration; a manager outside the committee cannot open the board.
+        await hr.ReloadAsync();
+        await hr.GetByRole(AriaRole.Button, new() { Name = "Move to calibration" }).ClickAsync();
+        await Expect(hr.GetByTestId("phase")).ToHaveTextAsync("calibration");
+        await manager.GotoAsync("/cycles/2026-H1/board");
+        await Expect(manager.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Not allowed");
+
+        // The committee sees the three candidates side by side with their answers, and decides.
+        var committee = await app.SignedInPageAsync("C1");
+        await committee.GotoAsync("/cycles/2026-H1/board");
+        await Expect(committee.Locator("table.board tbody tr")).ToHaveCountAsync(3);
+        await Expect(committee.Locator("svg[role=img]")).ToBeVisibleAsync();
+        await Expect(committee.Locator("tr[data-employee=X1]")).ToContainTextAsync("decline");
+        await Expect(committee.GetByTestId("budget")).ToContainTextAsync("budget used 0 of 2");
+
+        await committee.GetByRole(AriaRole.Link, new() { Name = "Eli Engineer" }).ClickAsync();
+        await Expect(committee.GetByTestId("answer")).ToContainTextAsync("accept");
+        await Expect(committee.Locator("main")).Not.ToContainTextAsync(secret);
+        await committee.GetByLabel("Promoted to l3").CheckAsync();
+        await committee.GetByRole(AriaRole.Button, new() { Name = "Record decision" }).ClickAsync();
+        await Expect(committee.GetByRole(AriaRole.Alert)).ToContainTextAsync("rationale is required");
+        await committee.GetByLabel("Promoted to l3").CheckAsync();
+        await committee.GetByLabel("Rationale (the candidate will read it)").FillAsync("Strong, consistent evidence of growing others.");
+        await committee.GetByRole(AriaRole.Button, new() { Name = "Record decision" }).ClickAsync();
+        await Expect(committee.GetByTestId("decision")).ToContainTextAsync("promoted");
+
+        await committee.GotoAsync("/cycles/2026-H1/board");
+        await committee.GetByRole(AriaRole.Link, new() { Name = "Ezra Engineer" }).ClickAsync();
+        await committee.GetByLabel("Promoted to l4").CheckAsync();
+        await committee.GetByLabel("Rationale (the candidate will read it)").FillAsync("Recognised expert; their choice of the expert track stands.");
+        await committee.GetByRole(AriaRole.Button, new() { Name = "Record decision" }).ClickAsync();
+        await Expect(committee.GetByTestId("decision")).ToContainTextAsync("promoted");
+        await committee.GotoAsync("/cycles/2026-H1/board");
+        await Expect(committee.GetByTestId("budget")).ToContainTextAsync("budget used 2 of 2");
+
+        // HR publishes.
+        await hr.ReloadAsync();
+        await hr.GetByRole(AriaRole.Button, new() { Name = "Publish decisions" }).ClickAsync();
+        await Expect(hr.GetByTestId("phase")).ToHaveTextAsync("published");
+
+        // Each candidate sees their own outcome and the rationale; the manager sees their report's.
+        await eli.GotoAsync(eliNomination);
+        await Expect(eli.GetByTestId("outcome")).ToContainTextAsync("promoted to l3");
+        await Expect(eli.GetByTestId("outcome")).ToContainTextAsync("growing others");
+        await Expect(eli.Locator("main")).ToContainTextAsync(secret);
+        await ezra.ReloadAsync();
+        await Expect(ezra.GetByTestId("outcome")).ToContainTextAsync("promoted to e4");
+        await xavi.GotoAsync(xaviNomination);
+        await Expect(xavi.GetByTestId("outcome")).ToContainTextAsync("declined");
+        await manager.GotoAsync(eliNomination);
+        await Expect(manager.GetByTestId("outcome")).ToContainTextAsync("promoted to l3");
+        await Expect(manager.Locator("main")).Not.ToContainTextAsync(secret);
+        await hr.GotoAsync(eliNomination);
+        await Expect(hr.Locator("main")).Not.ToContainTextAsync(secret);
+
+        // Eli, now a people leader, has a transition plan with check-ins at 30, 60 and 90 days.
+        await eli.GotoAsync("/transitions");
+        await eli.GetByRole(AriaRole.Link, new() { Name = "Eli Engineer" }).ClickAsync();
+        await Expect(eli.Locator("main table tbody tr")).ToHaveCountAsync(3);
+        // Xavi is not a colleague of Eli's plan: not allowed.
+        await xavi.GotoAsync(eli.Url);
+        await Expect(xavi.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Not allowed");
+    }
+
+    /// <summary>The confirmation of the last action (the inbox banner is a status too).</summary>
+    private static ILocator Notice(IPage page) => page.Locator("p.ok[role=status]");
+
+    private static async Task Nominate(IPage page, string employee, string target, string rationale)
+    {
+        await page.GetByLabel("Employee id").FillAsync(employee);
+        await page.GetByLabel("Target level").FillAsync(target);
+        await page.GetByLabel("Rationale").FillAsync(rationale);
+        // Wait for the answer page: the next step must not type into the page that is being replaced.
+        await SubmitAsync(page, "Nominate");
+    }
+
+    /// <summary>Clicks a submit button and waits until the answer page has replaced this one.</summary>
+    private static async Task SubmitAsync(IPage page, string button)
+    {
+        await page.EvaluateAsync("() => { window.__submitted = true; }");
+        await page.GetByRole(AriaRole.Button, new() { Name = button, Exact = true }).ClickAsync();
+        await page.WaitForFunctionAsync("() => window.__submitted === undefined");
+        await page.WaitForLoadStateAsync();
+    }
+
+    private static async Task Choose(IPage page, string label, string? note = null)
+    {
+        await page.GetByLabel(label).CheckAsync();
+        if (note is not null) await page.GetByLabel("Note for the committee (optional)").FillAsync(note);
+        await SubmitAsync(page, "Send my answer");
+    }
+}
