@@ -92,6 +92,8 @@ public static class DemoSeeding
             await Copy("recognitions", org.ExpectedRecognitions, org.Recognitions());
             await Copy("promotions", org.Promotions.Count, org.Promotions);
             await Copy("concerns", org.Concerns.Count, org.Concerns);
+            var openCycle = await DemoOpenCycle.AddAsync(db, org, framework, clock, ct);
+            rows["nominations"] = await db.Nominations.CountAsync(n => n.CycleId == openCycle.Id, ct);
 
             var detail = new SeededDetail(options.Seed, org.People.Count, org.Today,
                 org.SignIns.Select(s => new SeededSignIn(s.Role, s.EmployeeId)).ToList());
