@@ -199,6 +199,28 @@ public sealed class DemoTests
     }
 
     [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task The_demo_has_an_open_cycle_in_which_the_demo_employee_is_nominated_and_told(Provider provider)
+    {
+        await using var database = TestDatabase.Create(provider);
+        var result = await SeedAsync(database, new DemoOptions(300, 42, Today));
+        await using var db = database.Selection.CreateContext();
+        var cycle = await db.Cycles.AsNoTracking().SingleAsync();
+        Assert.Equal("2026-H2", cycle.Name);
+        Assert.Equal("nominations", cycle.Phase);
+        Assert.True(cycle.OpensOn <= Today && Today < cycle.ResponseDeadline && cycle.ResponseDeadline <= cycle.ClosesOn);
+        Assert.Contains(result.SignIns.Single(s => s.Role == "committee").EmployeeId,
+            await db.CycleCommittee.Where(m => m.CycleId == cycle.Id).Select(m => m.EmployeeId).ToListAsync());
+
+        var employee = result.SignIns.Single(s => s.Role == "employee").EmployeeId;
+        var manager = result.SignIns.Single(s => s.Role == "manager").EmployeeId;
+        var nomination = await db.Nominations.AsNoTracking().SingleAsync(n => n.EmployeeId == employee);
+        Assert.Equal(manager, nomination.NominatedBy);
+        Assert.Null(nomination.Choice);
+        Assert.True(await db.Notifications.AnyAsync(n => n.EmployeeId == employee && n.Link == $"/nominations/{nomination.Id}"));
+        Assert.InRange(await db.Nominations.CountAsync(), 2, 6);
+    }
+
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
     public async Task Demo_command_fills_an_empty_database_and_refuses_one_with_employees(Provider provider)
     {
         await using var database = TestDatabase.Create(provider);
