@@ -272,15 +272,16 @@ public sealed partial class DataImport(TrellisDb db, FrameworkStore frameworks, 
         using var reader = new CsvRowReader(stream, source.DisplayName, format);
         reader.ReadHeader(_ => { });
         var present = Enumerable.Range(0, format.Columns.Count).Select(reader.Has).ToArray();
-        var values = new object?[format.Columns.Count];
         var rows = 0L;
-        var counts = await writer.UpsertAsync(format, present, Rows(), ct);
+        var counts = await writer.UpsertAsync(format, present, Prefetch.Ahead(Rows(), ct), ct);
         return new ImportFileOutcome(format.Kind, source.DisplayName, counts.Added, counts.Updated, rows - counts.Added - counts.Updated);
 
         IEnumerable<object?[]> Rows()
         {
             while (reader.Read(_ => { }))
             {
+                // A fresh array per row: rows are parsed ahead while earlier ones are written.
+                var values = new object?[format.Columns.Count];
                 for (var c = 0; c < values.Length; c++)
                 {
                     // Checked already: a failure here means the file changed between the check and the write.
