@@ -53,7 +53,7 @@ public static class LogisticRegression
         var y = new double[n];
         for (var i = 0; i < n; i++) y[i] = outcome[i] ? 1 : 0;
 
-        var ml = Newton(x, y, n, p, firth: false);
+        var ml = NewtonMaximumLikelihood(x, y, n, p);
         if (ml is { Converged: true, Separated: false })
             return Finish(FitStatuses.Ok, ml, x, n, p, null);
 
@@ -65,7 +65,8 @@ public static class LogisticRegression
             "The outcome is perfectly predicted by the predictors (separation) and no finite estimate could be found; odds ratios are not reported.");
     }
 
-    private sealed record NewtonResult(double[] Beta, bool Converged, bool Separated, int Iterations, double LogLikelihood);
+    /// <param name="Information">The Fisher information at <paramref name="Beta"/> when the fit already has it (saves a pass).</param>
+    private sealed record NewtonResult(double[] Beta, bool Converged, bool Separated, int Iterations, double LogLikelihood, double[]? Information = null);
 
     private static double[] Design(IReadOnlyList<double[]> predictors, int n)
     {
@@ -77,6 +78,103 @@ public static class LogisticRegression
             for (var j = 1; j < p; j++) x[i * p + j] = predictors[j - 1][i];
         }
         return x;
+    }
+
+    /// <summary>
+    /// Plain maximum likelihood: one pass over the rows per Newton step computes the log-likelihood, the score and
+    /// the information together at the trial point, so an accepted step costs exactly one pass and no allocation of
+    /// per-row arrays. The iterates are the same as <see cref="Newton"/> without the penalty.
+    /// </summary>
+    private static NewtonResult NewtonMaximumLikelihood(double[] x, double[] y, int n, int p)
+    {
+        var beta = new double[p];
+        var info = new double[p * p];
+        var score = new double[p];
+        var nextInfo = new double[p * p];
+        var nextScore = new double[p];
+        var step = new double[p];
+        var candidate = new double[p];
+        var objective = Pass(x, y, n, p, beta, info, score);
+        for (var iteration = 1; iteration <= MaxIterations; iteration++)
+        {
+            var inverse = Invert(info, p);
+            if (inverse is null) return new(beta, false, true, iteration, double.NaN);
+            for (var j = 0; j < p; j++)
+            {
+                var s = 0.0;
+                for (var k = 0; k < p; k++) s += inverse[j * p + k] * score[k];
+                step[j] = s;
+            }
+
+            // Step halving keeps each Newton step an ascent of the log-likelihood.
+            var scale = 1.0;
+            double next;
+            var moved = true;
+            while (true)
+            {
+                for (var j = 0; j < p; j++) candidate[j] = beta[j] + scale * step[j];
+                next = Pass(x, y, n, p, candidate, nextInfo, nextScore);
+                if (!double.IsNaN(next) && next >= objective - 1e-12) break;
+                scale /= 2;
+                if (scale < 1e-10) { moved = false; next = objective; break; }
+            }
+            var change = 0.0;
+            if (moved)
+            {
+                for (var j = 0; j < p; j++) change = Math.Max(change, Math.Abs(candidate[j] - beta[j]));
+                (beta, candidate) = (candidate, beta);
+                (info, nextInfo) = (nextInfo, info);
+                (score, nextScore) = (nextScore, score);
+            }
+            objective = next;
+            foreach (var b in beta)
+                if (Math.Abs(b) > DivergentBeta) return new((double[])beta.Clone(), false, true, iteration, objective);
+            if (change < Tolerance)
+                return new((double[])beta.Clone(), true, PerfectlyPredicted(x, y, n, p, beta), iteration, objective, info);
+        }
+        return new(beta, false, true, MaxIterations, objective);
+    }
+
+    /// <summary>
+    /// One pass over the rows at <paramref name="beta"/>: returns the log-likelihood and fills the (mirrored)
+    /// information matrix and the score vector. One exponential and one logarithm per row.
+    /// </summary>
+    private static double Pass(double[] x, double[] y, int n, int p, double[] beta, double[] info, double[] score)
+    {
+        Array.Clear(info);
+        Array.Clear(score);
+        var ll = 0.0;
+        for (var i = 0; i < n; i++)
+        {
+            var o = i * p;
+            var eta = 0.0;
+            for (var j = 0; j < p; j++) eta += x[o + j] * beta[j];
+            // With e = exp(−|η|): log(1 + e^−|η|) is shared by log σ(η) and log(1 − σ(η)), and σ(η) follows from e.
+            var e = Math.Exp(-Math.Abs(eta));
+            var log1pe = Math.Log(1 + e);
+            double pr;
+            if (eta >= 0)
+            {
+                pr = 1 / (1 + e);
+                ll += y[i] > 0.5 ? -log1pe : -eta - log1pe;
+            }
+            else
+            {
+                pr = e / (1 + e);
+                ll += y[i] > 0.5 ? eta - log1pe : -log1pe;
+            }
+            var w = pr * (1 - pr);
+            var residual = y[i] - pr;
+            for (var j = 0; j < p; j++)
+            {
+                var xj = x[o + j];
+                score[j] += xj * residual;
+                var xw = xj * w;
+                for (var k = 0; k <= j; k++) info[j * p + k] += xw * x[o + k];
+            }
+        }
+        Mirror(info, p);
+        return ll;
     }
 
     private static NewtonResult Newton(double[] x, double[] y, int n, int p, bool firth)
@@ -176,15 +274,19 @@ public static class LogisticRegression
 
     private static LogisticFit Finish(string status, NewtonResult result, double[] x, int n, int p, string? note)
     {
-        var info = new double[p * p];
-        for (var i = 0; i < n; i++)
+        var info = result.Information;
+        if (info is null)
         {
-            var eta = 0.0;
-            for (var j = 0; j < p; j++) eta += x[i * p + j] * result.Beta[j];
-            var pr = Sigmoid(eta);
-            AddOuter(info, x, i, p, pr * (1 - pr));
+            info = new double[p * p];
+            for (var i = 0; i < n; i++)
+            {
+                var eta = 0.0;
+                for (var j = 0; j < p; j++) eta += x[i * p + j] * result.Beta[j];
+                var pr = Sigmoid(eta);
+                AddOuter(info, x, i, p, pr * (1 - pr));
+            }
+            Mirror(info, p);
         }
-        Mirror(info, p);
         var ll = result.LogLikelihood;
         var inverse = Invert(info, p);
         if (inverse is null)
