@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using Trellis.Core.Framework;
 
@@ -236,27 +237,35 @@ public static class CultureAudit
                 ? $"too few promotions to fit: {promoted}, need at least {needed} ({options.MinimumEventsPerPredictor} per predictor)"
                 : $"too few candidates not promoted to fit: {n - promoted}, need at least {needed} ({options.MinimumEventsPerPredictor} per predictor)");
 
-        var resultsColumn = new double[n];
-        var valuesColumn = new double[n];
-        var tenureColumn = new double[n];
-        var outcome = new bool[n];
-        var k = 0;
-        foreach (var i in rows)
+        LogisticFit fit;
+        // The design matrix (intercept, results, values, tenure) and the outcomes go straight into pooled arrays:
+        // fresh arrays this size would land on the large object heap for every segment.
+        const int p = 4;
+        var x = ArrayPool<double>.Shared.Rent(n * p);
+        var y = ArrayPool<double>.Shared.Rent(n);
+        try
         {
-            if (!columns.HasScores[i]) continue;
-            resultsColumn[k] = columns.Results[i];
-            valuesColumn[k] = columns.Values[i];
-            tenureColumn[k] = columns.Tenure[i];
-            outcome[k] = columns.Promoted[i];
-            k++;
+            var k = 0;
+            foreach (var i in rows)
+            {
+                if (!columns.HasScores[i]) continue;
+                x[k * p] = 1;
+                x[k * p + 1] = columns.Results[i];
+                x[k * p + 2] = columns.Values[i];
+                x[k * p + 3] = columns.Tenure[i];
+                y[k] = columns.Promoted[i] ? 1 : 0;
+                k++;
+            }
+            string[] names = ["results", "values", "tenure"];
+            for (var j = 1; j < p; j++)
+                if (!StandardiseColumn(x, n, p, j)) return Skip($"every candidate has the same {names[j - 1]}, so its effect cannot be estimated");
+            fit = LogisticRegression.FitDesign(x, y, n, p);
         }
-        var results = Standardise(resultsColumn);
-        var values = Standardise(valuesColumn);
-        var tenure = Standardise(tenureColumn);
-        foreach (var (name, column) in new[] { ("results", results), ("values", values), ("tenure", tenure) })
-            if (column is null) return Skip($"every candidate has the same {name}, so its effect cannot be estimated");
-
-        var fit = LogisticRegression.Fit([results!, values!, tenure!], outcome);
+        finally
+        {
+            ArrayPool<double>.Shared.Return(x);
+            ArrayPool<double>.Shared.Return(y);
+        }
         if (!fit.HasEstimates)
             return new(n, promoted, null, null, null, fit.Status, fit.Note, excluded, null);
         DriverEffect Or(Coefficient c) => new(c.OddsRatio, [c.CiLow, c.CiHigh], c.P, c.Beta, c.StandardError);
@@ -265,6 +274,21 @@ public static class CultureAudit
         var denominator = Math.Abs(bValues) + Math.Abs(bResults);
         double? sayDo = denominator > 0 ? Math.Abs(bValues) / denominator : null;
         return new(n, promoted, Or(fit.Coefficients[1]), Or(fit.Coefficients[2]), Or(fit.Coefficients[3]), fit.Status, fit.Note, excluded, sayDo);
+    }
+
+    /// <summary>Standardises column <paramref name="j"/> of the first <paramref name="n"/> rows of a row-major matrix in place, as <see cref="Standardise"/>; false when it does not vary.</summary>
+    private static bool StandardiseColumn(double[] x, int n, int p, int j)
+    {
+        if (n < 2) return false;
+        var sum = 0.0;
+        for (var i = 0; i < n; i++) sum += x[i * p + j];
+        var mean = sum / n;
+        var ss = 0.0;
+        for (var i = 0; i < n; i++) ss += (x[i * p + j] - mean) * (x[i * p + j] - mean);
+        var sd = Math.Sqrt(ss / (n - 1));
+        if (sd < 1e-12 * Math.Max(1, Math.Abs(mean))) return false;
+        for (var i = 0; i < n; i++) x[i * p + j] = (x[i * p + j] - mean) / sd;
+        return true;
     }
 
     /// <summary>z-scores with the sample standard deviation (n − 1); null when the column does not vary.</summary>
@@ -506,11 +530,25 @@ public static class CultureAudit
     private sealed class ValueCounts(int people, int departments)
     {
         public int Count, Givers, Recipients, Manager, Report, Peer;
-        public readonly bool[] Gave = new bool[people], Received = new bool[people];
+        /// <summary>Who gave and who received it, by position (pooled: returned by <see cref="Release"/>).</summary>
+        public readonly bool[] Gave = Cleared(people), Received = Cleared(people);
         /// <summary>Ids that are not among the people, counted by name.</summary>
         public readonly HashSet<string> OtherGivers = new(StringComparer.Ordinal), OtherRecipients = new(StringComparer.Ordinal);
         public readonly int[] ByDepartment = new int[departments];
         public readonly Dictionary<int, int> ByHalfYear = [];
+
+        private static bool[] Cleared(int length)
+        {
+            var array = ArrayPool<bool>.Shared.Rent(length);
+            Array.Clear(array, 0, length);
+            return array;
+        }
+
+        public void Release()
+        {
+            ArrayPool<bool>.Shared.Return(Gave);
+            ArrayPool<bool>.Shared.Return(Received);
+        }
     }
 
     private static RecognitionMap Recognition(AuditInput input, PeopleIndex index)
@@ -544,6 +582,7 @@ public static class CultureAudit
             var half = r.GivenOn.Year * 2 + (r.GivenOn.Month <= 6 ? 0 : 1);
             System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(agg.ByHalfYear, half, out _)++;
         }
+        foreach (var counts in valueOf.Values) counts.Release();
         var valueKeys = input.ValueKeys.Concat(valueOf.Keys.Order(StringComparer.Ordinal)).Distinct(StringComparer.Ordinal).ToList();
         var values = valueKeys.Select(v => valueOf.TryGetValue(v, out var a)
             ? new RecognitionValue(v, a.Count, a.Givers, a.Recipients, a.Manager, a.Report, a.Peer)

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Trellis.Core.Audit;
 
 /// <summary>How a regression ended: a maximum-likelihood fit, a Firth fit after separation, or not fitted at all.</summary>
@@ -49,10 +51,31 @@ public static class LogisticRegression
         var p = predictors.Count + 1;
         foreach (var column in predictors)
             if (column.Length != n) throw new ArgumentException("every predictor column needs one value per outcome", nameof(predictors));
-        var x = Design(predictors, n);
-        var y = new double[n];
-        for (var i = 0; i < n; i++) y[i] = outcome[i] ? 1 : 0;
+        var x = ArrayPool<double>.Shared.Rent(n * p);
+        var y = ArrayPool<double>.Shared.Rent(n);
+        try
+        {
+            for (var i = 0; i < n; i++)
+            {
+                x[i * p] = 1;
+                for (var j = 1; j < p; j++) x[i * p + j] = predictors[j - 1][i];
+                y[i] = outcome[i] ? 1 : 0;
+            }
+            return FitDesign(x, y, n, p);
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(x);
+            ArrayPool<double>.Shared.Return(y);
+        }
+    }
 
+    /// <summary>
+    /// The fit on a row-major design matrix whose first column is the intercept (1), and 0/1 outcomes. Only the first
+    /// <paramref name="n"/> rows are read, so callers can pass pooled arrays longer than that.
+    /// </summary>
+    internal static LogisticFit FitDesign(double[] x, double[] y, int n, int p)
+    {
         var ml = NewtonMaximumLikelihood(x, y, n, p);
         if (ml is { Converged: true, Separated: false })
             return Finish(FitStatuses.Ok, ml, x, n, p, null);
@@ -67,18 +90,6 @@ public static class LogisticRegression
 
     /// <param name="Information">The Fisher information at <paramref name="Beta"/> when the fit already has it (saves a pass).</param>
     private sealed record NewtonResult(double[] Beta, bool Converged, bool Separated, int Iterations, double LogLikelihood, double[]? Information = null);
-
-    private static double[] Design(IReadOnlyList<double[]> predictors, int n)
-    {
-        var p = predictors.Count + 1;
-        var x = new double[n * p]; // row-major
-        for (var i = 0; i < n; i++)
-        {
-            x[i * p] = 1;
-            for (var j = 1; j < p; j++) x[i * p + j] = predictors[j - 1][i];
-        }
-        return x;
-    }
 
     /// <summary>
     /// Plain maximum likelihood: one pass over the rows per Newton step computes the log-likelihood, the score and
@@ -141,6 +152,7 @@ public static class LogisticRegression
     /// </summary>
     private static double Pass(double[] x, double[] y, int n, int p, double[] beta, double[] info, double[] score)
     {
+        if (p == 4) return Pass4(x, y, n, beta, info, score);
         Array.Clear(info);
         Array.Clear(score);
         var ll = 0.0;
@@ -174,6 +186,51 @@ public static class LogisticRegression
             }
         }
         Mirror(info, p);
+        return ll;
+    }
+
+    /// <summary><see cref="Pass"/> for the audit's model (intercept and three predictors), with every sum in a register.</summary>
+    private static double Pass4(double[] x, double[] y, int n, double[] beta, double[] info, double[] score)
+    {
+        double b0 = beta[0], b1 = beta[1], b2 = beta[2], b3 = beta[3];
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        double i00 = 0, i10 = 0, i11 = 0, i20 = 0, i21 = 0, i22 = 0, i30 = 0, i31 = 0, i32 = 0, i33 = 0;
+        var ll = 0.0;
+        var rows = x.AsSpan(0, n * 4);
+        var outcomes = y.AsSpan(0, n);
+        for (var i = 0; i < outcomes.Length; i++)
+        {
+            var row = rows.Slice(i * 4, 4);
+            double x0 = row[0], x1 = row[1], x2 = row[2], x3 = row[3];
+            var eta = x0 * b0 + x1 * b1 + x2 * b2 + x3 * b3;
+            var e = Math.Exp(-Math.Abs(eta));
+            var log1pe = Math.Log(1 + e);
+            var event_ = outcomes[i] > 0.5;
+            double pr;
+            if (eta >= 0)
+            {
+                pr = 1 / (1 + e);
+                ll += event_ ? -log1pe : -eta - log1pe;
+            }
+            else
+            {
+                pr = e / (1 + e);
+                ll += event_ ? eta - log1pe : -log1pe;
+            }
+            var w = pr * (1 - pr);
+            var residual = outcomes[i] - pr;
+            s0 += x0 * residual; s1 += x1 * residual; s2 += x2 * residual; s3 += x3 * residual;
+            double w0 = x0 * w, w1 = x1 * w, w2 = x2 * w, w3 = x3 * w;
+            i00 += w0 * x0;
+            i10 += w1 * x0; i11 += w1 * x1;
+            i20 += w2 * x0; i21 += w2 * x1; i22 += w2 * x2;
+            i30 += w3 * x0; i31 += w3 * x1; i32 += w3 * x2; i33 += w3 * x3;
+        }
+        score[0] = s0; score[1] = s1; score[2] = s2; score[3] = s3;
+        info[0] = i00; info[1] = i10; info[2] = i20; info[3] = i30;
+        info[4] = i10; info[5] = i11; info[6] = i21; info[7] = i31;
+        info[8] = i20; info[9] = i21; info[10] = i22; info[11] = i32;
+        info[12] = i30; info[13] = i31; info[14] = i32; info[15] = i33;
         return ll;
     }
 
