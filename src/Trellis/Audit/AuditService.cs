@@ -99,18 +99,16 @@ public sealed class AuditService(IServiceScopeFactory scopes, FrameworkStore fra
             .Select(e => new AuditPerson(e.Id, e.ManagerId, e.Department, e.Location, e.Gender, e.Track, e.Level, e.HireDate, e.Status == EmployeeStatus.Active))
             .ToListAsync(ct);
         var hired = people.ToDictionary(p => p.Id, p => p.HireDate, StringComparer.Ordinal);
+        // With each candidate, the results score as of the decision: the latest period that ended before it, looked up
+        // in the database (an index seek per candidate on the results key) instead of reading every results row.
         var promotions = await db.Promotions.AsNoTracking()
-            .Select(p => new { p.Cycle, p.DecidedOn, p.EmployeeId, p.FromLevel, p.ToLevel, p.Outcome })
+            .Select(p => new
+            {
+                p.Cycle, p.DecidedOn, p.EmployeeId, p.FromLevel, p.ToLevel, p.Outcome,
+                Result = db.Results.Where(r => r.EmployeeId == p.EmployeeId && r.PeriodEnd < p.DecidedOn)
+                    .OrderByDescending(r => r.PeriodEnd).ThenByDescending(r => r.Period).Select(r => (double?)r.Score).FirstOrDefault(),
+            })
             .ToListAsync(ct);
-
-        // Results as of a decision: the latest period that ended before it. Streamed into one list per person.
-        var results = new Dictionary<string, List<(DateOnly End, double Score)>>(people.Count, StringComparer.Ordinal);
-        await foreach (var r in db.Results.AsNoTracking().Select(r => new { r.EmployeeId, r.PeriodEnd, r.Score }).AsAsyncEnumerable().WithCancellation(ct))
-        {
-            if (!results.TryGetValue(r.EmployeeId, out var list)) results.Add(r.EmployeeId, list = new List<(DateOnly, double)>(4));
-            list.Add((r.PeriodEnd, r.Score));
-        }
-        foreach (var list in results.Values) SortStable(list);
 
         // Values scores as of each decision date, from evidence dated before it (the readiness engine's as-of view):
         // one engine run per distinct decision date, and only for the dates of the cycles audited.
@@ -129,7 +127,7 @@ public sealed class AuditService(IServiceScopeFactory scopes, FrameworkStore fra
 
         var candidates = promotions.Select(p => new AuditCandidate(
             p.Cycle, p.DecidedOn, p.EmployeeId, p.FromLevel, p.ToLevel, p.Outcome,
-            ResultsBefore(results, p.EmployeeId, p.DecidedOn),
+            p.Result,
             valuesByDate.TryGetValue(p.DecidedOn, out var scores) && scores.TryGetValue(p.EmployeeId, out var v) ? v : null,
             hired.TryGetValue(p.EmployeeId, out var h) ? Math.Max(0, (p.DecidedOn.DayNumber - h.DayNumber) / 365.25) : 0))
             .ToList();
@@ -153,29 +151,5 @@ public sealed class AuditService(IServiceScopeFactory scopes, FrameworkStore fra
             Cycle = cycle,
         };
         return (input, engineClock.Elapsed, engineRuns);
-    }
-
-    /// <summary>Insertion sort by period end: stable (equal ends keep their order, as OrderBy would) and the lists are a few periods long.</summary>
-    private static void SortStable(List<(DateOnly End, double Score)> list)
-    {
-        for (var i = 1; i < list.Count; i++)
-        {
-            var item = list[i];
-            var j = i - 1;
-            while (j >= 0 && list[j].End > item.End) { list[j + 1] = list[j]; j--; }
-            list[j + 1] = item;
-        }
-    }
-
-    private static double? ResultsBefore(Dictionary<string, List<(DateOnly End, double Score)>> results, string employeeId, DateOnly decidedOn)
-    {
-        if (!results.TryGetValue(employeeId, out var periods)) return null;
-        double? score = null;
-        foreach (var (end, s) in periods)
-        {
-            if (end >= decidedOn) break;
-            score = s;
-        }
-        return score;
     }
 }
