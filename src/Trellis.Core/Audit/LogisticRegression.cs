@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Trellis.Core.Audit;
 
 /// <summary>How a regression ended: a maximum-likelihood fit, a Firth fit after separation, or not fitted at all.</summary>
@@ -49,11 +51,32 @@ public static class LogisticRegression
         var p = predictors.Count + 1;
         foreach (var column in predictors)
             if (column.Length != n) throw new ArgumentException("every predictor column needs one value per outcome", nameof(predictors));
-        var x = Design(predictors, n);
-        var y = new double[n];
-        for (var i = 0; i < n; i++) y[i] = outcome[i] ? 1 : 0;
+        var x = ArrayPool<double>.Shared.Rent(n * p);
+        var y = ArrayPool<double>.Shared.Rent(n);
+        try
+        {
+            for (var i = 0; i < n; i++)
+            {
+                x[i * p] = 1;
+                for (var j = 1; j < p; j++) x[i * p + j] = predictors[j - 1][i];
+                y[i] = outcome[i] ? 1 : 0;
+            }
+            return FitDesign(x, y, n, p);
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(x);
+            ArrayPool<double>.Shared.Return(y);
+        }
+    }
 
-        var ml = Newton(x, y, n, p, firth: false);
+    /// <summary>
+    /// The fit on a row-major design matrix whose first column is the intercept (1), and 0/1 outcomes. Only the first
+    /// <paramref name="n"/> rows are read, so callers can pass pooled arrays longer than that.
+    /// </summary>
+    internal static LogisticFit FitDesign(double[] x, double[] y, int n, int p)
+    {
+        var ml = NewtonMaximumLikelihood(x, y, n, p);
         if (ml is { Converged: true, Separated: false })
             return Finish(FitStatuses.Ok, ml, x, n, p, null);
 
@@ -65,18 +88,150 @@ public static class LogisticRegression
             "The outcome is perfectly predicted by the predictors (separation) and no finite estimate could be found; odds ratios are not reported.");
     }
 
-    private sealed record NewtonResult(double[] Beta, bool Converged, bool Separated, int Iterations, double LogLikelihood);
+    /// <param name="Information">The Fisher information at <paramref name="Beta"/> when the fit already has it (saves a pass).</param>
+    private sealed record NewtonResult(double[] Beta, bool Converged, bool Separated, int Iterations, double LogLikelihood, double[]? Information = null);
 
-    private static double[] Design(IReadOnlyList<double[]> predictors, int n)
+    /// <summary>
+    /// Plain maximum likelihood: one pass over the rows per Newton step computes the log-likelihood, the score and
+    /// the information together at the trial point, so an accepted step costs exactly one pass and no allocation of
+    /// per-row arrays. The iterates are the same as <see cref="Newton"/> without the penalty.
+    /// </summary>
+    private static NewtonResult NewtonMaximumLikelihood(double[] x, double[] y, int n, int p)
     {
-        var p = predictors.Count + 1;
-        var x = new double[n * p]; // row-major
+        var beta = new double[p];
+        var info = new double[p * p];
+        var score = new double[p];
+        var nextInfo = new double[p * p];
+        var nextScore = new double[p];
+        var step = new double[p];
+        var candidate = new double[p];
+        var objective = Pass(x, y, n, p, beta, info, score);
+        for (var iteration = 1; iteration <= MaxIterations; iteration++)
+        {
+            var inverse = Invert(info, p);
+            if (inverse is null) return new(beta, false, true, iteration, double.NaN);
+            for (var j = 0; j < p; j++)
+            {
+                var s = 0.0;
+                for (var k = 0; k < p; k++) s += inverse[j * p + k] * score[k];
+                step[j] = s;
+            }
+
+            // Step halving keeps each Newton step an ascent of the log-likelihood.
+            var scale = 1.0;
+            double next;
+            var moved = true;
+            while (true)
+            {
+                for (var j = 0; j < p; j++) candidate[j] = beta[j] + scale * step[j];
+                next = Pass(x, y, n, p, candidate, nextInfo, nextScore);
+                if (!double.IsNaN(next) && next >= objective - 1e-12) break;
+                scale /= 2;
+                if (scale < 1e-10) { moved = false; next = objective; break; }
+            }
+            var change = 0.0;
+            if (moved)
+            {
+                for (var j = 0; j < p; j++) change = Math.Max(change, Math.Abs(candidate[j] - beta[j]));
+                (beta, candidate) = (candidate, beta);
+                (info, nextInfo) = (nextInfo, info);
+                (score, nextScore) = (nextScore, score);
+            }
+            objective = next;
+            foreach (var b in beta)
+                if (Math.Abs(b) > DivergentBeta) return new((double[])beta.Clone(), false, true, iteration, objective);
+            if (change < Tolerance)
+                return new((double[])beta.Clone(), true, PerfectlyPredicted(x, y, n, p, beta), iteration, objective, info);
+        }
+        return new(beta, false, true, MaxIterations, objective);
+    }
+
+    /// <summary>
+    /// One pass over the rows at <paramref name="beta"/>: returns the log-likelihood and fills the (mirrored)
+    /// information matrix and the score vector. One exponential and one logarithm per row.
+    /// </summary>
+    private static double Pass(double[] x, double[] y, int n, int p, double[] beta, double[] info, double[] score)
+    {
+        if (p == 4) return Pass4(x, y, n, beta, info, score);
+        Array.Clear(info);
+        Array.Clear(score);
+        var ll = 0.0;
         for (var i = 0; i < n; i++)
         {
-            x[i * p] = 1;
-            for (var j = 1; j < p; j++) x[i * p + j] = predictors[j - 1][i];
+            var o = i * p;
+            var eta = 0.0;
+            for (var j = 0; j < p; j++) eta += x[o + j] * beta[j];
+            // With e = exp(−|η|): log(1 + e^−|η|) is shared by log σ(η) and log(1 − σ(η)), and σ(η) follows from e.
+            var e = Math.Exp(-Math.Abs(eta));
+            var log1pe = Math.Log(1 + e);
+            double pr;
+            if (eta >= 0)
+            {
+                pr = 1 / (1 + e);
+                ll += y[i] > 0.5 ? -log1pe : -eta - log1pe;
+            }
+            else
+            {
+                pr = e / (1 + e);
+                ll += y[i] > 0.5 ? eta - log1pe : -log1pe;
+            }
+            var w = pr * (1 - pr);
+            var residual = y[i] - pr;
+            for (var j = 0; j < p; j++)
+            {
+                var xj = x[o + j];
+                score[j] += xj * residual;
+                var xw = xj * w;
+                for (var k = 0; k <= j; k++) info[j * p + k] += xw * x[o + k];
+            }
         }
-        return x;
+        Mirror(info, p);
+        return ll;
+    }
+
+    /// <summary><see cref="Pass"/> for the audit's model (intercept and three predictors), with every sum in a register.</summary>
+    private static double Pass4(double[] x, double[] y, int n, double[] beta, double[] info, double[] score)
+    {
+        double b0 = beta[0], b1 = beta[1], b2 = beta[2], b3 = beta[3];
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        double i00 = 0, i10 = 0, i11 = 0, i20 = 0, i21 = 0, i22 = 0, i30 = 0, i31 = 0, i32 = 0, i33 = 0;
+        var ll = 0.0;
+        var rows = x.AsSpan(0, n * 4);
+        var outcomes = y.AsSpan(0, n);
+        for (var i = 0; i < outcomes.Length; i++)
+        {
+            var row = rows.Slice(i * 4, 4);
+            double x0 = row[0], x1 = row[1], x2 = row[2], x3 = row[3];
+            var eta = x0 * b0 + x1 * b1 + x2 * b2 + x3 * b3;
+            var e = Math.Exp(-Math.Abs(eta));
+            var log1pe = Math.Log(1 + e);
+            var event_ = outcomes[i] > 0.5;
+            double pr;
+            if (eta >= 0)
+            {
+                pr = 1 / (1 + e);
+                ll += event_ ? -log1pe : -eta - log1pe;
+            }
+            else
+            {
+                pr = e / (1 + e);
+                ll += event_ ? eta - log1pe : -log1pe;
+            }
+            var w = pr * (1 - pr);
+            var residual = outcomes[i] - pr;
+            s0 += x0 * residual; s1 += x1 * residual; s2 += x2 * residual; s3 += x3 * residual;
+            double w0 = x0 * w, w1 = x1 * w, w2 = x2 * w, w3 = x3 * w;
+            i00 += w0 * x0;
+            i10 += w1 * x0; i11 += w1 * x1;
+            i20 += w2 * x0; i21 += w2 * x1; i22 += w2 * x2;
+            i30 += w3 * x0; i31 += w3 * x1; i32 += w3 * x2; i33 += w3 * x3;
+        }
+        score[0] = s0; score[1] = s1; score[2] = s2; score[3] = s3;
+        info[0] = i00; info[1] = i10; info[2] = i20; info[3] = i30;
+        info[4] = i10; info[5] = i11; info[6] = i21; info[7] = i31;
+        info[8] = i20; info[9] = i21; info[10] = i22; info[11] = i32;
+        info[12] = i30; info[13] = i31; info[14] = i32; info[15] = i33;
+        return ll;
     }
 
     private static NewtonResult Newton(double[] x, double[] y, int n, int p, bool firth)
@@ -176,15 +331,19 @@ public static class LogisticRegression
 
     private static LogisticFit Finish(string status, NewtonResult result, double[] x, int n, int p, string? note)
     {
-        var info = new double[p * p];
-        for (var i = 0; i < n; i++)
+        var info = result.Information;
+        if (info is null)
         {
-            var eta = 0.0;
-            for (var j = 0; j < p; j++) eta += x[i * p + j] * result.Beta[j];
-            var pr = Sigmoid(eta);
-            AddOuter(info, x, i, p, pr * (1 - pr));
+            info = new double[p * p];
+            for (var i = 0; i < n; i++)
+            {
+                var eta = 0.0;
+                for (var j = 0; j < p; j++) eta += x[i * p + j] * result.Beta[j];
+                var pr = Sigmoid(eta);
+                AddOuter(info, x, i, p, pr * (1 - pr));
+            }
+            Mirror(info, p);
         }
-        Mirror(info, p);
         var ll = result.LogLikelihood;
         var inverse = Invert(info, p);
         if (inverse is null)
