@@ -17,6 +17,8 @@ public sealed record AuditInput
     public IReadOnlyList<AuditRecognition> Recognitions { get; init; } = [];
     /// <summary>Current readiness band per active employee (may be empty: readiness rates are then not reported).</summary>
     public IReadOnlyList<AuditReadiness> Readiness { get; init; } = [];
+    /// <summary>Approved requests of people leaders to move back to the equal-band expert level (no cycle needed).</summary>
+    public IReadOnlyList<AuditTrackReturn> TrackReturns { get; init; } = [];
     /// <summary>Restrict cycles, drivers, flags and groups to one cycle (null = all decided cycles).</summary>
     public string? Cycle { get; init; }
     public AuditOptions Options { get; init; } = new();
@@ -58,6 +60,8 @@ public sealed record AuditRecognition(string FromId, string ToId, string Value, 
 
 public sealed record AuditReadiness(string EmployeeId, string Band);
 
+public sealed record AuditTrackReturn(string EmployeeId, string FromLevel, string ToLevel, DateOnly On);
+
 // ---------------------------------------------------------------- output: the CONTRACTS.md object plus optional sections
 
 /// <summary>The object of <c>trellis audit --format json</c> and <c>GET /api/v1/audit</c> (snake_case in JSON; contract fields first).</summary>
@@ -77,6 +81,7 @@ public sealed record AuditReport(
     RecognitionMap Recognition,
     TrackReality Tracks,
     IReadOnlyList<MoveSummary> Moves,
+    IReadOnlyList<TrackReturnYear> TrackReturns,
     IReadOnlyList<GroupReadiness> ReadinessByGroup,
     IReadOnlyList<SuppressedGroup> SuppressedGroups,
     IReadOnlyList<string> Notes);
@@ -130,5 +135,8 @@ public sealed record TrackReality(IReadOnlyList<TrackBand> Ladder, IReadOnlyList
 public sealed record TrackBand(string Track, string TrackKind, int Band, string Level, int People);
 
 public sealed record TrackPromotions(string Track, string TrackKind, int Candidates, int Promoted, double? MedianYearsToPromotion);
+
+/// <summary>Approved moves back to the expert track per calendar year, outside promotion cycles.</summary>
+public sealed record TrackReturnYear(int Year, int Returns);
 
 public sealed record MoveSummary(string Cycle, int Declined, int Deferred, int ReturnsToExpertTrack, int ExpertTrackPromotions);

@@ -108,10 +108,16 @@ public static class CultureAudit
         return new AuditReport(
             input.AsOf, cycles, pooled, pooled.SayDoIndex, flags, span, groups,
             SayDoReading(pooled), byCycle, byDepartment, distribution, input.MaxDirectReports,
-            recognition.GetAwaiter().GetResult(), tracks, moves, readiness, suppressed, notes);
+            recognition.GetAwaiter().GetResult(), tracks, moves, TrackReturnsByYear(input), readiness, suppressed, notes);
     }
 
     private const int DepartmentAttribute = 1;
+
+    // Returns to the expert track are approved by HR at any time, not in a cycle; an audit of one cycle leaves them out.
+    private static List<TrackReturnYear> TrackReturnsByYear(AuditInput input) =>
+        input.Cycle is not null ? [] :
+        input.TrackReturns.Where(r => r.On <= input.AsOf).GroupBy(r => r.On.Year).OrderBy(g => g.Key)
+            .Select(g => new TrackReturnYear(g.Key, g.Count())).ToList();
 
     /// <summary>
     /// People by position: the id → position lookup is hashed once per id, and every group attribute is coded as a

@@ -57,7 +57,8 @@ public static class AuditSections
                 return Row(b.Track, b.TrackKind, I(b.Band), b.Level, I(b.People), t is null ? "" : I(t.Promoted), N(t?.MedianYearsToPromotion));
             }).ToList()),
         "moves" => new(key, "Declines, deferrals and returns to the expert track", ["cycle", "declined", "deferred", "returns_to_expert_track", "expert_track_promotions"],
-            r.Moves.Select(m => Row(m.Cycle, I(m.Declined), I(m.Deferred), I(m.ReturnsToExpertTrack), I(m.ExpertTrackPromotions))).ToList()),
+            r.Moves.Select(m => Row(m.Cycle, I(m.Declined), I(m.Deferred), I(m.ReturnsToExpertTrack), I(m.ExpertTrackPromotions)))
+                .Concat(r.TrackReturns.Select(t => Row($"{t.Year} (approved requests, outside cycles)", "", "", I(t.Returns), ""))).ToList()),
         _ => null,
     };
 

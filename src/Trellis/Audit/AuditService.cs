@@ -147,6 +147,10 @@ public sealed class AuditService(IServiceScopeFactory scopes, FrameworkStore fra
             Candidates = candidates,
             Concerns = await db.Concerns.AsNoTracking().Select(c => new AuditConcern(c.Id, c.EmployeeId, c.Category, c.Substantiated, c.RecordedOn)).ToListAsync(ct),
             Recognitions = await db.Recognitions.AsNoTracking().Select(r => new AuditRecognition(r.FromId, r.ToId, r.Value, r.GivenOn)).ToListAsync(ct),
+            TrackReturns = (await db.TrackReturns.AsNoTracking().Where(r => r.Status == TrackReturnStatus.Approved)
+                .Select(r => new { r.EmployeeId, r.FromLevel, r.ToLevel, r.EffectiveOn, r.DecidedAt }).ToListAsync(ct))
+                .Select(r => new AuditTrackReturn(r.EmployeeId, r.FromLevel, r.ToLevel,
+                    r.EffectiveOn ?? DateOnly.FromDateTime((r.DecidedAt ?? DateTimeOffset.MinValue).UtcDateTime))).ToList(),
             Readiness = current.Select(r => new AuditReadiness(r.EmployeeId, r.Band)).ToList(),
             Cycle = cycle,
         };
