@@ -28,9 +28,17 @@ public static class RelationshipCodes
 
     public static bool TryParse(string relationship, out RelationshipCode code)
     {
-        var index = Relationships.All.ToList().IndexOf(relationship);
-        code = (RelationshipCode)Math.Max(index, 0);
-        return index >= 0;
+        code = RelationshipCode.Self;
+        switch (relationship)
+        {
+            case Relationships.Self: return true;
+            case Relationships.Manager: code = RelationshipCode.Manager; return true;
+            case Relationships.Peer: code = RelationshipCode.Peer; return true;
+            case Relationships.Report: code = RelationshipCode.Report; return true;
+            case Relationships.SkipLevel: code = RelationshipCode.SkipLevel; return true;
+            case Relationships.Other: code = RelationshipCode.Other; return true;
+            default: return false;
+        }
     }
 }
 

@@ -317,6 +317,7 @@ public sealed class ReadinessModel
     private static bool Relative(double before, double after) => Math.Abs(after - before) <= 1e-3 * Math.Max(after, VarianceFloor);
 
     /// <summary>The one pass over the observations: cell, rater and (cell, rater) pair sufficient statistics.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Collapse()
     {
         Passes++;
@@ -443,6 +444,7 @@ public sealed class ReadinessModel
         return table;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CollapseChunk(int k, int[] start, int[]? order, long[] weightTable, CollapseWorkspace ws, out long used, out long y2)
     {
         var raterArr = _obs.Rater; var behaviorArr = _obs.Behavior;
@@ -618,6 +620,7 @@ public sealed class ReadinessModel
     }
 
     /// <summary>Σw and Σw·b[rater] of the subject's cells from its pairs (plus added observations).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Gather(int s, int k, Workspace ws)
     {
         var raters = _pairRater[k];
@@ -684,33 +687,7 @@ public sealed class ReadinessModel
             () => new Workspace(_nb, scatter ? PersonCount : 0),
             (k, _, ws) =>
             {
-                var stats = chunkStats[k];
-                stats.Clear();
-                var raters = _pairRater[k];
-                var weights = _pairWeight[k];
-                var baseIndex = _chunkBase[k];
-                var a = ws.Acc;
-                for (var s = _chunkLo[k]; s < _chunkLo[k + 1]; s++)
-                {
-                    if (_evidence[s] == 0) { SolveSubject(s, null, stats); continue; }
-                    Gather(s, k, ws);
-                    SolveSubject(s, ws, stats);
-                    if (!scatter) continue;
-                    var cellBase = s * _nb;
-                    for (var b = 0; b < _nb; b++)
-                    {
-                        var n = ws.N[b];
-                        if (n <= 0) continue;
-                        var c = cellBase + b;
-                        var theta = ws.Theta[b];
-                        stats.ThetaSy += theta * n * _cellMean[c];
-                        stats.NTheta2 += n * theta * theta;
-                        stats.ThetaSb += theta * ws.Sb[b];
-                        var fixedTheta = theta * Scale;
-                        var hi = _cellPairStart[c + 1] - baseIndex;
-                        for (var j = _cellPairStart[c] - baseIndex; j < hi; j++) a[raters[j]] += (long)(weights[j] * fixedTheta);
-                    }
-                }
+                SweepChunk(k, chunkStats[k], ws, scatter);
                 return ws;
             },
             ws =>
@@ -723,6 +700,38 @@ public sealed class ReadinessModel
         foreach (var c in chunkStats) all.Add(c); // chunk order: deterministic whatever the thread count
         _cellDf = all.CellDf;
         return all;
+    }
+
+    /// <summary>The sweep over one chunk of persons (see <see cref="Sweep"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void SweepChunk(int k, ChunkStats stats, Workspace ws, bool scatter)
+    {
+        stats.Clear();
+        var raters = _pairRater[k];
+        var weights = _pairWeight[k];
+        var baseIndex = _chunkBase[k];
+        var a = ws.Acc;
+        for (var s = _chunkLo[k]; s < _chunkLo[k + 1]; s++)
+        {
+            if (_evidence[s] == 0) { SolveSubject(s, null, stats); continue; }
+            Gather(s, k, ws);
+            SolveSubject(s, ws, stats);
+            if (!scatter) continue;
+            var cellBase = s * _nb;
+            for (var b = 0; b < _nb; b++)
+            {
+                var n = ws.N[b];
+                if (n <= 0) continue;
+                var c = cellBase + b;
+                var theta = ws.Theta[b];
+                stats.ThetaSy += theta * n * _cellMean[c];
+                stats.NTheta2 += n * theta * theta;
+                stats.ThetaSb += theta * ws.Sb[b];
+                var fixedTheta = theta * Scale;
+                var hi = _cellPairStart[c + 1] - baseIndex;
+                for (var j = _cellPairStart[c] - baseIndex; j < hi; j++) a[raters[j]] += (long)(weights[j] * fixedTheta);
+            }
+        }
     }
 
     private double _cellDf;
@@ -746,6 +755,7 @@ public sealed class ReadinessModel
         Math.Max((sumSquares + PriorWeight * prior) / (effectiveCount + PriorWeight), VarianceFloor);
 
     /// <summary>The person's nested posterior given the rater effects (ws null: no evidence).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void SolveSubject(int s, Workspace? ws, ChunkStats? stats)
     {
         int nb = _nb;
@@ -819,6 +829,7 @@ public sealed class ReadinessModel
     /// Given the person estimates: each rater's shrunken mean residual, nested in its group (closed form per group,
     /// like persons and their behaviours), over-relaxed; EM updates of τg², σb² and σ².
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double RaterStep(long[] acc, ChunkStats all, double[] previousStep, bool relax)
     {
         // Residual sum of squares Σw(y − θ̂ − b)² with the rater effects the sweep used, from sufficient statistics.
