@@ -399,8 +399,8 @@ public sealed class ReadinessModel
 
     private sealed class CollapseWorkspace(int persons, int behaviors)
     {
-        public readonly int[] Stamp = Filled(persons);
-        public readonly int[] Slot = new int[persons];
+        /// <summary>Per rater: (subject + 1) &lt;&lt; 32 | slot, so one load tells whether and where the rater is in the current subject.</summary>
+        public readonly long[] Seen = new long[persons];
         public readonly long[] RaterNTotal = new long[persons];
         public readonly long[] RaterSyTotal = new long[persons];
         public readonly int[] RaterRatings = new int[persons];
@@ -414,13 +414,6 @@ public sealed class ReadinessModel
         public long[] SlotSy = new long[64];
         public int[] SlotCount = new int[64];
         public long[] PairW = new long[64 * behaviors];
-
-        private static int[] Filled(int n)
-        {
-            var a = new int[n];
-            Array.Fill(a, -1);
-            return a;
-        }
 
         public void Grow(int behaviors)
         {
@@ -458,7 +451,7 @@ public sealed class ReadinessModel
         var count = 0;
         used = 0;
         y2 = 0;
-        var stamp = ws.Stamp; var slotOf = ws.Slot;
+        var seen = ws.Seen;
         var cellN = ws.CellN; var cellSy = ws.CellSy; var cellCount = ws.CellCount;
         for (var s = lo; s < hi; s++)
         {
@@ -484,11 +477,12 @@ public sealed class ReadinessModel
                 int b = behaviorArr[i];
                 if (b >= nb) throw new ArgumentOutOfRangeException(nameof(_obs), b, "behaviour outside the behaviour list");
                 int slot;
-                if (stamp[r] == s) slot = slotOf[r];
+                var mark = seen[r];
+                if ((int)(mark >> 32) == s + 1) slot = (int)mark;
                 else
                 {
-                    stamp[r] = s;
-                    slot = slotOf[r] = slots++;
+                    slot = slots++;
+                    seen[r] = ((long)(s + 1) << 32) | (uint)slot;
                     if (slot == ws.SlotRater.Length) ws.Grow(nb);
                     ws.SlotRater[slot] = r;
                     ws.SlotN[slot] = 0;
@@ -897,13 +891,15 @@ public sealed class ReadinessModel
             var pe = sigma2 / (n + lambda);
             var target = groupEffect + e;
             var step = target - _leniency[r];
+            // Convergence is judged on the fixed-point residual (how far a plain backfitting step would move the
+            // effect), not on the accelerated step actually taken.
+            maxDelta = Math.Max(maxDelta, Math.Abs(step));
             // Over-relaxation: backfitting moves every rater effect in the same direction sweep after sweep (the
             // person step gives back part of each move), so stepping further converges in fewer sweeps. The first
             // sweeps are plain, and a step that reverses the previous one is not extended, so it cannot oscillate.
             if (relax && step * previousStep[r] > 0) step *= Relaxation;
             previousStep[r] = step;
             var b = _leniency[r] + step;
-            maxDelta = Math.Max(maxDelta, Math.Abs(step));
             _leniency[r] = b;
             _leniencyVariance[r] = (1 - k) * (1 - k) * groupVariance + pe;
             sumE2 += e * e;
