@@ -85,6 +85,21 @@ public sealed class ObservationTable
         Day[i] = day;
     }
 
+    /// <summary>Appends all rows of another table (bulk copies, no per-row checks: the rows were checked when added there).</summary>
+    public void Append(ObservationTable other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        var needed = (long)Count + other.Count;
+        if (needed > Subject.Length) Resize(checked((int)Math.Max(needed, (long)Subject.Length * 2)));
+        Array.Copy(other.Subject, 0, Subject, Count, other.Count);
+        Array.Copy(other.Rater, 0, Rater, Count, other.Count);
+        Array.Copy(other.Behavior, 0, Behavior, Count, other.Count);
+        Array.Copy(other.Relationship, 0, Relationship, Count, other.Count);
+        Array.Copy(other.Rating, 0, Rating, Count, other.Count);
+        Array.Copy(other.Day, 0, Day, Count, other.Count);
+        Count += other.Count;
+    }
+
     /// <summary>Drops spare capacity, so that the table holds exactly <see cref="Count"/> rows.</summary>
     public void TrimExcess()
     {

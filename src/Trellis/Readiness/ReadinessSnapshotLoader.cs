@@ -103,6 +103,9 @@ public static class ReadinessSnapshotLoader
 
         public int Person(string id) => Person(id.AsSpan());
 
+        /// <summary>The index of someone already known, else −1. Only reads: safe while other threads read too.</summary>
+        public int Find(ReadOnlySpan<char> id) => _lookup.TryGetValue(id, out var p) ? p : -1;
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public int Person(ReadOnlySpan<char> id)
         {
@@ -176,15 +179,23 @@ public static class ReadinessSnapshotLoader
         }
     }
 
+    /// <summary>What one reader made of a rowid range: rows whose people are known, and the packed rows that name someone new.</summary>
+    private sealed class RangeResult
+    {
+        public readonly ObservationTable Table = new(1 << 14);
+        public readonly RangeRows Deferred = new();
+    }
+
     /// <summary>
-    /// SQLite: two reader connections step through rowid ranges through the native statement API (no string per row),
-    /// while this thread turns finished ranges, in rowid order, into observations. Ids, behaviours and relationships
-    /// are matched as UTF-8 bytes.
+    /// SQLite: two reader connections step through rowid ranges through the native statement API (no string per row)
+    /// and turn rows into observations themselves, looking people up in the employee index (read-only while they
+    /// run). Rows naming someone who is not an employee are kept aside and resolved afterwards on this thread, in rowid
+    /// order, so that new person indices do not depend on thread timing. The engine does not depend on row order.
     /// </summary>
     private static async Task<ObservationTable> ReadObservationsNativeAsync(SqliteConnection connection, People people, string[] behaviorKeys, CancellationToken ct)
     {
         long lo, hi;
-        // The rowid span sizes the table (COUNT(*) would scan the whole table once more).
+        // The rowid span bounds the ranges (COUNT(*) would scan the whole table once more).
         await using (var command = Command(connection, "SELECT min(rowid), max(rowid) FROM observations"))
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
@@ -192,71 +203,66 @@ public static class ReadinessSnapshotLoader
             lo = reader.GetInt64(0);
             hi = reader.GetInt64(1) + 1;
         }
-        var table = new ObservationTable((int)Math.Clamp(hi - lo, 1, 1 << 28));
-        var ranges = new (long Lo, long Hi)[Ranges];
-        for (var k = 0; k < Ranges; k++) ranges[k] = (lo + (hi - lo) * k / Ranges, lo + (hi - lo) * (k + 1) / Ranges);
-        var done = Enumerable.Range(0, Ranges).Select(_ => new TaskCompletionSource<RangeRows>(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
-        var next = -1;
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var connectionString = connection.ConnectionString;
-        var builder = new SqliteConnectionStringBuilder(connectionString);
+        RangeResult[] results;
+        var builder = new SqliteConnectionStringBuilder(connection.ConnectionString);
         if (builder.Mode == SqliteOpenMode.Memory || builder.DataSource is "" or ":memory:")
         {
             // An in-memory database is private to its connection: read it on that connection, in one go.
-            var parser = new RowParser(people, behaviorKeys, table);
-            parser.Parse(ReadRange(connection, lo, hi, ct));
-            return table;
+            results = [ReadRange(connection, lo, hi, new RowParser(people, behaviorKeys), ct)];
         }
-        var readers = Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
+        else
         {
-            try
+            results = new RangeResult[Ranges];
+            var next = -1;
+            var connectionString = connection.ConnectionString;
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var readers = Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
             {
                 using var own = new SqliteConnection(connectionString);
                 own.Open();
+                var parser = new RowParser(people, behaviorKeys);
                 int k;
                 while ((k = Interlocked.Increment(ref next)) < Ranges)
                 {
-                    stop.Token.ThrowIfCancellationRequested();
-                    done[k].SetResult(ReadRange(own, ranges[k].Lo, ranges[k].Hi, stop.Token));
+                    var from = lo + (hi - lo) * k / Ranges;
+                    var to = lo + (hi - lo) * (k + 1) / Ranges;
+                    results[k] = ReadRange(own, from, to, parser, stop.Token);
                 }
-            }
-            catch (Exception e)
+            }, CancellationToken.None)).ToArray();
+            try
             {
-                foreach (var d in done) d.TrySetException(e);
+                await Task.WhenAll(readers).WaitAsync(ct);
             }
-        }, CancellationToken.None)).ToArray();
-        try
-        {
-            var parser = new RowParser(people, behaviorKeys, table);
-            for (var k = 0; k < Ranges; k++)
+            catch
             {
-                var rows = await done[k].Task.WaitAsync(ct);
-                parser.Parse(rows);
-                done[k] = null!; // let the range's buffer go
+                await stop.CancelAsync();
+                try { await Task.WhenAll(readers); } catch (Exception) { /* the first failure is rethrown below */ }
+                throw;
             }
         }
-        finally
-        {
-            await stop.CancelAsync();
-            try { await Task.WhenAll(readers); } catch (OperationCanceledException) { }
-        }
+
+        var table = new ObservationTable(Math.Max(1, results.Sum(r => r.Table.Count + r.Deferred.Ends.Count)));
+        foreach (var r in results) table.Append(r.Table);
+        var resolver = new RowParser(people, behaviorKeys);
+        foreach (var r in results) resolver.ResolveDeferred(r.Deferred, table);
         return table;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static RangeRows ReadRange(SqliteConnection connection, long lo, long hi, CancellationToken ct)
+    private static RangeResult ReadRange(SqliteConnection connection, long lo, long hi, RowParser parser, CancellationToken ct)
     {
         var handle = connection.Handle ?? throw new InvalidOperationException("the SQLite connection is not open");
         var sql = string.Format(System.Globalization.CultureInfo.InvariantCulture, PackedRowSql, lo, hi);
         Check(handle, raw.sqlite3_prepare_v2(handle, sql, out var statement));
-        var rows = new RangeRows();
+        var result = new RangeResult();
         try
         {
-            int rc;
+            int rc, rows = 0;
             while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
             {
-                if ((rows.Ends.Count & 0xFFFF) == 0) ct.ThrowIfCancellationRequested();
-                rows.Append(raw.sqlite3_column_blob(statement, 0));
+                if ((++rows & 0xFFFF) == 0) ct.ThrowIfCancellationRequested();
+                var row = raw.sqlite3_column_blob(statement, 0);
+                if (!parser.TryParseKnown(row, result.Table)) result.Deferred.Append(row);
             }
             if (rc != raw.SQLITE_DONE) Check(handle, rc);
         }
@@ -264,10 +270,10 @@ public static class ReadinessSnapshotLoader
         {
             raw.sqlite3_finalize(statement);
         }
-        return rows;
+        return result;
     }
 
-    private sealed class RowParser(People people, string[] behaviorKeys, ObservationTable table)
+    private sealed class RowParser(People people, string[] behaviorKeys)
     {
         private readonly byte[][] _behaviors = behaviorKeys.Select(k => Encoding.UTF8.GetBytes(k)).ToArray();
         private readonly (byte[] Bytes, RelationshipCode Code)[] _relationships =
@@ -276,24 +282,27 @@ public static class ReadinessSnapshotLoader
         private readonly byte[] _lastSubject = new byte[256];
         private int _lastSubjectLength = -1, _lastSubjectIndex = -1;
 
+        /// <summary>Adds the row when both people are known (or leaves out a row the framework no longer knows); false when it names someone new.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void Parse(RangeRows rows)
+        public bool TryParseKnown(ReadOnlySpan<byte> row, ObservationTable table) => Parse(row, table, addPeople: false);
+
+        /// <summary>Rows naming people outside the employee table, in the order they were read: new people get the next indices.</summary>
+        public void ResolveDeferred(RangeRows rows, ObservationTable table)
         {
             var start = 0;
             foreach (var end in rows.Ends)
             {
-                var row = rows.Bytes.AsSpan(start, end - start);
+                Parse(rows.Bytes.AsSpan(start, end - start), table, addPeople: true);
                 start = end;
-                ParseRow(row);
             }
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void ParseRow(ReadOnlySpan<byte> row)
+        private bool Parse(ReadOnlySpan<byte> row, ObservationTable table, bool addPeople)
         {
             const byte separator = 31;
             // The first four fields never hold the separator (fixed vocabularies, digits, dates); a NULL makes the whole value NULL.
-            if (row.Count(separator) < 5) return;
+            if (row.Count(separator) < 5) return true;
             var cut = row.IndexOf(separator);
             var relationshipBytes = row[..cut];
             row = row[(cut + 1)..];
@@ -307,30 +316,30 @@ public static class ReadinessSnapshotLoader
             var dayBytes = row[..cut];
             row = row[(cut + 1)..];
             cut = row.IndexOf(separator);
-            if (cut < 0) return; // not a packed row (a NULL column): nothing to read
             var subjectLength = ParseInt(row[..cut]);
             row = row[(cut + 1)..];
-            if (subjectLength < 0 || subjectLength > row.Length) return;
+            if (subjectLength < 0 || subjectLength > row.Length) return true;
             var subjectBytes = row[..subjectLength];
             var raterBytes = row[subjectLength..];
 
             var behavior = -1;
             for (var b = 0; b < _behaviors.Length; b++)
                 if (behaviorBytes.SequenceEqual(_behaviors[b])) { behavior = b; break; }
-            if (behavior < 0) return; // a behaviour the current framework no longer has
+            if (behavior < 0) return true; // a behaviour the current framework no longer has
             var relationship = (RelationshipCode)255;
             foreach (var (bytes, code) in _relationships)
                 if (relationshipBytes.SequenceEqual(bytes)) { relationship = code; break; }
-            if ((byte)relationship == 255) return;
+            if ((byte)relationship == 255) return true;
             var rating = ParseInt(ratingBytes);
-            if (rating is < 1 or > 5) return;
+            if (rating is < 1 or > 5) return true;
             var day = ParseDay(dayBytes);
 
             int subject;
             if (subjectBytes.Length == _lastSubjectLength && subjectBytes.SequenceEqual(_lastSubject.AsSpan(0, _lastSubjectLength))) subject = _lastSubjectIndex;
             else
             {
-                subject = Person(people, subjectBytes, _chars);
+                subject = Person(people, subjectBytes, _chars, addPeople);
+                if (subject < 0) return false;
                 if (subjectBytes.Length <= _lastSubject.Length)
                 {
                     subjectBytes.CopyTo(_lastSubject);
@@ -338,8 +347,10 @@ public static class ReadinessSnapshotLoader
                     _lastSubjectIndex = subject;
                 }
             }
-            var rater = Person(people, raterBytes, _chars);
+            var rater = Person(people, raterBytes, _chars, addPeople);
+            if (rater < 0) return false;
             table.Add(subject, rater, behavior, relationship, rating, day);
+            return true;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -355,12 +366,14 @@ public static class ReadinessSnapshotLoader
         }
     }
 
+    /// <summary>The person's index; when <paramref name="add"/> is false, −1 for someone not yet known (no writes: safe from several threads).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int Person(People people, ReadOnlySpan<byte> utf8, Span<char> buffer)
+    private static int Person(People people, ReadOnlySpan<byte> utf8, Span<char> buffer, bool add)
     {
         if (utf8.Length <= buffer.Length && System.Text.Unicode.Utf8.ToUtf16(utf8, buffer, out _, out var written) == System.Buffers.OperationStatus.Done)
-            return people.Person(buffer[..written]);
-        return people.Person(Encoding.UTF8.GetString(utf8));
+            return add ? people.Person(buffer[..written]) : people.Find(buffer[..written]);
+        var text = Encoding.UTF8.GetString(utf8);
+        return add ? people.Person(text) : people.Find(text);
     }
 
     private static void Check(sqlite3 handle, int rc)
