@@ -446,8 +446,9 @@ public sealed class ReadinessModel
         var maxAge = _recency.Length - 1;
         int lo = _chunkLo[k], hi = _chunkLo[k + 1];
         var capacity = start[hi] - start[lo];
-        var pairRater = new int[Math.Max(capacity, 1)];
-        var pairWeight = new float[pairRater.Length];
+        // Scratch sized for the worst case (every row its own pair); not zeroed, as every slot used is written first.
+        var pairRater = GC.AllocateUninitializedArray<int>(Math.Max(capacity, 1));
+        var pairWeight = GC.AllocateUninitializedArray<float>(pairRater.Length);
         var count = 0;
         used = 0;
         y2 = 0;
@@ -536,10 +537,8 @@ public sealed class ReadinessModel
             }
             Array.Clear(ws.PairW, 0, slots * nb);
         }
-        Array.Resize(ref pairRater, count);
-        Array.Resize(ref pairWeight, count);
-        _pairRater[k] = pairRater;
-        _pairWeight[k] = pairWeight;
+        _pairRater[k] = pairRater.AsSpan(0, count).ToArray();
+        _pairWeight[k] = pairWeight.AsSpan(0, count).ToArray();
     }
 
     /// <summary>Sorts a person's raters (with their slots): insertion sort for the usual few dozen, else the library sort.</summary>
