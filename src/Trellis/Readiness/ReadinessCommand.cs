@@ -122,8 +122,17 @@ public static class ReadinessCommand
         }
     }
 
-    private static StringBuilder Number(StringBuilder line, double? value) =>
-        value is { } v ? line.Append(v.ToString("0.##", CultureInfo.InvariantCulture)) : line;
+    private static StringBuilder Number(StringBuilder line, double? value)
+    {
+        if (value is not { } v) return line;
+        // Report values are already rounded to two decimals, so their shortest round-trip form is exactly what "0.##"
+        // prints — without parsing a custom format for each of the ~60 numbers on a line.
+        Span<char> buffer = stackalloc char[32];
+        if (Math.Round(v, 2) == v && Math.Abs(v) < 1e9 && v.TryFormat(buffer, out var written, default, CultureInfo.InvariantCulture) &&
+            !buffer[..written].ContainsAny('E', 'e'))
+            return line.Append(buffer[..written]);
+        return line.Append(v.ToString("0.##", CultureInfo.InvariantCulture));
+    }
 
     /// <summary>RFC 4180: quote when the value holds a comma, quote or line break; double the quotes.</summary>
     private static StringBuilder Field(StringBuilder line, string? value)
