@@ -9,7 +9,7 @@ namespace Trellis.Bench;
 /// <c>dotnet run -c Release --project bench/Trellis.Bench -- --filter '*Readiness*'</c>.
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(launchCount: 1, warmupCount: 1, iterationCount: 5)]
+[ShortRunJob]
 public class ReadinessEngineBenchmarks
 {
     private SyntheticOrganisation _org = null!;

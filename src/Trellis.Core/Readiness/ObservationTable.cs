@@ -28,9 +28,17 @@ public static class RelationshipCodes
 
     public static bool TryParse(string relationship, out RelationshipCode code)
     {
-        var index = Relationships.All.ToList().IndexOf(relationship);
-        code = (RelationshipCode)Math.Max(index, 0);
-        return index >= 0;
+        code = RelationshipCode.Self;
+        switch (relationship)
+        {
+            case Relationships.Self: return true;
+            case Relationships.Manager: code = RelationshipCode.Manager; return true;
+            case Relationships.Peer: code = RelationshipCode.Peer; return true;
+            case Relationships.Report: code = RelationshipCode.Report; return true;
+            case Relationships.SkipLevel: code = RelationshipCode.SkipLevel; return true;
+            case Relationships.Other: code = RelationshipCode.Other; return true;
+            default: return false;
+        }
     }
 }
 
@@ -75,6 +83,21 @@ public sealed class ObservationTable
         Relationship[i] = (byte)relationship;
         Rating[i] = (byte)rating;
         Day[i] = day;
+    }
+
+    /// <summary>Appends all rows of another table (bulk copies, no per-row checks: the rows were checked when added there).</summary>
+    public void Append(ObservationTable other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        var needed = (long)Count + other.Count;
+        if (needed > Subject.Length) Resize(checked((int)Math.Max(needed, (long)Subject.Length * 2)));
+        Array.Copy(other.Subject, 0, Subject, Count, other.Count);
+        Array.Copy(other.Rater, 0, Rater, Count, other.Count);
+        Array.Copy(other.Behavior, 0, Behavior, Count, other.Count);
+        Array.Copy(other.Relationship, 0, Relationship, Count, other.Count);
+        Array.Copy(other.Rating, 0, Rating, Count, other.Count);
+        Array.Copy(other.Day, 0, Day, Count, other.Count);
+        Count += other.Count;
     }
 
     /// <summary>Drops spare capacity, so that the table holds exactly <see cref="Count"/> rows.</summary>

@@ -114,7 +114,7 @@ public sealed class ReadinessAssessment
         PersonIndex(employeeId) is { } p && IsActive(p) ? Report(p, target) : null;
 
     /// <summary>The band only, without building the report (for counting and benchmarks).</summary>
-    public string Band(int person, string? target = null) => Judge(person, target).Band;
+    public string Band(int person, string? target = null) => Decide(person, target).Band;
 
     public ReadinessReport Report(int person, string? target = null)
     {
@@ -173,7 +173,12 @@ public sealed class ReadinessAssessment
         string Band, string? TargetLevel, Level? Target, Track? TargetTrack, string? Move, int[]? Expected, string Gate, ResultEntry? Result,
         bool ConcernBlocks, int[] Gaps, int Unevidenced, int Unsure, bool AtTop);
 
-    private Judgement Judge(int person, string? target)
+    /// <summary>The band decision without anything allocated per person (counting everyone's bands stays cheap).</summary>
+    private readonly record struct Decision(
+        string Band, Level? Target, string? Move, int[]? Expected, string Gate, int LatestResult, bool ConcernBlocks, int GapCount,
+        int Unevidenced, int Unsure, bool AtTop);
+
+    private Decision Decide(int person, string? target)
     {
         var m = Model;
         var current = _snapshot.CurrentLevels[person] ?? "";
@@ -187,7 +192,6 @@ public sealed class ReadinessAssessment
             if (targetLevel is null && currentLevel is not null) { targetLevel = currentLevel; atTop = true; }
         }
         else targetLevel = _levels.TryGetValue(target, out var t) ? t.Level : throw new ArgumentException(ValidateTarget(_framework, target), nameof(target));
-        var targetTrack = targetLevel is null ? null : _levels[targetLevel.Key].Track;
         string? move = null;
         if (targetLevel is not null && currentLevel is not null)
             move = targetLevel.Key == currentLevel.Key ? "current"
@@ -195,13 +199,12 @@ public sealed class ReadinessAssessment
                 : targetLevel.Band < currentLevel.Band ? "lower"
                 : "lateral";
 
-        ResultEntry? result = _latestResult[person] >= 0 ? _snapshot.Results[_latestResult[person]] : null;
-        var gate = result is not { } r ? ResultsGates.Unknown : r.Score >= _framework.Rules.ResultsGate ? ResultsGates.Pass : ResultsGates.Fail;
+        var latest = _latestResult[person];
+        var gate = latest < 0 ? ResultsGates.Unknown : _snapshot.Results[latest].Score >= _framework.Rules.ResultsGate ? ResultsGates.Pass : ResultsGates.Fail;
         var concernBlocks = _latestConcernDay[person] != int.MinValue && Options.AsOf.DayNumber - _latestConcernDay[person] < Options.ConcernWindowDays;
 
         var expected = targetLevel is null ? null : _expectations[targetLevel.Key];
-        var gaps = new List<(int B, double Shortfall)>();
-        int unevidenced = 0, unsure = 0;
+        int gaps = 0, unevidenced = 0, unsure = 0;
         double worst = 0;
         if (expected is not null && m.EvidenceCount(person) > 0)
         {
@@ -209,24 +212,44 @@ public sealed class ReadinessAssessment
             {
                 if (expected[b] <= 0) continue;
                 var score = m.Score(person, b);
-                var shortfall = expected[b] - score;
-                worst = Math.Max(worst, shortfall);
-                if (score < expected[b] - Options.Tolerance) gaps.Add((b, shortfall));
+                worst = Math.Max(worst, expected[b] - score);
+                if (score < expected[b] - Options.Tolerance) gaps++;
                 else if (m.EvidenceCount(person, b) == 0) unevidenced++;
                 else if (MeetsProbability(person, b, expected[b]) < Options.ReadyConfidence) unsure++;
             }
         }
-        var gapList = gaps.OrderByDescending(g => g.Shortfall).ThenBy(g => g.B).Select(g => g.B).ToArray();
 
         string band;
         if (gate == ResultsGates.Fail || concernBlocks) band = ReadinessBands.Blocked;
         else if (m.EvidenceCount(person) < Options.MinEvidence || m.RaterCount(person) < Options.MinRaters) band = ReadinessBands.InsufficientEvidence;
         else if (expected is null) band = ReadinessBands.Developing;
-        else if (gapList.Length == 0 && unevidenced == 0 && unsure == 0) band = ReadinessBands.Ready;
-        else if (gapList.Length <= Options.SoonMaxGaps && worst <= Options.SoonMaxShortfall) band = ReadinessBands.Soon;
+        else if (gaps == 0 && unevidenced == 0 && unsure == 0) band = ReadinessBands.Ready;
+        else if (gaps <= Options.SoonMaxGaps && worst <= Options.SoonMaxShortfall) band = ReadinessBands.Soon;
         else band = ReadinessBands.Developing;
+        return new Decision(band, targetLevel, move, expected, gate, latest, concernBlocks, gaps, unevidenced, unsure, atTop);
+    }
 
-        return new Judgement(band, targetLevel?.Key, targetLevel, targetTrack, move, expected, gate, result, concernBlocks, gapList, unevidenced, unsure, atTop);
+    private Judgement Judge(int person, string? target)
+    {
+        var d = Decide(person, target);
+        var m = Model;
+        var gapList = Array.Empty<int>();
+        if (d.GapCount > 0)
+        {
+            // Largest shortfall first; ties by framework order.
+            var gaps = new List<(int B, double Shortfall)>(d.GapCount);
+            for (var b = 0; b < d.Expected!.Length; b++)
+            {
+                if (d.Expected[b] <= 0) continue;
+                var score = m.Score(person, b);
+                if (score < d.Expected[b] - Options.Tolerance) gaps.Add((b, d.Expected[b] - score));
+            }
+            gapList = gaps.OrderByDescending(g => g.Shortfall).ThenBy(g => g.B).Select(g => g.B).ToArray();
+        }
+        var targetTrack = d.Target is null ? null : _levels[d.Target.Key].Track;
+        ResultEntry? result = d.LatestResult >= 0 ? _snapshot.Results[d.LatestResult] : null;
+        return new Judgement(d.Band, d.Target?.Key, d.Target, targetTrack, d.Move, d.Expected, d.Gate, result, d.ConcernBlocks, gapList,
+            d.Unevidenced, d.Unsure, d.AtTop);
     }
 
     private string Explain(int person, Judgement j)

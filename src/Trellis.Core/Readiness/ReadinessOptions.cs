@@ -36,10 +36,11 @@ public sealed record ReadinessOptions
     /// <summary>A substantiated concern recorded within this many days before the as-of date blocks readiness.</summary>
     public int ConcernWindowDays { get; init; } = 365;
 
-    /// <summary>Backfitting sweeps at most (each is two passes over the observations).</summary>
-    public int MaxIterations { get; init; } = 12;
+    /// <summary>Backfitting sweeps at most (each is one pass over the unique (cell, rater) pairs). A safety cap: the fit
+    /// normally stops well before it, when it meets <see cref="ConvergenceTolerance"/> (see <see cref="ReadinessModel.Converged"/>).</summary>
+    public int MaxIterations { get; init; } = 60;
 
-    /// <summary>Backfitting stops when no rater effect moves by more than this.</summary>
+    /// <summary>Backfitting stops when no rater effect moves by more than this in a sweep and the variance components have settled.</summary>
     public double ConvergenceTolerance { get; init; } = 1e-4;
 
     /// <summary>Parallel partitions (0 = processor count). Results do not depend on it: sums are exact fixed-point.</summary>

@@ -3,7 +3,12 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Trellis.Cli;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Trellis.Core.Framework;
 using Trellis.Core.Readiness;
+using Trellis.Data;
 using Trellis.Framework;
 
 namespace Trellis.Readiness;
@@ -38,13 +43,13 @@ public static class ReadinessCommand
             }
             else day = DateOnly.FromDateTime(DateTime.UtcNow);
 
-            await using var db = await TrellisCommands.OpenDatabaseAsync(parse, ct);
-            var framework = (await FrameworkStore.LoadCurrentAsync(db, ct))?.Framework;
+            await using var source = await EvidenceSource.OpenAsync(TrellisCommands.Selection(parse), ct);
+            var framework = await source.FrameworkAsync(ct);
             if (framework is null) return TrellisCommands.Fail("no career framework has been imported yet; run 'trellis import --framework framework.json' first");
             var targetValue = parse.GetValue(target);
             if (ReadinessAssessment.ValidateTarget(framework, targetValue) is { } problem) return TrellisCommands.Fail($"--target: {problem}");
 
-            var evidence = await ReadinessSnapshotLoader.LoadAsync(db, framework, ct);
+            var evidence = await source.LoadAsync(framework, ct);
             var assessment = ReadinessAssessment.Compute(evidence.Snapshot, framework, new ReadinessOptions { AsOf = day }, evidence.Departments);
             await using var stdout = Console.OpenStandardOutput();
             await using var buffered = new BufferedStream(stdout, 1 << 16);
@@ -117,8 +122,17 @@ public static class ReadinessCommand
         }
     }
 
-    private static StringBuilder Number(StringBuilder line, double? value) =>
-        value is { } v ? line.Append(v.ToString("0.##", CultureInfo.InvariantCulture)) : line;
+    private static StringBuilder Number(StringBuilder line, double? value)
+    {
+        if (value is not { } v) return line;
+        // Report values are already rounded to two decimals, so their shortest round-trip form is exactly what "0.##"
+        // prints — without parsing a custom format for each of the ~60 numbers on a line.
+        Span<char> buffer = stackalloc char[32];
+        if (Math.Round(v, 2) == v && Math.Abs(v) < 1e9 && v.TryFormat(buffer, out var written, default, CultureInfo.InvariantCulture) &&
+            !buffer[..written].ContainsAny('E', 'e'))
+            return line.Append(buffer[..written]);
+        return line.Append(v.ToString("0.##", CultureInfo.InvariantCulture));
+    }
 
     /// <summary>RFC 4180: quote when the value holds a comma, quote or line break; double the quotes.</summary>
     private static StringBuilder Field(StringBuilder line, string? value)
@@ -126,5 +140,85 @@ public static class ReadinessCommand
         if (string.IsNullOrEmpty(value)) return line;
         if (value.AsSpan().IndexOfAny(",\"\r\n") < 0) return line.Append(value);
         return line.Append('"').Append(value.Replace("\"", "\"\"")).Append('"');
+    }
+}
+
+/// <summary>
+/// Where <c>trellis readiness</c> reads from. On SQLite it works on a plain connection: the migration check compares
+/// the applied migration ids with the ones compiled in (and only runs EF Core's migrator when some are missing), and
+/// the framework and evidence are read with plain SQL, so a run does not pay for building the EF model. PostgreSQL
+/// goes through the usual context.
+/// </summary>
+internal sealed class EvidenceSource : IAsyncDisposable
+{
+    private readonly SqliteConnection? _sqlite;
+    private readonly TrellisDb? _db;
+
+    private EvidenceSource(SqliteConnection? sqlite, TrellisDb? db)
+    {
+        _sqlite = sqlite;
+        _db = db;
+    }
+
+    public static async Task<EvidenceSource> OpenAsync(DatabaseSelection selection, CancellationToken ct)
+    {
+        if (selection.Provider != DatabaseProvider.Sqlite)
+        {
+            var db = selection.CreateContext();
+            await db.MigrateAsync(ct);
+            return new EvidenceSource(null, db);
+        }
+        var path = selection.SqlitePath;
+        if (path is null || !File.Exists(path) || !await UpToDateAsync(selection, ct))
+        {
+            await using var db = selection.CreateContext();
+            await db.MigrateAsync(ct);
+        }
+        var connection = new SqliteConnection(selection.ConnectionString);
+        await connection.OpenAsync(ct);
+        return new EvidenceSource(connection, null);
+    }
+
+    /// <summary>Whether every SQLite migration compiled into this build is recorded as applied.</summary>
+    private static async Task<bool> UpToDateAsync(DatabaseSelection selection, CancellationToken ct)
+    {
+        var known = typeof(SqliteTrellisDb).Assembly.GetTypes()
+            .Where(t => typeof(Migration).IsAssignableFrom(t) && !t.IsAbstract &&
+                        t.GetCustomAttributes(typeof(DbContextAttribute), false).OfType<DbContextAttribute>().Any(a => a.ContextType == typeof(SqliteTrellisDb)))
+            .Select(t => t.GetCustomAttributes(typeof(MigrationAttribute), false).OfType<MigrationAttribute>().FirstOrDefault()?.Id)
+            .OfType<string>()
+            .ToHashSet(StringComparer.Ordinal);
+        if (known.Count == 0) return false;
+        await using var connection = new SqliteConnection(selection.ConnectionString);
+        await connection.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND name = '__EFMigrationsHistory'";
+        if (await command.ExecuteScalarAsync(ct) is null) return false;
+        command.CommandText = "SELECT MigrationId FROM __EFMigrationsHistory";
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) known.Remove(reader.GetString(0));
+        return known.Count == 0;
+    }
+
+    /// <summary>The current (latest) framework version, or null when none has been imported.</summary>
+    public async Task<CareerFramework?> FrameworkAsync(CancellationToken ct)
+    {
+        if (_db is not null) return (await FrameworkStore.LoadCurrentAsync(_db, ct))?.Framework;
+        await using var command = _sqlite!.CreateCommand();
+        command.CommandText = "SELECT id, json FROM framework_versions ORDER BY id DESC LIMIT 1";
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct)) return null;
+        var parsed = FrameworkJson.Parse(reader.GetString(1));
+        return parsed.Framework ?? throw new InvalidOperationException(
+            $"Stored framework version {reader.GetInt64(0)} is invalid: {string.Join("; ", parsed.Problems)}");
+    }
+
+    public Task<LoadedEvidence> LoadAsync(CareerFramework framework, CancellationToken ct) =>
+        _db is not null ? ReadinessSnapshotLoader.LoadAsync(_db, framework, ct) : ReadinessSnapshotLoader.LoadAsync(_sqlite!, framework, ct);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_sqlite is not null) await _sqlite.DisposeAsync();
+        if (_db is not null) await _db.DisposeAsync();
     }
 }

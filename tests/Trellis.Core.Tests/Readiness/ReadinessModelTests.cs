@@ -111,4 +111,25 @@ public sealed class ReadinessModelTests
         model.Add(s, newRater, 1, RelationshipCode.Peer, 4, org.AsOf.DayNumber);
         Assert.Equal(raters + 1, model.RaterCount(s));
     }
+
+    [Fact]
+    public void The_fit_reaches_its_tolerance_and_agrees_with_a_far_tighter_fit_to_display_precision()
+    {
+        var org = SyntheticOrganisation.Generate(2000, 60_000, seed: 21);
+        var options = new ReadinessOptions { AsOf = org.AsOf };
+        var model = ReadinessModel.Fit(org.Observations, org.Persons, org.Behaviors, options, org.Department);
+        Assert.True(model.Converged, $"not converged after {model.Iterations} sweeps (last change {model.LastRaterChange:E1})");
+        Assert.True(model.LastRaterChange < options.ConvergenceTolerance);
+        Assert.True(model.Iterations < options.MaxIterations);
+        var tight = ReadinessModel.Fit(org.Observations, org.Persons, org.Behaviors, options with { ConvergenceTolerance = 1e-8, MaxIterations = 5000 }, org.Department);
+        Assert.True(tight.Converged);
+        double worst = 0;
+        for (var p = 0; p < org.Persons; p++)
+        {
+            worst = Math.Max(worst, Math.Abs(model.ValuesScore(p) - tight.ValuesScore(p)));
+            for (var b = 0; b < org.Behaviors; b++) worst = Math.Max(worst, Math.Abs(model.Score(p, b) - tight.Score(p, b)));
+        }
+        // Scores are shown to two decimals.
+        Assert.True(worst < 0.005, $"largest difference to the tight fit {worst:E2}");
+    }
 }
