@@ -1,5 +1,4 @@
 using System.Net;
-using Trellis.Cli;
 using Trellis.Tests.Infrastructure;
 
 namespace Trellis.Tests.Import;
@@ -7,28 +6,7 @@ namespace Trellis.Tests.Import;
 /// <summary>The CLI verbs run in-process (Console is process-wide, so these tests take turns) and the page's access rules.</summary>
 public sealed class ImportCliAndPageTests
 {
-    private static readonly SemaphoreSlim ConsoleTurn = new(1, 1);
-
-    private static async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
-    {
-        await ConsoleTurn.WaitAsync();
-        var (stdout, stderr) = (Console.Out, Console.Error);
-        try
-        {
-            using var o = new StringWriter();
-            using var e = new StringWriter();
-            Console.SetOut(o);
-            Console.SetError(e);
-            var code = await TrellisCommands.RunAsync(args);
-            return (code, o.ToString(), e.ToString());
-        }
-        finally
-        {
-            Console.SetOut(stdout);
-            Console.SetError(stderr);
-            ConsoleTurn.Release();
-        }
-    }
+    private static Task<(int Code, string Out, string Err)> RunAsync(params string[] args) => CliRunner.RunAsync(args);
 
     [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
     public async Task Import_exits_1_with_problems_on_stderr_and_0_with_a_summary(Provider provider)
