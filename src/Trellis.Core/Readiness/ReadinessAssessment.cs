@@ -100,13 +100,23 @@ public sealed class ReadinessAssessment
     public IReadOnlyList<int> ActivePersons => _activeByIdOrder;
 
     /// <summary>Reflects one new observation at once (see <see cref="ReadinessModel.Add"/>).</summary>
-    public bool Add(int subject, int rater, int behavior, RelationshipCode relationship, int rating, DateOnly observedOn) =>
-        Model.Add(subject, rater, behavior, relationship, rating, observedOn.DayNumber);
+    public bool Add(int subject, int rater, int behavior, RelationshipCode relationship, int rating, DateOnly observedOn)
+    {
+        _all.Clear();
+        return Model.Add(subject, rater, behavior, relationship, rating, observedOn.DayNumber);
+    }
+
+    // Reports are immutable: everyone's reports for a target are built once per fit (and after each incremental
+    // change), because pages such as the calibration board ask for all of them on every request.
+    private readonly Dictionary<string, ReadinessReport[]> _all = new(StringComparer.Ordinal);
 
     public IReadOnlyList<ReadinessReport> All(string? target = null)
     {
+        var key = target ?? "";
+        if (_all.TryGetValue(key, out var cached)) return cached;
         var reports = new ReadinessReport[_activeByIdOrder.Length];
         for (var k = 0; k < reports.Length; k++) reports[k] = Report(_activeByIdOrder[k], target);
+        _all[key] = reports;
         return reports;
     }
 
