@@ -9,9 +9,8 @@ namespace Trellis.Framework;
 
 /// <summary>HR edits one level's name, scope and expected ratings; saving stores a new framework version.</summary>
 [Authorize(Policy = Policies.Hr)]
-public sealed class EditLevelModel(FrameworkHistory history, Viewer viewer) : PageModel
+public sealed class EditLevelModel(FrameworkHistory history, Viewer viewer) : FrameworkEditPageModel
 {
-    [BindProperty(SupportsGet = true)] public string Key { get; set; } = "";
     [BindProperty] public string? Name { get; set; }
     // Numbers are bound as text so that "abc" gets a message next to its field instead of silently becoming empty.
     [BindProperty] public string? DirectReportsMin { get; set; }
@@ -21,14 +20,10 @@ public sealed class EditLevelModel(FrameworkHistory history, Viewer viewer) : Pa
     [BindProperty] public string? TimeSplit { get; set; }
     /// <summary>Behaviour key → expected rating 1–5; empty means the level sets no expectation for it.</summary>
     [BindProperty] public Dictionary<string, string?> Expectations { get; set; } = [];
-    [BindProperty] public string? Note { get; set; }
-    [BindProperty] public int? BaseVersion { get; set; }
 
     public CareerFramework? Framework { get; private set; }
     public Track? Track { get; private set; }
     public int Band { get; private set; }
-    public FieldErrors Errors { get; private set; } = FieldErrors.None;
-    public string? Conflict { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
@@ -71,24 +66,7 @@ public sealed class EditLevelModel(FrameworkHistory history, Viewer viewer) : Pa
             TimeSplit = TimeSplit ?? "",
         };
         var write = await history.EditLevelAsync(Key, new LevelChange(Name ?? "", scope, expectations), viewer.EmployeeId, Note, BaseVersion, ct);
-        switch (write)
-        {
-            case FrameworkWrite.Saved s:
-                return Redirect($"/framework/tracks?saved={s.Result.Version}&created={(s.Result.Created ? "true" : "false")}#level-{Uri.EscapeDataString(Key)}");
-            case FrameworkWrite.NotFound:
-                return NotFound();
-            case FrameworkWrite.Invalid i:
-                Errors = new FieldErrors(i.Errors);
-                break;
-            case FrameworkWrite.Stale s:
-                Conflict = $"Someone saved version {s.CurrentVersion} after you opened this form (version {s.BaseVersion}). " +
-                           "Your values are kept below; check the current version, then save again to apply them on top.";
-                BaseVersion = s.CurrentVersion;
-                // The hidden field renders the posted value unless it is dropped from the model state.
-                ModelState.Remove(nameof(BaseVersion));
-                break;
-        }
-        Response.StatusCode = Conflict is null ? StatusCodes.Status400BadRequest : StatusCodes.Status409Conflict;
+        if (Outcome(write, r => Saved("/framework/tracks", r, $"level-{Uri.EscapeDataString(Key)}"), "Your values are kept below;") is { } done) return done;
         return Page();
     }
 
