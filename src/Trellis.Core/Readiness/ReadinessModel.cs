@@ -49,8 +49,10 @@ public sealed class ReadinessModel
 
     // Cells (person × behaviour). The cell's weight is the sum of its pairs' weights (plus any added observations).
     private readonly float[] _cellMean;
+    /// <summary>The cell's total weight Σw (exact: from the fixed-point collapse).</summary>
+    private readonly float[] _cellWeight;
     private readonly int[] _cellCount;
-    private readonly double[] _score;
+    private readonly float[] _score;
     private readonly float[] _variance;
     /// <summary>Global index of each cell's first pair (cells + 1 entries); pairs of chunk k live in _pairRater[k] from _chunkBase[k].</summary>
     private readonly int[] _cellPairStart;
@@ -144,8 +146,9 @@ public sealed class ReadinessModel
 
         var cells = checked(persons * behaviors);
         _cellMean = new float[cells];
+        _cellWeight = new float[cells];
         _cellCount = new int[cells];
-        _score = new double[cells];
+        _score = new float[cells];
         _variance = new float[cells];
         _cellPairStart = new int[cells + 1];
         _evidence = new int[persons];
@@ -204,7 +207,7 @@ public sealed class ReadinessModel
         {
             long pairs = 0;
             foreach (var p in _pairRater) pairs += p?.Length ?? 0;
-            return (long)_cellMean.Length * (4 + 4 + 8 + 4) + (long)_cellPairStart.Length * 4 + pairs * (4 + 4) +
+            return (long)_cellMean.Length * (4 + 4 + 4 + 4 + 4) + (long)_cellPairStart.Length * 4 + pairs * (4 + 4) +
                    (long)PersonCount * (4 * 4 + 8 * 2 + 8 * 2 + 4 + 8 * 2) + _recency.Length * 8L + _chunkLo.Length * 8L;
         }
     }
@@ -296,22 +299,58 @@ public sealed class ReadinessModel
         for (var k = 0; k < chunkStats.Length; k++) chunkStats[k] = new ChunkStats(_nb);
         var acc = new long[PersonCount];
         var previousStep = new double[PersonCount];
+        var depth = int.Parse(Environment.GetEnvironmentVariable("TRELLIS_AA") ?? "0");
+        var useRelax = depth == 0 || Environment.GetEnvironmentVariable("TRELLIS_RELAX") == "1";
+        var accelerator = depth > 0 ? new AndersonAcceleration(PersonCount + _nb + 5, depth) : null;
+        var state = new double[PersonCount + _nb + 5];
+        var image = new double[PersonCount + _nb + 5];
         double previousTauG = 0, previousSigma2 = 0, previousTauU = 0, previousTauV = 0, previousSigmaB = 0;
         var maxIterations = Math.Max(1, Options.MaxIterations);
         for (var iteration = 1; iteration <= maxIterations; iteration++)
         {
             Iterations = iteration;
+            // The state the sweep starts from: rater effects and behaviour means.
+            SaveState(state);
             var all = Sweep(chunkStats, acc, scatter: true);
             UpdateSubjectComponents(all);
-            var maxDelta = RaterStep(acc, all, previousStep, relax: iteration > 2);
+            var maxDelta = RaterStep(acc, all, previousStep, relax: useRelax && iteration > 2);
+            if (accelerator is not null)
+            {
+                SaveState(image);
+                accelerator.Step(state, image);
+                LoadState(image);
+            }
             var stable = Relative(previousTauG, _tauG2) && Relative(previousSigma2, _sigma2) && Relative(previousTauU, _tauU2) && Relative(previousTauV, _tauV2) && Relative(previousSigmaB, _sigmaB2);
             previousTauG = _tauG2; previousSigma2 = _sigma2; previousTauU = _tauU2; previousTauV = _tauV2; previousSigmaB = _sigmaB2;
             LastRaterChange = maxDelta;
+            if (Environment.GetEnvironmentVariable("TRELLIS_TRACE") == "1") Console.Error.WriteLine($"it {iteration} maxDelta {maxDelta:E2} tauG {_tauG2:F5} s2 {_sigma2:F5} tU {_tauU2:F5} tV {_tauV2:F5} sB {_sigmaB2:F5} g0 {(_groups>0?_groupLeniency[0]:0):F4} argmax {_argmax} n {_raterN[_argmax]:F1} ratings {_raterRatings[_argmax]} len {_leniency[_argmax]:F3} ev {_evidence[_argmax]}");
             if (iteration > 1 && maxDelta < Options.ConvergenceTolerance && stable) { Converged = true; break; }
         }
         // Final person estimates against the final rater effects and components.
         Sweep(chunkStats, acc, scatter: false);
         SweepTime = clock.Elapsed - CollapseTime;
+    }
+
+    private double ComponentScale => double.Parse(Environment.GetEnvironmentVariable("TRELLIS_CS") ?? "1") * Math.Sqrt(PersonCount);
+
+    private void SaveState(double[] x)
+    {
+        _leniency.CopyTo(x, 0);
+        _mu.CopyTo(x, PersonCount);
+        var c = PersonCount + _nb;
+        var scale = ComponentScale;
+        x[c] = scale * Math.Log(_sigma2); x[c + 1] = scale * Math.Log(_tauU2); x[c + 2] = scale * Math.Log(_tauV2);
+        x[c + 3] = scale * Math.Log(_sigmaB2); x[c + 4] = scale * Math.Log(_tauG2);
+    }
+
+    private void LoadState(double[] x)
+    {
+        Array.Copy(x, 0, _leniency, 0, PersonCount);
+        Array.Copy(x, PersonCount, _mu, 0, _nb);
+        var c = PersonCount + _nb;
+        var scale = ComponentScale;
+        _sigma2 = Math.Exp(x[c] / scale); _tauU2 = Math.Exp(x[c + 1] / scale); _tauV2 = Math.Exp(x[c + 2] / scale);
+        _sigmaB2 = Math.Exp(x[c + 3] / scale); _tauG2 = Math.Exp(x[c + 4] / scale);
     }
 
     private static bool Relative(double before, double after) => Math.Abs(after - before) <= 1e-3 * Math.Max(after, VarianceFloor);
@@ -336,6 +375,7 @@ public sealed class ReadinessModel
         }
         for (var p = 0; p < PersonCount; p++) start[p + 1] += start[p];
         InputGroupedBySubject = grouped;
+        var tr = System.Diagnostics.Stopwatch.StartNew();
         int[]? order = null;
         if (!grouped)
         {
@@ -351,14 +391,17 @@ public sealed class ReadinessModel
         for (var k = 0; k < chunks; k++) _chunkLo[k] = (int)((long)PersonCount * k / chunks);
         _chunkLo[chunks] = PersonCount;
 
+        var tOrder = tr.Elapsed.TotalMilliseconds;
         var weightTable = WeightTable();
         var chunkUsed = new long[chunks];
         var chunkY2 = new long[chunks];
         var sharedLock = new object();
         var raterN = new long[PersonCount];
         var raterSy = new long[PersonCount];
+        var crossN = new long[_groups * _groups];
+        var crossSy = new long[_groups * _groups];
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = _parallelism },
-            () => new CollapseWorkspace(PersonCount, _nb),
+            () => new CollapseWorkspace(PersonCount, _nb, _groups),
             (k, _, ws) =>
             {
                 CollapseChunk(k, start, order, weightTable, ws, out chunkUsed[k], out chunkY2[k]);
@@ -375,6 +418,11 @@ public sealed class ReadinessModel
                         raterN[r] += ws.RaterNTotal[r];
                         raterSy[r] += ws.RaterSyTotal[r];
                     }
+                    for (var g = 0; g < crossN.Length; g++)
+                    {
+                        crossN[g] += ws.CrossN[g];
+                        crossSy[g] += ws.CrossSy[g];
+                    }
                 }
             });
         for (var r = 0; r < PersonCount; r++)
@@ -382,8 +430,12 @@ public sealed class ReadinessModel
             _raterN[r] = raterN[r] * InvScale;
             _raterSy[r] = raterSy[r] * InvScale;
         }
+        _crossN = crossN;
+        _crossSy = crossSy;
 
         // Global pair indices: chunk k's pairs follow chunk k − 1's.
+        var tMain = tr.Elapsed.TotalMilliseconds;
+        if (Environment.GetEnvironmentVariable("TRELLIS_TRACE") == "1") Console.Error.WriteLine($"collapse: order {tOrder:F0} main {tMain:F0}");
         for (var k = 0; k < chunks; k++) _chunkBase[k + 1] = _chunkBase[k] + _pairRater[k].Length;
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = _parallelism }, k =>
         {
@@ -397,8 +449,11 @@ public sealed class ReadinessModel
         _sumWy2 = y2 * InvScale;
     }
 
-    private sealed class CollapseWorkspace(int persons, int behaviors)
+    private sealed class CollapseWorkspace(int persons, int behaviors, int groups)
     {
+        /// <summary>Σw and Σw·y by (subject's group × rater's group), for the starting values of the group effects.</summary>
+        public readonly long[] CrossN = new long[groups * groups];
+        public readonly long[] CrossSy = new long[groups * groups];
         /// <summary>Per rater: (subject + 1) &lt;&lt; 32 | slot, so one load tells whether and where the rater is in the current subject.</summary>
         public readonly long[] Seen = new long[persons];
         public readonly long[] RaterNTotal = new long[persons];
@@ -407,19 +462,24 @@ public sealed class ReadinessModel
         public readonly long[] CellN = new long[behaviors];
         public readonly long[] CellSy = new long[behaviors];
         public readonly int[] CellCount = new int[behaviors];
+        /// <summary>Pairs per behaviour of the current subject, then (prefix sums) where each behaviour's pairs go.</summary>
+        public readonly int[] CellPairs = new int[behaviors + 1];
         // Per rater of the current subject (slot): the rater, Σw, Σw·y, count, and Σw per behaviour.
         public int[] SlotRater = new int[64];
-        public int[] SlotOrder = new int[64];
         public long[] SlotN = new long[64];
         public long[] SlotSy = new long[64];
         public int[] SlotCount = new int[64];
         public long[] PairW = new long[64 * behaviors];
+        /// <summary>The current subject's (slot × behaviours + behaviour) pairs in order of first appearance.</summary>
+        public int[] NewPairs = new int[256];
+        /// <summary>Pairs of the chunk being collapsed, before they are copied out at their exact size (reused across chunks).</summary>
+        public int[] ChunkRater = [];
+        public float[] ChunkWeight = [];
 
         public void Grow(int behaviors)
         {
             var size = SlotRater.Length * 2;
             Array.Resize(ref SlotRater, size);
-            Array.Resize(ref SlotOrder, size);
             Array.Resize(ref SlotN, size);
             Array.Resize(ref SlotSy, size);
             Array.Resize(ref SlotCount, size);
@@ -445,20 +505,27 @@ public sealed class ReadinessModel
         var nb = _nb;
         var maxAge = _recency.Length - 1;
         int lo = _chunkLo[k], hi = _chunkLo[k + 1];
-        var capacity = start[hi] - start[lo];
-        // Scratch sized for the worst case (every row its own pair); not zeroed, as every slot used is written first.
-        var pairRater = GC.AllocateUninitializedArray<int>(Math.Max(capacity, 1));
-        var pairWeight = GC.AllocateUninitializedArray<float>(pairRater.Length);
+        var capacity = Math.Max(start[hi] - start[lo], 1);
+        if (ws.ChunkRater.Length < capacity)
+        {
+            // Scratch sized for the worst case (every row its own pair); never zeroed, as every entry used is written first.
+            ws.ChunkRater = GC.AllocateUninitializedArray<int>(capacity);
+            ws.ChunkWeight = GC.AllocateUninitializedArray<float>(capacity);
+        }
+        var pairRater = ws.ChunkRater;
+        var pairWeight = ws.ChunkWeight;
         var count = 0;
         used = 0;
         y2 = 0;
         var seen = ws.Seen;
-        var cellN = ws.CellN; var cellSy = ws.CellSy; var cellCount = ws.CellCount;
+        var cellN = ws.CellN; var cellSy = ws.CellSy; var cellCount = ws.CellCount; var cellPairs = ws.CellPairs;
         for (var s = lo; s < hi; s++)
         {
             var slots = 0;
+            var pairs = 0;
             var cellBase = s * nb;
             int selfCount = 0, selfSum = 0;
+            var pairW = ws.PairW;
             for (var j = start[s]; j < start[s + 1]; j++)
             {
                 var i = order is null ? j : order[j];
@@ -484,14 +551,21 @@ public sealed class ReadinessModel
                 {
                     slot = slots++;
                     seen[r] = ((long)(s + 1) << 32) | (uint)slot;
-                    if (slot == ws.SlotRater.Length) ws.Grow(nb);
+                    if (slot == ws.SlotRater.Length) { ws.Grow(nb); pairW = ws.PairW; }
                     ws.SlotRater[slot] = r;
                     ws.SlotN[slot] = 0;
                     ws.SlotSy[slot] = 0;
                     ws.SlotCount[slot] = 0;
                 }
                 var wy = wf * y;
-                ws.PairW[slot * nb + b] += wf;
+                var p = slot * nb + b;
+                if (pairW[p] == 0)
+                {
+                    if (pairs == ws.NewPairs.Length) Array.Resize(ref ws.NewPairs, pairs * 2);
+                    ws.NewPairs[pairs++] = p;
+                    cellPairs[b]++;
+                }
+                pairW[p] += wf;
                 ws.SlotN[slot] += wf;
                 ws.SlotSy[slot] += wy;
                 ws.SlotCount[slot]++;
@@ -511,56 +585,77 @@ public sealed class ReadinessModel
                 ws.RaterNTotal[r] += ws.SlotN[t];
                 ws.RaterSyTotal[r] += ws.SlotSy[t];
                 ws.RaterRatings[r] += ws.SlotCount[t];
+                if (_groups > 0)
+                {
+                    var cross = _raterGroup![s] * _groups + _raterGroup[r];
+                    ws.CrossN[cross] += ws.SlotN[t];
+                    ws.CrossSy[cross] += ws.SlotSy[t];
+                }
                 evidence += ws.SlotCount[t];
-                ws.SlotOrder[t] = t;
             }
             _evidence[s] = evidence;
             used += evidence;
-            // Pairs sorted by rater within each cell, whatever order the rows came in.
-            if (slots > 1) SortSlots(ws.SlotRater, ws.SlotOrder, slots);
+            // Cells in behaviour order (a counting sort of the subject's pairs by behaviour).
+            var position = count;
             for (var b = 0; b < nb; b++)
             {
-                _cellPairStart[cellBase + b] = count;
+                _cellPairStart[cellBase + b] = position;
+                var pairsInCell = cellPairs[b];
+                cellPairs[b] = position;
+                position += pairsInCell;
                 if (cellCount[b] == 0) continue;
                 _cellCount[cellBase + b] = cellCount[b];
+                _cellWeight[cellBase + b] = (float)(cellN[b] * InvScale);
                 _cellMean[cellBase + b] = (float)((double)cellSy[b] / cellN[b]);
                 cellN[b] = cellSy[b] = 0;
                 cellCount[b] = 0;
-                for (var t = 0; t < slots; t++)
-                {
-                    var w = ws.PairW[ws.SlotOrder[t] * nb + b];
-                    if (w <= 0) continue;
-                    pairRater[count] = ws.SlotRater[t];
-                    pairWeight[count] = (float)(w * InvScale);
-                    count++;
-                }
             }
-            Array.Clear(ws.PairW, 0, slots * nb);
+            for (var q = 0; q < pairs; q++)
+            {
+                var p = ws.NewPairs[q];
+                var b = p % nb;
+                var at = cellPairs[b]++;
+                pairRater[at] = ws.SlotRater[p / nb];
+                pairWeight[at] = (float)(pairW[p] * InvScale);
+                pairW[p] = 0;
+            }
+            // Pairs sorted by rater within each cell whatever order the rows came in, so that the sums over a cell's
+            // pairs are taken in one order. A cell has a handful of raters: insertion sort.
+            for (var b = 0; b < nb; b++)
+            {
+                var from = _cellPairStart[cellBase + b];
+                SortByRater(pairRater, pairWeight, from, cellPairs[b] - from);
+            }
+            Array.Clear(cellPairs, 0, nb);
+            count = position;
         }
-        _pairRater[k] = pairRater.AsSpan(0, count).ToArray();
-        _pairWeight[k] = pairWeight.AsSpan(0, count).ToArray();
+        _pairRater[k] = GC.AllocateUninitializedArray<int>(count);
+        _pairWeight[k] = GC.AllocateUninitializedArray<float>(count);
+        Array.Copy(pairRater, _pairRater[k], count);
+        Array.Copy(pairWeight, _pairWeight[k], count);
     }
 
-    /// <summary>Sorts a person's raters (with their slots): insertion sort for the usual few dozen, else the library sort.</summary>
-    private static void SortSlots(int[] raters, int[] slots, int count)
+    private static void SortByRater(int[] raters, float[] weights, int from, int length)
     {
-        if (count > 64)
+        if (length > 32)
         {
-            Array.Sort(raters, slots, 0, count);
+            Array.Sort(raters, weights, from, length);
             return;
         }
-        for (var i = 1; i < count; i++)
+        var end = from + length;
+        for (var i = from + 1; i < end; i++)
         {
-            int r = raters[i], t = slots[i];
+            var r = raters[i];
+            var w = weights[i];
             var j = i - 1;
-            while (j >= 0 && raters[j] > r)
+            while (j >= from && raters[j] > r)
             {
                 raters[j + 1] = raters[j];
-                slots[j + 1] = slots[j];
+                weights[j + 1] = weights[j];
                 j--;
             }
             raters[j + 1] = r;
-            slots[j + 1] = t;
+            weights[j + 1] = w;
         }
     }
 
@@ -602,6 +697,61 @@ public sealed class ReadinessModel
         _tauU2 = InitialTauU2;
         _tauV2 = InitialTauV2;
         _sigmaB2 = InitialSigmaB2;
+        if (Environment.GetEnvironmentVariable("TRELLIS_NOSTART") != "1") StartingGroupEffects();
+    }
+
+    private long[] _crossN = [], _crossSy = [];
+    private int _argmax;
+
+    /// <summary>
+    /// Starting values of the group (department) leniencies from a two-way additive fit of the mean rating by
+    /// (subject's group, rater's group) — a 10 × 10 table for ten departments. Where raters mostly rate their own
+    /// department, a department's leniency and its people's level are separated only by the ratings across departments,
+    /// and backfitting wears that mode down slowly sweep by sweep; starting near it saves most of those sweeps.
+    /// Only the start changes: the fixed point the fit converges to is the same.
+    /// </summary>
+    private void StartingGroupEffects()
+    {
+        if (_groups < 2) return;
+        var g = _groups;
+        var level = new double[g];
+        var effect = new double[g];
+        for (var iteration = 0; iteration < 500; iteration++)
+        {
+            for (var d = 0; d < g; d++)
+            {
+                double num = 0, den = 0;
+                for (var r = 0; r < g; r++)
+                {
+                    var n = _crossN[d * g + r];
+                    if (n == 0) continue;
+                    num += _crossSy[d * g + r] - n * effect[r];
+                    den += n;
+                }
+                level[d] = den > 0 ? num / den : 0;
+            }
+            double change = 0, centre = 0;
+            var withRatings = 0;
+            for (var r = 0; r < g; r++)
+            {
+                double num = 0, den = 0;
+                for (var d = 0; d < g; d++)
+                {
+                    var n = _crossN[d * g + r];
+                    if (n == 0) continue;
+                    num += _crossSy[d * g + r] - n * level[d];
+                    den += n;
+                }
+                var e = den > 0 ? num / den : 0;
+                change = Math.Max(change, Math.Abs(e - effect[r]));
+                effect[r] = e;
+                if (den > 0) { centre += e; withRatings++; }
+            }
+            if (withRatings > 0) for (var r = 0; r < g; r++) effect[r] -= centre / withRatings;
+            if (change < 1e-9) break;
+        }
+        for (var r = 0; r < g; r++) _groupLeniency[r] = effect[r];
+        for (var p = 0; p < PersonCount; p++) _leniency[p] = effect[_raterGroup![p]];
     }
 
     /// <summary>Per-thread scratch for one person: cell weight, rater-corrected mean, Σw·b and the fitted scores.</summary>
@@ -609,7 +759,18 @@ public sealed class ReadinessModel
     {
         public readonly double[] N = new double[behaviors], Mean = new double[behaviors], Sb = new double[behaviors], Theta = new double[behaviors],
             K = new double[behaviors], Pv = new double[behaviors];
-        public readonly long[] Acc = new long[persons];
+        /// <summary>Per rater, the effect the sweep reads next to the sum it scatters into (see <see cref="RaterEntry"/>).</summary>
+        public readonly RaterEntry[] Raters = new RaterEntry[persons];
+    }
+
+    /// <summary>
+    /// A rater's effect and this thread's Σw·θ̂ for it, side by side: the gather of a person's pairs brings the rater's
+    /// cache line in, and the scatter right after it finds the line there instead of a second random miss.
+    /// </summary>
+    private struct RaterEntry
+    {
+        public double Leniency;
+        public long Acc;
     }
 
     /// <summary>Σw and Σw·b[rater] of the subject's cells from its pairs (plus added observations).</summary>
@@ -625,14 +786,9 @@ public sealed class ReadinessModel
         for (var b = 0; b < _nb; b++)
         {
             var c = cellBase + b;
-            double n = 0, sb = 0;
+            double n = _cellWeight[c], sb = 0;
             var hi = _cellPairStart[c + 1] - baseIndex;
-            for (var j = _cellPairStart[c] - baseIndex; j < hi; j++)
-            {
-                var w = weights[j];
-                n += w;
-                sb += w * leniency[raters[j]];
-            }
+            for (var j = _cellPairStart[c] - baseIndex; j < hi; j++) sb += weights[j] * leniency[raters[j]];
             var sy = n * _cellMean[c];
             if (hasAdded && _added.TryGetValue(c, out var a))
             {
@@ -641,6 +797,28 @@ public sealed class ReadinessModel
             ws.N[b] = n;
             ws.Sb[b] = sb;
             ws.Mean[b] = n > 0 ? (sy - sb) / n : 0;
+        }
+    }
+
+    /// <summary><see cref="Gather"/> for the sweep: the rater effects come from the thread's interleaved copy.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void GatherInterleaved(int s, int k, Workspace ws)
+    {
+        if (_added.Count > 0) { Gather(s, k, ws); return; }
+        var raters = _pairRater[k];
+        var weights = _pairWeight[k];
+        var baseIndex = _chunkBase[k];
+        var entries = ws.Raters;
+        var cellBase = s * _nb;
+        for (var b = 0; b < _nb; b++)
+        {
+            var c = cellBase + b;
+            double n = _cellWeight[c], sb = 0;
+            var hi = _cellPairStart[c + 1] - baseIndex;
+            for (var j = _cellPairStart[c] - baseIndex; j < hi; j++) sb += weights[j] * entries[raters[j]].Leniency;
+            ws.N[b] = n;
+            ws.Sb[b] = sb;
+            ws.Mean[b] = n > 0 ? (n * _cellMean[c] - sb) / n : 0;
         }
     }
 
@@ -677,7 +855,13 @@ public sealed class ReadinessModel
         Array.Clear(acc);
         var sharedLock = new object();
         Parallel.For(0, chunkStats.Length, new ParallelOptions { MaxDegreeOfParallelism = _parallelism },
-            () => new Workspace(_nb, scatter ? PersonCount : 0),
+            () =>
+            {
+                var ws = new Workspace(_nb, PersonCount);
+                var raters = ws.Raters;
+                for (var r = 0; r < raters.Length; r++) raters[r].Leniency = _leniency[r];
+                return ws;
+            },
             (k, _, ws) =>
             {
                 SweepChunk(k, chunkStats[k], ws, scatter);
@@ -687,7 +871,7 @@ public sealed class ReadinessModel
             {
                 if (!scatter) return;
                 // Exact integer sums: the total does not depend on which thread did which chunk.
-                lock (sharedLock) for (var r = 0; r < acc.Length; r++) acc[r] += ws.Acc[r];
+                lock (sharedLock) for (var r = 0; r < acc.Length; r++) acc[r] += ws.Raters[r].Acc;
             });
         var all = new ChunkStats(_nb);
         foreach (var c in chunkStats) all.Add(c); // chunk order: deterministic whatever the thread count
@@ -703,11 +887,11 @@ public sealed class ReadinessModel
         var raters = _pairRater[k];
         var weights = _pairWeight[k];
         var baseIndex = _chunkBase[k];
-        var a = ws.Acc;
+        var a = ws.Raters;
         for (var s = _chunkLo[k]; s < _chunkLo[k + 1]; s++)
         {
             if (_evidence[s] == 0) { SolveSubject(s, null, stats); continue; }
-            Gather(s, k, ws);
+            GatherInterleaved(s, k, ws);
             SolveSubject(s, ws, stats);
             if (!scatter) continue;
             var cellBase = s * _nb;
@@ -722,7 +906,7 @@ public sealed class ReadinessModel
                 stats.ThetaSb += theta * ws.Sb[b];
                 var fixedTheta = theta * Scale;
                 var hi = _cellPairStart[c + 1] - baseIndex;
-                for (var j = _cellPairStart[c] - baseIndex; j < hi; j++) a[raters[j]] += (long)(weights[j] * fixedTheta);
+                for (var j = _cellPairStart[c] - baseIndex; j < hi; j++) a[raters[j]].Acc += (long)(weights[j] * fixedTheta);
             }
         }
     }
@@ -800,7 +984,7 @@ public sealed class ReadinessModel
             }
             var theta = mu[b] + u + v;
             if (ws is not null) ws.Theta[b] = theta;
-            _score[c] = theta;
+            _score[c] = (float)theta;
             var oneMinusK = 1 - k;
             _variance[c] = (float)(oneMinusK * oneMinusK * pu + pv);
             sum += theta;
@@ -892,6 +1076,7 @@ public sealed class ReadinessModel
             var step = target - _leniency[r];
             // Convergence is judged on the fixed-point residual (how far a plain backfitting step would move the
             // effect), not on the accelerated step actually taken.
+            if (Math.Abs(step) > maxDelta) { _argmax = r; }
             maxDelta = Math.Max(maxDelta, Math.Abs(step));
             // Over-relaxation: backfitting moves every rater effect in the same direction sweep after sweep (the
             // person step gives back part of each move), so stepping further converges in fewer sweeps. The first
