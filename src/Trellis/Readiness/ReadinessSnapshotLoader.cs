@@ -38,7 +38,11 @@ public static class ReadinessSnapshotLoader
     }
 
     /// <summary>Loads from an open connection (SQLite or PostgreSQL).</summary>
-    public static async Task<LoadedEvidence> LoadAsync(DbConnection connection, CareerFramework framework, CancellationToken ct = default)
+    public static Task<LoadedEvidence> LoadAsync(DbConnection connection, CareerFramework framework, CancellationToken ct = default) =>
+        LoadAsync(connection, framework, nativeSqlite: true, ct);
+
+    /// <summary>As above; <paramref name="nativeSqlite"/> false reads SQLite through plain ADO.NET too (tests compare the two paths).</summary>
+    internal static async Task<LoadedEvidence> LoadAsync(DbConnection connection, CareerFramework framework, bool nativeSqlite, CancellationToken ct = default)
     {
         var sqlite = connection is SqliteConnection;
         var people = new People();
@@ -53,7 +57,7 @@ public static class ReadinessSnapshotLoader
 
         var behaviorKeys = framework.Behaviors.Select(b => b.Key).ToArray();
         ObservationTable table;
-        if (connection is SqliteConnection native) table = await ReadObservationsNativeAsync(native, people, behaviorKeys, ct);
+        if (connection is SqliteConnection native && nativeSqlite) table = await ReadObservationsNativeAsync(native, people, behaviorKeys, ct);
         else
         {
             var count = await ScalarAsync(connection, "SELECT COUNT(*) FROM observations", ct);
@@ -144,14 +148,16 @@ public static class ReadinessSnapshotLoader
         await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
         while (await reader.ReadAsync(ct))
         {
-            var subject = people.Person(reader.GetString(0));
-            var rater = people.Person(reader.GetString(1));
-            // Observations are validated on the way in; anything the current framework no longer knows is left out.
+            var subjectId = reader.GetString(0);
+            var raterId = reader.GetString(1);
+            // Observations are validated on the way in; anything the current framework no longer knows is left out,
+            // and only the rows kept give someone outside the employee table a place in the person space.
             if (!RelationshipCodes.TryParse(reader.GetString(2), out var relationship)) continue;
             if (!behaviorIndex.TryGetValue(reader.GetString(3), out var behavior)) continue;
             var rating = reader.GetInt32(4);
             if (rating is < 1 or > 5) continue;
-            table.Add(subject, rater, behavior, relationship, rating, reader.GetFieldValue<DateOnly>(5).DayNumber);
+            var day = reader.GetFieldValue<DateOnly>(5).DayNumber;
+            table.Add(people.Person(subjectId), people.Person(raterId), behavior, relationship, rating, day);
         }
     }
 
