@@ -45,7 +45,7 @@ public static class ReadinessCommand
             else day = DateOnly.FromDateTime(DateTime.UtcNow);
 
             var timings = Environment.GetEnvironmentVariable("TRELLIS_TIMINGS") == "1" ? new PhaseTimings() : null;
-            timings?.Mark("start-up (process start to command)", TimeSpan.FromMilliseconds(Environment.TickCount64 - System.Diagnostics.Process.GetCurrentProcess().StartTime.Ticks / TimeSpan.TicksPerMillisecond));
+            timings?.Mark("process start to command", DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime);
             await using var source = await EvidenceSource.OpenAsync(TrellisCommands.Selection(parse), ct);
             timings?.Mark("open and migration check");
             var framework = await source.FrameworkAsync(ct);
@@ -134,15 +134,22 @@ public static class ReadinessCommand
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static StringBuilder Number(StringBuilder line, double? value)
+    internal static StringBuilder Number(StringBuilder line, double? value)
     {
         if (value is not { } v) return line;
-        // Report values are already rounded to two decimals, so their shortest round-trip form is exactly what "0.##"
-        // prints — without parsing a custom format for each of the ~60 numbers on a line.
-        Span<char> buffer = stackalloc char[32];
-        if (Math.Round(v, 2) == v && Math.Abs(v) < 1e9 && v.TryFormat(buffer, out var written, default, CultureInfo.InvariantCulture) &&
-            !buffer[..written].ContainsAny('E', 'e'))
-            return line.Append(buffer[..written]);
+        // Report values are already rounded to two decimals, so they print as whole cents with trailing zeros dropped
+        // (exactly what "0.##" prints), without the general-purpose formatter for each of the ~60 numbers on a line.
+        var cents = Math.Round(v * 100);
+        if (Math.Abs(cents) < 1e15 && Math.Round(v, 2) == v && cents / 100 == v && !(cents == 0 && double.IsNegative(v)))
+        {
+            var c = (long)cents;
+            if (c < 0) { line.Append('-'); c = -c; }
+            line.Append(c / 100);
+            var fraction = (int)(c % 100);
+            if (fraction == 0) return line;
+            line.Append('.').Append((char)('0' + fraction / 10));
+            return fraction % 10 == 0 ? line : line.Append((char)('0' + fraction % 10));
+        }
         return line.Append(v.ToString("0.##", CultureInfo.InvariantCulture));
     }
 
@@ -254,6 +261,6 @@ internal sealed class PhaseTimings
 
     public void Print()
     {
-        foreach (var (phase, time) in _phases) Console.Error.WriteLine($"{time.TotalMilliseconds,8:F0} ms  {phase}");
+        foreach (var (phase, time) in _phases) Console.Error.WriteLine($"{phase} {time.TotalMilliseconds:F0} ms");
     }
 }

@@ -171,36 +171,29 @@ public static class ReadinessSnapshotLoader
         """;
 
     /// <summary>
-    /// One text value per row: the fixed fields, the subject id's length in bytes, then both ids back to back. SQLite
-    /// charges per column read, so one column per row reads about twice as fast as six; the length prefix keeps any
-    /// id unambiguous whatever characters it holds.
+    /// Rows kept aside as packed UTF-8 text, back to back: relationship, behaviour, rating and day separated by
+    /// U+001F, then the subject id's length in bytes, U+001F, and both ids back to back (the length keeps any id
+    /// unambiguous whatever characters it holds).
     /// </summary>
-    private const string PackedRowSql = """
-        SELECT relationship || char(31) || behavior || char(31) || rating || char(31) || observed_on || char(31) ||
-               length(CAST(subject_id AS BLOB)) || char(31) || subject_id || rater_id
-        FROM observations WHERE rowid >= {0} AND rowid < {1}
-        """;
-
-    /// <summary>The rows of one rowid range as packed UTF-8 text, back to back.</summary>
     private sealed class RangeRows
     {
         public byte[] Bytes = new byte[1 << 16];
         public int Length;
         public readonly List<int> Ends = [];
 
-        /// <summary>Packs a row read as columns (one that names someone new: rare) the way <see cref="PackedRowSql"/> does.</summary>
-        public void AppendColumns(sqlite3_stmt statement)
+        /// <summary>Packs the current row (one that names someone new: rare).</summary>
+        public void AppendColumns(IntPtr statement)
         {
-            var subject = raw.sqlite3_column_blob(statement, 0);
-            var rater = raw.sqlite3_column_blob(statement, 1);
+            var subject = SqliteNative.Column(statement, 0);
+            var rater = SqliteNative.Column(statement, 1);
             var text = new List<byte>(64);
-            text.AddRange(raw.sqlite3_column_blob(statement, 2));
+            text.AddRange(SqliteNative.Column(statement, 2));
             text.Add(31);
-            text.AddRange(raw.sqlite3_column_blob(statement, 3));
+            text.AddRange(SqliteNative.Column(statement, 3));
             text.Add(31);
-            text.AddRange(raw.sqlite3_column_blob(statement, 4));
+            text.AddRange(SqliteNative.Column(statement, 4));
             text.Add(31);
-            text.AddRange(raw.sqlite3_column_blob(statement, 5));
+            text.AddRange(SqliteNative.Column(statement, 5));
             text.Add(31);
             text.AddRange(Encoding.ASCII.GetBytes(subject.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             text.Add(31);
@@ -295,23 +288,17 @@ public static class ReadinessSnapshotLoader
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static RangeResult ReadRange(sqlite3 handle, long lo, long hi, RowParser parser, CancellationToken ct)
     {
-        var packed = Environment.GetEnvironmentVariable("TRELLIS_PACKED") == "1";
-        var sql = string.Format(System.Globalization.CultureInfo.InvariantCulture, packed ? PackedRowSql : RangeSql, lo, hi);
+        var sql = string.Format(System.Globalization.CultureInfo.InvariantCulture, RangeSql, lo, hi);
         Check(handle, raw.sqlite3_prepare_v2(handle, sql, out var statement));
         var result = new RangeResult();
         try
         {
             int rc, rows = 0;
-            while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
+            var native = statement.DangerousGetHandle();
+            while ((rc = SqliteNative.Step(native)) == raw.SQLITE_ROW)
             {
                 if ((++rows & 0xFFFF) == 0) ct.ThrowIfCancellationRequested();
-                if (!packed)
-                {
-                    if (!parser.TryParseColumns(statement, result.Table)) result.Deferred.AppendColumns(statement);
-                    continue;
-                }
-                var row = raw.sqlite3_column_blob(statement, 0);
-                if (!parser.TryParseKnown(row, result.Table)) result.Deferred.Append(row);
+                if (!parser.TryParseColumns(native, result.Table)) result.Deferred.AppendColumns(native);
             }
             if (rc != raw.SQLITE_DONE) Check(handle, rc);
         }
@@ -331,31 +318,30 @@ public static class ReadinessSnapshotLoader
         private readonly byte[] _lastSubject = new byte[256];
         private int _lastSubjectLength = -1, _lastSubjectIndex = -1;
 
-        /// <summary>Adds the row when both people are known (or leaves out a row the framework no longer knows); false when it names someone new.</summary>
+        /// <summary>
+        /// Adds the statement's current row (<see cref="RangeSql"/>) when both people are known, or leaves out a row the
+        /// framework no longer knows; false when it names someone new. Only reads shared state: safe from several threads.
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public bool TryParseKnown(ReadOnlySpan<byte> row, ObservationTable table) => Parse(row, table, addPeople: false);
-
-        /// <summary>As <see cref="TryParseKnown"/> for a row read as its six columns (<see cref="RangeSql"/>).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public bool TryParseColumns(sqlite3_stmt statement, ObservationTable table)
+        public bool TryParseColumns(IntPtr statement, ObservationTable table)
         {
-            var behaviorBytes = raw.sqlite3_column_blob(statement, 3);
+            var behaviorBytes = SqliteNative.Column(statement, 3);
             var behavior = -1;
             for (var b = 0; b < _behaviors.Length; b++)
                 if (behaviorBytes.SequenceEqual(_behaviors[b])) { behavior = b; break; }
             if (behavior < 0) return true; // a behaviour the current framework no longer has (or NULL)
-            var relationshipBytes = raw.sqlite3_column_blob(statement, 2);
+            var relationshipBytes = SqliteNative.Column(statement, 2);
             var relationship = (RelationshipCode)255;
             foreach (var (bytes, code) in _relationships)
                 if (relationshipBytes.SequenceEqual(bytes)) { relationship = code; break; }
             if ((byte)relationship == 255) return true;
-            if (raw.sqlite3_column_type(statement, 4) != raw.SQLITE_INTEGER) return true;
-            var rating = raw.sqlite3_column_int(statement, 4);
+            if (SqliteNative.ColumnType(statement, 4) != raw.SQLITE_INTEGER) return true;
+            var rating = SqliteNative.ColumnInt(statement, 4);
             if (rating is < 1 or > 5) return true;
-            var dayBytes = raw.sqlite3_column_blob(statement, 5);
+            var dayBytes = SqliteNative.Column(statement, 5);
             if (dayBytes.IsEmpty) return true;
             var day = ParseDay(dayBytes);
-            var subjectBytes = raw.sqlite3_column_blob(statement, 0);
+            var subjectBytes = SqliteNative.Column(statement, 0);
             int subject;
             if (subjectBytes.Length == _lastSubjectLength && subjectBytes.SequenceEqual(_lastSubject.AsSpan(0, _lastSubjectLength))) subject = _lastSubjectIndex;
             else
@@ -369,7 +355,7 @@ public static class ReadinessSnapshotLoader
                     _lastSubjectIndex = subject;
                 }
             }
-            var rater = people.FindUtf8(raw.sqlite3_column_blob(statement, 1));
+            var rater = people.FindUtf8(SqliteNative.Column(statement, 1));
             if (rater < 0) return false;
             table.Add(subject, rater, behavior, relationship, rating, day);
             return true;

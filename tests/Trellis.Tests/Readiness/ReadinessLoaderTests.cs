@@ -77,3 +77,22 @@ public sealed class ReadinessLoaderTests
         return rows;
     }
 }
+
+public sealed class ReadinessCsvNumberTests
+{
+    [Fact]
+    public void Numbers_print_exactly_as_the_two_decimal_format_does()
+    {
+        var values = new List<double>();
+        for (var cents = -10_000; cents <= 100_000; cents++) values.Add(Math.Round(cents / 100.0, 2));
+        var random = new Random(3);
+        for (var i = 0; i < 10_000; i++) values.Add(Math.Round((random.NextDouble() - 0.2) * 1e6, random.Next(4)));
+        values.AddRange([0.0, -0.0, 1e-9, 123456789.125, double.MaxValue, 1e20, 0.005, 2.675]);
+        foreach (var v in values)
+        {
+            var line = Trellis.Readiness.ReadinessCommand.Number(new System.Text.StringBuilder(), v).ToString();
+            Assert.True(v.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture) == line, $"{v:R}: printed {line}");
+        }
+        Assert.Equal("", Trellis.Readiness.ReadinessCommand.Number(new System.Text.StringBuilder(), null).ToString());
+    }
+}
