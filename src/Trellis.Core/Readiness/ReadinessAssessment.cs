@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Globalization;
 using System.Text;
 using Trellis.Core.Framework;
@@ -126,6 +127,7 @@ public sealed class ReadinessAssessment
     /// <summary>The band only, without building the report (for counting and benchmarks).</summary>
     public string Band(int person, string? target = null) => Decide(person, target).Band;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ReadinessReport Report(int person, string? target = null)
     {
         var j = Judge(person, target);
@@ -173,6 +175,7 @@ public sealed class ReadinessAssessment
     private static double Round(double x) => Math.Round(x, 2, MidpointRounding.AwayFromZero);
 
     /// <summary>Posterior probability that the true level is at least expected − tolerance.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double MeetsProbability(int person, int behavior, int expected)
     {
         var sd = Math.Sqrt(Model.Variance(person, behavior));
@@ -188,6 +191,7 @@ public sealed class ReadinessAssessment
         string Band, Level? Target, string? Move, int[]? Expected, string Gate, int LatestResult, bool ConcernBlocks, int GapCount,
         int Unevidenced, int Unsure, bool AtTop);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Decision Decide(int person, string? target)
     {
         var m = Model;
@@ -239,6 +243,7 @@ public sealed class ReadinessAssessment
         return new Decision(band, targetLevel, move, expected, gate, latest, concernBlocks, gaps, unevidenced, unsure, atTop);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Judgement Judge(int person, string? target)
     {
         var d = Decide(person, target);
@@ -262,6 +267,7 @@ public sealed class ReadinessAssessment
             d.Unevidenced, d.Unsure, d.AtTop);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private string Explain(int person, Judgement j)
     {
         var m = Model;

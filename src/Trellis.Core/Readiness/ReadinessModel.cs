@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Trellis.Core.Readiness;
 
@@ -17,14 +18,14 @@ namespace Trellis.Core.Readiness;
 /// (empirical Bayes), and intervals come from the posterior variance.</para>
 /// <para>Speed: the observations are read once and collapsed into sufficient statistics — per cell (person ×
 /// behaviour) the weight and weighted mean rating, per rater the weight and weighted rating sum, and per (cell, rater)
-/// pair the total weight. Backfitting only needs those: a sweep is one pass over the unique pairs (about 70% of the
-/// rows on realistic data, 8 bytes each) that gathers the rater effects of a person's cells, solves the person, and
-/// scatters the person's fitted cells back to the raters' residual sums while the person's pairs are still in cache.
-/// The rater effects are over-relaxed between sweeps, which roughly halves the sweeps needed.</para>
-/// <para>Determinism: the collapse sums in 64-bit fixed point (exact, so independent of the order of observations);
-/// pairs are kept sorted by rater within each cell; persons are processed in fixed chunks whose partial sums are
-/// combined in chunk order, and sums across chunks into rater totals are again exact fixed point. So the result
-/// depends neither on the order of the observations nor on the number of threads.</para>
+/// pair the total weight. Each person's distinct raters are listed once (its slots), and a pair names its rater by slot
+/// (2 bytes) next to its weight (4 bytes). A sweep visits each person once: it loads its raters' effects into a small
+/// local array (the only random reads), gathers them per cell from there, solves the person, and sums the fitted cells
+/// back per slot, which then goes to each rater's total (the only random writes).</para>
+/// <para>Convergence: the department leniencies start from a two-way fit of the (subject department × rater
+/// department) table, since backfitting wears that mode down slowly when people mostly rate within their department;
+/// and the sweeps are Anderson-accelerated over rater effects, behaviour means and variance components together.
+/// Both change only the path, not the fixed point.</para>
 /// </remarks>
 public sealed class ReadinessModel
 {
@@ -36,8 +37,8 @@ public sealed class ReadinessModel
     /// <summary>Weight of each variance component's prior, in effective observations (effects) at the starting value.</summary>
     private const double PriorWeight = 4;
     private const int MaxChunks = 64;
-    /// <summary>Over-relaxation of the rater effects between sweeps (1 = plain backfitting).</summary>
-    private const double Relaxation = 1.6;
+    /// <summary>How many past sweeps Anderson acceleration combines.</summary>
+    private const int AccelerationDepth = 5;
 
     private readonly ObservationTable _obs;
     private readonly int _n;
@@ -49,17 +50,25 @@ public sealed class ReadinessModel
 
     // Cells (person × behaviour). The cell's weight is the sum of its pairs' weights (plus any added observations).
     private readonly float[] _cellMean;
+    /// <summary>The cell's total weight Σw (exact: from the fixed-point collapse).</summary>
+    private readonly float[] _cellWeight;
     private readonly int[] _cellCount;
-    private readonly double[] _score;
+    private readonly float[] _score;
     private readonly float[] _variance;
-    /// <summary>Global index of each cell's first pair (cells + 1 entries); pairs of chunk k live in _pairRater[k] from _chunkBase[k].</summary>
+    /// <summary>Global index of each cell's first pair (cells + 1 entries); pairs of chunk k live in _pairSlot[k] from _chunkBase[k].</summary>
     private readonly int[] _cellPairStart;
+    /// <summary>Global index of each person's first rater slot (persons + 1 entries); slots of chunk k live in _slotRater[k] from _slotBase[k].</summary>
+    private readonly int[] _personSlotStart;
 
     // (cell, rater) pairs, per chunk of persons, sorted by rater within each cell.
     private readonly int[] _chunkLo;
     private readonly int[] _chunkBase;
-    private readonly int[][] _pairRater;
+    /// <summary>Per pair, the rater as an index into its person's slots (sorted by rater), and the pair's weight.</summary>
+    private readonly ushort[][] _pairSlot;
     private readonly float[][] _pairWeight;
+    /// <summary>Per person, its distinct raters (slots), sorted by rater.</summary>
+    private readonly int[] _slotBase;
+    private readonly int[][] _slotRater;
 
     // Persons.
     private readonly int[] _evidence, _raterCount, _selfCount, _selfSum;
@@ -144,10 +153,12 @@ public sealed class ReadinessModel
 
         var cells = checked(persons * behaviors);
         _cellMean = new float[cells];
+        _cellWeight = new float[cells];
         _cellCount = new int[cells];
-        _score = new double[cells];
+        _score = new float[cells];
         _variance = new float[cells];
         _cellPairStart = new int[cells + 1];
+        _personSlotStart = new int[persons + 1];
         _evidence = new int[persons];
         _raterCount = new int[persons];
         _selfCount = new int[persons];
@@ -164,8 +175,10 @@ public sealed class ReadinessModel
         var chunks = Math.Max(1, Math.Min(MaxChunks, persons));
         _chunkLo = new int[chunks + 1];
         _chunkBase = new int[chunks + 1];
-        _pairRater = new int[chunks][];
+        _pairSlot = new ushort[chunks][];
         _pairWeight = new float[chunks][];
+        _slotBase = new int[chunks + 1];
+        _slotRater = new int[chunks][];
     }
 
     /// <summary>
@@ -203,8 +216,10 @@ public sealed class ReadinessModel
         get
         {
             long pairs = 0;
-            foreach (var p in _pairRater) pairs += p?.Length ?? 0;
-            return (long)_cellMean.Length * (4 + 4 + 8 + 4) + (long)_cellPairStart.Length * 4 + pairs * (4 + 4) +
+            foreach (var p in _pairSlot) pairs += p?.Length ?? 0;
+            long slots = 0;
+            foreach (var t in _slotRater) slots += t?.Length ?? 0;
+            return (long)_cellMean.Length * (4 + 4 + 4 + 4 + 4) + (long)_cellPairStart.Length * 4 + pairs * (2 + 4) + slots * 4 + _personSlotStart.Length * 4L +
                    (long)PersonCount * (4 * 4 + 8 * 2 + 8 * 2 + 4 + 8 * 2) + _recency.Length * 8L + _chunkLo.Length * 8L;
         }
     }
@@ -254,12 +269,9 @@ public sealed class ReadinessModel
     {
         if (_addedPairs.Contains(((long)subject << 32) | (uint)rater)) return true;
         var k = ChunkOf(subject);
-        var raters = _pairRater[k];
-        var lo = _cellPairStart[subject * _nb] - _chunkBase[k];
-        var hi = _cellPairStart[(subject + 1) * _nb] - _chunkBase[k];
-        for (var j = lo; j < hi; j++)
-            if (raters[j] == rater) return true;
-        return false;
+        var lo = _personSlotStart[subject] - _slotBase[k];
+        var hi = _personSlotStart[subject + 1] - _slotBase[k];
+        return Array.BinarySearch(_slotRater[k], lo, hi - lo, rater) >= 0;
     }
 
     private int ChunkOf(int subject)
@@ -268,7 +280,7 @@ public sealed class ReadinessModel
         if (k < 0) return ~k - 1;
         // Empty chunks share a boundary: the subject belongs to the last chunk starting there.
         while (k + 1 < _chunkLo.Length - 1 && _chunkLo[k + 1] == subject) k++;
-        return Math.Min(k, _pairRater.Length - 1);
+        return Math.Min(k, _pairSlot.Length - 1);
     }
 
     // ---- fitting -------------------------------------------------------------------------------------------
@@ -292,18 +304,27 @@ public sealed class ReadinessModel
         Collapse();
         CollapseTime = clock.Elapsed;
         InitialComponents();
-        var chunkStats = new ChunkStats[_pairRater.Length];
+        var chunkStats = new ChunkStats[_pairSlot.Length];
         for (var k = 0; k < chunkStats.Length; k++) chunkStats[k] = new ChunkStats(_nb);
         var acc = new long[PersonCount];
-        var previousStep = new double[PersonCount];
+        // The fixed-point state of backfitting: rater effects, behaviour means and the (log) variance components.
+        var stateSize = PersonCount + _nb + Components;
+        var accelerator = new AndersonAcceleration(stateSize, AccelerationDepth);
+        var state = new double[stateSize];
+        var image = new double[stateSize];
         double previousTauG = 0, previousSigma2 = 0, previousTauU = 0, previousTauV = 0, previousSigmaB = 0;
         var maxIterations = Math.Max(1, Options.MaxIterations);
         for (var iteration = 1; iteration <= maxIterations; iteration++)
         {
             Iterations = iteration;
+            SaveState(state);
             var all = Sweep(chunkStats, acc, scatter: true);
             UpdateSubjectComponents(all);
-            var maxDelta = RaterStep(acc, all, previousStep, relax: iteration > 2);
+            var maxDelta = RaterStep(acc, all);
+            // One plain backfitting step gave image = F(state); the accelerated next state mixes the last few.
+            SaveState(image);
+            accelerator.Step(state, image);
+            LoadState(image);
             var stable = Relative(previousTauG, _tauG2) && Relative(previousSigma2, _sigma2) && Relative(previousTauU, _tauU2) && Relative(previousTauV, _tauV2) && Relative(previousSigmaB, _sigmaB2);
             previousTauG = _tauG2; previousSigma2 = _sigma2; previousTauU = _tauU2; previousTauV = _tauV2; previousSigmaB = _sigmaB2;
             LastRaterChange = maxDelta;
@@ -312,6 +333,27 @@ public sealed class ReadinessModel
         // Final person estimates against the final rater effects and components.
         Sweep(chunkStats, acc, scatter: false);
         SweepTime = clock.Elapsed - CollapseTime;
+    }
+
+    private const int Components = 5;
+
+    private void SaveState(double[] x)
+    {
+        _leniency.CopyTo(x, 0);
+        _mu.CopyTo(x, PersonCount);
+        var c = PersonCount + _nb;
+        // Logs keep the components positive whatever the mixing does.
+        x[c] = Math.Log(_sigma2); x[c + 1] = Math.Log(_tauU2); x[c + 2] = Math.Log(_tauV2);
+        x[c + 3] = Math.Log(_sigmaB2); x[c + 4] = Math.Log(_tauG2);
+    }
+
+    private void LoadState(double[] x)
+    {
+        Array.Copy(x, 0, _leniency, 0, PersonCount);
+        Array.Copy(x, PersonCount, _mu, 0, _nb);
+        var c = PersonCount + _nb;
+        _sigma2 = Math.Max(Math.Exp(x[c]), 0.01); _tauU2 = Math.Max(Math.Exp(x[c + 1]), VarianceFloor); _tauV2 = Math.Max(Math.Exp(x[c + 2]), VarianceFloor);
+        _sigmaB2 = Math.Max(Math.Exp(x[c + 3]), VarianceFloor); _tauG2 = Math.Max(Math.Exp(x[c + 4]), VarianceFloor);
     }
 
     private static bool Relative(double before, double after) => Math.Abs(after - before) <= 1e-3 * Math.Max(after, VarianceFloor);
@@ -347,7 +389,7 @@ public sealed class ReadinessModel
 
         // Chunks of persons by index only: their partial sums are combined in chunk order, so the boundaries must not
         // depend on the thread count nor on rows that do not count (e.g. evidence after the as-of date).
-        var chunks = _pairRater.Length;
+        var chunks = _pairSlot.Length;
         for (var k = 0; k < chunks; k++) _chunkLo[k] = (int)((long)PersonCount * k / chunks);
         _chunkLo[chunks] = PersonCount;
 
@@ -357,8 +399,10 @@ public sealed class ReadinessModel
         var sharedLock = new object();
         var raterN = new long[PersonCount];
         var raterSy = new long[PersonCount];
+        var crossN = new long[_groups * _groups];
+        var crossSy = new long[_groups * _groups];
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = _parallelism },
-            () => new CollapseWorkspace(PersonCount, _nb),
+            () => new CollapseWorkspace(PersonCount, _nb, _groups),
             (k, _, ws) =>
             {
                 CollapseChunk(k, start, order, weightTable, ws, out chunkUsed[k], out chunkY2[k]);
@@ -375,6 +419,11 @@ public sealed class ReadinessModel
                         raterN[r] += ws.RaterNTotal[r];
                         raterSy[r] += ws.RaterSyTotal[r];
                     }
+                    for (var g = 0; g < crossN.Length; g++)
+                    {
+                        crossN[g] += ws.CrossN[g];
+                        crossSy[g] += ws.CrossSy[g];
+                    }
                 }
             });
         for (var r = 0; r < PersonCount; r++)
@@ -382,14 +431,22 @@ public sealed class ReadinessModel
             _raterN[r] = raterN[r] * InvScale;
             _raterSy[r] = raterSy[r] * InvScale;
         }
+        _crossN = crossN;
+        _crossSy = crossSy;
 
         // Global pair indices: chunk k's pairs follow chunk k − 1's.
-        for (var k = 0; k < chunks; k++) _chunkBase[k + 1] = _chunkBase[k] + _pairRater[k].Length;
+        for (var k = 0; k < chunks; k++)
+        {
+            _chunkBase[k + 1] = _chunkBase[k] + _pairSlot[k].Length;
+            _slotBase[k + 1] = _slotBase[k] + _slotRater[k].Length;
+        }
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = _parallelism }, k =>
         {
             for (var c = _chunkLo[k] * _nb; c < _chunkLo[k + 1] * _nb; c++) _cellPairStart[c] += _chunkBase[k];
+            for (var p = _chunkLo[k]; p < _chunkLo[k + 1]; p++) _personSlotStart[p] += _slotBase[k];
         });
         _cellPairStart[PersonCount * _nb] = _chunkBase[chunks];
+        _personSlotStart[PersonCount] = _slotBase[chunks];
         PairCount = _chunkBase[chunks];
         ObservationsUsed = chunkUsed.Sum();
         long y2 = 0;
@@ -397,8 +454,11 @@ public sealed class ReadinessModel
         _sumWy2 = y2 * InvScale;
     }
 
-    private sealed class CollapseWorkspace(int persons, int behaviors)
+    private sealed class CollapseWorkspace(int persons, int behaviors, int groups)
     {
+        /// <summary>Σw and Σw·y by (subject's group × rater's group), for the starting values of the group effects.</summary>
+        public readonly long[] CrossN = new long[groups * groups];
+        public readonly long[] CrossSy = new long[groups * groups];
         /// <summary>Per rater: (subject + 1) &lt;&lt; 32 | slot, so one load tells whether and where the rater is in the current subject.</summary>
         public readonly long[] Seen = new long[persons];
         public readonly long[] RaterNTotal = new long[persons];
@@ -407,19 +467,32 @@ public sealed class ReadinessModel
         public readonly long[] CellN = new long[behaviors];
         public readonly long[] CellSy = new long[behaviors];
         public readonly int[] CellCount = new int[behaviors];
+        /// <summary>Pairs per behaviour of the current subject, then (prefix sums) where each behaviour's pairs go.</summary>
+        public readonly int[] CellPairs = new int[behaviors + 1];
         // Per rater of the current subject (slot): the rater, Σw, Σw·y, count, and Σw per behaviour.
         public int[] SlotRater = new int[64];
-        public int[] SlotOrder = new int[64];
         public long[] SlotN = new long[64];
         public long[] SlotSy = new long[64];
         public int[] SlotCount = new int[64];
         public long[] PairW = new long[64 * behaviors];
+        /// <summary>The current subject's (slot × behaviours + behaviour) pairs in order of first appearance.</summary>
+        public int[] NewPairs = new int[256];
+        /// <summary>Pairs of the chunk being collapsed, before they are copied out at their exact size (reused across chunks).</summary>
+        public ushort[] ChunkPairSlot = [];
+        public float[] ChunkWeight = [];
+        public int[] ChunkSlotRater = [];
+        /// <summary>Per slot (in order of first appearance) its position among the subject's raters sorted by rater.</summary>
+        public int[] Rank = new int[64];
+        public int[] SortedSlot = new int[64];
+        public int[] SortedRater = new int[64];
 
         public void Grow(int behaviors)
         {
             var size = SlotRater.Length * 2;
             Array.Resize(ref SlotRater, size);
-            Array.Resize(ref SlotOrder, size);
+            Array.Resize(ref Rank, size);
+            Array.Resize(ref SortedSlot, size);
+            Array.Resize(ref SortedRater, size);
             Array.Resize(ref SlotN, size);
             Array.Resize(ref SlotSy, size);
             Array.Resize(ref SlotCount, size);
@@ -445,20 +518,30 @@ public sealed class ReadinessModel
         var nb = _nb;
         var maxAge = _recency.Length - 1;
         int lo = _chunkLo[k], hi = _chunkLo[k + 1];
-        var capacity = start[hi] - start[lo];
-        // Scratch sized for the worst case (every row its own pair); not zeroed, as every slot used is written first.
-        var pairRater = GC.AllocateUninitializedArray<int>(Math.Max(capacity, 1));
-        var pairWeight = GC.AllocateUninitializedArray<float>(pairRater.Length);
+        var capacity = Math.Max(start[hi] - start[lo], 1);
+        if (ws.ChunkPairSlot.Length < capacity)
+        {
+            // Scratch sized for the worst case (every row its own pair); never zeroed, as every entry used is written first.
+            ws.ChunkPairSlot = GC.AllocateUninitializedArray<ushort>(capacity);
+            ws.ChunkWeight = GC.AllocateUninitializedArray<float>(capacity);
+            ws.ChunkSlotRater = GC.AllocateUninitializedArray<int>(capacity);
+        }
+        var pairSlot = ws.ChunkPairSlot;
+        var pairWeight = ws.ChunkWeight;
+        var slotRater = ws.ChunkSlotRater;
         var count = 0;
+        var slotCount = 0;
         used = 0;
         y2 = 0;
         var seen = ws.Seen;
-        var cellN = ws.CellN; var cellSy = ws.CellSy; var cellCount = ws.CellCount;
+        var cellN = ws.CellN; var cellSy = ws.CellSy; var cellCount = ws.CellCount; var cellPairs = ws.CellPairs;
         for (var s = lo; s < hi; s++)
         {
             var slots = 0;
+            var pairs = 0;
             var cellBase = s * nb;
             int selfCount = 0, selfSum = 0;
+            var pairW = ws.PairW;
             for (var j = start[s]; j < start[s + 1]; j++)
             {
                 var i = order is null ? j : order[j];
@@ -484,14 +567,21 @@ public sealed class ReadinessModel
                 {
                     slot = slots++;
                     seen[r] = ((long)(s + 1) << 32) | (uint)slot;
-                    if (slot == ws.SlotRater.Length) ws.Grow(nb);
+                    if (slot == ws.SlotRater.Length) { ws.Grow(nb); pairW = ws.PairW; }
                     ws.SlotRater[slot] = r;
                     ws.SlotN[slot] = 0;
                     ws.SlotSy[slot] = 0;
                     ws.SlotCount[slot] = 0;
                 }
                 var wy = wf * y;
-                ws.PairW[slot * nb + b] += wf;
+                var p = slot * nb + b;
+                if (pairW[p] == 0)
+                {
+                    if (pairs == ws.NewPairs.Length) Array.Resize(ref ws.NewPairs, pairs * 2);
+                    ws.NewPairs[pairs++] = p;
+                    cellPairs[b]++;
+                }
+                pairW[p] += wf;
                 ws.SlotN[slot] += wf;
                 ws.SlotSy[slot] += wy;
                 ws.SlotCount[slot]++;
@@ -511,37 +601,72 @@ public sealed class ReadinessModel
                 ws.RaterNTotal[r] += ws.SlotN[t];
                 ws.RaterSyTotal[r] += ws.SlotSy[t];
                 ws.RaterRatings[r] += ws.SlotCount[t];
+                if (_groups > 0)
+                {
+                    var cross = _raterGroup![s] * _groups + _raterGroup[r];
+                    ws.CrossN[cross] += ws.SlotN[t];
+                    ws.CrossSy[cross] += ws.SlotSy[t];
+                }
                 evidence += ws.SlotCount[t];
-                ws.SlotOrder[t] = t;
             }
             _evidence[s] = evidence;
             used += evidence;
-            // Pairs sorted by rater within each cell, whatever order the rows came in.
-            if (slots > 1) SortSlots(ws.SlotRater, ws.SlotOrder, slots);
+            if (slots > ushort.MaxValue + 1)
+                throw new NotSupportedException($"person {s} has {slots:N0} distinct raters; the engine supports at most {ushort.MaxValue + 1:N0} per person");
+            // The subject's raters sorted by rater id (the slots' order of first appearance depends on the input order).
+            for (var t = 0; t < slots; t++) { ws.SortedRater[t] = ws.SlotRater[t]; ws.SortedSlot[t] = t; }
+            SortSlots(ws.SortedRater, ws.SortedSlot, slots);
+            _personSlotStart[s] = slotCount;
+            for (var t = 0; t < slots; t++)
+            {
+                ws.Rank[ws.SortedSlot[t]] = t;
+                slotRater[slotCount + t] = ws.SortedRater[t];
+            }
+            slotCount += slots;
+            // Cells in behaviour order (a counting sort of the subject's pairs by behaviour).
+            var position = count;
             for (var b = 0; b < nb; b++)
             {
-                _cellPairStart[cellBase + b] = count;
+                _cellPairStart[cellBase + b] = position;
+                var pairsInCell = cellPairs[b];
+                cellPairs[b] = position;
+                position += pairsInCell;
                 if (cellCount[b] == 0) continue;
                 _cellCount[cellBase + b] = cellCount[b];
+                _cellWeight[cellBase + b] = (float)(cellN[b] * InvScale);
                 _cellMean[cellBase + b] = (float)((double)cellSy[b] / cellN[b]);
                 cellN[b] = cellSy[b] = 0;
                 cellCount[b] = 0;
-                for (var t = 0; t < slots; t++)
-                {
-                    var w = ws.PairW[ws.SlotOrder[t] * nb + b];
-                    if (w <= 0) continue;
-                    pairRater[count] = ws.SlotRater[t];
-                    pairWeight[count] = (float)(w * InvScale);
-                    count++;
-                }
             }
-            Array.Clear(ws.PairW, 0, slots * nb);
+            for (var q = 0; q < pairs; q++)
+            {
+                var p = ws.NewPairs[q];
+                var b = p % nb;
+                var at = cellPairs[b]++;
+                pairSlot[at] = (ushort)ws.Rank[p / nb];
+                pairWeight[at] = (float)(pairW[p] * InvScale);
+                pairW[p] = 0;
+            }
+            // Pairs sorted by rater within each cell whatever order the rows came in, so that the sums over a cell's
+            // pairs are taken in one order. A cell has a handful of raters: insertion sort.
+            for (var b = 0; b < nb; b++)
+            {
+                var from = _cellPairStart[cellBase + b];
+                SortBySlot(pairSlot, pairWeight, from, cellPairs[b] - from);
+            }
+            Array.Clear(cellPairs, 0, nb);
+            count = position;
         }
-        _pairRater[k] = pairRater.AsSpan(0, count).ToArray();
-        _pairWeight[k] = pairWeight.AsSpan(0, count).ToArray();
+        _pairSlot[k] = GC.AllocateUninitializedArray<ushort>(count);
+        _pairWeight[k] = GC.AllocateUninitializedArray<float>(count);
+        _slotRater[k] = GC.AllocateUninitializedArray<int>(slotCount);
+        Array.Copy(pairSlot, _pairSlot[k], count);
+        Array.Copy(pairWeight, _pairWeight[k], count);
+        Array.Copy(slotRater, _slotRater[k], slotCount);
     }
 
     /// <summary>Sorts a person's raters (with their slots): insertion sort for the usual few dozen, else the library sort.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SortSlots(int[] raters, int[] slots, int count)
     {
         if (count > 64)
@@ -564,6 +689,31 @@ public sealed class ReadinessModel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SortBySlot(ushort[] raters, float[] weights, int from, int length)
+    {
+        if (length > 32)
+        {
+            Array.Sort(raters, weights, from, length);
+            return;
+        }
+        var end = from + length;
+        for (var i = from + 1; i < end; i++)
+        {
+            var r = raters[i];
+            var w = weights[i];
+            var j = i - 1;
+            while (j >= from && raters[j] > r)
+            {
+                raters[j + 1] = raters[j];
+                weights[j + 1] = weights[j];
+                j--;
+            }
+            raters[j + 1] = r;
+            weights[j + 1] = w;
+        }
+    }
+
     /// <summary>Starting values: behaviour means, pooled within-cell variance, modest between-person and rater variances.</summary>
     private void InitialComponents()
     {
@@ -572,7 +722,7 @@ public sealed class ReadinessModel
         double betweenSs = 0;
         long observedCells = 0;
         var ws = new Workspace(_nb, 0);
-        for (var k = 0; k < _pairRater.Length; k++)
+        for (var k = 0; k < _pairSlot.Length; k++)
         {
             for (var s = _chunkLo[k]; s < _chunkLo[k + 1]; s++)
             {
@@ -602,6 +752,60 @@ public sealed class ReadinessModel
         _tauU2 = InitialTauU2;
         _tauV2 = InitialTauV2;
         _sigmaB2 = InitialSigmaB2;
+        StartingGroupEffects();
+    }
+
+    private long[] _crossN = [], _crossSy = [];
+
+    /// <summary>
+    /// Starting values of the group (department) leniencies from a two-way additive fit of the mean rating by
+    /// (subject's group, rater's group) — a 10 × 10 table for ten departments. Where raters mostly rate their own
+    /// department, a department's leniency and its people's level are separated only by the ratings across departments,
+    /// and backfitting wears that mode down slowly sweep by sweep; starting near it saves most of those sweeps.
+    /// Only the start changes: the fixed point the fit converges to is the same.
+    /// </summary>
+    private void StartingGroupEffects()
+    {
+        if (_groups < 2) return;
+        var g = _groups;
+        var level = new double[g];
+        var effect = new double[g];
+        for (var iteration = 0; iteration < 500; iteration++)
+        {
+            for (var d = 0; d < g; d++)
+            {
+                double num = 0, den = 0;
+                for (var r = 0; r < g; r++)
+                {
+                    var n = _crossN[d * g + r];
+                    if (n == 0) continue;
+                    num += _crossSy[d * g + r] - n * effect[r];
+                    den += n;
+                }
+                level[d] = den > 0 ? num / den : 0;
+            }
+            double change = 0, centre = 0;
+            var withRatings = 0;
+            for (var r = 0; r < g; r++)
+            {
+                double num = 0, den = 0;
+                for (var d = 0; d < g; d++)
+                {
+                    var n = _crossN[d * g + r];
+                    if (n == 0) continue;
+                    num += _crossSy[d * g + r] - n * level[d];
+                    den += n;
+                }
+                var e = den > 0 ? num / den : 0;
+                change = Math.Max(change, Math.Abs(e - effect[r]));
+                effect[r] = e;
+                if (den > 0) { centre += e; withRatings++; }
+            }
+            if (withRatings > 0) for (var r = 0; r < g; r++) effect[r] -= centre / withRatings;
+            if (change < 1e-9) break;
+        }
+        for (var r = 0; r < g; r++) _groupLeniency[r] = effect[r];
+        for (var p = 0; p < PersonCount; p++) _leniency[p] = effect[_raterGroup![p]];
     }
 
     /// <summary>Per-thread scratch for one person: cell weight, rater-corrected mean, Σw·b and the fitted scores.</summary>
@@ -609,38 +813,81 @@ public sealed class ReadinessModel
     {
         public readonly double[] N = new double[behaviors], Mean = new double[behaviors], Sb = new double[behaviors], Theta = new double[behaviors],
             K = new double[behaviors], Pv = new double[behaviors];
-        public readonly long[] Acc = new long[persons];
+        /// <summary>Per rater, the effect the sweep reads next to the sum it scatters into (see <see cref="RaterEntry"/>).</summary>
+        public readonly RaterEntry[] Raters = new RaterEntry[persons];
+        /// <summary>Per slot of the current person: its rater's effect, and Σw·θ̂ over the person's cells.</summary>
+        public double[] Local = new double[256], LocalAcc = new double[256];
+
+        public void EnsureSlots(int slots)
+        {
+            if (slots <= Local.Length) return;
+            var size = Math.Max(slots, Local.Length * 2);
+            Local = new double[size];
+            LocalAcc = new double[size];
+        }
+    }
+
+    /// <summary>
+    /// A rater's effect and this thread's Σw·θ̂ for it, side by side: the scatter after a person's gather finds the
+    /// rater's cache line already there instead of a second random miss.
+    /// </summary>
+    private struct RaterEntry
+    {
+        public double Leniency;
+        public long Acc;
     }
 
     /// <summary>Σw and Σw·b[rater] of the subject's cells from its pairs (plus added observations).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Gather(int s, int k, Workspace ws)
     {
-        var raters = _pairRater[k];
-        var weights = _pairWeight[k];
-        var baseIndex = _chunkBase[k];
-        var leniency = _leniency;
+        var slotLo = _personSlotStart[s] - _slotBase[k];
+        var slots = _personSlotStart[s + 1] - _slotBase[k] - slotLo;
+        ws.EnsureSlots(slots);
+        var raters = _slotRater[k];
+        for (var t = 0; t < slots; t++) ws.Local[t] = _leniency[raters[slotLo + t]];
+        GatherCells(s, k, ws);
+        if (_added.Count == 0) return;
         var cellBase = s * _nb;
-        var hasAdded = _added.Count > 0;
         for (var b = 0; b < _nb; b++)
         {
-            var c = cellBase + b;
-            double n = 0, sb = 0;
-            var hi = _cellPairStart[c + 1] - baseIndex;
-            for (var j = _cellPairStart[c] - baseIndex; j < hi; j++)
-            {
-                var w = weights[j];
-                n += w;
-                sb += w * leniency[raters[j]];
-            }
-            var sy = n * _cellMean[c];
-            if (hasAdded && _added.TryGetValue(c, out var a))
-            {
-                n += a.N; sy += a.Sy; sb += a.Sb;
-            }
+            if (!_added.TryGetValue(cellBase + b, out var a)) continue;
+            var n = ws.N[b];
+            var sy = n * _cellMean[cellBase + b] + a.Sy;
+            var sb = ws.Sb[b] + a.Sb;
+            n += a.N;
             ws.N[b] = n;
             ws.Sb[b] = sb;
             ws.Mean[b] = n > 0 ? (sy - sb) / n : 0;
+        }
+    }
+
+    /// <summary>Per cell of the subject: Σw and Σw·b from its pairs, with the raters' effects already in <see cref="Workspace.Local"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void GatherCells(int s, int k, Workspace ws)
+    {
+        ref var slot = ref MemoryMarshal.GetArrayDataReference(_pairSlot[k]);
+        ref var weight = ref MemoryMarshal.GetArrayDataReference(_pairWeight[k]);
+        var local = ws.Local;
+        var baseIndex = _chunkBase[k];
+        var cellBase = s * _nb;
+        var starts = _cellPairStart;
+        var j = starts[cellBase] - baseIndex;
+        for (var b = 0; b < _nb; b++)
+        {
+            var c = cellBase + b;
+            double n = _cellWeight[c], sb0 = 0, sb1 = 0;
+            var hi = starts[c + 1] - baseIndex;
+            // Two sums break the dependency chain; the pairs' order is fixed, so the result is too.
+            for (; j + 1 < hi; j += 2)
+            {
+                sb0 += Unsafe.Add(ref weight, j) * local[Unsafe.Add(ref slot, j)];
+                sb1 += Unsafe.Add(ref weight, j + 1) * local[Unsafe.Add(ref slot, j + 1)];
+            }
+            if (j < hi) { sb0 += Unsafe.Add(ref weight, j) * local[Unsafe.Add(ref slot, j)]; j++; }
+            var sb = sb0 + sb1;
+            ws.N[b] = n;
+            ws.Sb[b] = sb;
+            ws.Mean[b] = n > 0 ? _cellMean[c] - sb / n : 0;
         }
     }
 
@@ -677,7 +924,13 @@ public sealed class ReadinessModel
         Array.Clear(acc);
         var sharedLock = new object();
         Parallel.For(0, chunkStats.Length, new ParallelOptions { MaxDegreeOfParallelism = _parallelism },
-            () => new Workspace(_nb, scatter ? PersonCount : 0),
+            () =>
+            {
+                var ws = new Workspace(_nb, PersonCount);
+                var raters = ws.Raters;
+                for (var r = 0; r < raters.Length; r++) raters[r].Leniency = _leniency[r];
+                return ws;
+            },
             (k, _, ws) =>
             {
                 SweepChunk(k, chunkStats[k], ws, scatter);
@@ -687,7 +940,7 @@ public sealed class ReadinessModel
             {
                 if (!scatter) return;
                 // Exact integer sums: the total does not depend on which thread did which chunk.
-                lock (sharedLock) for (var r = 0; r < acc.Length; r++) acc[r] += ws.Acc[r];
+                lock (sharedLock) for (var r = 0; r < acc.Length; r++) acc[r] += ws.Raters[r].Acc;
             });
         var all = new ChunkStats(_nb);
         foreach (var c in chunkStats) all.Add(c); // chunk order: deterministic whatever the thread count
@@ -700,31 +953,63 @@ public sealed class ReadinessModel
     private void SweepChunk(int k, ChunkStats stats, Workspace ws, bool scatter)
     {
         stats.Clear();
-        var raters = _pairRater[k];
-        var weights = _pairWeight[k];
-        var baseIndex = _chunkBase[k];
-        var a = ws.Acc;
+        if (_added.Count > 0)
+        {
+            // After incremental updates (rare: a refit normally replaces the model) take the general path.
+            for (var s = _chunkLo[k]; s < _chunkLo[k + 1]; s++)
+            {
+                if (_evidence[s] == 0) { SolveSubject(s, null, stats); continue; }
+                Gather(s, k, ws);
+                SolveSubject(s, ws, stats);
+                if (scatter) Scatter(s, k, ws, stats);
+            }
+            return;
+        }
+        var entries = ws.Raters;
+        var raters = _slotRater[k];
+        var slotBase = _slotBase[k];
         for (var s = _chunkLo[k]; s < _chunkLo[k + 1]; s++)
         {
             if (_evidence[s] == 0) { SolveSubject(s, null, stats); continue; }
-            Gather(s, k, ws);
+            var slotLo = _personSlotStart[s] - slotBase;
+            var slots = _personSlotStart[s + 1] - slotBase - slotLo;
+            ws.EnsureSlots(slots);
+            var local = ws.Local;
+            for (var t = 0; t < slots; t++) local[t] = entries[raters[slotLo + t]].Leniency;
+            GatherCells(s, k, ws);
             SolveSubject(s, ws, stats);
-            if (!scatter) continue;
-            var cellBase = s * _nb;
-            for (var b = 0; b < _nb; b++)
-            {
-                var n = ws.N[b];
-                if (n <= 0) continue;
-                var c = cellBase + b;
-                var theta = ws.Theta[b];
-                stats.ThetaSy += theta * n * _cellMean[c];
-                stats.NTheta2 += n * theta * theta;
-                stats.ThetaSb += theta * ws.Sb[b];
-                var fixedTheta = theta * Scale;
-                var hi = _cellPairStart[c + 1] - baseIndex;
-                for (var j = _cellPairStart[c] - baseIndex; j < hi; j++) a[raters[j]] += (long)(weights[j] * fixedTheta);
-            }
+            if (scatter) Scatter(s, k, ws, stats);
         }
+    }
+
+    /// <summary>Adds Σw·θ̂ of the subject's cells to each of its raters' totals (exact fixed point, per thread).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Scatter(int s, int k, Workspace ws, ChunkStats stats)
+    {
+        ref var slot = ref MemoryMarshal.GetArrayDataReference(_pairSlot[k]);
+        ref var weight = ref MemoryMarshal.GetArrayDataReference(_pairWeight[k]);
+        var baseIndex = _chunkBase[k];
+        var slotLo = _personSlotStart[s] - _slotBase[k];
+        var slots = _personSlotStart[s + 1] - _slotBase[k] - slotLo;
+        var acc = ws.LocalAcc;
+        Array.Clear(acc, 0, slots);
+        var cellBase = s * _nb;
+        for (var b = 0; b < _nb; b++)
+        {
+            var n = ws.N[b];
+            if (n <= 0) continue;
+            var c = cellBase + b;
+            var theta = ws.Theta[b];
+            stats.ThetaSy += theta * n * _cellMean[c];
+            stats.NTheta2 += n * theta * theta;
+            stats.ThetaSb += theta * ws.Sb[b];
+            var hi = _cellPairStart[c + 1] - baseIndex;
+            for (var j = _cellPairStart[c] - baseIndex; j < hi; j++) acc[Unsafe.Add(ref slot, j)] += Unsafe.Add(ref weight, j) * theta;
+        }
+        var raters = _slotRater[k];
+        var entries = ws.Raters;
+        for (var t = 0; t < slots; t++)
+            entries[raters[slotLo + t]].Acc += double.ConvertToIntegerNative<long>(acc[t] * Scale);
     }
 
     private double _cellDf;
@@ -800,7 +1085,7 @@ public sealed class ReadinessModel
             }
             var theta = mu[b] + u + v;
             if (ws is not null) ws.Theta[b] = theta;
-            _score[c] = theta;
+            _score[c] = (float)theta;
             var oneMinusK = 1 - k;
             _variance[c] = (float)(oneMinusK * oneMinusK * pu + pv);
             sum += theta;
@@ -820,10 +1105,10 @@ public sealed class ReadinessModel
 
     /// <summary>
     /// Given the person estimates: each rater's shrunken mean residual, nested in its group (closed form per group,
-    /// like persons and their behaviours), over-relaxed; EM updates of τg², σb² and σ².
+    /// like persons and their behaviours); EM updates of τg², σb² and σ².
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private double RaterStep(long[] acc, ChunkStats all, double[] previousStep, bool relax)
+    private double RaterStep(long[] acc, ChunkStats all)
     {
         // Residual sum of squares Σw(y − θ̂ − b)² with the rater effects the sweep used, from sufficient statistics.
         double raterTerms = 0;
@@ -890,16 +1175,9 @@ public sealed class ReadinessModel
             var pe = sigma2 / (n + lambda);
             var target = groupEffect + e;
             var step = target - _leniency[r];
-            // Convergence is judged on the fixed-point residual (how far a plain backfitting step would move the
-            // effect), not on the accelerated step actually taken.
+            // Convergence is judged on the fixed-point residual: how far this plain backfitting step moves the effect.
             maxDelta = Math.Max(maxDelta, Math.Abs(step));
-            // Over-relaxation: backfitting moves every rater effect in the same direction sweep after sweep (the
-            // person step gives back part of each move), so stepping further converges in fewer sweeps. The first
-            // sweeps are plain, and a step that reverses the previous one is not extended, so it cannot oscillate.
-            if (relax && step * previousStep[r] > 0) step *= Relaxation;
-            previousStep[r] = step;
-            var b = _leniency[r] + step;
-            _leniency[r] = b;
+            _leniency[r] = target;
             _leniencyVariance[r] = (1 - k) * (1 - k) * groupVariance + pe;
             sumE2 += e * e;
             raterDf += k;

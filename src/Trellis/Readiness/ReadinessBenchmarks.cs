@@ -32,8 +32,10 @@ public sealed class ReadinessEngineBenchmark : IEndToEndBenchmark
 
         // Warm up (JIT), then take the best of three: the machine is shared.
         RawPass(org);
+        RawPassAllArrays(org);
         ReadinessAssessment.Compute(snapshot, framework, options, org.Department);
         var raw = Best(3, () => RawPass(org));
+        var rawAll = Best(3, () => RawPassAllArrays(org));
         ReadinessAssessment? assessment = null;
         var before = GC.GetTotalMemory(true);
         var full = Best(3, () =>
@@ -61,13 +63,15 @@ public sealed class ReadinessEngineBenchmark : IEndToEndBenchmark
         var scale = quick ? " (quick: 10,000 people, 1,000,000 observations)" : "";
         return Task.FromResult<IReadOnlyList<BenchFigure>>(
         [
-            new("raw pass over the arrays (plain mean per person × behaviour, 1 thread)", Ms(raw), "baseline", null),
+            new("raw pass over the six arrays the engine reads (plain means per cell and per rater, as-of filter, self apart; 1 thread)", Ms(rawAll), "baseline", null),
+            new("raw pass over three arrays (subject, behaviour, rating: plain mean per person × behaviour; 1 thread)", Ms(raw), "earlier baseline", null),
             new($"full recompute: fit + bands for everyone{scale}", Ms(full), "≤ 1000 ms (aim 300 ms)", full.TotalMilliseconds <= 1000,
                 $"1 pass over {observations:N0} rows (collapse {model.CollapseTime.TotalMilliseconds:F0} ms) + {model.PairPasses} passes over {model.PairCount:N0} (cell, rater) pairs " +
                 $"({model.Iterations} sweeps, {(model.Converged ? "converged" : "NOT converged")}, {model.SweepTime.TotalMilliseconds:F0} ms), {Environment.ProcessorCount} threads"),
-            new("full recompute / raw pass", $"{full / raw:F1}×", "≤ 10×", full / raw <= 10),
+            new("full recompute / raw pass over the six arrays", $"{full / rawAll:F1}×", "≤ 10×", full / rawAll <= 10),
+            new("full recompute / raw pass over three arrays", $"{full / raw:F1}×", "≤ 10×", full / raw <= 10),
             new("engine memory per observation (arrays + model state)", $"{bytesPerObservation:F1} B", "≤ 24 B", bytesPerObservation <= 24,
-                $"observation table {org.Observations.Bytes / (double)observations:F1} B + model {model.StateBytes / (double)observations:F1} B (cells 24 B, pairs 8 B, persons 68 B each)"),
+                $"observation table {org.Observations.Bytes / (double)observations:F1} B + model {model.StateBytes / (double)observations:F1} B (cells 24 B, pairs 6 B, rater slots 4 B, persons 72 B each)"),
             new("measured heap kept by the fitted assessment, per observation", $"{retained / (double)observations:F1} B", "no goal (check of the above, without the table)", null),
             new("one new observation reflected", $"{perAdd * 1000:F1} µs", "≤ 1 ms", perAdd <= 1),
             new("materialise every report (records, explanations)", Ms(reports), "no goal", null),
@@ -105,6 +109,31 @@ public sealed class ReadinessEngineBenchmark : IEndToEndBenchmark
         return (double)sum[0] / Math.Max(1, count[0]);
     }
 
+    /// <summary>
+    /// The baseline over the same six arrays the engine reads: as-of filter on the day, self-ratings apart by the
+    /// relationship, and plain sums per person × behaviour and per rater — every array once, nothing more.
+    /// </summary>
+    public static double RawPassAllArrays(SyntheticOrganisation org)
+    {
+        var o = org.Observations;
+        var asOf = org.AsOf.DayNumber;
+        var sum = new int[org.Persons * org.Behaviors];
+        var count = new int[sum.Length];
+        var raterSum = new int[org.Persons];
+        var selfSum = new int[org.Persons];
+        var subject = o.Subject; var rater = o.Rater; var behavior = o.Behavior; var relationship = o.Relationship; var rating = o.Rating; var day = o.Day;
+        for (var i = 0; i < o.Count; i++)
+        {
+            if (day[i] > asOf) continue;
+            if (relationship[i] == (byte)RelationshipCode.Self) { selfSum[subject[i]] += rating[i]; continue; }
+            var c = subject[i] * org.Behaviors + behavior[i];
+            sum[c] += rating[i];
+            count[c]++;
+            raterSum[rater[i]] += rating[i];
+        }
+        return (double)sum[0] / Math.Max(1, count[0]) + raterSum[0] + selfSum[0];
+    }
+
     public static (double Engine, double Plain) Spearman(SyntheticOrganisation org, ReadinessModel model)
     {
         var o = org.Observations;
@@ -135,8 +164,8 @@ public sealed class ReadinessEndToEndBenchmark : IEndToEndBenchmark
         {
             await CreateDatabaseAsync(path, persons, observations, ct);
             var (ours, ourCode, ourError) = await TimeAsync(TrellisCommand(), ["readiness", "--db", path, "--format", "csv"], ct);
-            // Run both twice and keep the second (warm file cache for both).
-            (ours, ourCode, ourError) = await TimeAsync(TrellisCommand(), ["readiness", "--db", path, "--format", "csv"], ct);
+            // Run both twice and keep the second (warm file cache for both); the second run also reports its phases.
+            (ours, ourCode, ourError) = await TimeAsync(TrellisCommand(), ["readiness", "--db", path, "--format", "csv"], ct, timings: true);
             const string query = "SELECT subject_id, behavior, avg(rating), count(*) FROM observations GROUP BY 1, 2";
             var (theirs, theirCode, theirError) = await TimeAsync(["sqlite3"], [path, query], ct);
             (theirs, theirCode, theirError) = await TimeAsync(["sqlite3"], [path, query], ct);
@@ -148,7 +177,7 @@ public sealed class ReadinessEndToEndBenchmark : IEndToEndBenchmark
             [
                 new($"sqlite3 CLI: {query}{scale}", $"{theirs.TotalMilliseconds:F0} ms", "baseline", null),
                 new($"trellis readiness --format csv, {persons:N0} employees{scale}", $"{ours.TotalMilliseconds:F0} ms", "≤ 2× sqlite3", ratio <= 2,
-                    "whole process: start-up, migration check, load, fit, CSV"),
+                    "whole process: " + string.Join(", ", ourError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))),
                 new("ratio", $"{ratio:F2}×", "≤ 2×", ratio <= 2),
             ];
         }
@@ -166,9 +195,10 @@ public sealed class ReadinessEndToEndBenchmark : IEndToEndBenchmark
         return Path.GetFileNameWithoutExtension(process) == "dotnet" ? [process, assembly] : [process];
     }
 
-    private static async Task<(TimeSpan Elapsed, int Code, string Error)> TimeAsync(string[] command, string[] args, CancellationToken ct)
+    private static async Task<(TimeSpan Elapsed, int Code, string Error)> TimeAsync(string[] command, string[] args, CancellationToken ct, bool timings = false)
     {
         var start = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (timings) start.Environment["TRELLIS_TIMINGS"] = "1";
         foreach (var a in command.Skip(1).Concat(args)) start.ArgumentList.Add(a);
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {command[0]}");

@@ -38,7 +38,11 @@ public static class ReadinessSnapshotLoader
     }
 
     /// <summary>Loads from an open connection (SQLite or PostgreSQL).</summary>
-    public static async Task<LoadedEvidence> LoadAsync(DbConnection connection, CareerFramework framework, CancellationToken ct = default)
+    public static Task<LoadedEvidence> LoadAsync(DbConnection connection, CareerFramework framework, CancellationToken ct = default) =>
+        LoadAsync(connection, framework, nativeSqlite: true, ct);
+
+    /// <summary>As above; <paramref name="nativeSqlite"/> false reads SQLite through plain ADO.NET too (tests compare the two paths).</summary>
+    internal static async Task<LoadedEvidence> LoadAsync(DbConnection connection, CareerFramework framework, bool nativeSqlite, CancellationToken ct = default)
     {
         var sqlite = connection is SqliteConnection;
         var people = new People();
@@ -53,7 +57,7 @@ public static class ReadinessSnapshotLoader
 
         var behaviorKeys = framework.Behaviors.Select(b => b.Key).ToArray();
         ObservationTable table;
-        if (connection is SqliteConnection native) table = await ReadObservationsNativeAsync(native, people, behaviorKeys, ct);
+        if (connection is SqliteConnection native && nativeSqlite) table = await ReadObservationsNativeAsync(native, people, behaviorKeys, ct);
         else
         {
             var count = await ScalarAsync(connection, "SELECT COUNT(*) FROM observations", ct);
@@ -93,8 +97,14 @@ public static class ReadinessSnapshotLoader
 
         public People() => _lookup = _index.GetAlternateLookup<ReadOnlySpan<char>>();
 
+        private readonly Utf8Index _utf8 = new();
+
+        /// <summary>The index of someone already known by their UTF-8 id, else −1. Only reads: safe while other threads read too.</summary>
+        public int FindUtf8(ReadOnlySpan<byte> id) => _utf8.Find(id);
+
         public void AddEmployee(string id, string? level, string? department)
         {
+            _utf8.Add(id, Ids.Count);
             _index[id] = Ids.Count;
             Ids.Add(id);
             Levels.Add(level);
@@ -113,6 +123,7 @@ public static class ReadinessSnapshotLoader
             // Someone who is not (or no longer) in the employee table still rated people: they get an index, no report.
             var text = id.ToString();
             p = Ids.Count;
+            _utf8.Add(text, p);
             _index[text] = p;
             Ids.Add(text);
             Levels.Add(null);
@@ -137,37 +148,59 @@ public static class ReadinessSnapshotLoader
         await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
         while (await reader.ReadAsync(ct))
         {
-            var subject = people.Person(reader.GetString(0));
-            var rater = people.Person(reader.GetString(1));
-            // Observations are validated on the way in; anything the current framework no longer knows is left out.
+            var subjectId = reader.GetString(0);
+            var raterId = reader.GetString(1);
+            // Observations are validated on the way in; anything the current framework no longer knows is left out,
+            // and only the rows kept give someone outside the employee table a place in the person space.
             if (!RelationshipCodes.TryParse(reader.GetString(2), out var relationship)) continue;
             if (!behaviorIndex.TryGetValue(reader.GetString(3), out var behavior)) continue;
             var rating = reader.GetInt32(4);
             if (rating is < 1 or > 5) continue;
-            table.Add(subject, rater, behavior, relationship, rating, reader.GetFieldValue<DateOnly>(5).DayNumber);
+            var day = reader.GetFieldValue<DateOnly>(5).DayNumber;
+            table.Add(people.Person(subjectId), people.Person(raterId), behavior, relationship, rating, day);
         }
     }
 
     /// <summary>Rowid ranges read in parallel (each by its own connection) and parsed in rowid order.</summary>
     private const int Ranges = 16;
 
-    /// <summary>
-    /// One text value per row: the fixed fields, the subject id's length in bytes, then both ids back to back. SQLite
-    /// charges per column read, so one column per row reads about twice as fast as six; the length prefix keeps any
-    /// id unambiguous whatever characters it holds.
-    /// </summary>
-    private const string PackedRowSql = """
-        SELECT relationship || char(31) || behavior || char(31) || rating || char(31) || observed_on || char(31) ||
-               length(CAST(subject_id AS BLOB)) || char(31) || subject_id || rater_id
+    /// <summary>The columns a reader steps through, by rowid range.</summary>
+    private const string RangeSql = """
+        SELECT subject_id, rater_id, relationship, behavior, rating, observed_on
         FROM observations WHERE rowid >= {0} AND rowid < {1}
         """;
 
-    /// <summary>The rows of one rowid range as packed UTF-8 text, back to back.</summary>
+    /// <summary>
+    /// Rows kept aside as packed UTF-8 text, back to back: relationship, behaviour, rating and day separated by
+    /// U+001F, then the subject id's length in bytes, U+001F, and both ids back to back (the length keeps any id
+    /// unambiguous whatever characters it holds).
+    /// </summary>
     private sealed class RangeRows
     {
         public byte[] Bytes = new byte[1 << 16];
         public int Length;
         public readonly List<int> Ends = [];
+
+        /// <summary>Packs the current row (one that names someone new: rare).</summary>
+        public void AppendColumns(IntPtr statement)
+        {
+            var subject = SqliteNative.Column(statement, 0);
+            var rater = SqliteNative.Column(statement, 1);
+            var text = new List<byte>(64);
+            text.AddRange(SqliteNative.Column(statement, 2));
+            text.Add(31);
+            text.AddRange(SqliteNative.Column(statement, 3));
+            text.Add(31);
+            text.AddRange(SqliteNative.Column(statement, 4));
+            text.Add(31);
+            text.AddRange(SqliteNative.Column(statement, 5));
+            text.Add(31);
+            text.AddRange(Encoding.ASCII.GetBytes(subject.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            text.Add(31);
+            text.AddRange(subject);
+            text.AddRange(rater);
+            Append(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(text));
+        }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Append(ReadOnlySpan<byte> row)
@@ -208,7 +241,8 @@ public static class ReadinessSnapshotLoader
         if (builder.Mode == SqliteOpenMode.Memory || builder.DataSource is "" or ":memory:")
         {
             // An in-memory database is private to its connection: read it on that connection, in one go.
-            results = [ReadRange(connection, lo, hi, new RowParser(people, behaviorKeys), ct)];
+            var handle = connection.Handle ?? throw new InvalidOperationException("the SQLite connection is not open");
+            results = [ReadRange(handle, lo, hi, new RowParser(people, behaviorKeys), ct)];
         }
         else
         {
@@ -218,8 +252,11 @@ public static class ReadinessSnapshotLoader
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             var readers = Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
             {
-                using var own = new SqliteConnection(connectionString);
-                own.Open();
+                // A read-only native connection without SQLite's per-call mutex: it is used by this thread alone.
+                var path = new SqliteConnectionStringBuilder(connectionString).DataSource;
+                var rc = raw.sqlite3_open_v2(path, out var own, raw.SQLITE_OPEN_READONLY | raw.SQLITE_OPEN_NOMUTEX, null);
+                using var _ = own;
+                if (rc != raw.SQLITE_OK) Check(own, rc);
                 var parser = new RowParser(people, behaviorKeys);
                 int k;
                 while ((k = Interlocked.Increment(ref next)) < Ranges)
@@ -249,20 +286,19 @@ public static class ReadinessSnapshotLoader
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static RangeResult ReadRange(SqliteConnection connection, long lo, long hi, RowParser parser, CancellationToken ct)
+    private static RangeResult ReadRange(sqlite3 handle, long lo, long hi, RowParser parser, CancellationToken ct)
     {
-        var handle = connection.Handle ?? throw new InvalidOperationException("the SQLite connection is not open");
-        var sql = string.Format(System.Globalization.CultureInfo.InvariantCulture, PackedRowSql, lo, hi);
+        var sql = string.Format(System.Globalization.CultureInfo.InvariantCulture, RangeSql, lo, hi);
         Check(handle, raw.sqlite3_prepare_v2(handle, sql, out var statement));
         var result = new RangeResult();
         try
         {
             int rc, rows = 0;
-            while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
+            var native = statement.DangerousGetHandle();
+            while ((rc = SqliteNative.Step(native)) == raw.SQLITE_ROW)
             {
                 if ((++rows & 0xFFFF) == 0) ct.ThrowIfCancellationRequested();
-                var row = raw.sqlite3_column_blob(statement, 0);
-                if (!parser.TryParseKnown(row, result.Table)) result.Deferred.Append(row);
+                if (!parser.TryParseColumns(native, result.Table)) result.Deferred.AppendColumns(native);
             }
             if (rc != raw.SQLITE_DONE) Check(handle, rc);
         }
@@ -282,9 +318,48 @@ public static class ReadinessSnapshotLoader
         private readonly byte[] _lastSubject = new byte[256];
         private int _lastSubjectLength = -1, _lastSubjectIndex = -1;
 
-        /// <summary>Adds the row when both people are known (or leaves out a row the framework no longer knows); false when it names someone new.</summary>
+        /// <summary>
+        /// Adds the statement's current row (<see cref="RangeSql"/>) when both people are known, or leaves out a row the
+        /// framework no longer knows; false when it names someone new. Only reads shared state: safe from several threads.
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public bool TryParseKnown(ReadOnlySpan<byte> row, ObservationTable table) => Parse(row, table, addPeople: false);
+        public bool TryParseColumns(IntPtr statement, ObservationTable table)
+        {
+            var behaviorBytes = SqliteNative.Column(statement, 3);
+            var behavior = -1;
+            for (var b = 0; b < _behaviors.Length; b++)
+                if (behaviorBytes.SequenceEqual(_behaviors[b])) { behavior = b; break; }
+            if (behavior < 0) return true; // a behaviour the current framework no longer has (or NULL)
+            var relationshipBytes = SqliteNative.Column(statement, 2);
+            var relationship = (RelationshipCode)255;
+            foreach (var (bytes, code) in _relationships)
+                if (relationshipBytes.SequenceEqual(bytes)) { relationship = code; break; }
+            if ((byte)relationship == 255) return true;
+            if (SqliteNative.ColumnType(statement, 4) != raw.SQLITE_INTEGER) return true;
+            var rating = SqliteNative.ColumnInt(statement, 4);
+            if (rating is < 1 or > 5) return true;
+            var dayBytes = SqliteNative.Column(statement, 5);
+            if (dayBytes.IsEmpty) return true;
+            var day = ParseDay(dayBytes);
+            var subjectBytes = SqliteNative.Column(statement, 0);
+            int subject;
+            if (subjectBytes.Length == _lastSubjectLength && subjectBytes.SequenceEqual(_lastSubject.AsSpan(0, _lastSubjectLength))) subject = _lastSubjectIndex;
+            else
+            {
+                subject = people.FindUtf8(subjectBytes);
+                if (subject < 0) return false;
+                if (subjectBytes.Length <= _lastSubject.Length)
+                {
+                    subjectBytes.CopyTo(_lastSubject);
+                    _lastSubjectLength = subjectBytes.Length;
+                    _lastSubjectIndex = subject;
+                }
+            }
+            var rater = people.FindUtf8(SqliteNative.Column(statement, 1));
+            if (rater < 0) return false;
+            table.Add(subject, rater, behavior, relationship, rating, day);
+            return true;
+        }
 
         /// <summary>Rows naming people outside the employee table, in the order they were read: new people get the next indices.</summary>
         public void ResolveDeferred(RangeRows rows, ObservationTable table)
@@ -424,10 +499,81 @@ public static class ReadinessSnapshotLoader
         return ParseDay(Encoding.UTF8.GetString(text));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool IsDigits(ReadOnlySpan<byte> text)
     {
         foreach (var c in text)
             if (c is < (byte)'0' or > (byte)'9') return false;
         return true;
+    }
+}
+
+/// <summary>
+/// Person ids as UTF-8 bytes → index (open addressing): SQLite hands ids over as UTF-8, and looking them up without
+/// first turning them into strings is what makes reading a million observations cheap. Reads are safe from several
+/// threads while nobody adds.
+/// </summary>
+internal sealed class Utf8Index
+{
+    private int[] _slots = new int[1024];
+    private byte[] _bytes = new byte[4096];
+    private int[] _start = new int[256], _length = new int[256];
+    private int _count, _used;
+
+    public void Add(string id, int index)
+    {
+        var bytes = Encoding.UTF8.GetBytes(id);
+        if (Find(bytes) >= 0) return;
+        if ((_count + 1) * 2 > _slots.Length) Rehash(_slots.Length * 2);
+        if (_used + bytes.Length > _bytes.Length) Array.Resize(ref _bytes, Math.Max(_bytes.Length * 2, _used + bytes.Length));
+        if (index >= _start.Length)
+        {
+            Array.Resize(ref _start, Math.Max(_start.Length * 2, index + 1));
+            Array.Resize(ref _length, _start.Length);
+        }
+        bytes.CopyTo(_bytes, _used);
+        _start[index] = _used;
+        _length[index] = bytes.Length;
+        _used += bytes.Length;
+        Insert(index);
+        _count++;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public int Find(ReadOnlySpan<byte> key)
+    {
+        var mask = _slots.Length - 1;
+        for (var i = Hash(key) & mask; ; i = (i + 1) & mask)
+        {
+            var entry = _slots[i];
+            if (entry == 0) return -1;
+            var p = entry - 1;
+            if (key.SequenceEqual(_bytes.AsSpan(_start[p], _length[p]))) return p;
+        }
+    }
+
+    private void Insert(int index)
+    {
+        var mask = _slots.Length - 1;
+        var i = Hash(_bytes.AsSpan(_start[index], _length[index])) & mask;
+        while (_slots[i] != 0) i = (i + 1) & mask;
+        _slots[i] = index + 1;
+    }
+
+    private void Rehash(int size)
+    {
+        var old = _slots;
+        _slots = new int[size];
+        foreach (var entry in old)
+            if (entry != 0) Insert(entry - 1);
+    }
+
+    /// <summary>FNV-1a: ids are short, and this is fast and spreads them well enough for open addressing.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Hash(ReadOnlySpan<byte> key)
+    {
+        var h = 2166136261u;
+        foreach (var b in key) h = (h ^ b) * 16777619u;
+        return (int)(h ^ (h >> 15));
     }
 }
