@@ -28,7 +28,11 @@ public sealed record NominationResponse(
     int Id, string Cycle, string CyclePhase, string EmployeeId, string EmployeeName, string FromLevel, string TargetLevel,
     string Rationale, string NominatedBy, string NominatedAs, bool Suggested, DateTimeOffset CreatedAt,
     string? Response, string? ResponseNote, DateTimeOffset? RespondedAt, DateOnly ResponseDeadline,
-    DecisionView? Decision, int Version, string? Outcome, string? ReachedLevel);
+    DecisionView? Decision, int Version, string? Outcome, string? ReachedLevel)
+{
+    /// <summary>The nominator's name (null when they are no longer in the employee table).</summary>
+    public string? NominatedByName { get; init; }
+}
 
 public sealed record DecisionChangeView(int Version, string Outcome, string Rationale, string? Level, string DecidedBy, DateTimeOffset DecidedAt);
 

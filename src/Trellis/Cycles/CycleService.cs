@@ -455,12 +455,13 @@ public sealed partial class CycleService(
     public async Task<Cycle?> FindCycleAsync(string name, CancellationToken ct) =>
         await db.Cycles.AsNoTracking().FirstOrDefaultAsync(c => c.Name == name, ct);
 
-    private sealed record NominationRow(Nomination N, string Cycle, string Phase, DateOnly ResponseDeadline, string EmployeeName);
+    private sealed record NominationRow(Nomination N, string Cycle, string Phase, DateOnly ResponseDeadline, string EmployeeName, string? NominatorName);
 
     private IQueryable<NominationRow> NominationRows(IQueryable<Nomination> nominations) =>
         nominations
             .Join(db.Cycles, n => n.CycleId, c => c.Id, (n, c) => new { N = n, c.Name, c.Phase, c.ResponseDeadline })
-            .Join(db.Employees, x => x.N.EmployeeId, e => e.Id, (x, e) => new NominationRow(x.N, x.Name, x.Phase, x.ResponseDeadline, e.Name));
+            .Join(db.Employees, x => x.N.EmployeeId, e => e.Id, (x, e) => new NominationRow(x.N, x.Name, x.Phase, x.ResponseDeadline, e.Name,
+                db.Employees.Where(nominator => nominator.Id == x.N.NominatedBy).Select(nominator => nominator.Name).FirstOrDefault()));
 
     private async Task<NominationResponse?> ToNominationAsync(int id, CancellationToken ct)
     {
@@ -478,7 +479,10 @@ public sealed partial class CycleService(
         return new NominationResponse(n.Id, row.Cycle, row.Phase, n.EmployeeId, row.EmployeeName, n.FromLevel, n.TargetLevel, n.Rationale,
             n.NominatedBy, n.NominatedAs, n.Suggested, n.CreatedAt, n.Choice, seeNote ? n.ChoiceNote : null, n.RespondedAt, row.ResponseDeadline,
             seeDecision && n.Decision is not null ? new DecisionView(n.Decision, n.DecisionRationale!, n.DecidedLevel, n.DecidedBy!, n.DecidedAt!.Value) : null,
-            n.Version, published ? n.PublishedOutcome : null, published ? n.PublishedLevel : null);
+            n.Version, published ? n.PublishedOutcome : null, published ? n.PublishedLevel : null)
+        {
+            NominatedByName = row.NominatorName,
+        };
     }
 
     private async Task<CycleResponse> ToResponseAsync(Cycle c, CancellationToken ct)

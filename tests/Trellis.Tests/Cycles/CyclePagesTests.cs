@@ -45,6 +45,7 @@ public sealed class CyclePagesTests
         // The candidate's page shows the scope of both tracks side by side, and the reflection questions to the candidate only.
         var candidate = await (await c["E1"].GetAsync($"/nominations/{id}")).Content.ReadAsStringAsync();
         Assert.Contains("Equal band, other track", candidate);
+        Assert.Contains("nominated by Milo Manager (manager)", candidate);
         Assert.Contains("What do you most love about your work now?", candidate);
         Assert.Contains("Only you can ever read these notes", candidate);
         var manager = await (await c["M2"].GetAsync($"/nominations/{id}")).Content.ReadAsStringAsync();

@@ -83,6 +83,7 @@ public sealed class CyclesApiTests
         await AssertStatusAsync(HttpStatusCode.Created, byManager);
         var created = await JsonAsync(byManager);
         Assert.Equal("manager", created.GetProperty("nominated_as").GetString());
+        Assert.Equal("Milo Manager", created.GetProperty("nominated_by_name").GetString());
         Assert.Equal("e2", created.GetProperty("from_level").GetString());
         await AssertStatusAsync(HttpStatusCode.Created, await NominateAsync(c["M1"], "c1", "E3", "l4"));
         await AssertStatusAsync(HttpStatusCode.Created, await NominateAsync(c["E2"], "c1", "E2", "e4"));
