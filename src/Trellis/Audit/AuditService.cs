@@ -84,7 +84,9 @@ public sealed class AuditService(IServiceScopeFactory scopes, FrameworkStore fra
         var substantiated = await db.Concerns.CountAsync(c => c.Substantiated, ct);
         var employees = await db.Employees.CountAsync(ct);
         var active = await db.Employees.CountAsync(e => e.Status == EmployeeStatus.Active, ct);
-        return $"{framework?.VersionId}:{promotions}:{results}:{recognitions}:{concerns}:{substantiated}:{employees}:{active}";
+        // The evidence revision moves when observations before a decision change (values scores of past decisions).
+        var revision = await ValuesSnapshotStore.RevisionAsync(db, ct);
+        return $"{framework?.VersionId}:{revision}:{promotions}:{results}:{recognitions}:{concerns}:{substantiated}:{employees}:{active}";
     }
 
     /// <summary>Reads everything the audit needs into plain inputs: one query per table, then in-memory joins.</summary>
@@ -93,8 +95,8 @@ public sealed class AuditService(IServiceScopeFactory scopes, FrameworkStore fra
     private async Task<(AuditInput Input, TimeSpan Engine, int EngineRuns)> GatherTimedAsync(TrellisDb db, string? cycle, CancellationToken ct)
     {
         var engineClock = new System.Diagnostics.Stopwatch();
-        var engineRuns = 0;
-        var framework = (await frameworks.GetAsync(ct))?.Framework;
+        var current = await frameworks.GetAsync(ct);
+        var framework = current?.Framework;
         var people = await db.Employees.AsNoTracking()
             .Select(e => new AuditPerson(e.Id, e.ManagerId, e.Department, e.Location, e.Gender, e.Track, e.Level, e.HireDate, e.Status == EmployeeStatus.Active))
             .ToListAsync(ct);
@@ -110,19 +112,19 @@ public sealed class AuditService(IServiceScopeFactory scopes, FrameworkStore fra
             })
             .ToListAsync(ct);
 
-        // Values scores as of each decision date, from evidence dated before it (the readiness engine's as-of view):
-        // one engine run per distinct decision date, and only for the dates of the cycles audited.
-        var valuesByDate = new Dictionary<DateOnly, Dictionary<string, double>>();
-        foreach (var date in promotions.Where(p => cycle is null || p.Cycle == cycle).Select(p => p.DecidedOn).Distinct())
+        // Values scores as of each decision date of the cycles audited, from evidence dated before it: stored snapshots
+        // where they are complete and valid, else one engine fit per missing date, stored for the next audit.
+        var dates = promotions.Where(p => cycle is null || p.Cycle == cycle).Select(p => p.DecidedOn).ToHashSet();
+        var candidatesOn = promotions.Where(p => dates.Contains(p.DecidedOn)).GroupBy(p => p.DecidedOn)
+            .ToDictionary(g => g.Key, g => g.Select(p => p.EmployeeId).Distinct(StringComparer.Ordinal).ToList());
+        var valuesByDate = current is null ? [] : await ValuesSnapshotStore.ReadAsync(db, dates, current.VersionId, ct);
+        var missing = dates.Where(d => !valuesByDate.TryGetValue(d, out var stored) || !candidatesOn[d].All(stored.ContainsKey)).Order().ToList();
+        var engineRuns = 0;
+        if (current is not null && missing.Count > 0)
         {
             engineClock.Start();
-            var reports = await readiness.GetAllAsync(null, date.AddDays(-1), ct);
+            engineRuns = await ComputeValuesAsync(db, current.VersionId, missing, candidatesOn, valuesByDate, ct);
             engineClock.Stop();
-            engineRuns++;
-            var scores = new Dictionary<string, double>(reports.Count, StringComparer.Ordinal);
-            foreach (var r in reports)
-                if (r.ValuesScore is { } v) scores[r.EmployeeId] = v;
-            valuesByDate[date] = scores;
         }
 
         var candidates = promotions.Select(p => new AuditCandidate(
@@ -132,10 +134,10 @@ public sealed class AuditService(IServiceScopeFactory scopes, FrameworkStore fra
             hired.TryGetValue(p.EmployeeId, out var h) ? Math.Max(0, (p.DecidedOn.DayNumber - h.DayNumber) / 365.25) : 0))
             .ToList();
 
+        // Today's readiness bands come from the resident readiness service (kept current in the background).
         engineClock.Start();
-        var current = await readiness.GetAllAsync(null, null, ct);
+        var bands = await readiness.BandsAsync(ct);
         engineClock.Stop();
-        engineRuns++;
         var input = new AuditInput
         {
             AsOf = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime),
@@ -151,9 +153,45 @@ public sealed class AuditService(IServiceScopeFactory scopes, FrameworkStore fra
                 .Select(r => new { r.EmployeeId, r.FromLevel, r.ToLevel, r.EffectiveOn, r.DecidedAt }).ToListAsync(ct))
                 .Select(r => new AuditTrackReturn(r.EmployeeId, r.FromLevel, r.ToLevel,
                     r.EffectiveOn ?? DateOnly.FromDateTime((r.DecidedAt ?? DateTimeOffset.MinValue).UtcDateTime))).ToList(),
-            Readiness = current.Select(r => new AuditReadiness(r.EmployeeId, r.Band)).ToList(),
+            Readiness = bands.Select(b => new AuditReadiness(b.EmployeeId, b.Band)).ToList(),
             Cycle = cycle,
         };
         return (input, engineClock.Elapsed, engineRuns);
+    }
+
+    /// <summary>
+    /// Computes the values scores of the candidates of each missing date with the readiness engine (as of the day
+    /// before the decision) into <paramref name="valuesByDate"/>, and stores each date in its own transaction. When
+    /// the readiness service's evidence is behind the database (a change it has not reloaded yet, or another framework
+    /// version), it is reloaded first; scores from evidence that missed a change are used for nothing. Returns the number of engine fits.
+    /// </summary>
+    private async Task<int> ComputeValuesAsync(TrellisDb db, int frameworkVersion, IReadOnlyList<DateOnly> missing,
+        Dictionary<DateOnly, List<string>> candidatesOn, Dictionary<DateOnly, Dictionary<string, double?>> valuesByDate, CancellationToken ct)
+    {
+        var fits = 0;
+        var reloaded = false;
+        foreach (var date in missing)
+        {
+            ReadinessService.ValuesAsOf? values;
+            while (true)
+            {
+                values = await readiness.ValuesScoresAsync(date.AddDays(-1), ct);
+                fits++;
+                if (values is null || reloaded) break;
+                var revision = await ValuesSnapshotStore.RevisionAsync(db, ct);
+                if (values.FrameworkVersion == frameworkVersion && values.EvidenceRevision >= revision) break;
+                await readiness.RefreshAsync(ct);
+                reloaded = true;
+            }
+            if (values is null) continue;
+            var scores = new Dictionary<string, double?>(candidatesOn[date].Count, StringComparer.Ordinal);
+            foreach (var id in candidatesOn[date]) scores[id] = values.Scores.TryGetValue(id, out var v) ? v : null;
+            valuesByDate[date] = scores;
+            // Stored only when computed under the current framework from evidence that is still current; otherwise this
+            // audit uses the scores and the next one computes them again.
+            if (values.FrameworkVersion == frameworkVersion)
+                await ValuesSnapshotStore.WriteAsync(db, date, frameworkVersion, values.EvidenceRevision, scores, clock.GetUtcNow(), ct);
+        }
+        return fits;
     }
 }

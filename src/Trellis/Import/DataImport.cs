@@ -96,11 +96,17 @@ public sealed partial class DataImport(TrellisDb db, FrameworkStore frameworks, 
                     frameworkOutcome = new FrameworkImportOutcome(frameworkSource.DisplayName, versionId, imported.Version, created);
                 }
                 var writer = BulkUpsert.For(db, tx.GetDbTransaction());
+                DateOnly? earliestObservation = null;
+                var observedOn = CsvFormats.Observations.IndexOf("observed_on");
                 foreach (var format in csvFormats)
                 {
                     var source = request.Files[format.Kind];
-                    outcomes.Add(await WriteFileAsync(writer, format, source, progress, ct));
+                    outcomes.Add(await WriteFileAsync(writer, format, source, progress, ct, format.Kind != ImportFileKind.Observations ? null : row =>
+                    {
+                        if (row[observedOn] is DateOnly d && (earliestObservation is null || d < earliestObservation)) earliestObservation = d;
+                    }));
                 }
+                await InvalidateValuesSnapshotsAsync(frameworkOutcome, outcomes, earliestObservation, ct);
                 var report = new ImportReport([], 0, frameworkOutcome, outcomes);
                 db.AuditLog.Add(new AuditLogEntry
                 {
@@ -126,6 +132,20 @@ public sealed partial class DataImport(TrellisDb db, FrameworkStore frameworks, 
         // A move to another manager keeps headcount and ids, which the org snapshot's own change check would miss.
         if (outcomes.Any(o => o.Kind == ImportFileKind.Employees && o.Added + o.Updated > 0)) org?.Invalidate();
         return result;
+    }
+
+    /// <summary>
+    /// Stored values snapshots (audit) that this run's writes make stale go in the same transaction: all of them when the
+    /// framework, the employees (people and departments are part of the model) or existing observations changed (an
+    /// update may move an observation from an earlier date); those of decisions after the earliest new observation otherwise.
+    /// </summary>
+    private async Task InvalidateValuesSnapshotsAsync(FrameworkImportOutcome? framework, List<ImportFileOutcome> outcomes, DateOnly? earliestObservation, CancellationToken ct)
+    {
+        var observations = outcomes.FirstOrDefault(o => o.Kind == ImportFileKind.Observations);
+        if (framework?.Created == true || outcomes.Any(o => o.Kind == ImportFileKind.Employees && o.Changed) || observations is { Updated: > 0 })
+            await Audit.ValuesSnapshotStore.InvalidateAllAsync(db, ct);
+        else if (observations is { Added: > 0 } && earliestObservation is { } from)
+            await Audit.ValuesSnapshotStore.InvalidateFromAsync(db, from, ct);
     }
 
     // ---------------------------------------------------------------- framework
@@ -266,7 +286,8 @@ public sealed partial class DataImport(TrellisDb db, FrameworkStore frameworks, 
 
     // ---------------------------------------------------------------- writing
 
-    private static async Task<ImportFileOutcome> WriteFileAsync(BulkUpsert writer, CsvFormat format, ImportSource source, IImportProgress? progress, CancellationToken ct)
+    private static async Task<ImportFileOutcome> WriteFileAsync(BulkUpsert writer, CsvFormat format, ImportSource source, IImportProgress? progress, CancellationToken ct,
+        Action<object?[]>? written = null)
     {
         await using var stream = OpenRead(source.Path);
         using var reader = new CsvRowReader(stream, source.DisplayName, format);
@@ -289,6 +310,7 @@ public sealed partial class DataImport(TrellisDb db, FrameworkStore frameworks, 
                         throw new InvalidDataException($"{source.DisplayName}:{reader.Line}: {format.Columns[c].Name}: {error} (the file changed during the import)");
                 }
                 rows++;
+                written?.Invoke(values);
                 if (progress is not null && rows % ProgressEvery == 0) progress.Report("writing", source.DisplayName, reader.Position, reader.Length);
                 yield return values;
             }

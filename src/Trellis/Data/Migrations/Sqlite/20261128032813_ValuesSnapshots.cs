@@ -1,0 +1,78 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Trellis.Data.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class ValuesSnapshots : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "evidence_revision",
+                columns: table => new
+                {
+                    id = table.Column<int>(type: "INTEGER", nullable: false),
+                    value = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_evidence_revision", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "values_snapshot_dates",
+                columns: table => new
+                {
+                    decided_on = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    framework_version_id = table.Column<int>(type: "INTEGER", nullable: false),
+                    evidence_revision = table.Column<long>(type: "INTEGER", nullable: false),
+                    computed_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_values_snapshot_dates", x => x.decided_on);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "values_snapshots",
+                columns: table => new
+                {
+                    decided_on = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    employee_id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    values_score = table.Column<double>(type: "REAL", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_values_snapshots", x => new { x.decided_on, x.employee_id });
+                    table.ForeignKey(
+                        name: "FK_values_snapshots_values_snapshot_dates_decided_on",
+                        column: x => x.decided_on,
+                        principalTable: "values_snapshot_dates",
+                        principalColumn: "decided_on",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.InsertData(
+                table: "evidence_revision",
+                columns: new[] { "id", "value" },
+                values: new object[] { 1, 0L });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "evidence_revision");
+
+            migrationBuilder.DropTable(
+                name: "values_snapshots");
+
+            migrationBuilder.DropTable(
+                name: "values_snapshot_dates");
+        }
+    }
+}
