@@ -85,7 +85,7 @@ public sealed class AuditService(IServiceScopeFactory scopes, FrameworkStore fra
         var employees = await db.Employees.CountAsync(ct);
         var active = await db.Employees.CountAsync(e => e.Status == EmployeeStatus.Active, ct);
         // The evidence revision moves when observations before a decision change (values scores of past decisions).
-        var revision = await ValuesSnapshotStore.RevisionAsync(db, ct);
+        var revision = await DecisionSnapshotStore.RevisionAsync(db, ct);
         return $"{framework?.VersionId}:{revision}:{promotions}:{results}:{recognitions}:{concerns}:{substantiated}:{employees}:{active}";
     }
 
@@ -94,50 +94,50 @@ public sealed class AuditService(IServiceScopeFactory scopes, FrameworkStore fra
 
     private async Task<(AuditInput Input, TimeSpan Engine, int EngineRuns)> GatherTimedAsync(TrellisDb db, string? cycle, CancellationToken ct)
     {
-        var engineClock = new System.Diagnostics.Stopwatch();
+        var engineTime = TimeSpan.Zero;
         var current = await frameworks.GetAsync(ct);
         var framework = current?.Framework;
         var people = await db.Employees.AsNoTracking()
             .Select(e => new AuditPerson(e.Id, e.ManagerId, e.Department, e.Location, e.Gender, e.Track, e.Level, e.HireDate, e.Status == EmployeeStatus.Active))
             .ToListAsync(ct);
         var hired = people.ToDictionary(p => p.Id, p => p.HireDate, StringComparer.Ordinal);
-        // With each candidate, the results score as of the decision: the latest period that ended before it, looked up
-        // in the database (an index seek per candidate on the results key) instead of reading every results row.
-        var promotions = await db.Promotions.AsNoTracking()
-            .Select(p => new
-            {
-                p.Cycle, p.DecidedOn, p.EmployeeId, p.FromLevel, p.ToLevel, p.Outcome,
-                Result = db.Results.Where(r => r.EmployeeId == p.EmployeeId && r.PeriodEnd < p.DecidedOn)
-                    .OrderByDescending(r => r.PeriodEnd).ThenByDescending(r => r.Period).Select(r => (double?)r.Score).FirstOrDefault(),
-            })
+        // Each candidate with their stored scores as of the decision (decision snapshots, one key seek per candidate).
+        var promotions = await (
+            from p in db.Promotions.AsNoTracking()
+            join s in db.DecisionSnapshots.AsNoTracking() on new { p.DecidedOn, p.EmployeeId } equals new { s.DecidedOn, s.EmployeeId } into stored
+            from s in stored.DefaultIfEmpty()
+            select new StoredCandidate(p.Cycle, p.DecidedOn, p.EmployeeId, p.FromLevel, p.ToLevel, p.Outcome, s != null, s == null ? null : s.ResultsScore, s == null ? null : s.ValuesScore))
             .ToListAsync(ct);
 
-        // Values scores as of each decision date of the cycles audited, from evidence dated before it: stored snapshots
-        // where they are complete and valid, else one engine fit per missing date, stored for the next audit.
-        var dates = promotions.Where(p => cycle is null || p.Cycle == cycle).Select(p => p.DecidedOn).ToHashSet();
-        var candidatesOn = promotions.Where(p => dates.Contains(p.DecidedOn)).GroupBy(p => p.DecidedOn)
-            .ToDictionary(g => g.Key, g => g.Select(p => p.EmployeeId).Distinct(StringComparer.Ordinal).ToList());
-        var valuesByDate = current is null ? [] : await ValuesSnapshotStore.ReadAsync(db, dates, current.VersionId, ct);
-        var missing = dates.Where(d => !valuesByDate.TryGetValue(d, out var stored) || !candidatesOn[d].All(stored.ContainsKey)).Order().ToList();
+        // The dates of the cycles audited whose snapshot is missing, incomplete (candidates added since) or made under
+        // another framework version are computed now: one engine fit each, stored for the next audit.
+        var valid = await DecisionSnapshotStore.ValidDatesAsync(db, current?.VersionId, ct);
+        var audited = cycle is null ? promotions : promotions.Where(p => p.Cycle == cycle).ToList();
+        var missing = audited.Where(p => !p.Stored || !valid.Contains(p.DecidedOn)).Select(p => p.DecidedOn).Distinct().Order().ToList();
+        var computed = new Dictionary<(DateOnly, string), (double? Values, double? Results)>();
         var engineRuns = 0;
-        if (current is not null && missing.Count > 0)
+        foreach (var date in missing)
         {
-            engineClock.Start();
-            engineRuns = await ComputeValuesAsync(db, current.VersionId, missing, candidatesOn, valuesByDate, ct);
-            engineClock.Stop();
+            var (scores, fits, engine) = await ComputeDateAsync(db, current?.VersionId, date, ct);
+            engineRuns += fits;
+            engineTime += engine;
+            foreach (var (id, score) in scores) computed[(date, id)] = score;
         }
 
-        var candidates = promotions.Select(p => new AuditCandidate(
-            p.Cycle, p.DecidedOn, p.EmployeeId, p.FromLevel, p.ToLevel, p.Outcome,
-            p.Result,
-            valuesByDate.TryGetValue(p.DecidedOn, out var scores) && scores.TryGetValue(p.EmployeeId, out var v) ? v : null,
-            hired.TryGetValue(p.EmployeeId, out var h) ? Math.Max(0, (p.DecidedOn.DayNumber - h.DayNumber) / 365.25) : 0))
-            .ToList();
+        var candidates = promotions.Select(p =>
+        {
+            // Scores only matter for the cycles audited, whose dates are all stored and valid or computed just now (a
+            // candidate added meanwhile has none until the next audit).
+            var (values, results) = computed.TryGetValue((p.DecidedOn, p.EmployeeId), out var fresh) ? fresh
+                : p.Stored && valid.Contains(p.DecidedOn) ? (p.ValuesScore, p.ResultsScore) : (null, null);
+            return new AuditCandidate(p.Cycle, p.DecidedOn, p.EmployeeId, p.FromLevel, p.ToLevel, p.Outcome, results, values,
+                hired.TryGetValue(p.EmployeeId, out var h) ? Math.Max(0, (p.DecidedOn.DayNumber - h.DayNumber) / 365.25) : 0);
+        }).ToList();
 
         // Today's readiness bands come from the resident readiness service (kept current in the background).
-        engineClock.Start();
+        var bandsClock = System.Diagnostics.Stopwatch.StartNew();
         var bands = await readiness.BandsAsync(ct);
-        engineClock.Stop();
+        engineTime += bandsClock.Elapsed;
         var input = new AuditInput
         {
             AsOf = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime),
@@ -156,42 +156,55 @@ public sealed class AuditService(IServiceScopeFactory scopes, FrameworkStore fra
             Readiness = bands.Select(b => new AuditReadiness(b.EmployeeId, b.Band)).ToList(),
             Cycle = cycle,
         };
-        return (input, engineClock.Elapsed, engineRuns);
+        return (input, engineTime, engineRuns);
     }
 
+    private sealed record StoredCandidate(string Cycle, DateOnly DecidedOn, string EmployeeId, string FromLevel, string ToLevel, string Outcome,
+        bool Stored, double? ResultsScore, double? ValuesScore);
+
     /// <summary>
-    /// Computes the values scores of the candidates of each missing date with the readiness engine (as of the day
-    /// before the decision) into <paramref name="valuesByDate"/>, and stores each date in its own transaction. When
-    /// the readiness service's evidence is behind the database (a change it has not reloaded yet, or another framework
-    /// version), it is reloaded first; scores from evidence that missed a change are used for nothing. Returns the number of engine fits.
+    /// The scores of one decision date's candidates as they stood before it: values scores from the readiness engine
+    /// (as of the day before), results of the latest period that ended before it; stored as that date's snapshot in one
+    /// transaction. When the readiness service's evidence is behind the database (a change it has not reloaded yet, or
+    /// another framework version) it is reloaded first. Nothing is stored when there is no framework or when evidence
+    /// changed while computing (the revision check in <see cref="DecisionSnapshotStore.WriteAsync"/>).
     /// </summary>
-    private async Task<int> ComputeValuesAsync(TrellisDb db, int frameworkVersion, IReadOnlyList<DateOnly> missing,
-        Dictionary<DateOnly, List<string>> candidatesOn, Dictionary<DateOnly, Dictionary<string, double?>> valuesByDate, CancellationToken ct)
+    private async Task<(Dictionary<string, (double? Values, double? Results)> Scores, int Fits, TimeSpan Engine)> ComputeDateAsync(
+        TrellisDb db, int? frameworkVersion, DateOnly date, CancellationToken ct)
     {
+        var engineClock = System.Diagnostics.Stopwatch.StartNew();
         var fits = 0;
-        var reloaded = false;
-        foreach (var date in missing)
+        ReadinessService.ValuesAsOf? values = null;
+        if (frameworkVersion is not null)
         {
-            ReadinessService.ValuesAsOf? values;
-            while (true)
+            values = await readiness.ValuesScoresAsync(date.AddDays(-1), ct);
+            fits++;
+            if (values is not null && (values.FrameworkVersion != frameworkVersion || values.EvidenceRevision < await DecisionSnapshotStore.RevisionAsync(db, ct)))
             {
+                await readiness.RefreshAsync(ct);
                 values = await readiness.ValuesScoresAsync(date.AddDays(-1), ct);
                 fits++;
-                if (values is null || reloaded) break;
-                var revision = await ValuesSnapshotStore.RevisionAsync(db, ct);
-                if (values.FrameworkVersion == frameworkVersion && values.EvidenceRevision >= revision) break;
-                await readiness.RefreshAsync(ct);
-                reloaded = true;
             }
-            if (values is null) continue;
-            var scores = new Dictionary<string, double?>(candidatesOn[date].Count, StringComparer.Ordinal);
-            foreach (var id in candidatesOn[date]) scores[id] = values.Scores.TryGetValue(id, out var v) ? v : null;
-            valuesByDate[date] = scores;
-            // Stored only when computed under the current framework from evidence that is still current; otherwise this
-            // audit uses the scores and the next one computes them again.
-            if (values.FrameworkVersion == frameworkVersion)
-                await ValuesSnapshotStore.WriteAsync(db, date, frameworkVersion, values.EvidenceRevision, scores, clock.GetUtcNow(), ct);
         }
-        return fits;
+        engineClock.Stop();
+
+        // Noted before reading the results, like the readiness service does before reading the evidence.
+        var revision = await DecisionSnapshotStore.RevisionAsync(db, ct);
+        var results = await db.Promotions.AsNoTracking().Where(p => p.DecidedOn == date)
+            .Select(p => new
+            {
+                p.EmployeeId,
+                Result = db.Results.Where(r => r.EmployeeId == p.EmployeeId && r.PeriodEnd < p.DecidedOn)
+                    .OrderByDescending(r => r.PeriodEnd).ThenByDescending(r => r.Period).Select(r => (double?)r.Score).FirstOrDefault(),
+            })
+            .ToListAsync(ct);
+        var scores = new Dictionary<string, (double? Values, double? Results)>(results.Count, StringComparer.Ordinal);
+        foreach (var r in results)
+            scores[r.EmployeeId] = (values is not null && values.Scores.TryGetValue(r.EmployeeId, out var v) ? v : null, r.Result);
+
+        if (values is not null && values.FrameworkVersion == frameworkVersion)
+            await DecisionSnapshotStore.WriteAsync(db, date, values.FrameworkVersion, Math.Min(revision, values.EvidenceRevision),
+                scores, clock.GetUtcNow(), ct);
+        return (scores, fits, engineClock.Elapsed);
     }
 }

@@ -86,12 +86,12 @@ public sealed class ObservationService(TrellisDb db, FrameworkStore frameworks, 
             answering.AnsweredAt = now;
             answering.ObservationId = observation.Id;
         }
-        // One transaction: the observation, the answered request row and the invalidation of the values snapshots
+        // One transaction: the observation, the answered request row and the invalidation of the decision snapshots (audit)
         // computed without it (decisions after its date) commit together.
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
             await db.SaveChangesAsync(ct);
-            await Audit.ValuesSnapshotStore.InvalidateFromAsync(db, observation.ObservedOn, ct);
+            await Audit.DecisionSnapshotStore.InvalidateFromAsync(db, observation.ObservedOn, ct);
             await tx.CommitAsync(ct);
         }
         readiness.EvidenceChanged();

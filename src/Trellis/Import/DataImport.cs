@@ -96,17 +96,23 @@ public sealed partial class DataImport(TrellisDb db, FrameworkStore frameworks, 
                     frameworkOutcome = new FrameworkImportOutcome(frameworkSource.DisplayName, versionId, imported.Version, created);
                 }
                 var writer = BulkUpsert.For(db, tx.GetDbTransaction());
-                DateOnly? earliestObservation = null;
-                var observedOn = CsvFormats.Observations.IndexOf("observed_on");
+                // The earliest date of the observations and results written: decision snapshots after it are stale.
+                DateOnly? earliest = null;
                 foreach (var format in csvFormats)
                 {
                     var source = request.Files[format.Kind];
-                    outcomes.Add(await WriteFileAsync(writer, format, source, progress, ct, format.Kind != ImportFileKind.Observations ? null : row =>
+                    var dated = format.Kind switch
                     {
-                        if (row[observedOn] is DateOnly d && (earliestObservation is null || d < earliestObservation)) earliestObservation = d;
+                        ImportFileKind.Observations => format.IndexOf("observed_on"),
+                        ImportFileKind.Results => format.IndexOf("period_end"),
+                        _ => -1,
+                    };
+                    outcomes.Add(await WriteFileAsync(writer, format, source, progress, ct, dated < 0 ? null : row =>
+                    {
+                        if (row[dated] is DateOnly d && (earliest is null || d < earliest)) earliest = d;
                     }));
                 }
-                await InvalidateValuesSnapshotsAsync(frameworkOutcome, outcomes, earliestObservation, ct);
+                await InvalidateDecisionSnapshotsAsync(frameworkOutcome, outcomes, earliest, ct);
                 var report = new ImportReport([], 0, frameworkOutcome, outcomes);
                 db.AuditLog.Add(new AuditLogEntry
                 {
@@ -135,17 +141,18 @@ public sealed partial class DataImport(TrellisDb db, FrameworkStore frameworks, 
     }
 
     /// <summary>
-    /// Stored values snapshots (audit) that this run's writes make stale go in the same transaction: all of them when the
-    /// framework, the employees (people and departments are part of the model) or existing observations changed (an
-    /// update may move an observation from an earlier date); those of decisions after the earliest new observation otherwise.
+    /// Stored decision snapshots (audit) that this run's writes make stale go in the same transaction: all of them when
+    /// the framework, the employees (people and departments are part of the readiness model) or existing observations
+    /// or results changed (an update may move a row from an earlier date); those of decisions after the earliest new
+    /// observation or result otherwise.
     /// </summary>
-    private async Task InvalidateValuesSnapshotsAsync(FrameworkImportOutcome? framework, List<ImportFileOutcome> outcomes, DateOnly? earliestObservation, CancellationToken ct)
+    private async Task InvalidateDecisionSnapshotsAsync(FrameworkImportOutcome? framework, List<ImportFileOutcome> outcomes, DateOnly? earliest, CancellationToken ct)
     {
-        var observations = outcomes.FirstOrDefault(o => o.Kind == ImportFileKind.Observations);
-        if (framework?.Created == true || outcomes.Any(o => o.Kind == ImportFileKind.Employees && o.Changed) || observations is { Updated: > 0 })
-            await Audit.ValuesSnapshotStore.InvalidateAllAsync(db, ct);
-        else if (observations is { Added: > 0 } && earliestObservation is { } from)
-            await Audit.ValuesSnapshotStore.InvalidateFromAsync(db, from, ct);
+        var dated = outcomes.Where(o => o.Kind is ImportFileKind.Observations or ImportFileKind.Results).ToList();
+        if (framework?.Created == true || outcomes.Any(o => o.Kind == ImportFileKind.Employees && o.Changed) || dated.Any(o => o.Updated > 0))
+            await Audit.DecisionSnapshotStore.InvalidateAllAsync(db, ct);
+        else if (dated.Any(o => o.Added > 0) && earliest is { } from)
+            await Audit.DecisionSnapshotStore.InvalidateFromAsync(db, from, ct);
     }
 
     // ---------------------------------------------------------------- framework

@@ -183,7 +183,7 @@ public sealed class ReadinessService(IServiceScopeFactory scopes, FrameworkStore
             using var scope = scopes.CreateScope();
             var db = scope.ServiceProvider.GetRequiredService<TrellisDb>();
             // Noted before reading: the evidence read below includes at least every change up to this revision.
-            var revision = await Audit.ValuesSnapshotStore.RevisionAsync(db, ct);
+            var revision = await Audit.DecisionSnapshotStore.RevisionAsync(db, ct);
             var evidence = await ReadinessSnapshotLoader.LoadAsync(db, current.Framework, ct);
             var today = Today;
             var assessment = ReadinessAssessment.Compute(evidence.Snapshot, current.Framework, Options(today), evidence.Departments);

@@ -22,6 +22,53 @@ namespace Trellis.Data.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Trellis.Audit.DecisionSnapshot", b =>
+                {
+                    b.Property<DateOnly>("DecidedOn")
+                        .HasColumnType("date")
+                        .HasColumnName("decided_on");
+
+                    b.Property<string>("EmployeeId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("employee_id");
+
+                    b.Property<double?>("ResultsScore")
+                        .HasColumnType("double precision")
+                        .HasColumnName("results_score");
+
+                    b.Property<double?>("ValuesScore")
+                        .HasColumnType("double precision")
+                        .HasColumnName("values_score");
+
+                    b.HasKey("DecidedOn", "EmployeeId");
+
+                    b.ToTable("decision_snapshots", (string)null);
+                });
+
+            modelBuilder.Entity("Trellis.Audit.DecisionSnapshotDate", b =>
+                {
+                    b.Property<DateOnly>("DecidedOn")
+                        .HasColumnType("date")
+                        .HasColumnName("decided_on");
+
+                    b.Property<DateTime>("ComputedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("computed_at");
+
+                    b.Property<long>("EvidenceRevision")
+                        .HasColumnType("bigint")
+                        .HasColumnName("evidence_revision");
+
+                    b.Property<int>("FrameworkVersionId")
+                        .HasColumnType("integer")
+                        .HasColumnName("framework_version_id");
+
+                    b.HasKey("DecidedOn");
+
+                    b.ToTable("decision_snapshot_dates", (string)null);
+                });
+
             modelBuilder.Entity("Trellis.Audit.EvidenceRevision", b =>
                 {
                     b.Property<int>("Id")
@@ -42,49 +89,6 @@ namespace Trellis.Data.Migrations.Postgres
                             Id = 1,
                             Value = 0L
                         });
-                });
-
-            modelBuilder.Entity("Trellis.Audit.ValuesSnapshot", b =>
-                {
-                    b.Property<DateOnly>("DecidedOn")
-                        .HasColumnType("date")
-                        .HasColumnName("decided_on");
-
-                    b.Property<string>("EmployeeId")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("employee_id");
-
-                    b.Property<double?>("ValuesScore")
-                        .HasColumnType("double precision")
-                        .HasColumnName("values_score");
-
-                    b.HasKey("DecidedOn", "EmployeeId");
-
-                    b.ToTable("values_snapshots", (string)null);
-                });
-
-            modelBuilder.Entity("Trellis.Audit.ValuesSnapshotDate", b =>
-                {
-                    b.Property<DateOnly>("DecidedOn")
-                        .HasColumnType("date")
-                        .HasColumnName("decided_on");
-
-                    b.Property<DateTime>("ComputedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("computed_at");
-
-                    b.Property<long>("EvidenceRevision")
-                        .HasColumnType("bigint")
-                        .HasColumnName("evidence_revision");
-
-                    b.Property<int>("FrameworkVersionId")
-                        .HasColumnType("integer")
-                        .HasColumnName("framework_version_id");
-
-                    b.HasKey("DecidedOn");
-
-                    b.ToTable("values_snapshot_dates", (string)null);
                 });
 
             modelBuilder.Entity("Trellis.Data.Account", b =>
@@ -1148,9 +1152,9 @@ namespace Trellis.Data.Migrations.Postgres
                     b.ToTable("feedback_request_raters", (string)null);
                 });
 
-            modelBuilder.Entity("Trellis.Audit.ValuesSnapshot", b =>
+            modelBuilder.Entity("Trellis.Audit.DecisionSnapshot", b =>
                 {
-                    b.HasOne("Trellis.Audit.ValuesSnapshotDate", null)
+                    b.HasOne("Trellis.Audit.DecisionSnapshotDate", null)
                         .WithMany()
                         .HasForeignKey("DecidedOn")
                         .OnDelete(DeleteBehavior.Cascade)

@@ -17,6 +17,53 @@ namespace Trellis.Data.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Trellis.Audit.DecisionSnapshot", b =>
+                {
+                    b.Property<DateOnly>("DecidedOn")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("decided_on");
+
+                    b.Property<string>("EmployeeId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("employee_id");
+
+                    b.Property<double?>("ResultsScore")
+                        .HasColumnType("REAL")
+                        .HasColumnName("results_score");
+
+                    b.Property<double?>("ValuesScore")
+                        .HasColumnType("REAL")
+                        .HasColumnName("values_score");
+
+                    b.HasKey("DecidedOn", "EmployeeId");
+
+                    b.ToTable("decision_snapshots", (string)null);
+                });
+
+            modelBuilder.Entity("Trellis.Audit.DecisionSnapshotDate", b =>
+                {
+                    b.Property<DateOnly>("DecidedOn")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("decided_on");
+
+                    b.Property<DateTime>("ComputedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("computed_at");
+
+                    b.Property<long>("EvidenceRevision")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("evidence_revision");
+
+                    b.Property<int>("FrameworkVersionId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("framework_version_id");
+
+                    b.HasKey("DecidedOn");
+
+                    b.ToTable("decision_snapshot_dates", (string)null);
+                });
+
             modelBuilder.Entity("Trellis.Audit.EvidenceRevision", b =>
                 {
                     b.Property<int>("Id")
@@ -37,49 +84,6 @@ namespace Trellis.Data.Migrations.Sqlite
                             Id = 1,
                             Value = 0L
                         });
-                });
-
-            modelBuilder.Entity("Trellis.Audit.ValuesSnapshot", b =>
-                {
-                    b.Property<DateOnly>("DecidedOn")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("decided_on");
-
-                    b.Property<string>("EmployeeId")
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("employee_id");
-
-                    b.Property<double?>("ValuesScore")
-                        .HasColumnType("REAL")
-                        .HasColumnName("values_score");
-
-                    b.HasKey("DecidedOn", "EmployeeId");
-
-                    b.ToTable("values_snapshots", (string)null);
-                });
-
-            modelBuilder.Entity("Trellis.Audit.ValuesSnapshotDate", b =>
-                {
-                    b.Property<DateOnly>("DecidedOn")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("decided_on");
-
-                    b.Property<DateTime>("ComputedAt")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("computed_at");
-
-                    b.Property<long>("EvidenceRevision")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("evidence_revision");
-
-                    b.Property<int>("FrameworkVersionId")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("framework_version_id");
-
-                    b.HasKey("DecidedOn");
-
-                    b.ToTable("values_snapshot_dates", (string)null);
                 });
 
             modelBuilder.Entity("Trellis.Data.Account", b =>
@@ -1123,9 +1127,9 @@ namespace Trellis.Data.Migrations.Sqlite
                     b.ToTable("feedback_request_raters", (string)null);
                 });
 
-            modelBuilder.Entity("Trellis.Audit.ValuesSnapshot", b =>
+            modelBuilder.Entity("Trellis.Audit.DecisionSnapshot", b =>
                 {
-                    b.HasOne("Trellis.Audit.ValuesSnapshotDate", null)
+                    b.HasOne("Trellis.Audit.DecisionSnapshotDate", null)
                         .WithMany()
                         .HasForeignKey("DecidedOn")
                         .OnDelete(DeleteBehavior.Cascade)

@@ -6,11 +6,25 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Trellis.Data.Migrations.Postgres
 {
     /// <inheritdoc />
-    public partial class ValuesSnapshots : Migration
+    public partial class DecisionSnapshots : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.CreateTable(
+                name: "decision_snapshot_dates",
+                columns: table => new
+                {
+                    decided_on = table.Column<DateOnly>(type: "date", nullable: false),
+                    framework_version_id = table.Column<int>(type: "integer", nullable: false),
+                    evidence_revision = table.Column<long>(type: "bigint", nullable: false),
+                    computed_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_decision_snapshot_dates", x => x.decided_on);
+                });
+
             migrationBuilder.CreateTable(
                 name: "evidence_revision",
                 columns: table => new
@@ -24,34 +38,21 @@ namespace Trellis.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
-                name: "values_snapshot_dates",
-                columns: table => new
-                {
-                    decided_on = table.Column<DateOnly>(type: "date", nullable: false),
-                    framework_version_id = table.Column<int>(type: "integer", nullable: false),
-                    evidence_revision = table.Column<long>(type: "bigint", nullable: false),
-                    computed_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("PK_values_snapshot_dates", x => x.decided_on);
-                });
-
-            migrationBuilder.CreateTable(
-                name: "values_snapshots",
+                name: "decision_snapshots",
                 columns: table => new
                 {
                     decided_on = table.Column<DateOnly>(type: "date", nullable: false),
                     employee_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    values_score = table.Column<double>(type: "double precision", nullable: true)
+                    values_score = table.Column<double>(type: "double precision", nullable: true),
+                    results_score = table.Column<double>(type: "double precision", nullable: true)
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_values_snapshots", x => new { x.decided_on, x.employee_id });
+                    table.PrimaryKey("PK_decision_snapshots", x => new { x.decided_on, x.employee_id });
                     table.ForeignKey(
-                        name: "FK_values_snapshots_values_snapshot_dates_decided_on",
+                        name: "FK_decision_snapshots_decision_snapshot_dates_decided_on",
                         column: x => x.decided_on,
-                        principalTable: "values_snapshot_dates",
+                        principalTable: "decision_snapshot_dates",
                         principalColumn: "decided_on",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -66,13 +67,13 @@ namespace Trellis.Data.Migrations.Postgres
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "decision_snapshots");
+
+            migrationBuilder.DropTable(
                 name: "evidence_revision");
 
             migrationBuilder.DropTable(
-                name: "values_snapshots");
-
-            migrationBuilder.DropTable(
-                name: "values_snapshot_dates");
+                name: "decision_snapshot_dates");
         }
     }
 }

@@ -5,11 +5,12 @@ using Trellis.Data;
 namespace Trellis.Audit;
 
 /// <summary>
-/// One decision date whose candidates' values scores are stored (<see cref="ValuesSnapshot"/>): computed by the
-/// readiness engine from the evidence dated before <see cref="DecidedOn"/>, under one framework version, from
-/// evidence that included every change up to <see cref="EvidenceRevision"/>.
+/// One decision date whose candidates' scores as they stood before it are stored (<see cref="DecisionSnapshot"/>):
+/// values scores from the readiness engine under one framework version, and the latest results, from evidence that
+/// included every change up to <see cref="EvidenceRevision"/>. History does not change, so a date is computed once
+/// and read by every later audit, until evidence dated before it changes.
 /// </summary>
-public sealed class ValuesSnapshotDate
+public sealed class DecisionSnapshotDate
 {
     public DateOnly DecidedOn { get; set; }
     public int FrameworkVersionId { get; set; }
@@ -17,12 +18,16 @@ public sealed class ValuesSnapshotDate
     public DateTimeOffset ComputedAt { get; set; }
 }
 
-/// <summary>A candidate's values score as it stood before a decision date; null when the engine had none (no evidence, or not an active employee).</summary>
-public sealed class ValuesSnapshot
+/// <summary>
+/// A candidate's scores as they stood before a decision date: the values score (evidence dated before it; null when
+/// the engine had none) and the results score of the latest period that ended before it (null when there was none).
+/// </summary>
+public sealed class DecisionSnapshot
 {
     public DateOnly DecidedOn { get; set; }
     public required string EmployeeId { get; set; }
     public double? ValuesScore { get; set; }
+    public double? ResultsScore { get; set; }
 }
 
 /// <summary>
@@ -37,24 +42,24 @@ public sealed class EvidenceRevision
     public long Value { get; set; }
 }
 
-internal sealed class ValuesSnapshotDateConfiguration : IEntityTypeConfiguration<ValuesSnapshotDate>
+internal sealed class DecisionSnapshotDateConfiguration : IEntityTypeConfiguration<DecisionSnapshotDate>
 {
-    public void Configure(EntityTypeBuilder<ValuesSnapshotDate> e)
+    public void Configure(EntityTypeBuilder<DecisionSnapshotDate> e)
     {
-        e.ToTable("values_snapshot_dates");
+        e.ToTable("decision_snapshot_dates");
         e.HasKey(x => x.DecidedOn);
     }
 }
 
-internal sealed class ValuesSnapshotConfiguration : IEntityTypeConfiguration<ValuesSnapshot>
+internal sealed class ValuesSnapshotConfiguration : IEntityTypeConfiguration<DecisionSnapshot>
 {
-    public void Configure(EntityTypeBuilder<ValuesSnapshot> e)
+    public void Configure(EntityTypeBuilder<DecisionSnapshot> e)
     {
-        e.ToTable("values_snapshots");
+        e.ToTable("decision_snapshots");
         e.HasKey(x => new { x.DecidedOn, x.EmployeeId });
         e.Property(x => x.EmployeeId).HasMaxLength(64);
         // The scores of a date go with the date: deleting a date row invalidates its scores in the same statement.
-        e.HasOne<ValuesSnapshotDate>().WithMany().HasForeignKey(x => x.DecidedOn).OnDelete(DeleteBehavior.Cascade);
+        e.HasOne<DecisionSnapshotDate>().WithMany().HasForeignKey(x => x.DecidedOn).OnDelete(DeleteBehavior.Cascade);
     }
 }
 
@@ -70,36 +75,36 @@ internal sealed class EvidenceRevisionConfiguration : IEntityTypeConfiguration<E
 }
 
 /// <summary>
-/// The stored values snapshots: reading the valid ones, writing a date, and invalidating them when evidence that
-/// they were computed from changes. Every evidence write that can change a values score calls one of the
-/// <c>Invalidate…</c> methods inside its own transaction (observations: from their date on; employees or the
-/// framework: everything).
+/// The stored decision snapshots: reading the valid ones, writing a date, and invalidating them when evidence that
+/// they were computed from changes. Every write that can change a stored score calls one of the <c>Invalidate…</c>
+/// methods inside its own transaction: observations and results from their date on (observed_on, period_end);
+/// employees (people and departments are part of the readiness model) or the framework: everything.
 /// </summary>
-public static class ValuesSnapshotStore
+public static class DecisionSnapshotStore
 {
     /// <summary>The current evidence revision (0 before the first relevant change).</summary>
     public static async Task<long> RevisionAsync(TrellisDb db, CancellationToken ct = default) =>
         await db.Set<EvidenceRevision>().AsNoTracking().Where(r => r.Id == EvidenceRevision.SingletonId).Select(r => r.Value).FirstOrDefaultAsync(ct);
 
     /// <summary>
-    /// Observations dated <paramref name="observedOn"/> (or later) were added, changed or removed: every snapshot of a
-    /// decision after that date is dropped. The revision is raised first when a decision after that date exists,
+    /// Observations dated <paramref name="observedOn"/>, or results of a period ending then, (or later) were added, changed
+    /// or removed: every snapshot of a decision after that date is dropped. The revision is raised first when a decision after that date exists,
     /// so that a snapshot being computed concurrently from older evidence is not stored either.
     /// </summary>
     public static async Task InvalidateFromAsync(TrellisDb db, DateOnly observedOn, CancellationToken ct = default)
     {
-        if (await db.Promotions.AnyAsync(p => p.DecidedOn > observedOn, ct) || await db.Set<ValuesSnapshotDate>().AnyAsync(d => d.DecidedOn > observedOn, ct))
+        if (await db.Promotions.AnyAsync(p => p.DecidedOn > observedOn, ct) || await db.Set<DecisionSnapshotDate>().AnyAsync(d => d.DecidedOn > observedOn, ct))
             await BumpAsync(db, ct);
-        await db.Set<ValuesSnapshot>().Where(s => s.DecidedOn > observedOn).ExecuteDeleteAsync(ct);
-        await db.Set<ValuesSnapshotDate>().Where(d => d.DecidedOn > observedOn).ExecuteDeleteAsync(ct);
+        await db.Set<DecisionSnapshot>().Where(s => s.DecidedOn > observedOn).ExecuteDeleteAsync(ct);
+        await db.Set<DecisionSnapshotDate>().Where(d => d.DecidedOn > observedOn).ExecuteDeleteAsync(ct);
     }
 
     /// <summary>Something every values score depends on changed (employees, departments, the framework): drops every snapshot.</summary>
     public static async Task InvalidateAllAsync(TrellisDb db, CancellationToken ct = default)
     {
         await BumpAsync(db, ct);
-        await db.Set<ValuesSnapshot>().ExecuteDeleteAsync(ct);
-        await db.Set<ValuesSnapshotDate>().ExecuteDeleteAsync(ct);
+        await db.Set<DecisionSnapshot>().ExecuteDeleteAsync(ct);
+        await db.Set<DecisionSnapshotDate>().ExecuteDeleteAsync(ct);
     }
 
     private static async Task BumpAsync(TrellisDb db, CancellationToken ct)
@@ -113,29 +118,17 @@ public static class ValuesSnapshotStore
         }
     }
 
-    /// <summary>
-    /// The stored scores of the candidates of the given dates under a framework version: decision date → employee → score
-    /// (null = the engine had no score). A date that is missing, or stored under another framework version, is absent.
-    /// </summary>
-    public static async Task<Dictionary<DateOnly, Dictionary<string, double?>>> ReadAsync(TrellisDb db, IReadOnlyCollection<DateOnly> dates, int frameworkVersionId, CancellationToken ct = default)
-    {
-        var result = new Dictionary<DateOnly, Dictionary<string, double?>>();
-        var valid = await db.Set<ValuesSnapshotDate>().AsNoTracking()
-            .Where(d => dates.Contains(d.DecidedOn) && d.FrameworkVersionId == frameworkVersionId).Select(d => d.DecidedOn).ToListAsync(ct);
-        foreach (var d in valid) result[d] = new Dictionary<string, double?>(StringComparer.Ordinal);
-        if (valid.Count == 0) return result;
-        await foreach (var s in db.Set<ValuesSnapshot>().AsNoTracking().Where(s => valid.Contains(s.DecidedOn))
-            .Select(s => new { s.DecidedOn, s.EmployeeId, s.ValuesScore }).AsAsyncEnumerable().WithCancellation(ct))
-            result[s.DecidedOn][s.EmployeeId] = s.ValuesScore;
-        return result;
-    }
+    /// <summary>The decision dates whose snapshot was made under this framework version (none without a framework).</summary>
+    public static async Task<HashSet<DateOnly>> ValidDatesAsync(TrellisDb db, int? frameworkVersionId, CancellationToken ct = default) =>
+        frameworkVersionId is null ? [] : (await db.Set<DecisionSnapshotDate>().AsNoTracking()
+            .Where(d => d.FrameworkVersionId == frameworkVersionId).Select(d => d.DecidedOn).ToListAsync(ct)).ToHashSet();
 
     /// <summary>
     /// Stores one date's scores in one transaction, replacing what was there, but only while the evidence revision is
     /// still <paramref name="revision"/> (the one the scores were computed from). False when it was not stored.
     /// </summary>
     public static async Task<bool> WriteAsync(TrellisDb db, DateOnly decidedOn, int frameworkVersionId, long revision,
-        IEnumerable<KeyValuePair<string, double?>> scores, DateTimeOffset now, CancellationToken ct = default)
+        IEnumerable<KeyValuePair<string, (double? Values, double? Results)>> scores, DateTimeOffset now, CancellationToken ct = default)
     {
         var strategy = db.Database.CreateExecutionStrategy();
         return await strategy.ExecuteAsync(async () =>
@@ -149,12 +142,12 @@ public static class ValuesSnapshotStore
                 await tx.RollbackAsync(ct);
                 return false;
             }
-            await db.Set<ValuesSnapshot>().Where(s => s.DecidedOn == decidedOn).ExecuteDeleteAsync(ct);
-            await db.Set<ValuesSnapshotDate>().Where(d => d.DecidedOn == decidedOn).ExecuteDeleteAsync(ct);
-            db.Set<ValuesSnapshotDate>().Add(new ValuesSnapshotDate { DecidedOn = decidedOn, FrameworkVersionId = frameworkVersionId, EvidenceRevision = revision, ComputedAt = now });
+            await db.Set<DecisionSnapshot>().Where(s => s.DecidedOn == decidedOn).ExecuteDeleteAsync(ct);
+            await db.Set<DecisionSnapshotDate>().Where(d => d.DecidedOn == decidedOn).ExecuteDeleteAsync(ct);
+            db.Set<DecisionSnapshotDate>().Add(new DecisionSnapshotDate { DecidedOn = decidedOn, FrameworkVersionId = frameworkVersionId, EvidenceRevision = revision, ComputedAt = now });
             await db.SaveChangesAsync(ct);
             db.ChangeTracker.Clear();
-            await BulkCopy.InsertAsync(db, scores.Select(s => new ValuesSnapshot { DecidedOn = decidedOn, EmployeeId = s.Key, ValuesScore = s.Value }), ct);
+            await BulkCopy.InsertAsync(db, scores.Select(s => new DecisionSnapshot { DecidedOn = decidedOn, EmployeeId = s.Key, ValuesScore = s.Value.Values, ResultsScore = s.Value.Results }), ct);
             await tx.CommitAsync(ct);
             return true;
         });

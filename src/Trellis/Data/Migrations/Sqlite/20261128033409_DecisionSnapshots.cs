@@ -6,11 +6,25 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Trellis.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
-    public partial class ValuesSnapshots : Migration
+    public partial class DecisionSnapshots : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.CreateTable(
+                name: "decision_snapshot_dates",
+                columns: table => new
+                {
+                    decided_on = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    framework_version_id = table.Column<int>(type: "INTEGER", nullable: false),
+                    evidence_revision = table.Column<long>(type: "INTEGER", nullable: false),
+                    computed_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_decision_snapshot_dates", x => x.decided_on);
+                });
+
             migrationBuilder.CreateTable(
                 name: "evidence_revision",
                 columns: table => new
@@ -24,34 +38,21 @@ namespace Trellis.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
-                name: "values_snapshot_dates",
-                columns: table => new
-                {
-                    decided_on = table.Column<DateOnly>(type: "TEXT", nullable: false),
-                    framework_version_id = table.Column<int>(type: "INTEGER", nullable: false),
-                    evidence_revision = table.Column<long>(type: "INTEGER", nullable: false),
-                    computed_at = table.Column<DateTime>(type: "TEXT", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("PK_values_snapshot_dates", x => x.decided_on);
-                });
-
-            migrationBuilder.CreateTable(
-                name: "values_snapshots",
+                name: "decision_snapshots",
                 columns: table => new
                 {
                     decided_on = table.Column<DateOnly>(type: "TEXT", nullable: false),
                     employee_id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    values_score = table.Column<double>(type: "REAL", nullable: true)
+                    values_score = table.Column<double>(type: "REAL", nullable: true),
+                    results_score = table.Column<double>(type: "REAL", nullable: true)
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_values_snapshots", x => new { x.decided_on, x.employee_id });
+                    table.PrimaryKey("PK_decision_snapshots", x => new { x.decided_on, x.employee_id });
                     table.ForeignKey(
-                        name: "FK_values_snapshots_values_snapshot_dates_decided_on",
+                        name: "FK_decision_snapshots_decision_snapshot_dates_decided_on",
                         column: x => x.decided_on,
-                        principalTable: "values_snapshot_dates",
+                        principalTable: "decision_snapshot_dates",
                         principalColumn: "decided_on",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -66,13 +67,13 @@ namespace Trellis.Data.Migrations.Sqlite
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "decision_snapshots");
+
+            migrationBuilder.DropTable(
                 name: "evidence_revision");
 
             migrationBuilder.DropTable(
-                name: "values_snapshots");
-
-            migrationBuilder.DropTable(
-                name: "values_snapshot_dates");
+                name: "decision_snapshot_dates");
         }
     }
 }
