@@ -90,17 +90,22 @@ public sealed class AuditService(IServiceScopeFactory scopes, FrameworkStore fra
     }
 
     /// <summary>Reads everything the audit needs into plain inputs: one query per table, then in-memory joins.</summary>
-    public async Task<AuditInput> GatherAsync(TrellisDb db, string? cycle, CancellationToken ct) => (await GatherTimedAsync(db, cycle, ct)).Input;
-
     private async Task<(AuditInput Input, TimeSpan Engine, int EngineRuns)> GatherTimedAsync(TrellisDb db, string? cycle, CancellationToken ct)
     {
         var engineTime = TimeSpan.Zero;
         var current = await frameworks.GetAsync(ct);
         var framework = current?.Framework;
-        var people = await db.Employees.AsNoTracking()
+        // The tables that do not depend on each other are read at the same time, each on its own connection.
+        var peopleRead = ReadAsync(other => other.Employees.AsNoTracking()
             .Select(e => new AuditPerson(e.Id, e.ManagerId, e.Department, e.Location, e.Gender, e.Track, e.Level, e.HireDate, e.Status == EmployeeStatus.Active))
-            .ToListAsync(ct);
-        var hired = people.ToDictionary(p => p.Id, p => p.HireDate, StringComparer.Ordinal);
+            .ToListAsync(ct));
+        var recognitionsRead = ReadAsync(other => other.Recognitions.AsNoTracking()
+            .Select(r => new AuditRecognition(r.FromId, r.ToId, r.Value, r.GivenOn)).ToListAsync(ct));
+        var concerns = await db.Concerns.AsNoTracking().Select(c => new AuditConcern(c.Id, c.EmployeeId, c.Category, c.Substantiated, c.RecordedOn)).ToListAsync(ct);
+        var trackReturns = (await db.TrackReturns.AsNoTracking().Where(r => r.Status == TrackReturnStatus.Approved)
+            .Select(r => new { r.EmployeeId, r.FromLevel, r.ToLevel, r.EffectiveOn, r.DecidedAt }).ToListAsync(ct))
+            .Select(r => new AuditTrackReturn(r.EmployeeId, r.FromLevel, r.ToLevel,
+                r.EffectiveOn ?? DateOnly.FromDateTime((r.DecidedAt ?? DateTimeOffset.MinValue).UtcDateTime))).ToList();
         // Each candidate with their stored scores as of the decision (decision snapshots, one key seek per candidate).
         var promotions = await (
             from p in db.Promotions.AsNoTracking()
@@ -108,6 +113,14 @@ public sealed class AuditService(IServiceScopeFactory scopes, FrameworkStore fra
             from s in stored.DefaultIfEmpty()
             select new StoredCandidate(p.Cycle, p.DecidedOn, p.EmployeeId, p.FromLevel, p.ToLevel, p.Outcome, s != null, s == null ? null : s.ResultsScore, s == null ? null : s.ValuesScore))
             .ToListAsync(ct);
+        // A join returns rows in whatever order the plan gives (it changes once snapshots exist, and per provider); the
+        // audit lists cycles and flags in candidate order, so the order is fixed here: by decision, cycle, employee (ordinal).
+        promotions.Sort(static (a, b) =>
+        {
+            var c = a.DecidedOn.CompareTo(b.DecidedOn);
+            if (c == 0) c = string.CompareOrdinal(a.Cycle, b.Cycle);
+            return c != 0 ? c : string.CompareOrdinal(a.EmployeeId, b.EmployeeId);
+        });
 
         // The dates of the cycles audited whose snapshot is missing, incomplete (candidates added since) or made under
         // another framework version are computed now: one engine fit each, stored for the next audit.
@@ -124,6 +137,8 @@ public sealed class AuditService(IServiceScopeFactory scopes, FrameworkStore fra
             foreach (var (id, score) in scores) computed[(date, id)] = score;
         }
 
+        var people = await peopleRead;
+        var hired = people.ToDictionary(p => p.Id, p => p.HireDate, StringComparer.Ordinal);
         var candidates = promotions.Select(p =>
         {
             // Scores only matter for the cycles audited, whose dates are all stored and valid or computed just now (a
@@ -147,17 +162,21 @@ public sealed class AuditService(IServiceScopeFactory scopes, FrameworkStore fra
             ValueKeys = framework?.Values.Select(v => v.Key).ToList() ?? [],
             People = people,
             Candidates = candidates,
-            Concerns = await db.Concerns.AsNoTracking().Select(c => new AuditConcern(c.Id, c.EmployeeId, c.Category, c.Substantiated, c.RecordedOn)).ToListAsync(ct),
-            Recognitions = await db.Recognitions.AsNoTracking().Select(r => new AuditRecognition(r.FromId, r.ToId, r.Value, r.GivenOn)).ToListAsync(ct),
-            TrackReturns = (await db.TrackReturns.AsNoTracking().Where(r => r.Status == TrackReturnStatus.Approved)
-                .Select(r => new { r.EmployeeId, r.FromLevel, r.ToLevel, r.EffectiveOn, r.DecidedAt }).ToListAsync(ct))
-                .Select(r => new AuditTrackReturn(r.EmployeeId, r.FromLevel, r.ToLevel,
-                    r.EffectiveOn ?? DateOnly.FromDateTime((r.DecidedAt ?? DateTimeOffset.MinValue).UtcDateTime))).ToList(),
+            Concerns = concerns,
+            Recognitions = await recognitionsRead,
+            TrackReturns = trackReturns,
             Readiness = bands.Select(b => new AuditReadiness(b.EmployeeId, b.Band)).ToList(),
             Cycle = cycle,
         };
         return (input, engineTime, engineRuns);
     }
+
+    /// <summary>One read on a context of its own (a context is not thread-safe), run in parallel with the others.</summary>
+    private Task<T> ReadAsync<T>(Func<TrellisDb, Task<T>> read) => Task.Run(async () =>
+    {
+        using var scope = scopes.CreateScope();
+        return await read(scope.ServiceProvider.GetRequiredService<TrellisDb>());
+    });
 
     private sealed record StoredCandidate(string Cycle, DateOnly DecidedOn, string EmployeeId, string FromLevel, string ToLevel, string Outcome,
         bool Stored, double? ResultsScore, double? ValuesScore);
@@ -178,13 +197,12 @@ public sealed class AuditService(IServiceScopeFactory scopes, FrameworkStore fra
         if (frameworkVersion is not null)
         {
             values = await readiness.ValuesScoresAsync(date.AddDays(-1), ct);
-            fits++;
             if (values is not null && (values.FrameworkVersion != frameworkVersion || values.EvidenceRevision < await DecisionSnapshotStore.RevisionAsync(db, ct)))
             {
                 await readiness.RefreshAsync(ct);
                 values = await readiness.ValuesScoresAsync(date.AddDays(-1), ct);
-                fits++;
             }
+            if (values is not null) fits++;
         }
         engineClock.Stop();
 
