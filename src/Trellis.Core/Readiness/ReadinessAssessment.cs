@@ -124,6 +124,9 @@ public sealed class ReadinessAssessment
     public ReadinessReport? Report(string employeeId, string? target = null) =>
         PersonIndex(employeeId) is { } p && IsActive(p) ? Report(p, target) : null;
 
+    /// <summary>The values score as the report shows it (clamped to 1–5, two decimals); null without evidence. Builds no report.</summary>
+    public double? ValuesScore(int person) => Model.EvidenceCount(person) > 0 ? Round(Clamp(Model.ValuesScore(person))) : null;
+
     /// <summary>The band only, without building the report (for counting and benchmarks).</summary>
     public string Band(int person, string? target = null) => Decide(person, target).Band;
 
@@ -157,7 +160,7 @@ public sealed class ReadinessAssessment
         {
             var v = m.ValuesScore(person);
             var half = _z * Math.Sqrt(m.ValuesVariance(person));
-            values = Round(Clamp(v));
+            values = ValuesScore(person);
             valuesCi = [Round(Clamp(v - half)), Round(Clamp(v + half))];
         }
         var selfMean = m.SelfRatingMean(person);

@@ -84,58 +84,75 @@ public sealed class AuditService(IServiceScopeFactory scopes, FrameworkStore fra
         var substantiated = await db.Concerns.CountAsync(c => c.Substantiated, ct);
         var employees = await db.Employees.CountAsync(ct);
         var active = await db.Employees.CountAsync(e => e.Status == EmployeeStatus.Active, ct);
-        return $"{framework?.VersionId}:{promotions}:{results}:{recognitions}:{concerns}:{substantiated}:{employees}:{active}";
+        // The evidence revision moves when observations before a decision change (values scores of past decisions).
+        var revision = await DecisionSnapshotStore.RevisionAsync(db, ct);
+        return $"{framework?.VersionId}:{revision}:{promotions}:{results}:{recognitions}:{concerns}:{substantiated}:{employees}:{active}";
     }
 
     /// <summary>Reads everything the audit needs into plain inputs: one query per table, then in-memory joins.</summary>
-    public async Task<AuditInput> GatherAsync(TrellisDb db, string? cycle, CancellationToken ct) => (await GatherTimedAsync(db, cycle, ct)).Input;
-
     private async Task<(AuditInput Input, TimeSpan Engine, int EngineRuns)> GatherTimedAsync(TrellisDb db, string? cycle, CancellationToken ct)
     {
-        var engineClock = new System.Diagnostics.Stopwatch();
-        var engineRuns = 0;
-        var framework = (await frameworks.GetAsync(ct))?.Framework;
-        var people = await db.Employees.AsNoTracking()
+        var engineTime = TimeSpan.Zero;
+        var current = await frameworks.GetAsync(ct);
+        var framework = current?.Framework;
+        // The tables that do not depend on each other are read at the same time, each on its own connection.
+        var peopleRead = ReadAsync(other => other.Employees.AsNoTracking()
             .Select(e => new AuditPerson(e.Id, e.ManagerId, e.Department, e.Location, e.Gender, e.Track, e.Level, e.HireDate, e.Status == EmployeeStatus.Active))
+            .ToListAsync(ct));
+        var recognitionsRead = ReadAsync(other => other.Recognitions.AsNoTracking()
+            .Select(r => new AuditRecognition(r.FromId, r.ToId, r.Value, r.GivenOn)).ToListAsync(ct));
+        var concerns = await db.Concerns.AsNoTracking().Select(c => new AuditConcern(c.Id, c.EmployeeId, c.Category, c.Substantiated, c.RecordedOn)).ToListAsync(ct);
+        var trackReturns = (await db.TrackReturns.AsNoTracking().Where(r => r.Status == TrackReturnStatus.Approved)
+            .Select(r => new { r.EmployeeId, r.FromLevel, r.ToLevel, r.EffectiveOn, r.DecidedAt }).ToListAsync(ct))
+            .Select(r => new AuditTrackReturn(r.EmployeeId, r.FromLevel, r.ToLevel,
+                r.EffectiveOn ?? DateOnly.FromDateTime((r.DecidedAt ?? DateTimeOffset.MinValue).UtcDateTime))).ToList();
+        // Each candidate with their stored scores as of the decision (decision snapshots, one key seek per candidate).
+        var promotions = await (
+            from p in db.Promotions.AsNoTracking()
+            join s in db.DecisionSnapshots.AsNoTracking() on new { p.DecidedOn, p.EmployeeId } equals new { s.DecidedOn, s.EmployeeId } into stored
+            from s in stored.DefaultIfEmpty()
+            select new StoredCandidate(p.Cycle, p.DecidedOn, p.EmployeeId, p.FromLevel, p.ToLevel, p.Outcome, s != null, s == null ? null : s.ResultsScore, s == null ? null : s.ValuesScore))
             .ToListAsync(ct);
-        var hired = people.ToDictionary(p => p.Id, p => p.HireDate, StringComparer.Ordinal);
-        // With each candidate, the results score as of the decision: the latest period that ended before it, looked up
-        // in the database (an index seek per candidate on the results key) instead of reading every results row.
-        var promotions = await db.Promotions.AsNoTracking()
-            .Select(p => new
-            {
-                p.Cycle, p.DecidedOn, p.EmployeeId, p.FromLevel, p.ToLevel, p.Outcome,
-                Result = db.Results.Where(r => r.EmployeeId == p.EmployeeId && r.PeriodEnd < p.DecidedOn)
-                    .OrderByDescending(r => r.PeriodEnd).ThenByDescending(r => r.Period).Select(r => (double?)r.Score).FirstOrDefault(),
-            })
-            .ToListAsync(ct);
-
-        // Values scores as of each decision date, from evidence dated before it (the readiness engine's as-of view):
-        // one engine run per distinct decision date, and only for the dates of the cycles audited.
-        var valuesByDate = new Dictionary<DateOnly, Dictionary<string, double>>();
-        foreach (var date in promotions.Where(p => cycle is null || p.Cycle == cycle).Select(p => p.DecidedOn).Distinct())
+        // A join returns rows in whatever order the plan gives (it changes once snapshots exist, and per provider); the
+        // audit lists cycles and flags in candidate order, so the order is fixed here: by decision, cycle, employee (ordinal).
+        promotions.Sort(static (a, b) =>
         {
-            engineClock.Start();
-            var reports = await readiness.GetAllAsync(null, date.AddDays(-1), ct);
-            engineClock.Stop();
-            engineRuns++;
-            var scores = new Dictionary<string, double>(reports.Count, StringComparer.Ordinal);
-            foreach (var r in reports)
-                if (r.ValuesScore is { } v) scores[r.EmployeeId] = v;
-            valuesByDate[date] = scores;
+            var c = a.DecidedOn.CompareTo(b.DecidedOn);
+            if (c == 0) c = string.CompareOrdinal(a.Cycle, b.Cycle);
+            return c != 0 ? c : string.CompareOrdinal(a.EmployeeId, b.EmployeeId);
+        });
+
+        // The dates of the cycles audited whose snapshot is missing, incomplete (candidates added since) or made under
+        // another framework version are computed now: one engine fit each, stored for the next audit.
+        var valid = await DecisionSnapshotStore.ValidDatesAsync(db, current?.VersionId, ct);
+        var audited = cycle is null ? promotions : promotions.Where(p => p.Cycle == cycle).ToList();
+        var missing = audited.Where(p => !p.Stored || !valid.Contains(p.DecidedOn)).Select(p => p.DecidedOn).Distinct().Order().ToList();
+        var computed = new Dictionary<(DateOnly, string), (double? Values, double? Results)>();
+        var engineRuns = 0;
+        foreach (var date in missing)
+        {
+            var (scores, fits, engine) = await ComputeDateAsync(db, current?.VersionId, date, ct);
+            engineRuns += fits;
+            engineTime += engine;
+            foreach (var (id, score) in scores) computed[(date, id)] = score;
         }
 
-        var candidates = promotions.Select(p => new AuditCandidate(
-            p.Cycle, p.DecidedOn, p.EmployeeId, p.FromLevel, p.ToLevel, p.Outcome,
-            p.Result,
-            valuesByDate.TryGetValue(p.DecidedOn, out var scores) && scores.TryGetValue(p.EmployeeId, out var v) ? v : null,
-            hired.TryGetValue(p.EmployeeId, out var h) ? Math.Max(0, (p.DecidedOn.DayNumber - h.DayNumber) / 365.25) : 0))
-            .ToList();
+        var people = await peopleRead;
+        var hired = people.ToDictionary(p => p.Id, p => p.HireDate, StringComparer.Ordinal);
+        var candidates = promotions.Select(p =>
+        {
+            // Scores only matter for the cycles audited, whose dates are all stored and valid or computed just now (a
+            // candidate added meanwhile has none until the next audit).
+            var (values, results) = computed.TryGetValue((p.DecidedOn, p.EmployeeId), out var fresh) ? fresh
+                : p.Stored && valid.Contains(p.DecidedOn) ? (p.ValuesScore, p.ResultsScore) : (null, null);
+            return new AuditCandidate(p.Cycle, p.DecidedOn, p.EmployeeId, p.FromLevel, p.ToLevel, p.Outcome, results, values,
+                hired.TryGetValue(p.EmployeeId, out var h) ? Math.Max(0, (p.DecidedOn.DayNumber - h.DayNumber) / 365.25) : 0);
+        }).ToList();
 
-        engineClock.Start();
-        var current = await readiness.GetAllAsync(null, null, ct);
-        engineClock.Stop();
-        engineRuns++;
+        // Today's readiness bands come from the resident readiness service (kept current in the background).
+        var bandsClock = System.Diagnostics.Stopwatch.StartNew();
+        var bands = await readiness.BandsAsync(ct);
+        engineTime += bandsClock.Elapsed;
         var input = new AuditInput
         {
             AsOf = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime),
@@ -145,15 +162,67 @@ public sealed class AuditService(IServiceScopeFactory scopes, FrameworkStore fra
             ValueKeys = framework?.Values.Select(v => v.Key).ToList() ?? [],
             People = people,
             Candidates = candidates,
-            Concerns = await db.Concerns.AsNoTracking().Select(c => new AuditConcern(c.Id, c.EmployeeId, c.Category, c.Substantiated, c.RecordedOn)).ToListAsync(ct),
-            Recognitions = await db.Recognitions.AsNoTracking().Select(r => new AuditRecognition(r.FromId, r.ToId, r.Value, r.GivenOn)).ToListAsync(ct),
-            TrackReturns = (await db.TrackReturns.AsNoTracking().Where(r => r.Status == TrackReturnStatus.Approved)
-                .Select(r => new { r.EmployeeId, r.FromLevel, r.ToLevel, r.EffectiveOn, r.DecidedAt }).ToListAsync(ct))
-                .Select(r => new AuditTrackReturn(r.EmployeeId, r.FromLevel, r.ToLevel,
-                    r.EffectiveOn ?? DateOnly.FromDateTime((r.DecidedAt ?? DateTimeOffset.MinValue).UtcDateTime))).ToList(),
-            Readiness = current.Select(r => new AuditReadiness(r.EmployeeId, r.Band)).ToList(),
+            Concerns = concerns,
+            Recognitions = await recognitionsRead,
+            TrackReturns = trackReturns,
+            Readiness = bands.Select(b => new AuditReadiness(b.EmployeeId, b.Band)).ToList(),
             Cycle = cycle,
         };
-        return (input, engineClock.Elapsed, engineRuns);
+        return (input, engineTime, engineRuns);
+    }
+
+    /// <summary>One read on a context of its own (a context is not thread-safe), run in parallel with the others.</summary>
+    private Task<T> ReadAsync<T>(Func<TrellisDb, Task<T>> read) => Task.Run(async () =>
+    {
+        using var scope = scopes.CreateScope();
+        return await read(scope.ServiceProvider.GetRequiredService<TrellisDb>());
+    });
+
+    private sealed record StoredCandidate(string Cycle, DateOnly DecidedOn, string EmployeeId, string FromLevel, string ToLevel, string Outcome,
+        bool Stored, double? ResultsScore, double? ValuesScore);
+
+    /// <summary>
+    /// The scores of one decision date's candidates as they stood before it: values scores from the readiness engine
+    /// (as of the day before), results of the latest period that ended before it; stored as that date's snapshot in one
+    /// transaction. When the readiness service's evidence is behind the database (a change it has not reloaded yet, or
+    /// another framework version) it is reloaded first. Nothing is stored when there is no framework or when evidence
+    /// changed while computing (the revision check in <see cref="DecisionSnapshotStore.WriteAsync"/>).
+    /// </summary>
+    private async Task<(Dictionary<string, (double? Values, double? Results)> Scores, int Fits, TimeSpan Engine)> ComputeDateAsync(
+        TrellisDb db, int? frameworkVersion, DateOnly date, CancellationToken ct)
+    {
+        var engineClock = System.Diagnostics.Stopwatch.StartNew();
+        var fits = 0;
+        ReadinessService.ValuesAsOf? values = null;
+        if (frameworkVersion is not null)
+        {
+            values = await readiness.ValuesScoresAsync(date.AddDays(-1), ct);
+            if (values is not null && (values.FrameworkVersion != frameworkVersion || values.EvidenceRevision < await DecisionSnapshotStore.RevisionAsync(db, ct)))
+            {
+                await readiness.RefreshAsync(ct);
+                values = await readiness.ValuesScoresAsync(date.AddDays(-1), ct);
+            }
+            if (values is not null) fits++;
+        }
+        engineClock.Stop();
+
+        // Noted before reading the results, like the readiness service does before reading the evidence.
+        var revision = await DecisionSnapshotStore.RevisionAsync(db, ct);
+        var results = await db.Promotions.AsNoTracking().Where(p => p.DecidedOn == date)
+            .Select(p => new
+            {
+                p.EmployeeId,
+                Result = db.Results.Where(r => r.EmployeeId == p.EmployeeId && r.PeriodEnd < p.DecidedOn)
+                    .OrderByDescending(r => r.PeriodEnd).ThenByDescending(r => r.Period).Select(r => (double?)r.Score).FirstOrDefault(),
+            })
+            .ToListAsync(ct);
+        var scores = new Dictionary<string, (double? Values, double? Results)>(results.Count, StringComparer.Ordinal);
+        foreach (var r in results)
+            scores[r.EmployeeId] = (values is not null && values.Scores.TryGetValue(r.EmployeeId, out var v) ? v : null, r.Result);
+
+        if (values is not null && values.FrameworkVersion == frameworkVersion)
+            await DecisionSnapshotStore.WriteAsync(db, date, values.FrameworkVersion, Math.Min(revision, values.EvidenceRevision),
+                scores, clock.GetUtcNow(), ct);
+        return (scores, fits, engineClock.Elapsed);
     }
 }

@@ -34,6 +34,9 @@ public abstract class TrellisDb(DbContextOptions options) : DbContext(options)
     public DbSet<PulseAnswer> PulseAnswers => Set<PulseAnswer>();
     public DbSet<PulseParticipation> PulseParticipation => Set<PulseParticipation>();
     public DbSet<TrackReturn> TrackReturns => Set<TrackReturn>();
+    public DbSet<Audit.DecisionSnapshotDate> DecisionSnapshotDates => Set<Audit.DecisionSnapshotDate>();
+    public DbSet<Audit.DecisionSnapshot> DecisionSnapshots => Set<Audit.DecisionSnapshot>();
+    public DbSet<Audit.EvidenceRevision> EvidenceRevisions => Set<Audit.EvidenceRevision>();
 
     public abstract DatabaseProvider Provider { get; }
 

@@ -86,8 +86,14 @@ public sealed class ObservationService(TrellisDb db, FrameworkStore frameworks, 
             answering.AnsweredAt = now;
             answering.ObservationId = observation.Id;
         }
-        // One SaveChanges: the observation and the answered request row commit together.
-        await db.SaveChangesAsync(ct);
+        // One transaction: the observation, the answered request row and the invalidation of the decision snapshots (audit)
+        // computed without it (decisions after its date) commit together.
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            await db.SaveChangesAsync(ct);
+            await Audit.DecisionSnapshotStore.InvalidateFromAsync(db, observation.ObservedOn, ct);
+            await tx.CommitAsync(ct);
+        }
         readiness.EvidenceChanged();
 
         var warnings = FeedbackQualityCheck.Default.Check(comment);

@@ -40,9 +40,16 @@ public sealed partial class ResultService(TrellisDb db, ReadinessService readine
             row = new ResultRecord { EmployeeId = employeeId!, Period = period! };
             db.Results.Add(row);
         }
+        var earliest = created || request.PeriodEnd!.Value < row.PeriodEnd ? request.PeriodEnd!.Value : row.PeriodEnd;
         row.PeriodEnd = request.PeriodEnd!.Value;
         row.Score = (double)request.Score!.Value;
-        await db.SaveChangesAsync(ct);
+        // The audit's stored scores of decisions after the period (old or new end) no longer hold: dropped in the same transaction.
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            await db.SaveChangesAsync(ct);
+            await Audit.DecisionSnapshotStore.InvalidateFromAsync(db, earliest, ct);
+            await tx.CommitAsync(ct);
+        }
         readiness.EvidenceChanged();
         return Outcome<ResultResponse>.Ok(new ResultResponse(row.EmployeeId, name!, row.Period, row.PeriodEnd, row.Score, created), created);
     }

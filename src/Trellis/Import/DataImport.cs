@@ -96,11 +96,23 @@ public sealed partial class DataImport(TrellisDb db, FrameworkStore frameworks, 
                     frameworkOutcome = new FrameworkImportOutcome(frameworkSource.DisplayName, versionId, imported.Version, created);
                 }
                 var writer = BulkUpsert.For(db, tx.GetDbTransaction());
+                // The earliest date of the observations and results written: decision snapshots after it are stale.
+                DateOnly? earliest = null;
                 foreach (var format in csvFormats)
                 {
                     var source = request.Files[format.Kind];
-                    outcomes.Add(await WriteFileAsync(writer, format, source, progress, ct));
+                    var dated = format.Kind switch
+                    {
+                        ImportFileKind.Observations => format.IndexOf("observed_on"),
+                        ImportFileKind.Results => format.IndexOf("period_end"),
+                        _ => -1,
+                    };
+                    outcomes.Add(await WriteFileAsync(writer, format, source, progress, ct, dated < 0 ? null : row =>
+                    {
+                        if (row[dated] is DateOnly d && (earliest is null || d < earliest)) earliest = d;
+                    }));
                 }
+                await InvalidateDecisionSnapshotsAsync(frameworkOutcome, outcomes, earliest, ct);
                 var report = new ImportReport([], 0, frameworkOutcome, outcomes);
                 db.AuditLog.Add(new AuditLogEntry
                 {
@@ -126,6 +138,21 @@ public sealed partial class DataImport(TrellisDb db, FrameworkStore frameworks, 
         // A move to another manager keeps headcount and ids, which the org snapshot's own change check would miss.
         if (outcomes.Any(o => o.Kind == ImportFileKind.Employees && o.Added + o.Updated > 0)) org?.Invalidate();
         return result;
+    }
+
+    /// <summary>
+    /// Stored decision snapshots (audit) that this run's writes make stale go in the same transaction: all of them when
+    /// the framework, the employees (people and departments are part of the readiness model) or existing observations
+    /// or results changed (an update may move a row from an earlier date); those of decisions after the earliest new
+    /// observation or result otherwise.
+    /// </summary>
+    private async Task InvalidateDecisionSnapshotsAsync(FrameworkImportOutcome? framework, List<ImportFileOutcome> outcomes, DateOnly? earliest, CancellationToken ct)
+    {
+        var dated = outcomes.Where(o => o.Kind is ImportFileKind.Observations or ImportFileKind.Results).ToList();
+        if (framework?.Created == true || outcomes.Any(o => o.Kind == ImportFileKind.Employees && o.Changed) || dated.Any(o => o.Updated > 0))
+            await Audit.DecisionSnapshotStore.InvalidateAllAsync(db, ct);
+        else if (dated.Any(o => o.Added > 0) && earliest is { } from)
+            await Audit.DecisionSnapshotStore.InvalidateFromAsync(db, from, ct);
     }
 
     // ---------------------------------------------------------------- framework
@@ -266,7 +293,8 @@ public sealed partial class DataImport(TrellisDb db, FrameworkStore frameworks, 
 
     // ---------------------------------------------------------------- writing
 
-    private static async Task<ImportFileOutcome> WriteFileAsync(BulkUpsert writer, CsvFormat format, ImportSource source, IImportProgress? progress, CancellationToken ct)
+    private static async Task<ImportFileOutcome> WriteFileAsync(BulkUpsert writer, CsvFormat format, ImportSource source, IImportProgress? progress, CancellationToken ct,
+        Action<object?[]>? written = null)
     {
         await using var stream = OpenRead(source.Path);
         using var reader = new CsvRowReader(stream, source.DisplayName, format);
@@ -289,6 +317,7 @@ public sealed partial class DataImport(TrellisDb db, FrameworkStore frameworks, 
                         throw new InvalidDataException($"{source.DisplayName}:{reader.Line}: {format.Columns[c].Name}: {error} (the file changed during the import)");
                 }
                 rows++;
+                written?.Invoke(values);
                 if (progress is not null && rows % ProgressEvery == 0) progress.Report("writing", source.DisplayName, reader.Position, reader.Length);
                 yield return values;
             }

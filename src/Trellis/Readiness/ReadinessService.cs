@@ -18,7 +18,7 @@ namespace Trellis.Readiness;
 /// </remarks>
 public sealed class ReadinessService(IServiceScopeFactory scopes, FrameworkStore frameworks, TimeProvider clock, ILogger<ReadinessService> log)
 {
-    private sealed record State(int FrameworkVersion, CareerFramework Framework, LoadedEvidence Evidence, DateOnly Today, ReadinessAssessment Current)
+    private sealed record State(int FrameworkVersion, long EvidenceRevision, CareerFramework Framework, LoadedEvidence Evidence, DateOnly Today, ReadinessAssessment Current)
     {
         public readonly ConcurrentDictionary<DateOnly, Lazy<ReadinessAssessment>> Past = new();
     }
@@ -45,6 +45,47 @@ public sealed class ReadinessService(IServiceScopeFactory scopes, FrameworkStore
         if (assessment is null) return [];
         CheckTarget(assessment.Framework, target);
         lock (assessment) return assessment.All(target);
+    }
+
+    /// <summary>Everyone's values score as of a date, and what it was computed from (for snapshots of it).</summary>
+    /// <param name="FrameworkVersion">The framework version the engine used.</param>
+    /// <param name="EvidenceRevision">The evidence revision noted before the evidence was read: every change up to it is included.</param>
+    public sealed record ValuesAsOf(int FrameworkVersion, long EvidenceRevision, IReadOnlyDictionary<string, double> Scores);
+
+    /// <summary>
+    /// The values score of every active employee who has evidence, as of <paramref name="asOf"/> (evidence dated on or before it),
+    /// equal to <see cref="ReadinessReport.ValuesScore"/> of <see cref="GetAllAsync"/> for that date, without building reports.
+    /// Null when there is no framework.
+    /// </summary>
+    public async Task<ValuesAsOf?> ValuesScoresAsync(DateOnly asOf, CancellationToken ct = default)
+    {
+        if (await frameworks.GetAsync(ct) is null) return null;
+        var state = _state ?? await LoadAsync(force: false, ct);
+        if (state is null) return null;
+        // An assessment for that day already built for a page is reused; otherwise one fit, not kept (a snapshot is stored instead).
+        var assessment = asOf == state.Today ? state.Current
+            : state.Past.TryGetValue(asOf, out var past) && past.IsValueCreated ? past.Value
+            : ReadinessAssessment.Compute(state.Evidence.Snapshot, state.Framework, Options(asOf), state.Evidence.Departments);
+        var scores = new Dictionary<string, double>(assessment.ActivePersons.Count, StringComparer.Ordinal);
+        lock (assessment)
+            foreach (var p in assessment.ActivePersons)
+                if (assessment.ValuesScore(p) is { } v) scores[state.Evidence.Snapshot.PersonIds[p]] = v;
+        return new ValuesAsOf(state.FrameworkVersion, state.EvidenceRevision, scores);
+    }
+
+    /// <summary>Today's readiness band (next level) of every active employee, ordered by employee id, without building reports.</summary>
+    public async Task<IReadOnlyList<(string EmployeeId, string Band)>> BandsAsync(CancellationToken ct = default)
+    {
+        var assessment = await AssessmentAsync(null, ct);
+        if (assessment is null) return [];
+        var bands = new (string, string)[assessment.ActivePersons.Count];
+        lock (assessment)
+            for (var k = 0; k < bands.Length; k++)
+            {
+                var p = assessment.ActivePersons[k];
+                bands[k] = (assessment.Snapshot.PersonIds[p], assessment.Band(p));
+            }
+        return bands;
     }
 
     /// <summary>Null when the target is fine for the current framework; else what is wrong with it (for a 400 field error).</summary>
@@ -141,10 +182,12 @@ public sealed class ReadinessService(IServiceScopeFactory scopes, FrameworkStore
             if (current is null) return null;
             using var scope = scopes.CreateScope();
             var db = scope.ServiceProvider.GetRequiredService<TrellisDb>();
+            // Noted before reading: the evidence read below includes at least every change up to this revision.
+            var revision = await Audit.DecisionSnapshotStore.RevisionAsync(db, ct);
             var evidence = await ReadinessSnapshotLoader.LoadAsync(db, current.Framework, ct);
             var today = Today;
             var assessment = ReadinessAssessment.Compute(evidence.Snapshot, current.Framework, Options(today), evidence.Departments);
-            var state = new State(current.VersionId, current.Framework, evidence, today, assessment);
+            var state = new State(current.VersionId, revision, current.Framework, evidence, today, assessment);
             _state = state;
             return state;
         }

@@ -22,6 +22,75 @@ namespace Trellis.Data.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Trellis.Audit.DecisionSnapshot", b =>
+                {
+                    b.Property<DateOnly>("DecidedOn")
+                        .HasColumnType("date")
+                        .HasColumnName("decided_on");
+
+                    b.Property<string>("EmployeeId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("employee_id");
+
+                    b.Property<double?>("ResultsScore")
+                        .HasColumnType("double precision")
+                        .HasColumnName("results_score");
+
+                    b.Property<double?>("ValuesScore")
+                        .HasColumnType("double precision")
+                        .HasColumnName("values_score");
+
+                    b.HasKey("DecidedOn", "EmployeeId");
+
+                    b.ToTable("decision_snapshots", (string)null);
+                });
+
+            modelBuilder.Entity("Trellis.Audit.DecisionSnapshotDate", b =>
+                {
+                    b.Property<DateOnly>("DecidedOn")
+                        .HasColumnType("date")
+                        .HasColumnName("decided_on");
+
+                    b.Property<DateTime>("ComputedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("computed_at");
+
+                    b.Property<long>("EvidenceRevision")
+                        .HasColumnType("bigint")
+                        .HasColumnName("evidence_revision");
+
+                    b.Property<int>("FrameworkVersionId")
+                        .HasColumnType("integer")
+                        .HasColumnName("framework_version_id");
+
+                    b.HasKey("DecidedOn");
+
+                    b.ToTable("decision_snapshot_dates", (string)null);
+                });
+
+            modelBuilder.Entity("Trellis.Audit.EvidenceRevision", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    b.Property<long>("Value")
+                        .HasColumnType("bigint")
+                        .HasColumnName("value");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("evidence_revision", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            Value = 0L
+                        });
+                });
+
             modelBuilder.Entity("Trellis.Data.Account", b =>
                 {
                     b.Property<int>("Id")
@@ -1081,6 +1150,15 @@ namespace Trellis.Data.Migrations.Postgres
                     b.HasIndex("RaterId");
 
                     b.ToTable("feedback_request_raters", (string)null);
+                });
+
+            modelBuilder.Entity("Trellis.Audit.DecisionSnapshot", b =>
+                {
+                    b.HasOne("Trellis.Audit.DecisionSnapshotDate", null)
+                        .WithMany()
+                        .HasForeignKey("DecidedOn")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Trellis.Data.ApiToken", b =>

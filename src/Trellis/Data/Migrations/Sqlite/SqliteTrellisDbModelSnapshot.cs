@@ -17,6 +17,75 @@ namespace Trellis.Data.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Trellis.Audit.DecisionSnapshot", b =>
+                {
+                    b.Property<DateOnly>("DecidedOn")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("decided_on");
+
+                    b.Property<string>("EmployeeId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("employee_id");
+
+                    b.Property<double?>("ResultsScore")
+                        .HasColumnType("REAL")
+                        .HasColumnName("results_score");
+
+                    b.Property<double?>("ValuesScore")
+                        .HasColumnType("REAL")
+                        .HasColumnName("values_score");
+
+                    b.HasKey("DecidedOn", "EmployeeId");
+
+                    b.ToTable("decision_snapshots", (string)null);
+                });
+
+            modelBuilder.Entity("Trellis.Audit.DecisionSnapshotDate", b =>
+                {
+                    b.Property<DateOnly>("DecidedOn")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("decided_on");
+
+                    b.Property<DateTime>("ComputedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("computed_at");
+
+                    b.Property<long>("EvidenceRevision")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("evidence_revision");
+
+                    b.Property<int>("FrameworkVersionId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("framework_version_id");
+
+                    b.HasKey("DecidedOn");
+
+                    b.ToTable("decision_snapshot_dates", (string)null);
+                });
+
+            modelBuilder.Entity("Trellis.Audit.EvidenceRevision", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("Value")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("value");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("evidence_revision", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            Value = 0L
+                        });
+                });
+
             modelBuilder.Entity("Trellis.Data.Account", b =>
                 {
                     b.Property<int>("Id")
@@ -1056,6 +1125,15 @@ namespace Trellis.Data.Migrations.Sqlite
                     b.HasIndex("RaterId");
 
                     b.ToTable("feedback_request_raters", (string)null);
+                });
+
+            modelBuilder.Entity("Trellis.Audit.DecisionSnapshot", b =>
+                {
+                    b.HasOne("Trellis.Audit.DecisionSnapshotDate", null)
+                        .WithMany()
+                        .HasForeignKey("DecidedOn")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Trellis.Data.ApiToken", b =>
