@@ -307,7 +307,7 @@ public sealed class ReadinessModel
         var chunkStats = new ChunkStats[_pairSlot.Length];
         for (var k = 0; k < chunkStats.Length; k++) chunkStats[k] = new ChunkStats(_nb);
         var acc = new long[PersonCount];
-        // The fixed-point state of backfitting: rater effects, behaviour means and the (log) variance components.
+        // The fixed-point state that is accelerated: rater effects, behaviour means and the (log) variance components.
         var stateSize = PersonCount + _nb + Components;
         var accelerator = new AndersonAcceleration(stateSize, AccelerationDepth);
         var state = new double[stateSize];
@@ -323,7 +323,18 @@ public sealed class ReadinessModel
             var maxDelta = RaterStep(acc, all);
             // One plain backfitting step gave image = F(state); the accelerated next state mixes the last few.
             SaveState(image);
+            var plain = (double[])image.Clone();
             accelerator.Step(state, image);
+            // Near a zero component (no such variation in the data) extrapolating it can run away: the accelerated
+            // components stay within a factor of two of their plain EM step, and a clamped step restarts the history.
+            var c0 = PersonCount + _nb;
+            var clamped = false;
+            for (var c = c0; c < c0 + Components; c++)
+            {
+                var limited = Math.Clamp(image[c], plain[c] - MaxComponentLogStep, plain[c] + MaxComponentLogStep);
+                if (limited != image[c]) { image[c] = limited; clamped = true; }
+            }
+            if (clamped) accelerator.Reset();
             LoadState(image);
             var stable = Relative(previousTauG, _tauG2) && Relative(previousSigma2, _sigma2) && Relative(previousTauU, _tauU2) && Relative(previousTauV, _tauV2) && Relative(previousSigmaB, _sigmaB2);
             previousTauG = _tauG2; previousSigma2 = _sigma2; previousTauU = _tauU2; previousTauV = _tauV2; previousSigmaB = _sigmaB2;
@@ -336,6 +347,7 @@ public sealed class ReadinessModel
     }
 
     private const int Components = 5;
+    private static readonly double MaxComponentLogStep = Math.Log(2);
 
     private void SaveState(double[] x)
     {
