@@ -1,9 +1,18 @@
+using System.Diagnostics;
 using Trellis.Data;
+using Trellis.People;
+using Trellis.Readiness;
 
 namespace Trellis;
 
-/// <summary>Applies migrations (and seeds the demo organisation with --demo) before the server starts listening.</summary>
-internal sealed class StartupTasks(IServiceScopeFactory scopes, ServeOptions serve, DatabaseSelection selection, ILogger<StartupTasks> log) : IHostedLifecycleService
+/// <summary>
+/// Applies migrations (and seeds the demo organisation with --demo) before the server starts listening; once it
+/// listens, <c>trellis serve</c> also loads readiness and the organisation in the background, so that the first
+/// person to open a page does not wait for them (seconds at 100,000 people).
+/// </summary>
+internal sealed class StartupTasks(
+    IServiceScopeFactory scopes, ServeOptions serve, DatabaseSelection selection, ReadinessService readiness, OrgSnapshots org,
+    ILogger<StartupTasks> log) : IHostedLifecycleService
 {
     public async Task StartingAsync(CancellationToken ct)
     {
@@ -16,7 +25,32 @@ internal sealed class StartupTasks(IServiceScopeFactory scopes, ServeOptions ser
     }
 
     public Task StartAsync(CancellationToken ct) => Task.CompletedTask;
-    public Task StartedAsync(CancellationToken ct) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken ct)
+    {
+        if (serve.WarmUp) _ = Task.Run(WarmUpAsync, CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    private async Task WarmUpAsync()
+    {
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            using (var scope = scopes.CreateScope())
+                await org.GetAsync(scope.ServiceProvider.GetRequiredService<TrellisDb>());
+            var organisation = clock.Elapsed;
+            await readiness.RefreshAsync();
+            log.LogInformation("Warmed up: organisation in {Organisation} ms, readiness in {Readiness} ms",
+                (long)organisation.TotalMilliseconds, (long)(clock.Elapsed - organisation).TotalMilliseconds);
+        }
+        catch (Exception e)
+        {
+            // Nothing is lost: the first request that needs them loads them instead.
+            log.LogWarning(e, "Warm-up failed; the first request will load readiness and the organisation");
+        }
+    }
+
     public Task StoppingAsync(CancellationToken ct) => Task.CompletedTask;
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
     public Task StoppedAsync(CancellationToken ct) => Task.CompletedTask;

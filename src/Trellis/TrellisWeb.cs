@@ -73,5 +73,8 @@ public static class TrellisWeb
     }
 }
 
-/// <summary>Options of <c>trellis serve</c> that are not plain configuration.</summary>
-public sealed record ServeOptions(bool Demo = false, int DemoEmployees = 300, int DemoSeed = 42);
+/// <summary>
+/// Options of <c>trellis serve</c> that are not plain configuration. <paramref name="WarmUp"/>: load readiness and the
+/// organisation in the background once listening (the server does; tests, which seed after start, do not).
+/// </summary>
+public sealed record ServeOptions(bool Demo = false, int DemoEmployees = 300, int DemoSeed = 42, bool WarmUp = false);

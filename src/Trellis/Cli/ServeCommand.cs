@@ -21,7 +21,7 @@ public static class ServeCommand
         var demo = args.Contains("--demo");
         // --demo is a bare switch; the ASP.NET configuration parser wants key/value pairs.
         var rest = args.Where(a => a != "--demo").ToArray();
-        var app = TrellisWeb.Build(rest, new ServeOptions(Demo: demo));
+        var app = TrellisWeb.Build(rest, new ServeOptions(Demo: demo, WarmUp: true));
         await app.RunAsync();
         return 0;
     }
