@@ -35,6 +35,8 @@ public sealed class TrellisApp : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("db", Database.Value);
+        // Tests write evidence straight into the database after start: readiness must load on first use, not at start.
+        builder.UseSetting("warmup", "false");
         builder.UseEnvironment("Testing");
     }
 
