@@ -88,13 +88,13 @@ public static class DecisionSnapshotStore
 
     /// <summary>
     /// Observations dated <paramref name="observedOn"/>, or results of a period ending then, (or later) were added, changed
-    /// or removed: every snapshot of a decision after that date is dropped. The revision is raised first when a decision after that date exists,
-    /// so that a snapshot being computed concurrently from older evidence is not stored either.
+    /// or removed: every snapshot of a decision after that date is dropped. The revision is raised first, so that a
+    /// snapshot being computed concurrently from older evidence is not stored either, and so that a running server
+    /// notices evidence written by another process (a CLI import) and refits.
     /// </summary>
     public static async Task InvalidateFromAsync(TrellisDb db, DateOnly observedOn, CancellationToken ct = default)
     {
-        if (await db.Promotions.AnyAsync(p => p.DecidedOn > observedOn, ct) || await db.Set<DecisionSnapshotDate>().AnyAsync(d => d.DecidedOn > observedOn, ct))
-            await BumpAsync(db, ct);
+        await EvidenceChangedAsync(db, ct);
         await db.Set<DecisionSnapshot>().Where(s => s.DecidedOn > observedOn).ExecuteDeleteAsync(ct);
         await db.Set<DecisionSnapshotDate>().Where(d => d.DecidedOn > observedOn).ExecuteDeleteAsync(ct);
     }
@@ -102,12 +102,13 @@ public static class DecisionSnapshotStore
     /// <summary>Something every values score depends on changed (employees, departments, the framework): drops every snapshot.</summary>
     public static async Task InvalidateAllAsync(TrellisDb db, CancellationToken ct = default)
     {
-        await BumpAsync(db, ct);
+        await EvidenceChangedAsync(db, ct);
         await db.Set<DecisionSnapshot>().ExecuteDeleteAsync(ct);
         await db.Set<DecisionSnapshotDate>().ExecuteDeleteAsync(ct);
     }
 
-    private static async Task BumpAsync(TrellisDb db, CancellationToken ct)
+    /// <summary>Raises the evidence revision (inside the caller's transaction): readiness in any running server refits.</summary>
+    public static async Task EvidenceChangedAsync(TrellisDb db, CancellationToken ct = default)
     {
         // An UPDATE, not read-then-write: it takes the row lock, so a concurrent snapshot write (which locks the same
         // row to check the revision) either commits before this and is deleted below, or sees the new revision.
@@ -134,7 +135,7 @@ public static class DecisionSnapshotStore
         return await strategy.ExecuteAsync(async () =>
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            // Locks the revision row until commit (see BumpAsync); no row updated means evidence changed meanwhile.
+            // Locks the revision row until commit (see EvidenceChangedAsync); no row updated means evidence changed meanwhile.
             var current = await db.Set<EvidenceRevision>().Where(r => r.Id == EvidenceRevision.SingletonId && r.Value == revision)
                 .ExecuteUpdateAsync(s => s.SetProperty(r => r.Value, r => r.Value), ct);
             if (current == 0 && !(revision == 0 && !await db.Set<EvidenceRevision>().AnyAsync(ct)))

@@ -153,6 +153,8 @@ public sealed partial class DataImport(TrellisDb db, FrameworkStore frameworks, 
             await Audit.DecisionSnapshotStore.InvalidateAllAsync(db, ct);
         else if (dated.Any(o => o.Added > 0) && earliest is { } from)
             await Audit.DecisionSnapshotStore.InvalidateFromAsync(db, from, ct);
+        else if (outcomes.Any(o => o.Changed))
+            await Audit.DecisionSnapshotStore.EvidenceChangedAsync(db, ct); // concerns, say: a running server refits
     }
 
     // ---------------------------------------------------------------- framework

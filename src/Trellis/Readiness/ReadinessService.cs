@@ -139,7 +139,8 @@ public sealed class ReadinessService(IServiceScopeFactory scopes, FrameworkStore
         var current = await frameworks.GetAsync(ct);
         if (current is null) return null;
         if (state is null) state = await LoadAsync(force: false, ct);
-        else if (state.FrameworkVersion != current.VersionId || state.Today != Today) EvidenceChanged(); // serve the last result meanwhile
+        else if (state.FrameworkVersion != current.VersionId || state.Today != Today || await ChangedElsewhereAsync(state, ct))
+            EvidenceChanged(); // serve the last result meanwhile
         if (state is null) return null;
         var day = asOf ?? state.Today;
         if (day == state.Today) return state.Current;
@@ -150,6 +151,27 @@ public sealed class ReadinessService(IServiceScopeFactory scopes, FrameworkStore
     }
 
     private static ReadinessOptions Options(DateOnly asOf) => new() { AsOf = asOf };
+
+    /// <summary>How often a request checks whether evidence changed outside this process (a CLI import, another node).</summary>
+    public static readonly TimeSpan RevisionCheckInterval = TimeSpan.FromSeconds(2);
+    private long _lastRevisionCheck = long.MinValue;
+
+    /// <summary>
+    /// Whether the evidence revision moved past the one the current result was loaded from: every write of evidence
+    /// raises it in its own transaction, whichever process makes it. Checked at most every
+    /// <see cref="RevisionCheckInterval"/> (one primary-key read).
+    /// </summary>
+    private async Task<bool> ChangedElsewhereAsync(State state, CancellationToken ct)
+    {
+        if (!_refresh.IsCompleted) return false; // a refit is already on its way
+        var now = clock.GetTimestamp();
+        var last = Interlocked.Read(ref _lastRevisionCheck);
+        if (last != long.MinValue && clock.GetElapsedTime(last, now) < RevisionCheckInterval) return false;
+        if (Interlocked.CompareExchange(ref _lastRevisionCheck, now, last) != last) return false; // another request checks
+        using var scope = scopes.CreateScope();
+        var revision = await Audit.DecisionSnapshotStore.RevisionAsync(scope.ServiceProvider.GetRequiredService<TrellisDb>(), ct);
+        return revision > state.EvidenceRevision;
+    }
 
     private void StartRefresh()
     {

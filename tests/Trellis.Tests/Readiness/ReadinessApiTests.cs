@@ -148,6 +148,36 @@ public sealed class ReadinessApiTests
     }
 
     [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task Evidence_imported_by_another_process_reaches_a_running_server(Provider provider)
+    {
+        await using var app = await TrellisApp.StartAsync(provider);
+        await SeedEvidenceAsync(app);
+        var client = await app.ClientForAsync("E1");
+        var before = await client.GetFromJsonAsync<JsonElement>("/api/v1/employees/E1/readiness");
+        Assert.Equal(40, before.GetProperty("evidence_count").GetInt32());
+
+        // `trellis import` as HR runs it next to the server: a separate command on the same database, which never calls
+        // into this server's readiness service. The server notices the evidence revision moved and refits.
+        var file = Path.Combine(Path.GetTempPath(), $"obs-{Guid.NewGuid():N}.csv");
+        await File.WriteAllTextAsync(file, $"observation_id,subject_id,rater_id,relationship,behavior,rating,observed_on\nCLI1,E1,X1,other,asks-why,2,{Today:yyyy-MM-dd}\n");
+        try
+        {
+            var (code, _, error) = await CliRunner.RunAsync("import", "--db", app.Database.Value, "--observations", file);
+            Assert.True(code == 0, error);
+        }
+        finally { File.Delete(file); }
+
+        var clock = Stopwatch.StartNew();
+        var seen = 40;
+        while (seen != 41 && clock.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            await Task.Delay(250);
+            seen = (await client.GetFromJsonAsync<JsonElement>("/api/v1/employees/E1/readiness")).GetProperty("evidence_count").GetInt32();
+        }
+        Assert.Equal(41, seen);
+    }
+
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
     public async Task Cli_prints_json_and_csv_per_the_contract(Provider provider)
     {
         await using var app = await TrellisApp.StartAsync(provider);
