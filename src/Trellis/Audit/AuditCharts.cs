@@ -149,7 +149,9 @@ public static class AuditCharts
     public static HtmlString GroupRates(IReadOnlyList<GroupRate> groups)
     {
         if (groups.Count == 0) return Empty("chart-groups", "No group is large enough to show.");
-        const int rowHeight = 22, left = 170, barMax = 300, top = 6;
+        const int rowHeight = 22, barMax = 300, top = 6;
+        // Room for the longest label at the tick font (about 6.5 px a character), so that none is cut off.
+        var left = Math.Max(90, 16 + (int)Math.Ceiling(6.5 * groups.Max(g => g.Attribute.Length + 2 + g.Group.Length)));
         var max = Math.Max(0.01, groups.Max(g => g.PromotionRate));
         var height = top + groups.Count * rowHeight + 6;
         var sb = Open("chart-groups", "Promotion rate by group", left + barMax + 80, height);

@@ -46,6 +46,16 @@ public sealed class AuditDashboardTests(AuditBrowserApp fixture) : IClassFixture
 
         var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("#span a", new() { HasText = "CSV" }).ClickAsync());
         Assert.EndsWith(".csv", download.SuggestedFilename);
+
+        // Every table fits its section: its last column (impact ratio, Fisher p, adverse; the reason a segment was skipped)
+        // is not cut off by the chart beside it.
+        var clipped = await page.EvaluateAsync<string[]>("""
+            () => [...document.querySelectorAll('.audit-section table')].filter(t => {
+                const last = t.querySelector('thead th:last-child');
+                return last && last.getBoundingClientRect().right > t.closest('.audit-section').getBoundingClientRect().right + 1;
+            }).map(t => t.id)
+            """);
+        Assert.Empty(clipped);
     }
 
     [Fact]
