@@ -487,14 +487,10 @@ public sealed class ReadinessModel
         public long[] SlotSy = new long[64];
         public int[] SlotCount = new int[64];
         public long[] PairW = new long[64 * behaviors];
-        /// <summary>The current subject's (slot × behaviours + behaviour) pairs in order of first appearance.</summary>
-        public int[] NewPairs = new int[256];
         /// <summary>Pairs of the chunk being collapsed, before they are copied out at their exact size (reused across chunks).</summary>
         public ushort[] ChunkPairSlot = [];
         public float[] ChunkWeight = [];
         public int[] ChunkSlotRater = [];
-        /// <summary>Per slot (in order of first appearance) its position among the subject's raters sorted by rater.</summary>
-        public int[] Rank = new int[64];
         public int[] SortedSlot = new int[64];
         public int[] SortedRater = new int[64];
 
@@ -502,7 +498,6 @@ public sealed class ReadinessModel
         {
             var size = SlotRater.Length * 2;
             Array.Resize(ref SlotRater, size);
-            Array.Resize(ref Rank, size);
             Array.Resize(ref SortedSlot, size);
             Array.Resize(ref SortedRater, size);
             Array.Resize(ref SlotN, size);
@@ -550,7 +545,6 @@ public sealed class ReadinessModel
         for (var s = lo; s < hi; s++)
         {
             var slots = 0;
-            var pairs = 0;
             var cellBase = s * nb;
             int selfCount = 0, selfSum = 0;
             var pairW = ws.PairW;
@@ -587,12 +581,7 @@ public sealed class ReadinessModel
                 }
                 var wy = wf * y;
                 var p = slot * nb + b;
-                if (pairW[p] == 0)
-                {
-                    if (pairs == ws.NewPairs.Length) Array.Resize(ref ws.NewPairs, pairs * 2);
-                    ws.NewPairs[pairs++] = p;
-                    cellPairs[b]++;
-                }
+                if (pairW[p] == 0) cellPairs[b]++;
                 pairW[p] += wf;
                 ws.SlotN[slot] += wf;
                 ws.SlotSy[slot] += wy;
@@ -629,11 +618,7 @@ public sealed class ReadinessModel
             for (var t = 0; t < slots; t++) { ws.SortedRater[t] = ws.SlotRater[t]; ws.SortedSlot[t] = t; }
             SortSlots(ws.SortedRater, ws.SortedSlot, slots);
             _personSlotStart[s] = slotCount;
-            for (var t = 0; t < slots; t++)
-            {
-                ws.Rank[ws.SortedSlot[t]] = t;
-                slotRater[slotCount + t] = ws.SortedRater[t];
-            }
+            for (var t = 0; t < slots; t++) slotRater[slotCount + t] = ws.SortedRater[t];
             slotCount += slots;
             // Cells in behaviour order (a counting sort of the subject's pairs by behaviour).
             var position = count;
@@ -650,21 +635,21 @@ public sealed class ReadinessModel
                 cellN[b] = cellSy[b] = 0;
                 cellCount[b] = 0;
             }
-            for (var q = 0; q < pairs; q++)
+            // The pairs go out rater by rater in sorted order, each to the next place of its cell: so within each cell
+            // they are sorted by rater whatever order the rows came in, and every sum over a cell's pairs is taken in
+            // one order. One scan of each rater's row of weights (raters × behaviours) instead of a sort per cell.
+            for (var t = 0; t < slots; t++)
             {
-                var p = ws.NewPairs[q];
-                var b = p % nb;
-                var at = cellPairs[b]++;
-                pairSlot[at] = (ushort)ws.Rank[p / nb];
-                pairWeight[at] = (float)(pairW[p] * InvScale);
-                pairW[p] = 0;
-            }
-            // Pairs sorted by rater within each cell whatever order the rows came in, so that the sums over a cell's
-            // pairs are taken in one order. A cell has a handful of raters: insertion sort.
-            for (var b = 0; b < nb; b++)
-            {
-                var from = _cellPairStart[cellBase + b];
-                SortBySlot(pairSlot, pairWeight, from, cellPairs[b] - from);
+                var row = ws.SortedSlot[t] * nb;
+                for (var b = 0; b < nb; b++)
+                {
+                    var w = pairW[row + b];
+                    if (w == 0) continue;
+                    var at = cellPairs[b]++;
+                    pairSlot[at] = (ushort)t;
+                    pairWeight[at] = (float)(w * InvScale);
+                    pairW[row + b] = 0;
+                }
             }
             Array.Clear(cellPairs, 0, nb);
             count = position;
@@ -701,30 +686,6 @@ public sealed class ReadinessModel
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SortBySlot(ushort[] raters, float[] weights, int from, int length)
-    {
-        if (length > 32)
-        {
-            Array.Sort(raters, weights, from, length);
-            return;
-        }
-        var end = from + length;
-        for (var i = from + 1; i < end; i++)
-        {
-            var r = raters[i];
-            var w = weights[i];
-            var j = i - 1;
-            while (j >= from && raters[j] > r)
-            {
-                raters[j + 1] = raters[j];
-                weights[j + 1] = weights[j];
-                j--;
-            }
-            raters[j + 1] = r;
-            weights[j + 1] = w;
-        }
-    }
 
     /// <summary>Starting values: behaviour means, pooled within-cell variance, modest between-person and rater variances.</summary>
     private void InitialComponents()
