@@ -37,6 +37,8 @@ public sealed class BrowserApp : IAsyncLifetime
             await (Seed ?? SeedAsync)(scope.ServiceProvider);
 
         _playwright = await Playwright.CreateAsync();
+        // CI shares two cores between several servers and browsers: a slow step should wait, not fail the test.
+        Assertions.SetDefaultExpectTimeout(15_000);
         Browser = await _playwright.Chromium.LaunchAsync(new()
         {
             ExecutablePath = ChromiumPath,
@@ -49,6 +51,8 @@ public sealed class BrowserApp : IAsyncLifetime
     public async Task<IPage> SignedInPageAsync(string employeeId)
     {
         var context = await Browser.NewContextAsync(new() { BaseURL = BaseUrl });
+        context.SetDefaultTimeout(60_000);
+        context.SetDefaultNavigationTimeout(60_000);
         var page = await context.NewPageAsync();
         await page.GotoAsync("/signin");
         await page.GetByLabel("Employee id or email").FillAsync(employeeId);
