@@ -312,6 +312,7 @@ public sealed class ReadinessModel
         var accelerator = new AndersonAcceleration(stateSize, AccelerationDepth);
         var state = new double[stateSize];
         var image = new double[stateSize];
+        var plainComponents = new double[Components];
         double previousTauG = 0, previousSigma2 = 0, previousTauU = 0, previousTauV = 0, previousSigmaB = 0;
         var maxIterations = Math.Max(1, Options.MaxIterations);
         for (var iteration = 1; iteration <= maxIterations; iteration++)
@@ -323,16 +324,16 @@ public sealed class ReadinessModel
             var maxDelta = RaterStep(acc, all);
             // One plain backfitting step gave image = F(state); the accelerated next state mixes the last few.
             SaveState(image);
-            var plain = (double[])image.Clone();
+            var c0 = PersonCount + _nb;
+            Array.Copy(image, c0, plainComponents, 0, Components);
             accelerator.Step(state, image);
             // Near a zero component (no such variation in the data) extrapolating it can run away: the accelerated
             // components stay within a factor of two of their plain EM step, and a clamped step restarts the history.
-            var c0 = PersonCount + _nb;
             var clamped = false;
-            for (var c = c0; c < c0 + Components; c++)
+            for (var c = 0; c < Components; c++)
             {
-                var limited = Math.Clamp(image[c], plain[c] - MaxComponentLogStep, plain[c] + MaxComponentLogStep);
-                if (limited != image[c]) { image[c] = limited; clamped = true; }
+                var limited = Math.Clamp(image[c0 + c], plainComponents[c] - MaxComponentLogStep, plainComponents[c] + MaxComponentLogStep);
+                if (limited != image[c0 + c]) { image[c0 + c] = limited; clamped = true; }
             }
             if (clamped) accelerator.Reset();
             LoadState(image);

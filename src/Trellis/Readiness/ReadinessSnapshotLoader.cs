@@ -89,45 +89,28 @@ public static class ReadinessSnapshotLoader
     private sealed class People
     {
         private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+        private readonly Utf8Index _utf8 = new();
         private readonly Dictionary<string, int> _departments = new(StringComparer.Ordinal);
         public readonly List<string> Ids = [];
         public readonly List<string?> Levels = [];
         public readonly List<int> DepartmentOf = [];
 
-        public People() => _lookup = _index.GetAlternateLookup<ReadOnlySpan<char>>();
-
-        private readonly Utf8Index _utf8 = new();
-
         /// <summary>The index of someone already known by their UTF-8 id, else −1. Only reads: safe while other threads read too.</summary>
         public int FindUtf8(ReadOnlySpan<byte> id) => _utf8.Find(id);
 
-        public void AddEmployee(string id, string? level, string? department)
+        public void AddEmployee(string id, string? level, string? department) => Add(id, level, department);
+
+        /// <summary>The person's index; someone who is not (or no longer) in the employee table still rated people: they get an index, no report.</summary>
+        public int Person(string id) => _index.TryGetValue(id, out var p) ? p : Add(id, null, null);
+
+        private int Add(string id, string? level, string? department)
         {
-            _utf8.Add(id, Ids.Count);
-            _index[id] = Ids.Count;
+            var p = Ids.Count;
+            _utf8.Add(id, p);
+            _index[id] = p;
             Ids.Add(id);
             Levels.Add(level);
             DepartmentOf.Add(Department(department));
-        }
-
-        public int Person(string id) => Person(id.AsSpan());
-
-        /// <summary>The index of someone already known, else −1. Only reads: safe while other threads read too.</summary>
-        public int Find(ReadOnlySpan<char> id) => _lookup.TryGetValue(id, out var p) ? p : -1;
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public int Person(ReadOnlySpan<char> id)
-        {
-            if (_lookup.TryGetValue(id, out var p)) return p;
-            // Someone who is not (or no longer) in the employee table still rated people: they get an index, no report.
-            var text = id.ToString();
-            p = Ids.Count;
-            _utf8.Add(text, p);
-            _index[text] = p;
-            Ids.Add(text);
-            Levels.Add(null);
-            DepartmentOf.Add(Department(null));
             return p;
         }
 
@@ -171,52 +154,35 @@ public static class ReadinessSnapshotLoader
         """;
 
     /// <summary>
-    /// Rows kept aside as packed UTF-8 text, back to back: relationship, behaviour, rating and day separated by
-    /// U+001F, then the subject id's length in bytes, U+001F, and both ids back to back (the length keeps any id
-    /// unambiguous whatever characters it holds).
+    /// Rows kept aside because they name someone not yet in the person space: their fields already parsed, and both
+    /// ids as UTF-8 bytes back to back in one buffer.
     /// </summary>
-    private sealed class RangeRows
+    private sealed class DeferredRows
     {
-        public byte[] Bytes = new byte[1 << 16];
+        public readonly record struct Row(int Behavior, RelationshipCode Relationship, int Rating, int Day, int SubjectEnd, int RaterEnd);
+
+        public byte[] Ids = new byte[1 << 12];
         public int Length;
-        public readonly List<int> Ends = [];
+        public readonly List<Row> Rows = [];
 
-        /// <summary>Packs the current row (one that names someone new: rare).</summary>
-        public void AppendColumns(IntPtr statement)
+        public void Add(int behavior, RelationshipCode relationship, int rating, int day, ReadOnlySpan<byte> subject, ReadOnlySpan<byte> rater)
         {
-            var subject = SqliteNative.Column(statement, 0);
-            var rater = SqliteNative.Column(statement, 1);
-            var text = new List<byte>(64);
-            text.AddRange(SqliteNative.Column(statement, 2));
-            text.Add(31);
-            text.AddRange(SqliteNative.Column(statement, 3));
-            text.Add(31);
-            text.AddRange(SqliteNative.Column(statement, 4));
-            text.Add(31);
-            text.AddRange(SqliteNative.Column(statement, 5));
-            text.Add(31);
-            text.AddRange(Encoding.ASCII.GetBytes(subject.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-            text.Add(31);
-            text.AddRange(subject);
-            text.AddRange(rater);
-            Append(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(text));
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void Append(ReadOnlySpan<byte> row)
-        {
-            if (Length + row.Length > Bytes.Length) Array.Resize(ref Bytes, Math.Max(Bytes.Length * 2, Length + row.Length));
-            row.CopyTo(Bytes.AsSpan(Length));
-            Length += row.Length;
-            Ends.Add(Length);
+            var needed = Length + subject.Length + rater.Length;
+            if (needed > Ids.Length) Array.Resize(ref Ids, Math.Max(Ids.Length * 2, needed));
+            subject.CopyTo(Ids.AsSpan(Length));
+            Length += subject.Length;
+            var subjectEnd = Length;
+            rater.CopyTo(Ids.AsSpan(Length));
+            Length += rater.Length;
+            Rows.Add(new Row(behavior, relationship, rating, day, subjectEnd, Length));
         }
     }
 
-    /// <summary>What one reader made of a rowid range: rows whose people are known, and the packed rows that name someone new.</summary>
+    /// <summary>What one reader made of a rowid range: rows whose people are known, and the rows that name someone new.</summary>
     private sealed class RangeResult
     {
         public readonly ObservationTable Table = new(1 << 14);
-        public readonly RangeRows Deferred = new();
+        public readonly DeferredRows Deferred = new();
     }
 
     /// <summary>
@@ -278,10 +244,10 @@ public static class ReadinessSnapshotLoader
             }
         }
 
-        var table = new ObservationTable(Math.Max(1, results.Sum(r => r.Table.Count + r.Deferred.Ends.Count)));
+        var table = new ObservationTable(Math.Max(1, results.Sum(r => r.Table.Count + r.Deferred.Rows.Count)));
         foreach (var r in results) table.Append(r.Table);
-        var resolver = new RowParser(people, behaviorKeys);
-        foreach (var r in results) resolver.ResolveDeferred(r.Deferred, table);
+        // In rowid order, so that new people get the same indices whatever the thread timing.
+        foreach (var r in results) ResolveDeferred(people, r.Deferred, table);
         return table;
     }
 
@@ -298,7 +264,7 @@ public static class ReadinessSnapshotLoader
             while ((rc = SqliteNative.Step(native)) == raw.SQLITE_ROW)
             {
                 if ((++rows & 0xFFFF) == 0) ct.ThrowIfCancellationRequested();
-                if (!parser.TryParseColumns(native, result.Table)) result.Deferred.AppendColumns(native);
+                parser.ParseColumns(native, result.Table, result.Deferred);
             }
             if (rc != raw.SQLITE_DONE) Check(handle, rc);
         }
@@ -314,141 +280,64 @@ public static class ReadinessSnapshotLoader
         private readonly byte[][] _behaviors = behaviorKeys.Select(k => Encoding.UTF8.GetBytes(k)).ToArray();
         private readonly (byte[] Bytes, RelationshipCode Code)[] _relationships =
             Relationships.All.Select(r => (Encoding.UTF8.GetBytes(r), RelationshipCodes.Parse(r))).ToArray();
-        private readonly char[] _chars = new char[256];
         private readonly byte[] _lastSubject = new byte[256];
         private int _lastSubjectLength = -1, _lastSubjectIndex = -1;
 
         /// <summary>
-        /// Adds the statement's current row (<see cref="RangeSql"/>) when both people are known, or leaves out a row the
-        /// framework no longer knows; false when it names someone new. Only reads shared state: safe from several threads.
+        /// Adds the statement's current row (<see cref="RangeSql"/>) when both people are known, leaves out a row the
+        /// framework no longer knows, and keeps aside one that names someone new. Only reads shared state: safe from
+        /// several threads.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public bool TryParseColumns(IntPtr statement, ObservationTable table)
+        public void ParseColumns(IntPtr statement, ObservationTable table, DeferredRows deferred)
         {
             var behaviorBytes = SqliteNative.Column(statement, 3);
             var behavior = -1;
             for (var b = 0; b < _behaviors.Length; b++)
                 if (behaviorBytes.SequenceEqual(_behaviors[b])) { behavior = b; break; }
-            if (behavior < 0) return true; // a behaviour the current framework no longer has (or NULL)
+            if (behavior < 0) return; // a behaviour the current framework no longer has (or NULL)
             var relationshipBytes = SqliteNative.Column(statement, 2);
             var relationship = (RelationshipCode)255;
             foreach (var (bytes, code) in _relationships)
                 if (relationshipBytes.SequenceEqual(bytes)) { relationship = code; break; }
-            if ((byte)relationship == 255) return true;
-            if (SqliteNative.ColumnType(statement, 4) != raw.SQLITE_INTEGER) return true;
+            if ((byte)relationship == 255) return;
+            if (SqliteNative.ColumnType(statement, 4) != raw.SQLITE_INTEGER) return;
             var rating = SqliteNative.ColumnInt(statement, 4);
-            if (rating is < 1 or > 5) return true;
+            if (rating is < 1 or > 5) return;
             var dayBytes = SqliteNative.Column(statement, 5);
-            if (dayBytes.IsEmpty) return true;
+            if (dayBytes.IsEmpty) return;
             var day = ParseDay(dayBytes);
             var subjectBytes = SqliteNative.Column(statement, 0);
+            var raterBytes = SqliteNative.Column(statement, 1);
             int subject;
             if (subjectBytes.Length == _lastSubjectLength && subjectBytes.SequenceEqual(_lastSubject.AsSpan(0, _lastSubjectLength))) subject = _lastSubjectIndex;
             else
             {
                 subject = people.FindUtf8(subjectBytes);
-                if (subject < 0) return false;
-                if (subjectBytes.Length <= _lastSubject.Length)
+                if (subject >= 0 && subjectBytes.Length <= _lastSubject.Length)
                 {
                     subjectBytes.CopyTo(_lastSubject);
                     _lastSubjectLength = subjectBytes.Length;
                     _lastSubjectIndex = subject;
                 }
             }
-            var rater = people.FindUtf8(SqliteNative.Column(statement, 1));
-            if (rater < 0) return false;
-            table.Add(subject, rater, behavior, relationship, rating, day);
-            return true;
-        }
-
-        /// <summary>Rows naming people outside the employee table, in the order they were read: new people get the next indices.</summary>
-        public void ResolveDeferred(RangeRows rows, ObservationTable table)
-        {
-            var start = 0;
-            foreach (var end in rows.Ends)
-            {
-                Parse(rows.Bytes.AsSpan(start, end - start), table, addPeople: true);
-                start = end;
-            }
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private bool Parse(ReadOnlySpan<byte> row, ObservationTable table, bool addPeople)
-        {
-            const byte separator = 31;
-            // The first four fields never hold the separator (fixed vocabularies, digits, dates); a NULL makes the whole value NULL.
-            if (row.Count(separator) < 5) return true;
-            var cut = row.IndexOf(separator);
-            var relationshipBytes = row[..cut];
-            row = row[(cut + 1)..];
-            cut = row.IndexOf(separator);
-            var behaviorBytes = row[..cut];
-            row = row[(cut + 1)..];
-            cut = row.IndexOf(separator);
-            var ratingBytes = row[..cut];
-            row = row[(cut + 1)..];
-            cut = row.IndexOf(separator);
-            var dayBytes = row[..cut];
-            row = row[(cut + 1)..];
-            cut = row.IndexOf(separator);
-            var subjectLength = ParseInt(row[..cut]);
-            row = row[(cut + 1)..];
-            if (subjectLength < 0 || subjectLength > row.Length) return true;
-            var subjectBytes = row[..subjectLength];
-            var raterBytes = row[subjectLength..];
-
-            var behavior = -1;
-            for (var b = 0; b < _behaviors.Length; b++)
-                if (behaviorBytes.SequenceEqual(_behaviors[b])) { behavior = b; break; }
-            if (behavior < 0) return true; // a behaviour the current framework no longer has
-            var relationship = (RelationshipCode)255;
-            foreach (var (bytes, code) in _relationships)
-                if (relationshipBytes.SequenceEqual(bytes)) { relationship = code; break; }
-            if ((byte)relationship == 255) return true;
-            var rating = ParseInt(ratingBytes);
-            if (rating is < 1 or > 5) return true;
-            var day = ParseDay(dayBytes);
-
-            int subject;
-            if (subjectBytes.Length == _lastSubjectLength && subjectBytes.SequenceEqual(_lastSubject.AsSpan(0, _lastSubjectLength))) subject = _lastSubjectIndex;
-            else
-            {
-                subject = Person(people, subjectBytes, _chars, addPeople);
-                if (subject < 0) return false;
-                if (subjectBytes.Length <= _lastSubject.Length)
-                {
-                    subjectBytes.CopyTo(_lastSubject);
-                    _lastSubjectLength = subjectBytes.Length;
-                    _lastSubjectIndex = subject;
-                }
-            }
-            var rater = Person(people, raterBytes, _chars, addPeople);
-            if (rater < 0) return false;
-            table.Add(subject, rater, behavior, relationship, rating, day);
-            return true;
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static int ParseInt(ReadOnlySpan<byte> digits)
-        {
-            var value = 0;
-            foreach (var c in digits)
-            {
-                if (c is < (byte)'0' or > (byte)'9') return -1;
-                value = value * 10 + (c - '0');
-            }
-            return digits.IsEmpty ? -1 : value;
+            var rater = subject < 0 ? -1 : people.FindUtf8(raterBytes);
+            if (rater < 0) deferred.Add(behavior, relationship, rating, day, subjectBytes, raterBytes);
+            else table.Add(subject, rater, behavior, relationship, rating, day);
         }
     }
 
-    /// <summary>The person's index; when <paramref name="add"/> is false, −1 for someone not yet known (no writes: safe from several threads).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int Person(People people, ReadOnlySpan<byte> utf8, Span<char> buffer, bool add)
+    /// <summary>Rows naming people outside the employee table, in the order they were read: new people get the next indices.</summary>
+    private static void ResolveDeferred(People people, DeferredRows deferred, ObservationTable table)
     {
-        if (utf8.Length <= buffer.Length && System.Text.Unicode.Utf8.ToUtf16(utf8, buffer, out _, out var written) == System.Buffers.OperationStatus.Done)
-            return add ? people.Person(buffer[..written]) : people.Find(buffer[..written]);
-        var text = Encoding.UTF8.GetString(utf8);
-        return add ? people.Person(text) : people.Find(text);
+        var start = 0;
+        foreach (var row in deferred.Rows)
+        {
+            var subject = people.Person(Encoding.UTF8.GetString(deferred.Ids, start, row.SubjectEnd - start));
+            var rater = people.Person(Encoding.UTF8.GetString(deferred.Ids, row.SubjectEnd, row.RaterEnd - row.SubjectEnd));
+            table.Add(subject, rater, row.Behavior, row.Relationship, row.Rating, row.Day);
+            start = row.RaterEnd;
+        }
     }
 
     private static void Check(sqlite3 handle, int rc)
