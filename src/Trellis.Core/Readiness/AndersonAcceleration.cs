@@ -15,6 +15,8 @@ public sealed class AndersonAcceleration
     private readonly int _size;
     private readonly double[][] _dF, _dG;
     private readonly double[] _previousF, _previousG;
+    /// <summary>Products of the stored residual differences, by ring position.</summary>
+    private readonly double[,] _gram;
     private int _count, _next;
     private bool _hasPrevious;
 
@@ -29,6 +31,7 @@ public sealed class AndersonAcceleration
         for (var i = 0; i < depth; i++) { _dF[i] = new double[size]; _dG[i] = new double[size]; }
         _previousF = new double[size];
         _previousG = new double[size];
+        _gram = new double[depth, depth];
     }
 
     /// <summary>Forgets the history (e.g. after the map itself changed a lot).</summary>
@@ -46,44 +49,45 @@ public sealed class AndersonAcceleration
     public void Step(ReadOnlySpan<double> x, Span<double> g)
     {
         if (x.Length != _size || g.Length != _size) throw new ArgumentException("vector size differs from the accelerator's");
+        var added = -1;
         if (_hasPrevious)
         {
-            var dF = _dF[_next];
-            var dG = _dG[_next];
+            added = _next;
+            var dF = _dF[added];
+            var dG = _dG[added];
             for (var i = 0; i < _size; i++)
             {
-                var f = g[i] - x[i];
+                var gi = g[i];
+                var f = gi - x[i];
                 dF[i] = f - _previousF[i];
-                dG[i] = g[i] - _previousG[i];
+                dG[i] = gi - _previousG[i];
+                _previousF[i] = f;
+                _previousG[i] = gi;
             }
             _next = (_next + 1) % _depth;
             _count = Math.Min(_count + 1, _depth);
         }
-        for (var i = 0; i < _size; i++)
+        else
         {
-            _previousF[i] = g[i] - x[i];
-            _previousG[i] = g[i];
+            for (var i = 0; i < _size; i++)
+            {
+                _previousF[i] = g[i] - x[i];
+                _previousG[i] = g[i];
+            }
         }
         _hasPrevious = true;
         if (_count == 0) return;
 
-        // Normal equations of min ‖f − ΔF γ‖ (m ≤ depth unknowns), with a tiny ridge for near-dependent columns.
+        // Normal equations of min ‖f − ΔF γ‖ (m ≤ depth unknowns), with a tiny ridge for near-dependent columns. Only
+        // the new column's products are new: the rest of the Gram matrix is kept from earlier steps.
         var m = _count;
+        for (var p = 0; p < m; p++) _gram[added, p] = _gram[p, added] = Dot(_dF[added], _dF[p]);
         var a = new double[m, m];
         var rhs = new double[m];
         for (var p = 0; p < m; p++)
         {
-            var fp = _dF[p];
-            for (var q = p; q < m; q++)
-            {
-                var fq = _dF[q];
-                double s = 0;
-                for (var i = 0; i < _size; i++) s += fp[i] * fq[i];
-                a[p, q] = a[q, p] = s;
-            }
-            double r = 0;
-            for (var i = 0; i < _size; i++) r += fp[i] * _previousF[i];
-            rhs[p] = r;
+            for (var q = 0; q < m; q++) a[p, q] = _gram[p, q];
+            rhs[p] = Dot(_dF[p], _previousF);
         }
         double trace = 0;
         for (var p = 0; p < m; p++) trace += a[p, p];
@@ -100,6 +104,22 @@ public sealed class AndersonAcceleration
             var dG = _dG[p];
             for (var i = 0; i < _size; i++) g[i] -= c * dG[i];
         }
+    }
+
+    /// <summary>A dot product in four running sums (a fixed order, so deterministic), not one chain of dependent adds.</summary>
+    private static double Dot(double[] u, double[] v)
+    {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        var i = 0;
+        for (; i + 3 < u.Length; i += 4)
+        {
+            s0 += u[i] * v[i];
+            s1 += u[i + 1] * v[i + 1];
+            s2 += u[i + 2] * v[i + 2];
+            s3 += u[i + 3] * v[i + 3];
+        }
+        for (; i < u.Length; i++) s0 += u[i] * v[i];
+        return (s0 + s1) + (s2 + s3);
     }
 
     private static class Cholesky

@@ -1,5 +1,8 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Trellis.Core.Readiness;
 
@@ -37,6 +40,8 @@ public sealed class ReadinessModel
     /// <summary>Weight of each variance component's prior, in effective observations (effects) at the starting value.</summary>
     private const double PriorWeight = 4;
     private const int MaxChunks = 64;
+    /// <summary>Distinct raters one person may have (slots are packed in 24 bits).</summary>
+    private const int MaxSlots = 1 << 24;
     /// <summary>How many past sweeps Anderson acceleration combines.</summary>
     private const int AccelerationDepth = 5;
 
@@ -55,16 +60,22 @@ public sealed class ReadinessModel
     private readonly int[] _cellCount;
     private readonly float[] _score;
     private readonly float[] _variance;
-    /// <summary>Global index of each cell's first pair (cells + 1 entries); pairs of chunk k live in _pairSlot[k] from _chunkBase[k].</summary>
-    private readonly int[] _cellPairStart;
+    /// <summary>Global index of each person's first pair (persons + 1 entries); pairs of chunk k live in its arrays from _chunkBase[k].</summary>
+    private readonly int[] _personPairStart;
     /// <summary>Global index of each person's first rater slot (persons + 1 entries); slots of chunk k live in _slotRater[k] from _slotBase[k].</summary>
     private readonly int[] _personSlotStart;
 
-    // (cell, rater) pairs, per chunk of persons, sorted by rater within each cell.
+    // (cell, rater) pairs, per chunk of persons: each person's pairs rater by rater (slot order), behaviour order within.
     private readonly int[] _chunkLo;
     private readonly int[] _chunkBase;
-    /// <summary>Per pair, the rater as an index into its person's slots (sorted by rater), and the pair's weight.</summary>
-    private readonly ushort[][] _pairSlot;
+    /// <summary>
+    /// Per pair, the behaviour and the rater's slot packed as <c>behaviour &lt;&lt; shift | slot</c> (shift per chunk: the
+    /// bits its widest person's slots need), in 2 bytes where that fits (the usual case) and in 4 where it does not; and
+    /// the pair's weight. A person's pairs are then one flat run with no per-cell loop.
+    /// </summary>
+    private readonly ushort[]?[] _pairIndex16;
+    private readonly uint[]?[] _pairIndex32;
+    private readonly int[] _chunkShift;
     private readonly float[][] _pairWeight;
     /// <summary>Per person, its distinct raters (slots), sorted by rater.</summary>
     private readonly int[] _slotBase;
@@ -95,7 +106,7 @@ public sealed class ReadinessModel
     public int Iterations { get; private set; }
     /// <summary>Passes over the raw observations (the collapse reads them once).</summary>
     public int Passes { get; private set; }
-    /// <summary>Passes over the (cell, rater) pairs: one per sweep plus the final person step.</summary>
+    /// <summary>Passes over the (cell, rater) pairs: one per sweep.</summary>
     public int PairPasses { get; private set; }
     /// <summary>Unique (person × behaviour, rater) pairs the sweeps run over.</summary>
     public long PairCount { get; private set; }
@@ -157,7 +168,7 @@ public sealed class ReadinessModel
         _cellCount = new int[cells];
         _score = new float[cells];
         _variance = new float[cells];
-        _cellPairStart = new int[cells + 1];
+        _personPairStart = new int[persons + 1];
         _personSlotStart = new int[persons + 1];
         _evidence = new int[persons];
         _raterCount = new int[persons];
@@ -175,7 +186,9 @@ public sealed class ReadinessModel
         var chunks = Math.Max(1, Math.Min(MaxChunks, persons));
         _chunkLo = new int[chunks + 1];
         _chunkBase = new int[chunks + 1];
-        _pairSlot = new ushort[chunks][];
+        _pairIndex16 = new ushort[chunks][];
+        _pairIndex32 = new uint[chunks][];
+        _chunkShift = new int[chunks];
         _pairWeight = new float[chunks][];
         _slotBase = new int[chunks + 1];
         _slotRater = new int[chunks][];
@@ -216,10 +229,11 @@ public sealed class ReadinessModel
         get
         {
             long pairs = 0;
-            foreach (var p in _pairSlot) pairs += p?.Length ?? 0;
+            foreach (var p in _pairIndex16) pairs += (p?.Length ?? 0) * (2L + 4);
+            foreach (var p in _pairIndex32) pairs += (p?.Length ?? 0) * (4L + 4);
             long slots = 0;
             foreach (var t in _slotRater) slots += t?.Length ?? 0;
-            return (long)_cellMean.Length * (4 + 4 + 4 + 4 + 4) + (long)_cellPairStart.Length * 4 + pairs * (2 + 4) + slots * 4 + _personSlotStart.Length * 4L +
+            return (long)_cellMean.Length * (4 + 4 + 4 + 4 + 4) + pairs + slots * 4 + _personSlotStart.Length * 4L + _personPairStart.Length * 4L +
                    (long)PersonCount * (4 * 4 + 8 * 2 + 8 * 2 + 4 + 8 * 2) + _recency.Length * 8L + _chunkLo.Length * 8L;
         }
     }
@@ -280,7 +294,7 @@ public sealed class ReadinessModel
         if (k < 0) return ~k - 1;
         // Empty chunks share a boundary: the subject belongs to the last chunk starting there.
         while (k + 1 < _chunkLo.Length - 1 && _chunkLo[k + 1] == subject) k++;
-        return Math.Min(k, _pairSlot.Length - 1);
+        return Math.Min(k, _pairWeight.Length - 1);
     }
 
     // ---- fitting -------------------------------------------------------------------------------------------
@@ -303,8 +317,11 @@ public sealed class ReadinessModel
         var clock = System.Diagnostics.Stopwatch.StartNew();
         Collapse();
         CollapseTime = clock.Elapsed;
+        var xi = System.Diagnostics.Stopwatch.GetTimestamp();
         InitialComponents();
-        var chunkStats = new ChunkStats[_pairSlot.Length];
+        XInit += System.Diagnostics.Stopwatch.GetTimestamp() - xi;
+        _slotValues = GC.AllocateUninitializedArray<double>(_slotBase[^1]);
+        var chunkStats = new ChunkStats[_pairWeight.Length];
         for (var k = 0; k < chunkStats.Length; k++) chunkStats[k] = new ChunkStats(_nb);
         var acc = new long[PersonCount];
         // The fixed-point state that is accelerated: rater effects, behaviour means and the (log) variance components.
@@ -318,10 +335,19 @@ public sealed class ReadinessModel
         for (var iteration = 1; iteration <= maxIterations; iteration++)
         {
             Iterations = iteration;
+            var xt = System.Diagnostics.Stopwatch.GetTimestamp();
             SaveState(state);
             var all = Sweep(chunkStats, acc, scatter: true);
+            XSweep += System.Diagnostics.Stopwatch.GetTimestamp() - xt; xt = System.Diagnostics.Stopwatch.GetTimestamp();
             UpdateSubjectComponents(all);
             var maxDelta = RaterStep(acc, all);
+            XRater += System.Diagnostics.Stopwatch.GetTimestamp() - xt; xt = System.Diagnostics.Stopwatch.GetTimestamp();
+            var stable = Relative(previousTauG, _tauG2) && Relative(previousSigma2, _sigma2) && Relative(previousTauU, _tauU2) && Relative(previousTauV, _tauV2) && Relative(previousSigmaB, _sigmaB2);
+            previousTauG = _tauG2; previousSigma2 = _sigma2; previousTauU = _tauU2; previousTauV = _tauV2; previousSigmaB = _sigmaB2;
+            LastRaterChange = maxDelta;
+            if (Environment.GetEnvironmentVariable("XTRACE") == "1") Console.WriteLine($"it {iteration} maxDelta {maxDelta:E2} s2 {_sigma2:F6} tu {_tauU2:F6} tv {_tauV2:F6} sb {_sigmaB2:F6} tg {_tauG2:F6} stable {stable}");
+            // Converged: keep this plain step, whose rater effects are the ridge means given the persons just solved.
+            if (iteration > 1 && maxDelta < Options.ConvergenceTolerance && stable) { Converged = true; break; }
             // One plain backfitting step gave image = F(state); the accelerated next state mixes the last few.
             SaveState(image);
             var c0 = PersonCount + _nb;
@@ -337,17 +363,17 @@ public sealed class ReadinessModel
             }
             if (clamped) accelerator.Reset();
             LoadState(image);
-            var stable = Relative(previousTauG, _tauG2) && Relative(previousSigma2, _sigma2) && Relative(previousTauU, _tauU2) && Relative(previousTauV, _tauV2) && Relative(previousSigmaB, _sigmaB2);
-            previousTauG = _tauG2; previousSigma2 = _sigma2; previousTauU = _tauU2; previousTauV = _tauV2; previousSigmaB = _sigmaB2;
-            LastRaterChange = maxDelta;
-            if (iteration > 1 && maxDelta < Options.ConvergenceTolerance && stable) { Converged = true; break; }
+            XAcc += System.Diagnostics.Stopwatch.GetTimestamp() - xt;
         }
-        // Final person estimates against the final rater effects and components.
-        Sweep(chunkStats, acc, scatter: false);
+        // The person estimates are those of the last sweep: given rater effects and components that moved by less than
+        // the tolerance in that sweep, so a further pass over the pairs would change them by less than that too.
+        _slotValues = [];
+        _workspaces.Clear();
         SweepTime = clock.Elapsed - CollapseTime;
     }
 
     private const int Components = 5;
+    public static long XSweep, XRater, XAcc, XFinal, XInit;
     private static readonly double MaxComponentLogStep = Math.Log(2);
 
     private void SaveState(double[] x)
@@ -377,23 +403,20 @@ public sealed class ReadinessModel
     {
         Passes++;
         var subjects = _obs.Subject;
-        // Rows per subject (and whether the rows are already grouped by subject).
-        var start = new int[PersonCount + 1];
-        var grouped = true;
-        var previous = int.MinValue;
-        for (var i = 0; i < _n; i++)
-        {
-            var s = subjects[i];
-            if ((uint)s >= (uint)PersonCount) throw new ArgumentOutOfRangeException(nameof(_obs), s, "subject outside the person space");
-            start[s + 1]++;
-            if (s < previous) grouped = false;
-            previous = s;
-        }
-        for (var p = 0; p < PersonCount; p++) start[p + 1] += start[p];
+        // Rows grouped by subject (as the app loads them) are read in place; otherwise a counting sort orders them.
+        var grouped = GroupedBySubject(subjects, _n, PersonCount);
         InputGroupedBySubject = grouped;
-        int[]? order = null;
+        int[]? start = null, order = null;
         if (!grouped)
         {
+            start = new int[PersonCount + 1];
+            for (var i = 0; i < _n; i++)
+            {
+                var s = subjects[i];
+                if ((uint)s >= (uint)PersonCount) throw new ArgumentOutOfRangeException(nameof(_obs), s, "subject outside the person space");
+                start[s + 1]++;
+            }
+            for (var p = 0; p < PersonCount; p++) start[p + 1] += start[p];
             // Counting sort of row indices by subject (stable; only the fit's lifetime).
             var next = (int[])start.Clone();
             order = new int[_n];
@@ -402,7 +425,7 @@ public sealed class ReadinessModel
 
         // Chunks of persons by index only: their partial sums are combined in chunk order, so the boundaries must not
         // depend on the thread count nor on rows that do not count (e.g. evidence after the as-of date).
-        var chunks = _pairSlot.Length;
+        var chunks = _pairWeight.Length;
         for (var k = 0; k < chunks; k++) _chunkLo[k] = (int)((long)PersonCount * k / chunks);
         _chunkLo[chunks] = PersonCount;
 
@@ -418,7 +441,8 @@ public sealed class ReadinessModel
             () => new CollapseWorkspace(PersonCount, _nb, _groups),
             (k, _, ws) =>
             {
-                CollapseChunk(k, start, order, weightTable, ws, out chunkUsed[k], out chunkY2[k]);
+                var rows = start is null ? FirstRowOf(subjects, _chunkLo[k]) : 0;
+                CollapseChunk(k, rows, start, order, weightTable, ws, out chunkUsed[k], out chunkY2[k]);
                 return ws;
             },
             ws =>
@@ -428,9 +452,10 @@ public sealed class ReadinessModel
                 {
                     for (var r = 0; r < PersonCount; r++)
                     {
-                        _raterRatings[r] += ws.RaterRatings[r];
-                        raterN[r] += ws.RaterNTotal[r];
-                        raterSy[r] += ws.RaterSyTotal[r];
+                        ref var totals = ref ws.RaterTotals[r];
+                        _raterRatings[r] += (int)totals.Count;
+                        raterN[r] += totals.N;
+                        raterSy[r] += totals.Sy;
                     }
                     for (var g = 0; g < crossN.Length; g++)
                     {
@@ -450,15 +475,18 @@ public sealed class ReadinessModel
         // Global pair indices: chunk k's pairs follow chunk k − 1's.
         for (var k = 0; k < chunks; k++)
         {
-            _chunkBase[k + 1] = _chunkBase[k] + _pairSlot[k].Length;
+            _chunkBase[k + 1] = _chunkBase[k] + _pairWeight[k].Length;
             _slotBase[k + 1] = _slotBase[k] + _slotRater[k].Length;
         }
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = _parallelism }, k =>
         {
-            for (var c = _chunkLo[k] * _nb; c < _chunkLo[k + 1] * _nb; c++) _cellPairStart[c] += _chunkBase[k];
-            for (var p = _chunkLo[k]; p < _chunkLo[k + 1]; p++) _personSlotStart[p] += _slotBase[k];
+            for (var p = _chunkLo[k]; p < _chunkLo[k + 1]; p++)
+            {
+                _personPairStart[p] += _chunkBase[k];
+                _personSlotStart[p] += _slotBase[k];
+            }
         });
-        _cellPairStart[PersonCount * _nb] = _chunkBase[chunks];
+        _personPairStart[PersonCount] = _chunkBase[chunks];
         _personSlotStart[PersonCount] = _slotBase[chunks];
         PairCount = _chunkBase[chunks];
         ObservationsUsed = chunkUsed.Sum();
@@ -467,21 +495,55 @@ public sealed class ReadinessModel
         _sumWy2 = y2 * InvScale;
     }
 
+    /// <summary>Whether the subjects are in non-decreasing order and all inside the person space (two threads, one pass).</summary>
+    private static bool GroupedBySubject(int[] subjects, int n, int persons)
+    {
+        if (n == 0) return true;
+        if ((uint)subjects[0] >= (uint)persons || (uint)subjects[n - 1] >= (uint)persons) return false;
+        var sorted = true;
+        const int parts = 8;
+        Parallel.For(0, parts, part =>
+        {
+            int from = (int)((long)n * part / parts), to = (int)Math.Min(n - 1L, (long)n * (part + 1) / parts);
+            for (var i = from; i < to && sorted; i++)
+                if (subjects[i + 1] < subjects[i]) { sorted = false; break; }
+        });
+        return sorted;
+    }
+
+    /// <summary>The first row whose subject is at least <paramref name="person"/> in rows grouped by subject.</summary>
+    private int FirstRowOf(int[] subjects, int person)
+    {
+        int lo = 0, hi = _n;
+        while (lo < hi)
+        {
+            var mid = (int)(((uint)lo + (uint)hi) >> 1);
+            if (subjects[mid] < person) lo = mid + 1; else hi = mid;
+        }
+        return lo;
+    }
+
+    /// <summary>A rater's exact fixed-point totals in one collapse thread, in one cache line.</summary>
+    private struct RaterTotal
+    {
+        public long N, Sy, Count;
+    }
+
     private sealed class CollapseWorkspace(int persons, int behaviors, int groups)
     {
         /// <summary>Σw and Σw·y by (subject's group × rater's group), for the starting values of the group effects.</summary>
         public readonly long[] CrossN = new long[groups * groups];
         public readonly long[] CrossSy = new long[groups * groups];
-        /// <summary>Per rater: (subject + 1) &lt;&lt; 32 | slot, so one load tells whether and where the rater is in the current subject.</summary>
-        public readonly long[] Seen = new long[persons];
-        public readonly long[] RaterNTotal = new long[persons];
-        public readonly long[] RaterSyTotal = new long[persons];
-        public readonly int[] RaterRatings = new int[persons];
+        /// <summary>
+        /// Per rater, the serial number its slot got when it last appeared: serials only grow, so a serial at least the
+        /// current subject's first one names this subject's slot (serial − first), in one 4-byte load.
+        /// </summary>
+        public readonly int[] Seen = new int[persons];
+        public int NextSerial = 1;
+        public readonly RaterTotal[] RaterTotals = new RaterTotal[persons];
         public readonly long[] CellN = new long[behaviors];
         public readonly long[] CellSy = new long[behaviors];
         public readonly int[] CellCount = new int[behaviors];
-        /// <summary>Pairs per behaviour of the current subject, then (prefix sums) where each behaviour's pairs go.</summary>
-        public readonly int[] CellPairs = new int[behaviors + 1];
         // Per rater of the current subject (slot): the rater, Σw, Σw·y, count, and Σw per behaviour.
         public int[] SlotRater = new int[64];
         public long[] SlotN = new long[64];
@@ -489,7 +551,8 @@ public sealed class ReadinessModel
         public int[] SlotCount = new int[64];
         public long[] PairW = new long[64 * behaviors];
         /// <summary>Pairs of the chunk being collapsed, before they are copied out at their exact size (reused across chunks).</summary>
-        public ushort[] ChunkPairSlot = [];
+        /// <summary>Per pair, behaviour &lt;&lt; 24 | slot, repacked at the chunk's end once its widest person is known.</summary>
+        public uint[] ChunkPairIndex = [];
         public float[] ChunkWeight = [];
         public int[] ChunkSlotRater = [];
         public int[] SortedSlot = new int[64];
@@ -519,22 +582,27 @@ public sealed class ReadinessModel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void CollapseChunk(int k, int[] start, int[]? order, long[] weightTable, CollapseWorkspace ws, out long used, out long y2)
+    private void CollapseChunk(int k, int firstRow, int[]? start, int[]? order, long[] weightTable, CollapseWorkspace ws, out long used, out long y2)
     {
         var raterArr = _obs.Rater; var behaviorArr = _obs.Behavior;
         var relationshipArr = _obs.Relationship; var ratingArr = _obs.Rating; var dayArr = _obs.Day;
         var nb = _nb;
         var maxAge = _recency.Length - 1;
         int lo = _chunkLo[k], hi = _chunkLo[k + 1];
-        var capacity = Math.Max(start[hi] - start[lo], 1);
-        if (ws.ChunkPairSlot.Length < capacity)
+        var subjects = _obs.Subject;
+        var rowEnd = firstRow;
+        if (start is null) rowEnd = FirstRowOf(subjects, hi);
+        // Scratch for every row as its own pair, plus a spare row of behaviours for the branch-free write below.
+        var capacity = (start is null ? rowEnd - firstRow : start[hi] - start[lo]) + nb + 1;
+        if (ws.ChunkPairIndex.Length < capacity)
         {
             // Scratch sized for the worst case (every row its own pair); never zeroed, as every entry used is written first.
-            ws.ChunkPairSlot = GC.AllocateUninitializedArray<ushort>(capacity);
+            ws.ChunkPairIndex = GC.AllocateUninitializedArray<uint>(capacity);
             ws.ChunkWeight = GC.AllocateUninitializedArray<float>(capacity);
             ws.ChunkSlotRater = GC.AllocateUninitializedArray<int>(capacity);
         }
-        var pairSlot = ws.ChunkPairSlot;
+        var pairIndex = ws.ChunkPairIndex;
+        var widest = 0;
         var pairWeight = ws.ChunkWeight;
         var slotRater = ws.ChunkSlotRater;
         var count = 0;
@@ -542,14 +610,28 @@ public sealed class ReadinessModel
         used = 0;
         y2 = 0;
         var seen = ws.Seen;
-        var cellN = ws.CellN; var cellSy = ws.CellSy; var cellCount = ws.CellCount; var cellPairs = ws.CellPairs;
+        var cellN = ws.CellN; var cellSy = ws.CellSy; var cellCount = ws.CellCount;
+        var row = firstRow;
         for (var s = lo; s < hi; s++)
         {
             var slots = 0;
             var cellBase = s * nb;
             int selfCount = 0, selfSum = 0;
             var pairW = ws.PairW;
-            for (var j = start[s]; j < start[s + 1]; j++)
+            int from, to;
+            if (start is null)
+            {
+                from = row;
+                while (row < rowEnd && subjects[row] == s) row++;
+                to = row;
+            }
+            else
+            {
+                from = start[s];
+                to = start[s + 1];
+            }
+            var firstSerial = ws.NextSerial;
+            for (var j = from; j < to; j++)
             {
                 var i = order is null ? j : order[j];
                 var age = _asOf - dayArr[i];
@@ -567,13 +649,11 @@ public sealed class ReadinessModel
                 var r = raterArr[i];
                 int b = behaviorArr[i];
                 if (b >= nb) throw new ArgumentOutOfRangeException(nameof(_obs), b, "behaviour outside the behaviour list");
-                int slot;
-                var mark = seen[r];
-                if ((int)(mark >> 32) == s + 1) slot = (int)mark;
-                else
+                var slot = seen[r] - firstSerial;
+                if (slot < 0)
                 {
                     slot = slots++;
-                    seen[r] = ((long)(s + 1) << 32) | (uint)slot;
+                    seen[r] = firstSerial + slot;
                     if (slot == ws.SlotRater.Length) { ws.Grow(nb); pairW = ws.PairW; }
                     ws.SlotRater[slot] = r;
                     ws.SlotN[slot] = 0;
@@ -581,9 +661,7 @@ public sealed class ReadinessModel
                     ws.SlotCount[slot] = 0;
                 }
                 var wy = wf * y;
-                var p = slot * nb + b;
-                if (pairW[p] == 0) cellPairs[b]++;
-                pairW[p] += wf;
+                pairW[slot * nb + b] += wf;
                 ws.SlotN[slot] += wf;
                 ws.SlotSy[slot] += wy;
                 ws.SlotCount[slot]++;
@@ -592,6 +670,7 @@ public sealed class ReadinessModel
                 cellCount[b]++;
                 y2 += wy * y;
             }
+            ws.NextSerial = checked(firstSerial + slots);
             _selfCount[s] = selfCount;
             _selfSum[s] = selfSum;
             _raterCount[s] = slots;
@@ -600,9 +679,10 @@ public sealed class ReadinessModel
             for (var t = 0; t < slots; t++)
             {
                 var r = ws.SlotRater[t];
-                ws.RaterNTotal[r] += ws.SlotN[t];
-                ws.RaterSyTotal[r] += ws.SlotSy[t];
-                ws.RaterRatings[r] += ws.SlotCount[t];
+                ref var totals = ref ws.RaterTotals[r];
+                totals.N += ws.SlotN[t];
+                totals.Sy += ws.SlotSy[t];
+                totals.Count += ws.SlotCount[t];
                 if (_groups > 0)
                 {
                     var cross = _raterGroup![s] * _groups + _raterGroup[r];
@@ -613,22 +693,17 @@ public sealed class ReadinessModel
             }
             _evidence[s] = evidence;
             used += evidence;
-            if (slots > ushort.MaxValue + 1)
-                throw new NotSupportedException($"person {s} has {slots:N0} distinct raters; the engine supports at most {ushort.MaxValue + 1:N0} per person");
+            if (slots > MaxSlots)
+                throw new NotSupportedException($"person {s} has {slots:N0} distinct raters; the engine supports at most {MaxSlots:N0} per person");
+            widest = Math.Max(widest, slots);
             // The subject's raters sorted by rater id (the slots' order of first appearance depends on the input order).
             for (var t = 0; t < slots; t++) { ws.SortedRater[t] = ws.SlotRater[t]; ws.SortedSlot[t] = t; }
             SortSlots(ws.SortedRater, ws.SortedSlot, slots);
             _personSlotStart[s] = slotCount;
             for (var t = 0; t < slots; t++) slotRater[slotCount + t] = ws.SortedRater[t];
             slotCount += slots;
-            // Cells in behaviour order (a counting sort of the subject's pairs by behaviour).
-            var position = count;
             for (var b = 0; b < nb; b++)
             {
-                _cellPairStart[cellBase + b] = position;
-                var pairsInCell = cellPairs[b];
-                cellPairs[b] = position;
-                position += pairsInCell;
                 if (cellCount[b] == 0) continue;
                 _cellCount[cellBase + b] = cellCount[b];
                 _cellWeight[cellBase + b] = (float)(cellN[b] * InvScale);
@@ -636,29 +711,41 @@ public sealed class ReadinessModel
                 cellN[b] = cellSy[b] = 0;
                 cellCount[b] = 0;
             }
-            // The pairs go out rater by rater in sorted order, each to the next place of its cell: so within each cell
-            // they are sorted by rater whatever order the rows came in, and every sum over a cell's pairs is taken in
-            // one order. One scan of each rater's row of weights (raters × behaviours) instead of a sort per cell.
+            // The pairs go out rater by rater in sorted order, behaviours in order within a rater: one order whatever
+            // order the rows came in, so every sum over them is taken in one order.
+            _personPairStart[s] = count;
+            // Written without a branch per (rater, behaviour): every entry is stored and the count moves past it only
+            // when the weight is not zero (weights are never negative), since about two in three are zero.
             for (var t = 0; t < slots; t++)
             {
-                var row = ws.SortedSlot[t] * nb;
+                var weights = ws.SortedSlot[t] * nb;
                 for (var b = 0; b < nb; b++)
                 {
-                    var w = pairW[row + b];
-                    if (w == 0) continue;
-                    var at = cellPairs[b]++;
-                    pairSlot[at] = (ushort)t;
-                    pairWeight[at] = (float)(w * InvScale);
-                    pairW[row + b] = 0;
+                    var w = pairW[weights + b];
+                    pairIndex[count] = ((uint)b << 24) | (uint)t;
+                    pairWeight[count] = (float)(w * InvScale);
+                    count += (int)((ulong)-w >> 63);
+                    pairW[weights + b] = 0;
                 }
             }
-            Array.Clear(cellPairs, 0, nb);
-            count = position;
         }
-        _pairSlot[k] = GC.AllocateUninitializedArray<ushort>(count);
+        // Repack behaviour << 24 | slot into behaviour << shift | slot, in 2 bytes when the chunk's widest person allows.
+        var shift = widest <= 1 ? 0 : 32 - BitOperations.LeadingZeroCount((uint)(widest - 1));
+        _chunkShift[k] = shift;
+        if (((long)(nb - 1) << shift) <= ushort.MaxValue)
+        {
+            var packed = GC.AllocateUninitializedArray<ushort>(count);
+            for (var j = 0; j < count; j++) packed[j] = (ushort)(((pairIndex[j] >> 24) << shift) | (pairIndex[j] & 0xFFFFFF));
+            _pairIndex16[k] = packed;
+        }
+        else
+        {
+            var packed = GC.AllocateUninitializedArray<uint>(count);
+            for (var j = 0; j < count; j++) packed[j] = ((pairIndex[j] >> 24) << shift) | (pairIndex[j] & 0xFFFFFF);
+            _pairIndex32[k] = packed;
+        }
         _pairWeight[k] = GC.AllocateUninitializedArray<float>(count);
         _slotRater[k] = GC.AllocateUninitializedArray<int>(slotCount);
-        Array.Copy(pairSlot, _pairSlot[k], count);
         Array.Copy(pairWeight, _pairWeight[k], count);
         Array.Copy(slotRater, _slotRater[k], slotCount);
     }
@@ -695,15 +782,12 @@ public sealed class ReadinessModel
         var sumY = new double[_nb];
         double betweenSs = 0;
         long observedCells = 0;
-        var ws = new Workspace(_nb, 0);
-        for (var k = 0; k < _pairSlot.Length; k++)
+        for (var s = 0; s < PersonCount; s++)
         {
-            for (var s = _chunkLo[k]; s < _chunkLo[k + 1]; s++)
             {
-                Gather(s, k, ws);
                 for (var b = 0; b < _nb; b++)
                 {
-                    var n = ws.N[b];
+                    double n = _cellWeight[s * _nb + b];
                     if (n <= 0) continue;
                     var sy = n * _cellMean[s * _nb + b];
                     sumN[b] += n;
@@ -787,28 +871,29 @@ public sealed class ReadinessModel
     {
         public readonly double[] N = new double[behaviors], Mean = new double[behaviors], Sb = new double[behaviors], Theta = new double[behaviors],
             K = new double[behaviors], Pv = new double[behaviors];
-        /// <summary>Per rater, the effect the sweep reads next to the sum it scatters into (see <see cref="RaterEntry"/>).</summary>
-        public readonly RaterEntry[] Raters = new RaterEntry[persons];
-        /// <summary>Per slot of the current person: its rater's effect, and Σw·θ̂ over the person's cells.</summary>
-        public double[] Local = new double[256], LocalAcc = new double[256];
+        /// <summary>This thread's Σw·θ̂ per rater (exact fixed point, so the total does not depend on the threads).</summary>
+        public readonly long[] Acc = new long[persons];
+        /// <summary>Per slot of the current person (general path): its rater's effect, then its Σw·θ̂.</summary>
+        public double[] Local = new double[256];
+        /// <summary>Four banks of Σw·θ̂ per slot (see <see cref="ScatterPairs{T}"/>).</summary>
+        public double[] SlotBanks = new double[4 * 256];
+        /// <summary>Four banks of Σw·b per behaviour: consecutive pairs add into different banks, so no add waits for the last.</summary>
+        public readonly double[] CellBanks = new double[4 * behaviors];
+        /// <summary>The current person's pair weights widened to double once for both loops (see <see cref="WidenWeights"/>).</summary>
+        public double[] PairWeight = new double[1024];
+
+        public void EnsurePairs(int pairs)
+        {
+            if (pairs > PairWeight.Length) PairWeight = new double[Math.Max(pairs, PairWeight.Length * 2)];
+        }
 
         public void EnsureSlots(int slots)
         {
             if (slots <= Local.Length) return;
             var size = Math.Max(slots, Local.Length * 2);
             Local = new double[size];
-            LocalAcc = new double[size];
+            SlotBanks = new double[4 * size];
         }
-    }
-
-    /// <summary>
-    /// A rater's effect and this thread's Σw·θ̂ for it, side by side: the scatter after a person's gather finds the
-    /// rater's cache line already there instead of a second random miss.
-    /// </summary>
-    private struct RaterEntry
-    {
-        public double Leniency;
-        public long Acc;
     }
 
     /// <summary>Σw and Σw·b[rater] of the subject's cells from its pairs (plus added observations).</summary>
@@ -819,7 +904,8 @@ public sealed class ReadinessModel
         ws.EnsureSlots(slots);
         var raters = _slotRater[k];
         for (var t = 0; t < slots; t++) ws.Local[t] = _leniency[raters[slotLo + t]];
-        GatherCells(s, k, ws);
+        if (_pairIndex16[k] is { } index16) GatherCells(s, k, index16, ws, ref MemoryMarshal.GetArrayDataReference(ws.Local));
+        else GatherCells(s, k, _pairIndex32[k]!, ws, ref MemoryMarshal.GetArrayDataReference(ws.Local));
         if (_added.Count == 0) return;
         var cellBase = s * _nb;
         for (var b = 0; b < _nb; b++)
@@ -835,33 +921,115 @@ public sealed class ReadinessModel
         }
     }
 
-    /// <summary>Per cell of the subject: Σw and Σw·b from its pairs, with the raters' effects already in <see cref="Workspace.Local"/>.</summary>
+    /// <summary>Per cell of the subject: Σw and Σw·b from its pairs, with its raters' effects (by slot) at <paramref name="local"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void GatherCells(int s, int k, Workspace ws)
+    private void GatherCells<T>(int s, int k, T[] index, Workspace ws, ref double local) where T : unmanaged, IBinaryInteger<T>
     {
-        ref var slot = ref MemoryMarshal.GetArrayDataReference(_pairSlot[k]);
-        ref var weight = ref MemoryMarshal.GetArrayDataReference(_pairWeight[k]);
-        var local = ws.Local;
+        var nb = _nb;
+        var banks = ws.CellBanks;
+        Array.Clear(banks);
         var baseIndex = _chunkBase[k];
-        var cellBase = s * _nb;
-        var starts = _cellPairStart;
-        var j = starts[cellBase] - baseIndex;
-        for (var b = 0; b < _nb; b++)
+        var lo = _personPairStart[s] - baseIndex;
+        var pairs = _personPairStart[s + 1] - baseIndex - lo;
+        ws.EnsurePairs(pairs);
+        WidenWeights(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_pairWeight[k]), lo), ref MemoryMarshal.GetArrayDataReference(ws.PairWeight), pairs);
+        GatherPairs(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(index), lo), ref MemoryMarshal.GetArrayDataReference(ws.PairWeight),
+            pairs, _chunkShift[k], ref local, ref MemoryMarshal.GetArrayDataReference(banks), nb);
+        var cellBase = s * nb;
+        for (var b = 0; b < nb; b++)
         {
             var c = cellBase + b;
-            double n = _cellWeight[c], sb0 = 0, sb1 = 0;
-            var hi = starts[c + 1] - baseIndex;
-            // Two sums break the dependency chain; the pairs' order is fixed, so the result is too.
-            for (; j + 1 < hi; j += 2)
-            {
-                sb0 += Unsafe.Add(ref weight, j) * local[Unsafe.Add(ref slot, j)];
-                sb1 += Unsafe.Add(ref weight, j + 1) * local[Unsafe.Add(ref slot, j + 1)];
-            }
-            if (j < hi) { sb0 += Unsafe.Add(ref weight, j) * local[Unsafe.Add(ref slot, j)]; j++; }
-            var sb = sb0 + sb1;
+            var n = Widen(_cellWeight[c]);
+            var sb = (banks[b] + banks[nb + b]) + (banks[2 * nb + b] + banks[3 * nb + b]);
             ws.N[b] = n;
             ws.Sb[b] = sb;
-            ws.Mean[b] = n > 0 ? _cellMean[c] - sb / n : 0;
+            ws.Mean[b] = n > 0 ? Widen(_cellMean[c]) - sb / n : 0;
+        }
+    }
+
+    /// <summary>
+    /// Σw·b per behaviour over one person's pairs, in one flat loop (no loop per cell, whose short and uneven trip counts
+    /// cost a mispredicted branch each). Four banks take turns, so the adds do not queue behind one another.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void GatherPairs<T>(ref T index, ref double weight, int hi, int shift, ref double local, ref double bank0, int nb)
+        where T : unmanaged, IBinaryInteger<T>
+    {
+        var mask = (1u << shift) - 1;
+        ref var bank1 = ref Unsafe.Add(ref bank0, nb);
+        ref var bank2 = ref Unsafe.Add(ref bank0, 2 * nb);
+        ref var bank3 = ref Unsafe.Add(ref bank0, 3 * nb);
+        var j = 0;
+        for (; j + 3 < hi; j += 4)
+        {
+            var i0 = uint.CreateTruncating(Unsafe.Add(ref index, j));
+            var i1 = uint.CreateTruncating(Unsafe.Add(ref index, j + 1));
+            var i2 = uint.CreateTruncating(Unsafe.Add(ref index, j + 2));
+            var i3 = uint.CreateTruncating(Unsafe.Add(ref index, j + 3));
+            Unsafe.Add(ref bank0, (int)(i0 >> shift)) += Unsafe.Add(ref weight, j) * Unsafe.Add(ref local, (int)(i0 & mask));
+            Unsafe.Add(ref bank1, (int)(i1 >> shift)) += Unsafe.Add(ref weight, j + 1) * Unsafe.Add(ref local, (int)(i1 & mask));
+            Unsafe.Add(ref bank2, (int)(i2 >> shift)) += Unsafe.Add(ref weight, j + 2) * Unsafe.Add(ref local, (int)(i2 & mask));
+            Unsafe.Add(ref bank3, (int)(i3 >> shift)) += Unsafe.Add(ref weight, j + 3) * Unsafe.Add(ref local, (int)(i3 & mask));
+        }
+        for (; j < hi; j++)
+        {
+            var i0 = uint.CreateTruncating(Unsafe.Add(ref index, j));
+            Unsafe.Add(ref bank0, (int)(i0 >> shift)) += Unsafe.Add(ref weight, j) * Unsafe.Add(ref local, (int)(i0 & mask));
+        }
+    }
+
+    /// <summary>
+    /// float → double without a dependency on the register's previous contents: the plain conversion the JIT emits
+    /// (<c>vcvtss2sd x, x, m</c>) merges into its destination and so waits for whatever last wrote it, which chains one
+    /// cell's division to the next.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double Widen(float value) =>
+        Sse2.IsSupported ? Sse2.ConvertScalarToVector128Double(Vector128<double>.Zero, Vector128.CreateScalarUnsafe(value)).ToScalar() : value;
+
+    /// <summary>
+    /// Pair weights are kept as float (4 bytes) but summed in double. A scalar float-to-double conversion in the loops
+    /// would merge into its destination register and chain every pair to the one before; widening the person's weights
+    /// in vectors first leaves the loops free of that chain.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WidenWeights(ref float source, ref double destination, int count)
+    {
+        var j = 0;
+        for (; j + Vector256<float>.Count <= count; j += Vector256<float>.Count)
+        {
+            var (lower, upper) = Vector256.Widen(Vector256.LoadUnsafe(ref source, (nuint)j));
+            lower.StoreUnsafe(ref destination, (nuint)j);
+            upper.StoreUnsafe(ref destination, (nuint)(j + Vector256<double>.Count));
+        }
+        for (; j < count; j++) Unsafe.Add(ref destination, j) = Unsafe.Add(ref source, j);
+    }
+
+    /// <summary>Σw·θ̂ per slot over one person's pairs (see <see cref="GatherPairs{T}"/>): four banks of <paramref name="stride"/> slots.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ScatterPairs<T>(ref T index, ref double weight, int hi, int shift, ref double theta, ref double bank0, int stride)
+        where T : unmanaged, IBinaryInteger<T>
+    {
+        var mask = (1u << shift) - 1;
+        ref var bank1 = ref Unsafe.Add(ref bank0, stride);
+        ref var bank2 = ref Unsafe.Add(ref bank0, 2 * stride);
+        ref var bank3 = ref Unsafe.Add(ref bank0, 3 * stride);
+        var j = 0;
+        for (; j + 3 < hi; j += 4)
+        {
+            var i0 = uint.CreateTruncating(Unsafe.Add(ref index, j));
+            var i1 = uint.CreateTruncating(Unsafe.Add(ref index, j + 1));
+            var i2 = uint.CreateTruncating(Unsafe.Add(ref index, j + 2));
+            var i3 = uint.CreateTruncating(Unsafe.Add(ref index, j + 3));
+            Unsafe.Add(ref bank0, (int)(i0 & mask)) += Unsafe.Add(ref weight, j) * Unsafe.Add(ref theta, (int)(i0 >> shift));
+            Unsafe.Add(ref bank1, (int)(i1 & mask)) += Unsafe.Add(ref weight, j + 1) * Unsafe.Add(ref theta, (int)(i1 >> shift));
+            Unsafe.Add(ref bank2, (int)(i2 & mask)) += Unsafe.Add(ref weight, j + 2) * Unsafe.Add(ref theta, (int)(i2 >> shift));
+            Unsafe.Add(ref bank3, (int)(i3 & mask)) += Unsafe.Add(ref weight, j + 3) * Unsafe.Add(ref theta, (int)(i3 >> shift));
+        }
+        for (; j < hi; j++)
+        {
+            var i0 = uint.CreateTruncating(Unsafe.Add(ref index, j));
+            Unsafe.Add(ref bank0, (int)(i0 & mask)) += Unsafe.Add(ref weight, j) * Unsafe.Add(ref theta, (int)(i0 >> shift));
         }
     }
 
@@ -898,13 +1066,7 @@ public sealed class ReadinessModel
         Array.Clear(acc);
         var sharedLock = new object();
         Parallel.For(0, chunkStats.Length, new ParallelOptions { MaxDegreeOfParallelism = _parallelism },
-            () =>
-            {
-                var ws = new Workspace(_nb, PersonCount);
-                var raters = ws.Raters;
-                for (var r = 0; r < raters.Length; r++) raters[r].Leniency = _leniency[r];
-                return ws;
-            },
+            () => _workspaces.TryTake(out var ws) ? ws : new Workspace(_nb, PersonCount),
             (k, _, ws) =>
             {
                 SweepChunk(k, chunkStats[k], ws, scatter);
@@ -912,9 +1074,13 @@ public sealed class ReadinessModel
             },
             ws =>
             {
-                if (!scatter) return;
-                // Exact integer sums: the total does not depend on which thread did which chunk.
-                lock (sharedLock) for (var r = 0; r < acc.Length; r++) acc[r] += ws.Raters[r].Acc;
+                if (scatter)
+                {
+                    // Exact integer sums: the total does not depend on which thread did which chunk.
+                    lock (sharedLock) for (var r = 0; r < acc.Length; r++) acc[r] += ws.Acc[r];
+                    Array.Clear(ws.Acc);
+                }
+                _workspaces.Add(ws);
             });
         var all = new ChunkStats(_nb);
         foreach (var c in chunkStats) all.Add(c); // chunk order: deterministic whatever the thread count
@@ -922,8 +1088,12 @@ public sealed class ReadinessModel
         return all;
     }
 
+    /// <summary>Per-thread workspaces, kept from sweep to sweep of one fit.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentBag<Workspace> _workspaces = [];
+    /// <summary>During a fit, one value per slot: its rater's effect before a person's gather, its Σw·θ̂ after the scatter.</summary>
+    private double[] _slotValues = [];
+
     /// <summary>The sweep over one chunk of persons (see <see cref="Sweep"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void SweepChunk(int k, ChunkStats stats, Workspace ws, bool scatter)
     {
         stats.Clear();
@@ -935,55 +1105,70 @@ public sealed class ReadinessModel
                 if (_evidence[s] == 0) { SolveSubject(s, null, stats); continue; }
                 Gather(s, k, ws);
                 SolveSubject(s, ws, stats);
-                if (scatter) Scatter(s, k, ws, stats);
+                if (!scatter) continue;
+                if (_pairIndex16[k] is { } index16) Scatter(s, k, index16, ws, stats, ref MemoryMarshal.GetArrayDataReference(ws.Local));
+                else Scatter(s, k, _pairIndex32[k]!, ws, stats, ref MemoryMarshal.GetArrayDataReference(ws.Local));
+                var slotLo = _personSlotStart[s] - _slotBase[k];
+                var slots = _personSlotStart[s + 1] - _slotBase[k] - slotLo;
+                for (var t = 0; t < slots; t++) ws.Acc[_slotRater[k][slotLo + t]] += double.ConvertToIntegerNative<long>(ws.Local[t] * Scale);
             }
             return;
         }
-        var entries = ws.Raters;
+        if (_pairIndex16[k] is { } index) SweepChunk(k, index, stats, ws, scatter);
+        else SweepChunk(k, _pairIndex32[k]!, stats, ws, scatter);
+    }
+
+    /// <summary>
+    /// The chunk's rater effects are first copied into its slots in one tight loop (random reads, but independent
+    /// ones, so they overlap), the persons then read them in order, the scatter leaves each slot's Σw·θ̂ in its place,
+    /// and a last tight loop adds those to the raters' totals.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void SweepChunk<T>(int k, T[] index, ChunkStats stats, Workspace ws, bool scatter) where T : unmanaged, IBinaryInteger<T>
+    {
         var raters = _slotRater[k];
         var slotBase = _slotBase[k];
+        ref var values = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_slotValues), slotBase);
+        var leniency = _leniency;
+        for (var j = 0; j < raters.Length; j++) Unsafe.Add(ref values, j) = leniency[raters[j]];
         for (var s = _chunkLo[k]; s < _chunkLo[k + 1]; s++)
         {
             if (_evidence[s] == 0) { SolveSubject(s, null, stats); continue; }
-            var slotLo = _personSlotStart[s] - slotBase;
-            var slots = _personSlotStart[s + 1] - slotBase - slotLo;
-            ws.EnsureSlots(slots);
-            var local = ws.Local;
-            for (var t = 0; t < slots; t++) local[t] = entries[raters[slotLo + t]].Leniency;
-            GatherCells(s, k, ws);
+            ref var local = ref Unsafe.Add(ref values, _personSlotStart[s] - slotBase);
+            GatherCells(s, k, index, ws, ref local);
             SolveSubject(s, ws, stats);
-            if (scatter) Scatter(s, k, ws, stats);
+            if (scatter) Scatter(s, k, index, ws, stats, ref local);
         }
+        if (!scatter) return;
+        var acc = ws.Acc;
+        for (var j = 0; j < raters.Length; j++) acc[raters[j]] += double.ConvertToIntegerNative<long>(Unsafe.Add(ref values, j) * Scale);
     }
 
-    /// <summary>Adds Σw·θ̂ of the subject's cells to each of its raters' totals (exact fixed point, per thread).</summary>
+    /// <summary>Σw·θ̂ of the subject's cells per slot, written to <paramref name="slotTotals"/>; and the residual statistics.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Scatter(int s, int k, Workspace ws, ChunkStats stats)
+    private void Scatter<T>(int s, int k, T[] index, Workspace ws, ChunkStats stats, ref double slotTotals) where T : unmanaged, IBinaryInteger<T>
     {
-        ref var slot = ref MemoryMarshal.GetArrayDataReference(_pairSlot[k]);
-        ref var weight = ref MemoryMarshal.GetArrayDataReference(_pairWeight[k]);
-        var baseIndex = _chunkBase[k];
-        var slotLo = _personSlotStart[s] - _slotBase[k];
-        var slots = _personSlotStart[s + 1] - _slotBase[k] - slotLo;
-        var acc = ws.LocalAcc;
-        Array.Clear(acc, 0, slots);
+        var slots = _personSlotStart[s + 1] - _personSlotStart[s];
+        ws.EnsureSlots(slots);
+        var banks = ws.SlotBanks;
+        Array.Clear(banks, 0, 4 * slots);
         var cellBase = s * _nb;
         for (var b = 0; b < _nb; b++)
         {
             var n = ws.N[b];
             if (n <= 0) continue;
-            var c = cellBase + b;
             var theta = ws.Theta[b];
-            stats.ThetaSy += theta * n * _cellMean[c];
+            stats.ThetaSy += theta * n * Widen(_cellMean[cellBase + b]);
             stats.NTheta2 += n * theta * theta;
             stats.ThetaSb += theta * ws.Sb[b];
-            var hi = _cellPairStart[c + 1] - baseIndex;
-            for (var j = _cellPairStart[c] - baseIndex; j < hi; j++) acc[Unsafe.Add(ref slot, j)] += Unsafe.Add(ref weight, j) * theta;
         }
-        var raters = _slotRater[k];
-        var entries = ws.Raters;
+        // ws.PairWeight still holds this person's weights from the gather.
+        var lo = _personPairStart[s] - _chunkBase[k];
+        ScatterPairs(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(index), lo), ref MemoryMarshal.GetArrayDataReference(ws.PairWeight),
+            _personPairStart[s + 1] - _chunkBase[k] - lo, _chunkShift[k], ref MemoryMarshal.GetArrayDataReference(ws.Theta),
+            ref MemoryMarshal.GetArrayDataReference(banks), slots);
         for (var t = 0; t < slots; t++)
-            entries[raters[slotLo + t]].Acc += double.ConvertToIntegerNative<long>(acc[t] * Scale);
+            Unsafe.Add(ref slotTotals, t) = (banks[t] + banks[slots + t]) + (banks[2 * slots + t] + banks[3 * slots + t]);
     }
 
     private double _cellDf;
