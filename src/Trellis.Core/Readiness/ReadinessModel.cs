@@ -435,6 +435,7 @@ public sealed class ReadinessModel
         var sharedLock = new object();
         var raterN = new long[PersonCount];
         var raterSy = new long[PersonCount];
+        var raterResid = new long[PersonCount];
         var crossN = new long[_groups * _groups];
         var crossSy = new long[_groups * _groups];
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = _parallelism },
@@ -456,6 +457,7 @@ public sealed class ReadinessModel
                         _raterRatings[r] += (int)totals.Count;
                         raterN[r] += totals.N;
                         raterSy[r] += totals.Sy;
+                        raterResid[r] += totals.Resid;
                     }
                     for (var g = 0; g < crossN.Length; g++)
                     {
@@ -464,10 +466,12 @@ public sealed class ReadinessModel
                     }
                 }
             });
+        _raterResid = new double[PersonCount];
         for (var r = 0; r < PersonCount; r++)
         {
             _raterN[r] = raterN[r] * InvScale;
             _raterSy[r] = raterSy[r] * InvScale;
+            _raterResid[r] = raterResid[r] * InvScale;
         }
         _crossN = crossN;
         _crossSy = crossSy;
@@ -526,7 +530,7 @@ public sealed class ReadinessModel
     /// <summary>A rater's exact fixed-point totals in one collapse thread, in one cache line.</summary>
     private struct RaterTotal
     {
-        public long N, Sy, Count;
+        public long N, Sy, Count, Resid;
     }
 
     private sealed class CollapseWorkspace(int persons, int behaviors, int groups)
@@ -549,12 +553,17 @@ public sealed class ReadinessModel
         public long[] SlotN = new long[64];
         public long[] SlotSy = new long[64];
         public int[] SlotCount = new int[64];
+        /// <summary>Per slot, the behaviours it rated (bit b; used when there are at most 64 behaviours).</summary>
+        public ulong[] SlotMask = new ulong[64];
         public long[] PairW = new long[64 * behaviors];
         /// <summary>Pairs of the chunk being collapsed, before they are copied out at their exact size (reused across chunks).</summary>
         /// <summary>Per pair, behaviour &lt;&lt; 24 | slot, repacked at the chunk's end once its widest person is known.</summary>
         public uint[] ChunkPairIndex = [];
         public float[] ChunkWeight = [];
         public int[] ChunkSlotRater = [];
+        /// <summary>Per slot of the chunk (in order): Σw, Σw·y and the count, for the rater totals at the chunk's end.</summary>
+        public long[] ChunkSlotN = [], ChunkSlotSy = [], ChunkSlotResid = [];
+        public int[] ChunkSlotRatings = [];
         public int[] SortedSlot = new int[64];
         public int[] SortedRater = new int[64];
 
@@ -567,6 +576,7 @@ public sealed class ReadinessModel
             Array.Resize(ref SlotN, size);
             Array.Resize(ref SlotSy, size);
             Array.Resize(ref SlotCount, size);
+            Array.Resize(ref SlotMask, size);
             Array.Resize(ref PairW, size * behaviors);
         }
     }
@@ -600,7 +610,15 @@ public sealed class ReadinessModel
             ws.ChunkPairIndex = GC.AllocateUninitializedArray<uint>(capacity);
             ws.ChunkWeight = GC.AllocateUninitializedArray<float>(capacity);
             ws.ChunkSlotRater = GC.AllocateUninitializedArray<int>(capacity);
+            ws.ChunkSlotN = GC.AllocateUninitializedArray<long>(capacity);
+            ws.ChunkSlotSy = GC.AllocateUninitializedArray<long>(capacity);
+            ws.ChunkSlotRatings = GC.AllocateUninitializedArray<int>(capacity);
+            ws.ChunkSlotResid = GC.AllocateUninitializedArray<long>(capacity);
         }
+        var slotN = ws.ChunkSlotN;
+        var slotSy = ws.ChunkSlotSy;
+        var slotRatings = ws.ChunkSlotRatings;
+        var slotResid = ws.ChunkSlotResid;
         var pairIndex = ws.ChunkPairIndex;
         var widest = 0;
         var pairWeight = ws.ChunkWeight;
@@ -659,9 +677,11 @@ public sealed class ReadinessModel
                     ws.SlotN[slot] = 0;
                     ws.SlotSy[slot] = 0;
                     ws.SlotCount[slot] = 0;
+                    ws.SlotMask[slot] = 0;
                 }
                 var wy = wf * y;
                 pairW[slot * nb + b] += wf;
+                ws.SlotMask[slot] |= 1UL << b;
                 ws.SlotN[slot] += wf;
                 ws.SlotSy[slot] += wy;
                 ws.SlotCount[slot]++;
@@ -674,25 +694,7 @@ public sealed class ReadinessModel
             _selfCount[s] = selfCount;
             _selfSum[s] = selfSum;
             _raterCount[s] = slots;
-            // Rater totals once per (subject, rater) instead of once per row.
             var evidence = 0;
-            for (var t = 0; t < slots; t++)
-            {
-                var r = ws.SlotRater[t];
-                ref var totals = ref ws.RaterTotals[r];
-                totals.N += ws.SlotN[t];
-                totals.Sy += ws.SlotSy[t];
-                totals.Count += ws.SlotCount[t];
-                if (_groups > 0)
-                {
-                    var cross = _raterGroup![s] * _groups + _raterGroup[r];
-                    ws.CrossN[cross] += ws.SlotN[t];
-                    ws.CrossSy[cross] += ws.SlotSy[t];
-                }
-                evidence += ws.SlotCount[t];
-            }
-            _evidence[s] = evidence;
-            used += evidence;
             if (slots > MaxSlots)
                 throw new NotSupportedException($"person {s} has {slots:N0} distinct raters; the engine supports at most {MaxSlots:N0} per person");
             widest = Math.Max(widest, slots);
@@ -700,8 +702,6 @@ public sealed class ReadinessModel
             for (var t = 0; t < slots; t++) { ws.SortedRater[t] = ws.SlotRater[t]; ws.SortedSlot[t] = t; }
             SortSlots(ws.SortedRater, ws.SortedSlot, slots);
             _personSlotStart[s] = slotCount;
-            for (var t = 0; t < slots; t++) slotRater[slotCount + t] = ws.SortedRater[t];
-            slotCount += slots;
             for (var b = 0; b < nb; b++)
             {
                 if (cellCount[b] == 0) continue;
@@ -712,20 +712,74 @@ public sealed class ReadinessModel
                 cellCount[b] = 0;
             }
             // The pairs go out rater by rater in sorted order, behaviours in order within a rater: one order whatever
-            // order the rows came in, so every sum over them is taken in one order.
+            // order the rows came in, so every sum over them is taken in one order. Each rater's behaviours are the set
+            // bits of its mask, so only the pairs that exist are visited.
             _personPairStart[s] = count;
-            // Written without a branch per (rater, behaviour): every entry is stored and the count moves past it only
-            // when the weight is not zero (weights are never negative), since about two in three are zero.
             for (var t = 0; t < slots; t++)
             {
-                var weights = ws.SortedSlot[t] * nb;
+                var slot = ws.SortedSlot[t];
+                var j = slotCount + t;
+                slotRater[j] = ws.SortedRater[t];
+                slotN[j] = ws.SlotN[slot];
+                slotSy[j] = ws.SlotSy[slot];
+                slotRatings[j] = ws.SlotCount[slot];
+                evidence += ws.SlotCount[slot];
+                var weights = slot * nb;
+                if (nb <= 64)
+                {
+                    double fitted = 0;
+                    for (var mask = ws.SlotMask[slot]; mask != 0; mask &= mask - 1)
+                    {
+                        var b = BitOperations.TrailingZeroCount(mask);
+                        pairIndex[count] = ((uint)b << 24) | (uint)t;
+                        fitted += pairW[weights + b] * Widen(_cellMean[cellBase + b]);
+                        pairWeight[count] = (float)(pairW[weights + b] * InvScale);
+                        pairW[weights + b] = 0;
+                        count++;
+                    }
+                    slotResid[j] = ws.SlotSy[slot] - (long)fitted;
+                    continue;
+                }
+                double fittedAll = 0;
                 for (var b = 0; b < nb; b++)
                 {
                     var w = pairW[weights + b];
+                    if (w == 0) continue;
                     pairIndex[count] = ((uint)b << 24) | (uint)t;
+                    fittedAll += w * Widen(_cellMean[cellBase + b]);
                     pairWeight[count] = (float)(w * InvScale);
-                    count += (int)((ulong)-w >> 63);
                     pairW[weights + b] = 0;
+                    count++;
+                }
+                slotResid[j] = ws.SlotSy[slot] - (long)fittedAll;
+            }
+            slotCount += slots;
+            _evidence[s] = evidence;
+            used += evidence;
+        }
+        // Rater totals once per (subject, rater) instead of once per row, in a loop of their own: its random
+        // accesses are independent and overlap, and they stay out of the cache the loop over the rows works in.
+        var totals = ws.RaterTotals;
+        for (var j = 0; j < slotCount; j++)
+        {
+            ref var total = ref totals[slotRater[j]];
+            total.N += slotN[j];
+            total.Sy += slotSy[j];
+            total.Count += slotRatings[j];
+            total.Resid += slotResid[j];
+        }
+        if (_groups > 0)
+        {
+            for (var p = lo; p < hi; p++)
+            {
+                var from = _personSlotStart[p];
+                var to = p + 1 < hi ? _personSlotStart[p + 1] : slotCount;
+                var crossRow = _raterGroup![p] * _groups;
+                for (var j = from; j < to; j++)
+                {
+                    var cross = crossRow + _raterGroup[slotRater[j]];
+                    ws.CrossN[cross] += slotN[j];
+                    ws.CrossSy[cross] += slotSy[j];
                 }
             }
         }
@@ -811,9 +865,11 @@ public sealed class ReadinessModel
         _tauV2 = InitialTauV2;
         _sigmaB2 = InitialSigmaB2;
         StartingGroupEffects();
+        StartingRaterEffects();
     }
 
     private long[] _crossN = [], _crossSy = [];
+    private double[] _raterResid = [];
 
     /// <summary>
     /// Starting values of the group (department) leniencies from a two-way additive fit of the mean rating by
@@ -866,11 +922,25 @@ public sealed class ReadinessModel
         for (var p = 0; p < PersonCount; p++) _leniency[p] = effect[_raterGroup![p]];
     }
 
+    /// <summary>
+    /// Starting values of the individual rater effects: each rater's ridge mean of its ratings against the plain means
+    /// of the cells it rated (collected during the collapse). A rough first backfitting step for free; it saves a
+    /// sweep, and only the start changes.
+    /// </summary>
+    private void StartingRaterEffects()
+    {
+        var lambda = _sigma2 / _sigmaB2;
+        for (var p = 0; p < PersonCount; p++)
+            if (_raterN[p] > 0) _leniency[p] += _raterResid[p] / (_raterN[p] + lambda);
+        _raterResid = [];
+    }
+
     /// <summary>Per-thread scratch for one person: cell weight, rater-corrected mean, Σw·b and the fitted scores.</summary>
     private sealed class Workspace(int behaviors, int persons)
     {
-        public readonly double[] N = new double[behaviors], Mean = new double[behaviors], Sb = new double[behaviors], Theta = new double[behaviors],
-            K = new double[behaviors], Pv = new double[behaviors];
+        /// <summary>Per cell of the current person: Σw, the rater-corrected Σw·(y − b), the fitted θ̂, and the solve's k, 1/(n + σ²/τv²) and posterior variance.</summary>
+        public readonly double[] N = new double[behaviors], Resid = new double[behaviors], Theta = new double[behaviors],
+            K = new double[behaviors], InvDen = new double[behaviors], Pv = new double[behaviors];
         /// <summary>This thread's Σw·θ̂ per rater (exact fixed point, so the total does not depend on the threads).</summary>
         public readonly long[] Acc = new long[persons];
         /// <summary>Per slot of the current person (general path): its rater's effect, then its Σw·θ̂.</summary>
@@ -911,17 +981,12 @@ public sealed class ReadinessModel
         for (var b = 0; b < _nb; b++)
         {
             if (!_added.TryGetValue(cellBase + b, out var a)) continue;
-            var n = ws.N[b];
-            var sy = n * _cellMean[cellBase + b] + a.Sy;
-            var sb = ws.Sb[b] + a.Sb;
-            n += a.N;
-            ws.N[b] = n;
-            ws.Sb[b] = sb;
-            ws.Mean[b] = n > 0 ? (sy - sb) / n : 0;
+            ws.N[b] += a.N;
+            ws.Resid[b] += a.Sy - a.Sb;
         }
     }
 
-    /// <summary>Per cell of the subject: Σw and Σw·b from its pairs, with its raters' effects (by slot) at <paramref name="local"/>.</summary>
+    /// <summary>Per cell of the subject: Σw and Σw·(y − b) from its pairs, with its raters' effects (by slot) at <paramref name="local"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void GatherCells<T>(int s, int k, T[] index, Workspace ws, ref double local) where T : unmanaged, IBinaryInteger<T>
     {
@@ -942,8 +1007,7 @@ public sealed class ReadinessModel
             var n = Widen(_cellWeight[c]);
             var sb = (banks[b] + banks[nb + b]) + (banks[2 * nb + b] + banks[3 * nb + b]);
             ws.N[b] = n;
-            ws.Sb[b] = sb;
-            ws.Mean[b] = n > 0 ? Widen(_cellMean[c]) - sb / n : 0;
+            ws.Resid[b] = n * Widen(_cellMean[c]) - sb;
         }
     }
 
@@ -1039,12 +1103,12 @@ public sealed class ReadinessModel
         public double SumU2, SumV2, CellDf, PersonDf;
         public long Persons, Cells;
         // For the residual sum of squares: Σ θ·Σwy, Σ N·θ², Σ θ·Σwb over cells.
-        public double ThetaSy, NTheta2, ThetaSb;
+        public double ThetaResid, NTheta2;
 
         public void Clear()
         {
             Array.Clear(MuNum); Array.Clear(MuDen);
-            SumU2 = SumV2 = CellDf = PersonDf = ThetaSy = NTheta2 = ThetaSb = 0;
+            SumU2 = SumV2 = CellDf = PersonDf = ThetaResid = NTheta2 = 0;
             Persons = Cells = 0;
         }
 
@@ -1052,7 +1116,7 @@ public sealed class ReadinessModel
         {
             for (var b = 0; b < MuNum.Length; b++) { MuNum[b] += o.MuNum[b]; MuDen[b] += o.MuDen[b]; }
             SumU2 += o.SumU2; SumV2 += o.SumV2; CellDf += o.CellDf; PersonDf += o.PersonDf; Persons += o.Persons; Cells += o.Cells;
-            ThetaSy += o.ThetaSy; NTheta2 += o.NTheta2; ThetaSb += o.ThetaSb;
+            ThetaResid += o.ThetaResid; NTheta2 += o.NTheta2;
         }
     }
 
@@ -1158,9 +1222,8 @@ public sealed class ReadinessModel
             var n = ws.N[b];
             if (n <= 0) continue;
             var theta = ws.Theta[b];
-            stats.ThetaSy += theta * n * Widen(_cellMean[cellBase + b]);
+            stats.ThetaResid += theta * ws.Resid[b];
             stats.NTheta2 += n * theta * theta;
-            stats.ThetaSb += theta * ws.Sb[b];
         }
         // ws.PairWeight still holds this person's weights from the gather.
         var lo = _personPairStart[s] - _chunkBase[k];
@@ -1204,7 +1267,8 @@ public sealed class ReadinessModel
         if (ws is not null)
         {
             // Per cell one division: k = n/(n + σ²/τv²), posterior variance of v given u = σ²/(n + σ²/τv²) and the
-            // cell's precision for u, 1/(τv² + σ²/n) = k/τv².
+            // cell's precision for u, 1/(τv² + σ²/n) = k/τv². With ȳ the corrected cell mean Resid/n, the terms
+            // k·(ȳ − μ) are 1/(n + σ²/τv²)·(Resid − n·μ): no division by n.
             for (var b = 0; b < nb; b++)
             {
                 var n = ws.N[b];
@@ -1213,10 +1277,10 @@ public sealed class ReadinessModel
                 var invDen = 1.0 / (n + ratio);
                 var k = n * invDen;
                 ws.K[b] = k;
+                ws.InvDen[b] = invDen;
                 ws.Pv[b] = sigma2 * invDen;
-                var a = k * invTauV2;
-                precision += a;
-                numerator += a * (ws.Mean[b] - mu[b]);
+                precision += k * invTauV2;
+                numerator += invDen * invTauV2 * (ws.Resid[b] - n * mu[b]);
             }
         }
         var u = numerator / precision;
@@ -1228,15 +1292,16 @@ public sealed class ReadinessModel
             double k = 0, v = 0, pv = tauV2;
             if (ws is not null && ws.N[b] > 0)
             {
-                var ybar = ws.Mean[b];
+                var n = ws.N[b];
+                var resid = ws.Resid[b];
+                var invDen = ws.InvDen[b];
                 k = ws.K[b];
-                v = k * (ybar - mu[b] - u);
+                v = invDen * (resid - n * (mu[b] + u));
                 pv = ws.Pv[b];
                 if (stats is not null)
                 {
-                    var a = k * invTauV2;
-                    stats.MuNum[b] += a * (ybar - u);
-                    stats.MuDen[b] += a;
+                    stats.MuNum[b] += invDen * invTauV2 * (resid - n * u);
+                    stats.MuDen[b] += k * invTauV2;
                     stats.SumV2 += v * v;
                     stats.Cells++;
                     stats.CellDf += k;
@@ -1277,7 +1342,7 @@ public sealed class ReadinessModel
             var b0 = _leniency[r];
             raterTerms += -2 * b0 * _raterSy[r] + _raterN[r] * b0 * b0;
         }
-        var residualSs = Math.Max(0, _sumWy2 - 2 * all.ThetaSy + all.NTheta2 + 2 * all.ThetaSb + raterTerms);
+        var residualSs = Math.Max(0, _sumWy2 - 2 * all.ThetaResid + all.NTheta2 + raterTerms);
 
         double sigma2 = _sigma2, sigmaB2 = _sigmaB2, lambda = sigma2 / sigmaB2;
         // Group effects: precision-weighted mean of the raters' mean residuals, marginalising the individual effects.
