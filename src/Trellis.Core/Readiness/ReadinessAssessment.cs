@@ -70,8 +70,30 @@ public sealed class ReadinessAssessment
             if (concern.RecordedOn > asOf || (uint)concern.Person >= (uint)persons) continue;
             _latestConcernDay[concern.Person] = Math.Max(_latestConcernDay[concern.Person], concern.RecordedOn.DayNumber);
         }
-        _activeByIdOrder = Enumerable.Range(0, persons).Where(p => snapshot.CurrentLevels[p] is not null)
-            .OrderBy(p => snapshot.PersonIds[p], StringComparer.Ordinal).ToArray();
+        _activeByIdOrder = ActiveByIdOrder(snapshot);
+    }
+
+    /// <summary>Active persons by employee id (ordinal); loaders list people by id already, so usually no sort is needed.</summary>
+    private static int[] ActiveByIdOrder(EvidenceSnapshot snapshot)
+    {
+        var ids = snapshot.PersonIds;
+        var active = new List<int>(ids.Count);
+        var sorted = true;
+        string? previous = null;
+        for (var p = 0; p < ids.Count; p++)
+        {
+            if (snapshot.CurrentLevels[p] is null) continue;
+            if (previous is not null && string.CompareOrdinal(previous, ids[p]) > 0) sorted = false;
+            previous = ids[p];
+            active.Add(p);
+        }
+        var order = active.ToArray();
+        if (!sorted)
+        {
+            var keys = Array.ConvertAll(order, p => ids[p]);
+            Array.Sort(keys, order, StringComparer.Ordinal);
+        }
+        return order;
     }
 
     /// <summary>Fits the model (rater groups: e.g. each person's department index, or null) and prepares the gate and concern look-ups.</summary>

@@ -40,6 +40,8 @@ public sealed class ReadinessModel
     /// <summary>Weight of each variance component's prior, in effective observations (effects) at the starting value.</summary>
     private const double PriorWeight = 4;
     private const int MaxChunks = 64;
+    /// <summary>Recency weights are tabulated by age in days up to 2^14 days (~45 years).</summary>
+    private const int RecencyBits = 14;
     /// <summary>Distinct raters one person may have (slots are packed in 24 bits).</summary>
     private const int MaxSlots = 1 << 24;
     /// <summary>How many past sweeps Anderson acceleration combines.</summary>
@@ -93,6 +95,7 @@ public sealed class ReadinessModel
     // Observations added after the fit (incremental updates): per cell Σw, Σw·y, Σw·b, and the (subject, rater) pairs.
     private readonly Dictionary<int, (double N, double Sy, double Sb)> _added = [];
     private readonly HashSet<long> _addedPairs = [];
+    private Workspace? _addWorkspace;
 
     private readonly double[] _mu;
     private double _sigma2, _tauU2, _tauV2, _sigmaB2;
@@ -155,7 +158,7 @@ public sealed class ReadinessModel
         _parallelism = Math.Clamp(options.Parallelism > 0 ? options.Parallelism : Environment.ProcessorCount, 1, 64);
 
         // Recency by age in days, for ages up to ~45 years (older evidence weighs as much as the oldest entry).
-        _recency = new double[16384];
+        _recency = new double[1 << RecencyBits];
         var halfLife = options.RecencyHalfLifeDays > 0 ? options.RecencyHalfLifeDays : double.PositiveInfinity;
         for (var age = 0; age < _recency.Length; age++) _recency[age] = Math.Exp(-Math.Log(2) * age / halfLife);
         _relationWeight = new double[RelationshipCodes.Count];
@@ -273,7 +276,7 @@ public sealed class ReadinessModel
         ObservationsUsed++;
         if (!HasRated(subject, rater)) _raterCount[subject]++;
         _addedPairs.Add(((long)subject << 32) | (uint)rater);
-        var workspace = new Workspace(_nb, 0);
+        var workspace = _addWorkspace ??= new Workspace(_nb, 0);
         Gather(subject, ChunkOf(subject), workspace);
         SolveSubject(subject, workspace, null);
         return true;
@@ -533,6 +536,20 @@ public sealed class ReadinessModel
         public long N, Sy, Count, Resid;
     }
 
+    private struct CellTotal
+    {
+        public long N, Sy;
+        public int Count;
+    }
+
+    private struct SlotTotal
+    {
+        public long N, Sy;
+        /// <summary>Behaviours rated (bit b; used when there are at most 64 behaviours).</summary>
+        public ulong Mask;
+        public int Count, Rater;
+    }
+
     private sealed class CollapseWorkspace(int persons, int behaviors, int groups)
     {
         /// <summary>Σw and Σw·y by (subject's group × rater's group), for the starting values of the group effects.</summary>
@@ -545,16 +562,10 @@ public sealed class ReadinessModel
         public readonly int[] Seen = new int[persons];
         public int NextSerial = 1;
         public readonly RaterTotal[] RaterTotals = new RaterTotal[persons];
-        public readonly long[] CellN = new long[behaviors];
-        public readonly long[] CellSy = new long[behaviors];
-        public readonly int[] CellCount = new int[behaviors];
-        // Per rater of the current subject (slot): the rater, Σw, Σw·y, count, and Σw per behaviour.
-        public int[] SlotRater = new int[64];
-        public long[] SlotN = new long[64];
-        public long[] SlotSy = new long[64];
-        public int[] SlotCount = new int[64];
-        /// <summary>Per slot, the behaviours it rated (bit b; used when there are at most 64 behaviours).</summary>
-        public ulong[] SlotMask = new ulong[64];
+        /// <summary>Per behaviour of the current subject: Σw, Σw·y and the count.</summary>
+        public readonly CellTotal[] Cells = new CellTotal[behaviors];
+        /// <summary>Per rater of the current subject (slot): the rater, Σw, Σw·y, count and behaviours rated; and Σw per behaviour.</summary>
+        public SlotTotal[] Slots = new SlotTotal[64];
         public long[] PairW = new long[64 * behaviors];
         /// <summary>Pairs of the chunk being collapsed, before they are copied out at their exact size (reused across chunks).</summary>
         /// <summary>Per pair, behaviour &lt;&lt; 24 | slot, repacked at the chunk's end once its widest person is known.</summary>
@@ -569,14 +580,10 @@ public sealed class ReadinessModel
 
         public void Grow(int behaviors)
         {
-            var size = SlotRater.Length * 2;
-            Array.Resize(ref SlotRater, size);
+            var size = Slots.Length * 2;
+            Array.Resize(ref Slots, size);
             Array.Resize(ref SortedSlot, size);
             Array.Resize(ref SortedRater, size);
-            Array.Resize(ref SlotN, size);
-            Array.Resize(ref SlotSy, size);
-            Array.Resize(ref SlotCount, size);
-            Array.Resize(ref SlotMask, size);
             Array.Resize(ref PairW, size * behaviors);
         }
     }
@@ -628,14 +635,10 @@ public sealed class ReadinessModel
         used = 0;
         y2 = 0;
         var seen = ws.Seen;
-        var cellN = ws.CellN; var cellSy = ws.CellSy; var cellCount = ws.CellCount;
         var row = firstRow;
         for (var s = lo; s < hi; s++)
         {
-            var slots = 0;
             var cellBase = s * nb;
-            int selfCount = 0, selfSum = 0;
-            var pairW = ws.PairW;
             int from, to;
             if (start is null)
             {
@@ -649,47 +652,7 @@ public sealed class ReadinessModel
                 to = start[s + 1];
             }
             var firstSerial = ws.NextSerial;
-            for (var j = from; j < to; j++)
-            {
-                var i = order is null ? j : order[j];
-                var age = _asOf - dayArr[i];
-                if (age < 0) continue;
-                var rel = relationshipArr[i];
-                int y = ratingArr[i];
-                if (rel == (byte)RelationshipCode.Self)
-                {
-                    selfCount++;
-                    selfSum += y;
-                    continue;
-                }
-                var wf = weightTable[rel * _recency.Length + Math.Min(age, maxAge)];
-                if (wf <= 0) continue;
-                var r = raterArr[i];
-                int b = behaviorArr[i];
-                if (b >= nb) throw new ArgumentOutOfRangeException(nameof(_obs), b, "behaviour outside the behaviour list");
-                var slot = seen[r] - firstSerial;
-                if (slot < 0)
-                {
-                    slot = slots++;
-                    seen[r] = firstSerial + slot;
-                    if (slot == ws.SlotRater.Length) { ws.Grow(nb); pairW = ws.PairW; }
-                    ws.SlotRater[slot] = r;
-                    ws.SlotN[slot] = 0;
-                    ws.SlotSy[slot] = 0;
-                    ws.SlotCount[slot] = 0;
-                    ws.SlotMask[slot] = 0;
-                }
-                var wy = wf * y;
-                pairW[slot * nb + b] += wf;
-                ws.SlotMask[slot] |= 1UL << b;
-                ws.SlotN[slot] += wf;
-                ws.SlotSy[slot] += wy;
-                ws.SlotCount[slot]++;
-                cellN[b] += wf;
-                cellSy[b] += wy;
-                cellCount[b]++;
-                y2 += wy * y;
-            }
+            var slots = AccumulateRows(from, to, order, weightTable, ws, firstSerial, ref y2, out var selfCount, out var selfSum);
             ws.NextSerial = checked(firstSerial + slots);
             _selfCount[s] = selfCount;
             _selfSum[s] = selfSum;
@@ -699,17 +662,20 @@ public sealed class ReadinessModel
                 throw new NotSupportedException($"person {s} has {slots:N0} distinct raters; the engine supports at most {MaxSlots:N0} per person");
             widest = Math.Max(widest, slots);
             // The subject's raters sorted by rater id (the slots' order of first appearance depends on the input order).
-            for (var t = 0; t < slots; t++) { ws.SortedRater[t] = ws.SlotRater[t]; ws.SortedSlot[t] = t; }
+            var slotTotals = ws.Slots;
+            var pairW = ws.PairW;
+            for (var t = 0; t < slots; t++) { ws.SortedRater[t] = slotTotals[t].Rater; ws.SortedSlot[t] = t; }
             SortSlots(ws.SortedRater, ws.SortedSlot, slots);
             _personSlotStart[s] = slotCount;
+            var cells = ws.Cells;
             for (var b = 0; b < nb; b++)
             {
-                if (cellCount[b] == 0) continue;
-                _cellCount[cellBase + b] = cellCount[b];
-                _cellWeight[cellBase + b] = (float)(cellN[b] * InvScale);
-                _cellMean[cellBase + b] = (float)((double)cellSy[b] / cellN[b]);
-                cellN[b] = cellSy[b] = 0;
-                cellCount[b] = 0;
+                ref var cell = ref cells[b];
+                if (cell.Count == 0) continue;
+                _cellCount[cellBase + b] = cell.Count;
+                _cellWeight[cellBase + b] = (float)(cell.N * InvScale);
+                _cellMean[cellBase + b] = (float)((double)cell.Sy / cell.N);
+                cell = default;
             }
             // The pairs go out rater by rater in sorted order, behaviours in order within a rater: one order whatever
             // order the rows came in, so every sum over them is taken in one order. Each rater's behaviours are the set
@@ -720,15 +686,16 @@ public sealed class ReadinessModel
                 var slot = ws.SortedSlot[t];
                 var j = slotCount + t;
                 slotRater[j] = ws.SortedRater[t];
-                slotN[j] = ws.SlotN[slot];
-                slotSy[j] = ws.SlotSy[slot];
-                slotRatings[j] = ws.SlotCount[slot];
-                evidence += ws.SlotCount[slot];
+                ref var total = ref slotTotals[slot];
+                slotN[j] = total.N;
+                slotSy[j] = total.Sy;
+                slotRatings[j] = total.Count;
+                evidence += total.Count;
                 var weights = slot * nb;
                 if (nb <= 64)
                 {
                     double fitted = 0;
-                    for (var mask = ws.SlotMask[slot]; mask != 0; mask &= mask - 1)
+                    for (var mask = total.Mask; mask != 0; mask &= mask - 1)
                     {
                         var b = BitOperations.TrailingZeroCount(mask);
                         pairIndex[count] = ((uint)b << 24) | (uint)t;
@@ -737,7 +704,7 @@ public sealed class ReadinessModel
                         pairW[weights + b] = 0;
                         count++;
                     }
-                    slotResid[j] = ws.SlotSy[slot] - (long)fitted;
+                    slotResid[j] = total.Sy - (long)fitted;
                     continue;
                 }
                 double fittedAll = 0;
@@ -751,7 +718,7 @@ public sealed class ReadinessModel
                     pairW[weights + b] = 0;
                     count++;
                 }
-                slotResid[j] = ws.SlotSy[slot] - (long)fittedAll;
+                slotResid[j] = total.Sy - (long)fittedAll;
             }
             slotCount += slots;
             _evidence[s] = evidence;
@@ -802,6 +769,75 @@ public sealed class ReadinessModel
         _slotRater[k] = GC.AllocateUninitializedArray<int>(slotCount);
         Array.Copy(pairWeight, _pairWeight[k], count);
         Array.Copy(slotRater, _slotRater[k], slotCount);
+    }
+
+    /// <summary>
+    /// One subject's rows into its per-behaviour and per-rater totals and the rater × behaviour weights; returns the
+    /// number of distinct raters (slots). A method of its own, so that the loop keeps its few values in registers.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private int AccumulateRows(int from, int to, int[]? order, long[] weightTable, CollapseWorkspace ws, int firstSerial, ref long y2,
+        out int selfCount, out int selfSum)
+    {
+        var raterArr = _obs.Rater; var behaviorArr = _obs.Behavior;
+        var relationshipArr = _obs.Relationship; var ratingArr = _obs.Rating; var dayArr = _obs.Day;
+        var nb = _nb;
+        var asOf = _asOf;
+        var maxAge = _recency.Length - 1;
+        var seen = ws.Seen;
+        var cells = ws.Cells;
+        var slotTotals = ws.Slots;
+        var pairW = ws.PairW;
+        var slots = 0;
+        long squares = 0;
+        selfCount = 0;
+        selfSum = 0;
+        for (var j = from; j < to; j++)
+        {
+            var i = order is null ? j : order[j];
+            var age = asOf - dayArr[i];
+            if (age < 0) continue;
+            var rel = relationshipArr[i];
+            int y = ratingArr[i];
+            if (rel == (byte)RelationshipCode.Self)
+            {
+                selfCount++;
+                selfSum += y;
+                continue;
+            }
+            var wf = weightTable[(rel << RecencyBits) + Math.Min(age, maxAge)];
+            if (wf <= 0) continue;
+            var r = raterArr[i];
+            int b = behaviorArr[i];
+            if (b >= nb) throw new ArgumentOutOfRangeException(nameof(_obs), b, "behaviour outside the behaviour list");
+            var slot = seen[r] - firstSerial;
+            if (slot < 0)
+            {
+                slot = slots++;
+                seen[r] = firstSerial + slot;
+                if (slot == slotTotals.Length)
+                {
+                    ws.Grow(nb);
+                    slotTotals = ws.Slots;
+                    pairW = ws.PairW;
+                }
+                slotTotals[slot] = new SlotTotal { Rater = r };
+            }
+            var wy = wf * y;
+            pairW[slot * nb + b] += wf;
+            ref var total = ref slotTotals[slot];
+            total.Mask |= 1UL << b;
+            total.N += wf;
+            total.Sy += wy;
+            total.Count++;
+            ref var cell = ref cells[b];
+            cell.N += wf;
+            cell.Sy += wy;
+            cell.Count++;
+            squares += wy * y;
+        }
+        y2 += squares;
+        return slots;
     }
 
     /// <summary>Sorts a person's raters (with their slots): insertion sort for the usual few dozen, else the library sort.</summary>
