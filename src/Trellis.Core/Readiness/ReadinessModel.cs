@@ -1252,15 +1252,18 @@ public sealed class ReadinessModel
         ws.EnsureSlots(slots);
         var banks = ws.SlotBanks;
         Array.Clear(banks, 0, 4 * slots);
-        var cellBase = s * _nb;
+        // Local sums, added to the chunk's once: a += on an object's field each cell would chain every add to the last.
+        double thetaResid = 0, nTheta2 = 0;
         for (var b = 0; b < _nb; b++)
         {
             var n = ws.N[b];
             if (n <= 0) continue;
             var theta = ws.Theta[b];
-            stats.ThetaResid += theta * ws.Resid[b];
-            stats.NTheta2 += n * theta * theta;
+            thetaResid += theta * ws.Resid[b];
+            nTheta2 += n * theta * theta;
         }
+        stats.ThetaResid += thetaResid;
+        stats.NTheta2 += nTheta2;
         // ws.PairWeight still holds this person's weights from the gather.
         var lo = _personPairStart[s] - _chunkBase[k];
         ScatterPairs(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(index), lo), ref MemoryMarshal.GetArrayDataReference(ws.PairWeight),
@@ -1321,7 +1324,8 @@ public sealed class ReadinessModel
         }
         var u = numerator / precision;
         var pu = 1.0 / precision;
-        double sum = 0, sumK = 0, sumPv = 0;
+        double sum = 0, sumK = 0, sumPv = 0, sumV2 = 0, cellDf = 0;
+        var cells = 0;
         for (var b = 0; b < nb; b++)
         {
             var c = baseCell + b;
@@ -1338,9 +1342,9 @@ public sealed class ReadinessModel
                 {
                     stats.MuNum[b] += invDen * invTauV2 * (resid - n * u);
                     stats.MuDen[b] += k * invTauV2;
-                    stats.SumV2 += v * v;
-                    stats.Cells++;
-                    stats.CellDf += k;
+                    sumV2 += v * v;
+                    cells++;
+                    cellDf += k;
                 }
             }
             var theta = mu[b] + u + v;
@@ -1357,6 +1361,9 @@ public sealed class ReadinessModel
         _valuesVariance[s] = (1 - kbar) * (1 - kbar) * pu + sumPv / ((double)nb * nb);
         if (stats is not null && any)
         {
+            stats.SumV2 += sumV2;
+            stats.Cells += cells;
+            stats.CellDf += cellDf;
             stats.SumU2 += u * u;
             stats.PersonDf += 1 - pu / _tauU2;
             stats.Persons++;
