@@ -868,24 +868,35 @@ public sealed class ReadinessModel
     /// <summary>Starting values: behaviour means, pooled within-cell variance, modest between-person and rater variances.</summary>
     private void InitialComponents()
     {
+        // Per chunk of persons on the worker threads, combined in chunk order (deterministic whatever the threads).
+        var chunks = _pairWeight.Length;
+        var partial = new double[chunks][];
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = _parallelism }, k =>
+        {
+            // Σn and Σn·ȳ per behaviour, then Σn·ȳ² and the observed cells.
+            var sums = new double[2 * _nb + 2];
+            for (var c = _chunkLo[k] * _nb; c < _chunkLo[k + 1] * _nb; c++)
+            {
+                var n = Widen(_cellWeight[c]);
+                if (n <= 0) continue;
+                var mean = Widen(_cellMean[c]);
+                var b = c % _nb;
+                sums[b] += n;
+                sums[_nb + b] += n * mean;
+                sums[2 * _nb] += n * mean * mean;
+                sums[2 * _nb + 1]++;
+            }
+            partial[k] = sums;
+        });
         var sumN = new double[_nb];
         var sumY = new double[_nb];
         double betweenSs = 0;
         long observedCells = 0;
-        for (var s = 0; s < PersonCount; s++)
+        foreach (var sums in partial)
         {
-            {
-                for (var b = 0; b < _nb; b++)
-                {
-                    double n = _cellWeight[s * _nb + b];
-                    if (n <= 0) continue;
-                    var sy = n * _cellMean[s * _nb + b];
-                    sumN[b] += n;
-                    sumY[b] += sy;
-                    betweenSs += sy * sy / n;
-                    observedCells++;
-                }
-            }
+            for (var b = 0; b < _nb; b++) { sumN[b] += sums[b]; sumY[b] += sums[_nb + b]; }
+            betweenSs += sums[2 * _nb];
+            observedCells += (long)sums[2 * _nb + 1];
         }
         double total = 0, totalN = 0;
         for (var b = 0; b < _nb; b++)
@@ -1028,7 +1039,7 @@ public sealed class ReadinessModel
     {
         var nb = _nb;
         var banks = ws.CellBanks;
-        Array.Clear(banks);
+        banks.AsSpan().Clear();
         var baseIndex = _chunkBase[k];
         var lo = _personPairStart[s] - baseIndex;
         var pairs = _personPairStart[s + 1] - baseIndex - lo;
@@ -1251,7 +1262,7 @@ public sealed class ReadinessModel
         var slots = _personSlotStart[s + 1] - _personSlotStart[s];
         ws.EnsureSlots(slots);
         var banks = ws.SlotBanks;
-        Array.Clear(banks, 0, 4 * slots);
+        banks.AsSpan(0, 4 * slots).Clear();
         // Local sums, added to the chunk's once: a += on an object's field each cell would chain every add to the last.
         double thetaResid = 0, nTheta2 = 0;
         for (var b = 0; b < _nb; b++)
