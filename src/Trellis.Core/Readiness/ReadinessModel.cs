@@ -1064,28 +1064,44 @@ public sealed class ReadinessModel
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void GatherPairs<T>(ref T index, ref double weight, int hi, int shift, ref double local, ref double bank0, int nb)
+        where T : unmanaged, IBinaryInteger<T> =>
+        PairProducts(ref index, ref weight, hi, shift, uint.MaxValue, 0, (1u << shift) - 1, ref local, ref bank0, nb);
+
+    /// <summary>Σw·θ̂ per slot over one person's pairs (see <see cref="GatherPairs{T}"/>): four banks of <paramref name="stride"/> slots.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ScatterPairs<T>(ref T index, ref double weight, int hi, int shift, ref double theta, ref double bank0, int stride)
+        where T : unmanaged, IBinaryInteger<T> =>
+        PairProducts(ref index, ref weight, hi, 0, (1u << shift) - 1, shift, uint.MaxValue, ref theta, ref bank0, stride);
+
+    /// <summary>
+    /// For each pair j: bank[j mod 4][target] += w[j] · source[from], where target and from are the two halves of the
+    /// packed index (behaviour above the slot): (index &gt;&gt; shift) &amp; mask for each. The four banks are
+    /// <paramref name="stride"/> apart.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PairProducts<T>(ref T index, ref double weight, int count, int targetShift, uint targetMask, int sourceShift, uint sourceMask,
+        ref double source, ref double bank0, int stride)
         where T : unmanaged, IBinaryInteger<T>
     {
-        var mask = (1u << shift) - 1;
-        ref var bank1 = ref Unsafe.Add(ref bank0, nb);
-        ref var bank2 = ref Unsafe.Add(ref bank0, 2 * nb);
-        ref var bank3 = ref Unsafe.Add(ref bank0, 3 * nb);
-        var j = 0;
-        for (; j + 3 < hi; j += 4)
+        nint s1 = stride, s2 = 2 * (nint)stride, s3 = 3 * (nint)stride;
+        ref var end = ref Unsafe.Add(ref index, count & ~3);
+        while (Unsafe.IsAddressLessThan(ref index, ref end))
         {
-            var i0 = uint.CreateTruncating(Unsafe.Add(ref index, j));
-            var i1 = uint.CreateTruncating(Unsafe.Add(ref index, j + 1));
-            var i2 = uint.CreateTruncating(Unsafe.Add(ref index, j + 2));
-            var i3 = uint.CreateTruncating(Unsafe.Add(ref index, j + 3));
-            Unsafe.Add(ref bank0, (int)(i0 >> shift)) += Unsafe.Add(ref weight, j) * Unsafe.Add(ref local, (int)(i0 & mask));
-            Unsafe.Add(ref bank1, (int)(i1 >> shift)) += Unsafe.Add(ref weight, j + 1) * Unsafe.Add(ref local, (int)(i1 & mask));
-            Unsafe.Add(ref bank2, (int)(i2 >> shift)) += Unsafe.Add(ref weight, j + 2) * Unsafe.Add(ref local, (int)(i2 & mask));
-            Unsafe.Add(ref bank3, (int)(i3 >> shift)) += Unsafe.Add(ref weight, j + 3) * Unsafe.Add(ref local, (int)(i3 & mask));
+            var i0 = uint.CreateTruncating(index);
+            var i1 = uint.CreateTruncating(Unsafe.Add(ref index, 1));
+            var i2 = uint.CreateTruncating(Unsafe.Add(ref index, 2));
+            var i3 = uint.CreateTruncating(Unsafe.Add(ref index, 3));
+            Unsafe.Add(ref bank0, (nint)((i0 >> targetShift) & targetMask)) += weight * Unsafe.Add(ref source, (nint)((i0 >> sourceShift) & sourceMask));
+            Unsafe.Add(ref bank0, (nint)((i1 >> targetShift) & targetMask) + s1) += Unsafe.Add(ref weight, 1) * Unsafe.Add(ref source, (nint)((i1 >> sourceShift) & sourceMask));
+            Unsafe.Add(ref bank0, (nint)((i2 >> targetShift) & targetMask) + s2) += Unsafe.Add(ref weight, 2) * Unsafe.Add(ref source, (nint)((i2 >> sourceShift) & sourceMask));
+            Unsafe.Add(ref bank0, (nint)((i3 >> targetShift) & targetMask) + s3) += Unsafe.Add(ref weight, 3) * Unsafe.Add(ref source, (nint)((i3 >> sourceShift) & sourceMask));
+            index = ref Unsafe.Add(ref index, 4);
+            weight = ref Unsafe.Add(ref weight, 4);
         }
-        for (; j < hi; j++)
+        for (var j = 0; j < (count & 3); j++)
         {
             var i0 = uint.CreateTruncating(Unsafe.Add(ref index, j));
-            Unsafe.Add(ref bank0, (int)(i0 >> shift)) += Unsafe.Add(ref weight, j) * Unsafe.Add(ref local, (int)(i0 & mask));
+            Unsafe.Add(ref bank0, (nint)((i0 >> targetShift) & targetMask)) += Unsafe.Add(ref weight, j) * Unsafe.Add(ref source, (nint)((i0 >> sourceShift) & sourceMask));
         }
     }
 
@@ -1116,33 +1132,6 @@ public sealed class ReadinessModel
         for (; j < count; j++) Unsafe.Add(ref destination, j) = Unsafe.Add(ref source, j);
     }
 
-    /// <summary>Σw·θ̂ per slot over one person's pairs (see <see cref="GatherPairs{T}"/>): four banks of <paramref name="stride"/> slots.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ScatterPairs<T>(ref T index, ref double weight, int hi, int shift, ref double theta, ref double bank0, int stride)
-        where T : unmanaged, IBinaryInteger<T>
-    {
-        var mask = (1u << shift) - 1;
-        ref var bank1 = ref Unsafe.Add(ref bank0, stride);
-        ref var bank2 = ref Unsafe.Add(ref bank0, 2 * stride);
-        ref var bank3 = ref Unsafe.Add(ref bank0, 3 * stride);
-        var j = 0;
-        for (; j + 3 < hi; j += 4)
-        {
-            var i0 = uint.CreateTruncating(Unsafe.Add(ref index, j));
-            var i1 = uint.CreateTruncating(Unsafe.Add(ref index, j + 1));
-            var i2 = uint.CreateTruncating(Unsafe.Add(ref index, j + 2));
-            var i3 = uint.CreateTruncating(Unsafe.Add(ref index, j + 3));
-            Unsafe.Add(ref bank0, (int)(i0 & mask)) += Unsafe.Add(ref weight, j) * Unsafe.Add(ref theta, (int)(i0 >> shift));
-            Unsafe.Add(ref bank1, (int)(i1 & mask)) += Unsafe.Add(ref weight, j + 1) * Unsafe.Add(ref theta, (int)(i1 >> shift));
-            Unsafe.Add(ref bank2, (int)(i2 & mask)) += Unsafe.Add(ref weight, j + 2) * Unsafe.Add(ref theta, (int)(i2 >> shift));
-            Unsafe.Add(ref bank3, (int)(i3 & mask)) += Unsafe.Add(ref weight, j + 3) * Unsafe.Add(ref theta, (int)(i3 >> shift));
-        }
-        for (; j < hi; j++)
-        {
-            var i0 = uint.CreateTruncating(Unsafe.Add(ref index, j));
-            Unsafe.Add(ref bank0, (int)(i0 & mask)) += Unsafe.Add(ref weight, j) * Unsafe.Add(ref theta, (int)(i0 >> shift));
-        }
-    }
 
     private sealed class ChunkStats(int behaviors)
     {
