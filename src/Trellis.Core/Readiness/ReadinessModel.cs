@@ -21,14 +21,16 @@ namespace Trellis.Core.Readiness;
 /// (empirical Bayes), and intervals come from the posterior variance.</para>
 /// <para>Speed: the observations are read once and collapsed into sufficient statistics — per cell (person ×
 /// behaviour) the weight and weighted mean rating, per rater the weight and weighted rating sum, and per (cell, rater)
-/// pair the total weight. Each person's distinct raters are listed once (its slots), and a pair names its rater by slot
-/// (2 bytes) next to its weight (4 bytes). A sweep visits each person once: it loads its raters' effects into a small
-/// local array (the only random reads), gathers them per cell from there, solves the person, and sums the fitted cells
-/// back per slot, which then goes to each rater's total (the only random writes).</para>
-/// <para>Convergence: the department leniencies start from a two-way fit of the (subject department × rater
+/// pair the total weight. Each person's distinct raters are listed once (its slots, sorted by rater), and its pairs
+/// follow rater by rater, each naming its behaviour and slot packed in 2 bytes next to its weight (4 bytes). A sweep
+/// visits each person once in one flat pass over its pairs — no loop per cell — to gather the rater effects per cell,
+/// solves the person in closed form, and in a second flat pass sums the fitted cells back per slot; the rater effects
+/// are read from, and the slot sums added to, the raters in tight loops of their own (the only random accesses).</para>
+/// /// <para>Convergence: the department leniencies start from a two-way fit of the (subject department × rater
 /// department) table, since backfitting wears that mode down slowly when people mostly rate within their department;
+/// each rater starts from its ridge mean residual against the plain cell means (both collected during the collapse);
 /// and the sweeps are Anderson-accelerated over rater effects, behaviour means and variance components together.
-/// Both change only the path, not the fixed point.</para>
+/// All of this changes only the path, not the fixed point.</para>
 /// </remarks>
 public sealed class ReadinessModel
 {
@@ -320,9 +322,7 @@ public sealed class ReadinessModel
         var clock = System.Diagnostics.Stopwatch.StartNew();
         Collapse();
         CollapseTime = clock.Elapsed;
-        var xi = System.Diagnostics.Stopwatch.GetTimestamp();
         InitialComponents();
-        XInit += System.Diagnostics.Stopwatch.GetTimestamp() - xi;
         _slotValues = GC.AllocateUninitializedArray<double>(_slotBase[^1]);
         var chunkStats = new ChunkStats[_pairWeight.Length];
         for (var k = 0; k < chunkStats.Length; k++) chunkStats[k] = new ChunkStats(_nb);
@@ -338,17 +338,13 @@ public sealed class ReadinessModel
         for (var iteration = 1; iteration <= maxIterations; iteration++)
         {
             Iterations = iteration;
-            var xt = System.Diagnostics.Stopwatch.GetTimestamp();
             SaveState(state);
-            var all = Sweep(chunkStats, acc, scatter: true);
-            XSweep += System.Diagnostics.Stopwatch.GetTimestamp() - xt; xt = System.Diagnostics.Stopwatch.GetTimestamp();
+            var all = Sweep(chunkStats, acc);
             UpdateSubjectComponents(all);
             var maxDelta = RaterStep(acc, all);
-            XRater += System.Diagnostics.Stopwatch.GetTimestamp() - xt; xt = System.Diagnostics.Stopwatch.GetTimestamp();
             var stable = Relative(previousTauG, _tauG2) && Relative(previousSigma2, _sigma2) && Relative(previousTauU, _tauU2) && Relative(previousTauV, _tauV2) && Relative(previousSigmaB, _sigmaB2);
             previousTauG = _tauG2; previousSigma2 = _sigma2; previousTauU = _tauU2; previousTauV = _tauV2; previousSigmaB = _sigmaB2;
             LastRaterChange = maxDelta;
-            if (Environment.GetEnvironmentVariable("XTRACE") == "1") Console.WriteLine($"it {iteration} maxDelta {maxDelta:E2} s2 {_sigma2:F6} tu {_tauU2:F6} tv {_tauV2:F6} sb {_sigmaB2:F6} tg {_tauG2:F6} stable {stable}");
             // Converged: keep this plain step, whose rater effects are the ridge means given the persons just solved.
             if (iteration > 1 && maxDelta < Options.ConvergenceTolerance && stable) { Converged = true; break; }
             // One plain backfitting step gave image = F(state); the accelerated next state mixes the last few.
@@ -366,7 +362,6 @@ public sealed class ReadinessModel
             }
             if (clamped) accelerator.Reset();
             LoadState(image);
-            XAcc += System.Diagnostics.Stopwatch.GetTimestamp() - xt;
         }
         // The person estimates are those of the last sweep: given rater effects and components that moved by less than
         // the tolerance in that sweep, so a further pass over the pairs would change them by less than that too.
@@ -376,7 +371,6 @@ public sealed class ReadinessModel
     }
 
     private const int Components = 5;
-    public static long XSweep, XRater, XAcc, XFinal, XInit;
     private static readonly double MaxComponentLogStep = Math.Log(2);
 
     private void SaveState(double[] x)
@@ -692,7 +686,7 @@ public sealed class ReadinessModel
                 slotRatings[j] = total.Count;
                 evidence += total.Count;
                 var weights = slot * nb;
-                if (nb <= 64)
+                if (nb <= 64 && !Options.ScanBehaviours)
                 {
                     double fitted = 0;
                     for (var mask = total.Mask; mask != 0; mask &= mask - 1)
@@ -753,7 +747,7 @@ public sealed class ReadinessModel
         // Repack behaviour << 24 | slot into behaviour << shift | slot, in 2 bytes when the chunk's widest person allows.
         var shift = widest <= 1 ? 0 : 32 - BitOperations.LeadingZeroCount((uint)(widest - 1));
         _chunkShift[k] = shift;
-        if (((long)(nb - 1) << shift) <= ushort.MaxValue)
+        if (((long)(nb - 1) << shift) <= ushort.MaxValue && !Options.WidePairIndex)
         {
             var packed = GC.AllocateUninitializedArray<ushort>(count);
             for (var j = 0; j < count; j++) packed[j] = (ushort)(((pairIndex[j] >> 24) << shift) | (pairIndex[j] & 0xFFFFFF));
@@ -1158,9 +1152,9 @@ public sealed class ReadinessModel
 
     /// <summary>
     /// One pass over the pairs: for each person, gather the rater effects of its cells, solve its nested posterior
-    /// and (when <paramref name="scatter"/>) add Σw·θ̂ of its cells to each rater's total in <paramref name="acc"/>.
+    /// and add Σw·θ̂ of its cells to each rater's total in <paramref name="acc"/>.
     /// </summary>
-    private ChunkStats Sweep(ChunkStats[] chunkStats, long[] acc, bool scatter)
+    private ChunkStats Sweep(ChunkStats[] chunkStats, long[] acc)
     {
         PairPasses++;
         Array.Clear(acc);
@@ -1169,17 +1163,14 @@ public sealed class ReadinessModel
             () => _workspaces.TryTake(out var ws) ? ws : new Workspace(_nb, PersonCount),
             (k, _, ws) =>
             {
-                SweepChunk(k, chunkStats[k], ws, scatter);
+                SweepChunk(k, chunkStats[k], ws);
                 return ws;
             },
             ws =>
             {
-                if (scatter)
-                {
-                    // Exact integer sums: the total does not depend on which thread did which chunk.
-                    lock (sharedLock) for (var r = 0; r < acc.Length; r++) acc[r] += ws.Acc[r];
-                    Array.Clear(ws.Acc);
-                }
+                // Exact integer sums: the total does not depend on which thread did which chunk.
+                lock (sharedLock) for (var r = 0; r < acc.Length; r++) acc[r] += ws.Acc[r];
+                Array.Clear(ws.Acc);
                 _workspaces.Add(ws);
             });
         var all = new ChunkStats(_nb);
@@ -1194,7 +1185,7 @@ public sealed class ReadinessModel
     private double[] _slotValues = [];
 
     /// <summary>The sweep over one chunk of persons (see <see cref="Sweep"/>).</summary>
-    private void SweepChunk(int k, ChunkStats stats, Workspace ws, bool scatter)
+    private void SweepChunk(int k, ChunkStats stats, Workspace ws)
     {
         stats.Clear();
         if (_added.Count > 0)
@@ -1205,7 +1196,6 @@ public sealed class ReadinessModel
                 if (_evidence[s] == 0) { SolveSubject(s, null, stats); continue; }
                 Gather(s, k, ws);
                 SolveSubject(s, ws, stats);
-                if (!scatter) continue;
                 if (_pairIndex16[k] is { } index16) Scatter(s, k, index16, ws, stats, ref MemoryMarshal.GetArrayDataReference(ws.Local));
                 else Scatter(s, k, _pairIndex32[k]!, ws, stats, ref MemoryMarshal.GetArrayDataReference(ws.Local));
                 var slotLo = _personSlotStart[s] - _slotBase[k];
@@ -1214,8 +1204,8 @@ public sealed class ReadinessModel
             }
             return;
         }
-        if (_pairIndex16[k] is { } index) SweepChunk(k, index, stats, ws, scatter);
-        else SweepChunk(k, _pairIndex32[k]!, stats, ws, scatter);
+        if (_pairIndex16[k] is { } index) SweepChunk(k, index, stats, ws);
+        else SweepChunk(k, _pairIndex32[k]!, stats, ws);
     }
 
     /// <summary>
@@ -1224,7 +1214,7 @@ public sealed class ReadinessModel
     /// and a last tight loop adds those to the raters' totals.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void SweepChunk<T>(int k, T[] index, ChunkStats stats, Workspace ws, bool scatter) where T : unmanaged, IBinaryInteger<T>
+    private void SweepChunk<T>(int k, T[] index, ChunkStats stats, Workspace ws) where T : unmanaged, IBinaryInteger<T>
     {
         var raters = _slotRater[k];
         var slotBase = _slotBase[k];
@@ -1237,9 +1227,8 @@ public sealed class ReadinessModel
             ref var local = ref Unsafe.Add(ref values, _personSlotStart[s] - slotBase);
             GatherCells(s, k, index, ws, ref local);
             SolveSubject(s, ws, stats);
-            if (scatter) Scatter(s, k, index, ws, stats, ref local);
+            Scatter(s, k, index, ws, stats, ref local);
         }
-        if (!scatter) return;
         var acc = ws.Acc;
         for (var j = 0; j < raters.Length; j++) acc[raters[j]] += double.ConvertToIntegerNative<long>(Unsafe.Add(ref values, j) * Scale);
     }

@@ -45,4 +45,10 @@ public sealed record ReadinessOptions
 
     /// <summary>Parallel partitions (0 = processor count). Results do not depend on it: sums are exact fixed-point.</summary>
     public int Parallelism { get; init; }
+
+    /// <summary>Tests only: keep pair indices in 4 bytes even where 2 would do (the layout must not change any result).</summary>
+    internal bool WidePairIndex { get; init; }
+
+    /// <summary>Tests only: write the pairs by scanning every behaviour instead of following the behaviour masks.</summary>
+    internal bool ScanBehaviours { get; init; }
 }

@@ -132,4 +132,58 @@ public sealed class ReadinessModelTests
         // Scores are shown to two decimals.
         Assert.True(worst < 0.005, $"largest difference to the tight fit {worst:E2}");
     }
+
+    [Fact]
+    public void The_pair_layout_does_not_change_any_result()
+    {
+        // 2-byte and 4-byte pair indices, and pairs written from the behaviour masks or by scanning every behaviour,
+        // must give bit-for-bit the same fit: only the storage differs, every sum runs in the same order.
+        var org = SyntheticOrganisation.Generate(1500, 45_000, seed: 8);
+        var options = new ReadinessOptions { AsOf = org.AsOf };
+        var plain = ReadinessModel.Fit(org.Observations, org.Persons, org.Behaviors, options, org.Department);
+        foreach (var other in new[] { options with { WidePairIndex = true }, options with { ScanBehaviours = true } })
+        {
+            var model = ReadinessModel.Fit(org.Observations, org.Persons, org.Behaviors, other, org.Department);
+            Assert.Equal(plain.Iterations, model.Iterations);
+            for (var p = 0; p < org.Persons; p++)
+            {
+                Assert.Equal(plain.ValuesScore(p), model.ValuesScore(p));
+                Assert.Equal(plain.Leniency(p), model.Leniency(p));
+                for (var b = 0; b < org.Behaviors; b++)
+                {
+                    Assert.Equal(plain.Score(p, b), model.Score(p, b));
+                    Assert.Equal(plain.Variance(p, b), model.Variance(p, b));
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void A_person_with_thousands_of_raters_is_fitted_like_everyone_else()
+    {
+        // Person 0 is rated by 5,000 distinct colleagues (more than a 2-byte pair index holds with ten behaviours), each
+        // one point more lenient than the last thousand; every rater also rates person 1 the same way, so person 0 and
+        // person 1 end up equal whatever the rater effects are.
+        const int raters = 5000;
+        var table = new ObservationTable();
+        for (var r = 0; r < raters; r++)
+        {
+            var rating = 1 + r / 1000;
+            for (var b = 0; b < 10; b++)
+            {
+                table.Add(0, 2 + r, b, RelationshipCode.Peer, rating, AsOf.DayNumber);
+                table.Add(1, 2 + r, b, RelationshipCode.Peer, rating, AsOf.DayNumber);
+            }
+        }
+        var model = ReadinessModel.Fit(table, persons: raters + 2, behaviors: 10, new ReadinessOptions { AsOf = AsOf });
+        Assert.True(model.Converged);
+        Assert.Equal(raters, model.RaterCount(0));
+        for (var b = 0; b < 10; b++)
+        {
+            Assert.True(double.IsFinite(model.Score(0, b)));
+            Assert.Equal(model.Score(1, b), model.Score(0, b), 6);
+        }
+        // The raters' spread is theirs, not the persons': the most lenient thousand sit about four points above the least.
+        Assert.True(model.Leniency(2 + raters - 1) - model.Leniency(2) > 3.5);
+    }
 }
