@@ -1042,15 +1042,44 @@ public sealed class ReadinessModel
         GatherPairs(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(index), lo), ref MemoryMarshal.GetArrayDataReference(ws.PairWeight),
             pairs, _chunkShift[k], ref local, ref MemoryMarshal.GetArrayDataReference(banks), nb);
         var cellBase = s * nb;
-        for (var b = 0; b < nb; b++)
+        ref var bank = ref MemoryMarshal.GetArrayDataReference(banks);
+        ref var weight = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_cellWeight), cellBase);
+        ref var mean = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_cellMean), cellBase);
+        var b = 0;
+        // Four cells at a time (every operation is the same per lane as in the scalar tail, so results do not depend on it).
+        for (; b + 4 <= nb; b += 4)
         {
-            var c = cellBase + b;
-            var n = Widen(_cellWeight[c]);
+            var n = Widen4(ref Unsafe.Add(ref weight, b));
+            var sb = (Vector256.LoadUnsafe(ref bank, (nuint)b) + Vector256.LoadUnsafe(ref bank, (nuint)(nb + b)))
+                     + (Vector256.LoadUnsafe(ref bank, (nuint)(2 * nb + b)) + Vector256.LoadUnsafe(ref bank, (nuint)(3 * nb + b)));
+            n.StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(ws.N), (nuint)b);
+            (n * Widen4(ref Unsafe.Add(ref mean, b)) - sb).StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(ws.Resid), (nuint)b);
+        }
+        for (; b < nb; b++)
+        {
+            var n = Widen(Unsafe.Add(ref weight, b));
             var sb = (banks[b] + banks[nb + b]) + (banks[2 * nb + b] + banks[3 * nb + b]);
             ws.N[b] = n;
-            ws.Resid[b] = n * Widen(_cellMean[c]) - sb;
+            ws.Resid[b] = n * Widen(Unsafe.Add(ref mean, b)) - sb;
         }
     }
+
+    /// <summary>Four floats widened to doubles.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> Widen4(ref float source)
+    {
+        var v = Vector128.LoadUnsafe(ref source);
+        return Vector256.Create(Vector128.WidenLower(v), Vector128.WidenUpper(v));
+    }
+
+    /// <summary>Four doubles narrowed to floats and stored.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Narrow4(Vector256<double> value, ref float destination) =>
+        Vector128.Narrow(value.GetLower(), value.GetUpper()).StoreUnsafe(ref destination);
+
+    /// <summary>The sum of the four lanes, in a fixed order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double Sum4(Vector256<double> v) => (v.GetElement(0) + v.GetElement(1)) + (v.GetElement(2) + v.GetElement(3));
 
     /// <summary>
     /// Σw·b per behaviour over one person's pairs, in one flat loop (no loop per cell, whose short and uneven trip counts
@@ -1242,14 +1271,26 @@ public sealed class ReadinessModel
         var banks = ws.SlotBanks;
         banks.AsSpan(0, 4 * slots).Clear();
         // Local sums, added to the chunk's once: a += on an object's field each cell would chain every add to the last.
-        double thetaResid = 0, nTheta2 = 0;
-        for (var b = 0; b < _nb; b++)
+        // Cells without evidence have n = 0 and Resid = 0, so they add nothing: no branch needed.
+        var nb = _nb;
+        ref var nRef = ref MemoryMarshal.GetArrayDataReference(ws.N);
+        ref var residRef = ref MemoryMarshal.GetArrayDataReference(ws.Resid);
+        ref var thetaRef = ref MemoryMarshal.GetArrayDataReference(ws.Theta);
+        var thetaResid4 = Vector256<double>.Zero;
+        var nTheta24 = Vector256<double>.Zero;
+        var b = 0;
+        for (; b + 4 <= nb; b += 4)
         {
-            var n = ws.N[b];
-            if (n <= 0) continue;
+            var theta = Vector256.LoadUnsafe(ref thetaRef, (nuint)b);
+            thetaResid4 += theta * Vector256.LoadUnsafe(ref residRef, (nuint)b);
+            nTheta24 += Vector256.LoadUnsafe(ref nRef, (nuint)b) * theta * theta;
+        }
+        double thetaResid = Sum4(thetaResid4), nTheta2 = Sum4(nTheta24);
+        for (; b < nb; b++)
+        {
             var theta = ws.Theta[b];
             thetaResid += theta * ws.Resid[b];
-            nTheta2 += n * theta * theta;
+            nTheta2 += ws.N[b] * theta * theta;
         }
         stats.ThetaResid += thetaResid;
         stats.NTheta2 += nTheta2;
@@ -1258,7 +1299,15 @@ public sealed class ReadinessModel
         ScatterPairs(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(index), lo), ref MemoryMarshal.GetArrayDataReference(ws.PairWeight),
             _personPairStart[s + 1] - _chunkBase[k] - lo, _chunkShift[k], ref MemoryMarshal.GetArrayDataReference(ws.Theta),
             ref MemoryMarshal.GetArrayDataReference(banks), slots);
-        for (var t = 0; t < slots; t++)
+        ref var bank = ref MemoryMarshal.GetArrayDataReference(banks);
+        var t = 0;
+        for (; t + 4 <= slots; t += 4)
+        {
+            var total = (Vector256.LoadUnsafe(ref bank, (nuint)t) + Vector256.LoadUnsafe(ref bank, (nuint)(slots + t)))
+                        + (Vector256.LoadUnsafe(ref bank, (nuint)(2 * slots + t)) + Vector256.LoadUnsafe(ref bank, (nuint)(3 * slots + t)));
+            total.StoreUnsafe(ref slotTotals, (nuint)t);
+        }
+        for (; t < slots; t++)
             Unsafe.Add(ref slotTotals, t) = (banks[t] + banks[slots + t]) + (banks[2 * slots + t] + banks[3 * slots + t]);
     }
 
@@ -1286,6 +1335,11 @@ public sealed class ReadinessModel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void SolveSubject(int s, Workspace? ws, ChunkStats? stats)
     {
+        if (ws is not null && stats is not null)
+        {
+            SolveCells(s, ws, stats);
+            return;
+        }
         int nb = _nb;
         var baseCell = s * nb;
         double sigma2 = _sigma2, tauV2 = _tauV2, ratio = sigma2 / tauV2, invTauV2 = 1.0 / tauV2;
@@ -1357,6 +1411,125 @@ public sealed class ReadinessModel
             stats.PersonDf += 1 - pu / _tauU2;
             stats.Persons++;
         }
+    }
+
+    /// <summary>
+    /// <see cref="SolveSubject"/> for a person with evidence, four cells at a time. Without branches per cell: a cell
+    /// without evidence has n = 0 and Resid = 0, so k = 0, v = 0 and its posterior variance is τv², exactly as
+    /// the general formulas give.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void SolveCells(int s, Workspace ws, ChunkStats stats)
+    {
+        var nb = _nb;
+        var baseCell = s * nb;
+        double sigma2 = _sigma2, tauV2 = _tauV2, ratio = sigma2 / tauV2, invTauV2 = 1.0 / tauV2;
+        ref var nRef = ref MemoryMarshal.GetArrayDataReference(ws.N);
+        ref var residRef = ref MemoryMarshal.GetArrayDataReference(ws.Resid);
+        ref var kRef = ref MemoryMarshal.GetArrayDataReference(ws.K);
+        ref var invDenRef = ref MemoryMarshal.GetArrayDataReference(ws.InvDen);
+        ref var pvRef = ref MemoryMarshal.GetArrayDataReference(ws.Pv);
+        ref var thetaRef = ref MemoryMarshal.GetArrayDataReference(ws.Theta);
+        ref var muRef = ref MemoryMarshal.GetArrayDataReference(_mu);
+        ref var muNumRef = ref MemoryMarshal.GetArrayDataReference(stats.MuNum);
+        ref var muDenRef = ref MemoryMarshal.GetArrayDataReference(stats.MuDen);
+        ref var scoreRef = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_score), baseCell);
+        ref var varianceRef = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_variance), baseCell);
+
+        // Per cell one division: k = n/(n + σ²/τv²), the posterior variance of v given u, σ²/(n + σ²/τv²), and the
+        // cell's precision for u, k/τv²; with ȳ = Resid/n the terms k·(ȳ − μ) are 1/(n + σ²/τv²)·(Resid − n·μ).
+        var ratio4 = Vector256.Create(ratio);
+        var sigma24 = Vector256.Create(sigma2);
+        var invTauV24 = Vector256.Create(invTauV2);
+        var precision4 = Vector256<double>.Zero;
+        var numerator4 = Vector256<double>.Zero;
+        var cells = 0;
+        var b = 0;
+        for (; b + 4 <= nb; b += 4)
+        {
+            var n = Vector256.LoadUnsafe(ref nRef, (nuint)b);
+            var invDen = Vector256<double>.One / (n + ratio4);
+            var k = n * invDen;
+            k.StoreUnsafe(ref kRef, (nuint)b);
+            invDen.StoreUnsafe(ref invDenRef, (nuint)b);
+            (sigma24 * invDen).StoreUnsafe(ref pvRef, (nuint)b);
+            precision4 += k * invTauV24;
+            numerator4 += invDen * invTauV24 * (Vector256.LoadUnsafe(ref residRef, (nuint)b) - n * Vector256.LoadUnsafe(ref muRef, (nuint)b));
+            cells += BitOperations.PopCount(Vector256.GreaterThan(n, Vector256<double>.Zero).ExtractMostSignificantBits());
+        }
+        double precision = 1.0 / _tauU2 + Sum4(precision4), numerator = Sum4(numerator4);
+        var vectorEnd = b;
+        for (; b < nb; b++)
+        {
+            var n = ws.N[b];
+            var invDen = 1.0 / (n + ratio);
+            var k = n * invDen;
+            ws.K[b] = k;
+            ws.InvDen[b] = invDen;
+            ws.Pv[b] = sigma2 * invDen;
+            precision += k * invTauV2;
+            numerator += invDen * invTauV2 * (ws.Resid[b] - n * _mu[b]);
+            if (n > 0) cells++;
+        }
+        var u = numerator / precision;
+        var pu = 1.0 / precision;
+
+        var u4 = Vector256.Create(u);
+        var pu4 = Vector256.Create(pu);
+        Vector256<double> sum4 = default, sumK4 = default, sumPv4 = default, sumV24 = default;
+        for (b = 0; b < vectorEnd; b += 4)
+        {
+            var n = Vector256.LoadUnsafe(ref nRef, (nuint)b);
+            var resid = Vector256.LoadUnsafe(ref residRef, (nuint)b);
+            var invDen = Vector256.LoadUnsafe(ref invDenRef, (nuint)b);
+            var k = Vector256.LoadUnsafe(ref kRef, (nuint)b);
+            var pv = Vector256.LoadUnsafe(ref pvRef, (nuint)b);
+            var mu = Vector256.LoadUnsafe(ref muRef, (nuint)b);
+            var v = invDen * (resid - n * (mu + u4));
+            var theta = mu + u4 + v;
+            theta.StoreUnsafe(ref thetaRef, (nuint)b);
+            Narrow4(theta, ref Unsafe.Add(ref scoreRef, b));
+            var oneMinusK = Vector256<double>.One - k;
+            Narrow4(oneMinusK * oneMinusK * pu4 + pv, ref Unsafe.Add(ref varianceRef, b));
+            (Vector256.LoadUnsafe(ref muNumRef, (nuint)b) + invDen * invTauV24 * (resid - n * u4)).StoreUnsafe(ref muNumRef, (nuint)b);
+            (Vector256.LoadUnsafe(ref muDenRef, (nuint)b) + k * invTauV24).StoreUnsafe(ref muDenRef, (nuint)b);
+            sumV24 += v * v;
+            sum4 += theta;
+            sumK4 += k;
+            sumPv4 += pv;
+        }
+        double sum = Sum4(sum4), sumK = Sum4(sumK4), sumPv = Sum4(sumPv4), sumV2 = Sum4(sumV24);
+        for (; b < nb; b++)
+        {
+            var n = ws.N[b];
+            var resid = ws.Resid[b];
+            var invDen = ws.InvDen[b];
+            var k = ws.K[b];
+            var pv = ws.Pv[b];
+            var v = invDen * (resid - n * (_mu[b] + u));
+            var theta = _mu[b] + u + v;
+            ws.Theta[b] = theta;
+            Unsafe.Add(ref scoreRef, b) = (float)theta;
+            var oneMinusK = 1 - k;
+            Unsafe.Add(ref varianceRef, b) = (float)(oneMinusK * oneMinusK * pu + pv);
+            stats.MuNum[b] += invDen * invTauV2 * (resid - n * u);
+            stats.MuDen[b] += k * invTauV2;
+            sumV2 += v * v;
+            sum += theta;
+            sumK += k;
+            sumPv += pv;
+        }
+        _values[s] = sum / nb;
+        var kbar = sumK / nb;
+        _valuesVariance[s] = (1 - kbar) * (1 - kbar) * pu + sumPv / ((double)nb * nb);
+        if (cells == 0) return;
+        // Cells without evidence add nothing to these (k = 0, v = 0).
+        stats.SumV2 += sumV2;
+        stats.Cells += cells;
+        stats.CellDf += sumK;
+        stats.SumU2 += u * u;
+        stats.PersonDf += 1 - pu / _tauU2;
+        stats.Persons++;
     }
 
     /// <summary>
