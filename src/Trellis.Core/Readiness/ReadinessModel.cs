@@ -646,7 +646,9 @@ public sealed class ReadinessModel
                 to = start[s + 1];
             }
             var firstSerial = ws.NextSerial;
-            var slots = AccumulateRows(from, to, order, weightTable, ws, firstSerial, ref y2, out var selfCount, out var selfSum);
+            var slots = order is null
+                ? AccumulateRows<InPlace>(from, to, order, weightTable, ws, firstSerial, ref y2, out var selfCount, out var selfSum)
+                : AccumulateRows<Ordered>(from, to, order, weightTable, ws, firstSerial, ref y2, out selfCount, out selfSum);
             ws.NextSerial = checked(firstSerial + slots);
             _selfCount[s] = selfCount;
             _selfSum[s] = selfSum;
@@ -770,45 +772,53 @@ public sealed class ReadinessModel
     /// number of distinct raters (slots). A method of its own, so that the loop keeps its few values in registers.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private int AccumulateRows(int from, int to, int[]? order, long[] weightTable, CollapseWorkspace ws, int firstSerial, ref long y2,
-        out int selfCount, out int selfSum)
+    private int AccumulateRows<TRows>(int from, int to, int[]? order, long[] weightTable, CollapseWorkspace ws, int firstSerial, ref long y2,
+        out int selfCount, out int selfSum) where TRows : struct, IRowOrder
     {
-        var raterArr = _obs.Rater; var behaviorArr = _obs.Behavior;
-        var relationshipArr = _obs.Relationship; var ratingArr = _obs.Rating; var dayArr = _obs.Day;
+        // Plain references and explicit range checks: the loop's values stay in registers.
+        ref var raterRef = ref MemoryMarshal.GetArrayDataReference(_obs.Rater);
+        ref var behaviorRef = ref MemoryMarshal.GetArrayDataReference(_obs.Behavior);
+        ref var relationshipRef = ref MemoryMarshal.GetArrayDataReference(_obs.Relationship);
+        ref var ratingRef = ref MemoryMarshal.GetArrayDataReference(_obs.Rating);
+        ref var dayRef = ref MemoryMarshal.GetArrayDataReference(_obs.Day);
+        ref var weightRef = ref MemoryMarshal.GetArrayDataReference(weightTable);
+        ref var seenRef = ref MemoryMarshal.GetArrayDataReference(ws.Seen);
+        ref var cellsRef = ref MemoryMarshal.GetArrayDataReference(ws.Cells);
         var nb = _nb;
+        var persons = PersonCount;
         var asOf = _asOf;
         var maxAge = _recency.Length - 1;
-        var seen = ws.Seen;
-        var cells = ws.Cells;
         var slotTotals = ws.Slots;
         var pairW = ws.PairW;
         var slots = 0;
         long squares = 0;
-        selfCount = 0;
-        selfSum = 0;
+        int selves = 0, selfRatings = 0;
         for (var j = from; j < to; j++)
         {
-            var i = order is null ? j : order[j];
-            var age = asOf - dayArr[i];
+            var i = TRows.Row(order, j);
+            var age = asOf - Unsafe.Add(ref dayRef, i);
             if (age < 0) continue;
-            var rel = relationshipArr[i];
-            int y = ratingArr[i];
+            var rel = Unsafe.Add(ref relationshipRef, i);
+            int y = Unsafe.Add(ref ratingRef, i);
             if (rel == (byte)RelationshipCode.Self)
             {
-                selfCount++;
-                selfSum += y;
+                selves++;
+                selfRatings += y;
                 continue;
             }
-            var wf = weightTable[(rel << RecencyBits) + Math.Min(age, maxAge)];
+            if (rel >= RelationshipCodes.Count) throw new ArgumentOutOfRangeException(nameof(_obs), rel, "unknown relationship code");
+            var wf = Unsafe.Add(ref weightRef, (rel << RecencyBits) + Math.Min(age, maxAge));
             if (wf <= 0) continue;
-            var r = raterArr[i];
-            int b = behaviorArr[i];
+            var r = Unsafe.Add(ref raterRef, i);
+            if ((uint)r >= (uint)persons) throw new ArgumentOutOfRangeException(nameof(_obs), r, "rater outside the person space");
+            int b = Unsafe.Add(ref behaviorRef, i);
             if (b >= nb) throw new ArgumentOutOfRangeException(nameof(_obs), b, "behaviour outside the behaviour list");
-            var slot = seen[r] - firstSerial;
+            ref var mark = ref Unsafe.Add(ref seenRef, r);
+            var slot = mark - firstSerial;
             if (slot < 0)
             {
                 slot = slots++;
-                seen[r] = firstSerial + slot;
+                mark = firstSerial + slot;
                 if (slot == slotTotals.Length)
                 {
                     ws.Grow(nb);
@@ -818,20 +828,38 @@ public sealed class ReadinessModel
                 slotTotals[slot] = new SlotTotal { Rater = r };
             }
             var wy = wf * y;
-            pairW[slot * nb + b] += wf;
-            ref var total = ref slotTotals[slot];
+            Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(pairW), slot * nb + b) += wf;
+            ref var total = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(slotTotals), slot);
             total.Mask |= 1UL << b;
             total.N += wf;
             total.Sy += wy;
             total.Count++;
-            ref var cell = ref cells[b];
+            ref var cell = ref Unsafe.Add(ref cellsRef, b);
             cell.N += wf;
             cell.Sy += wy;
             cell.Count++;
             squares += wy * y;
         }
         y2 += squares;
+        selfCount = selves;
+        selfSum = selfRatings;
         return slots;
+    }
+
+    /// <summary>Rows in place (grouped by subject) or through an order: a type argument, so each loop is compiled without the test.</summary>
+    private interface IRowOrder
+    {
+        static abstract int Row(int[]? order, int j);
+    }
+
+    private struct InPlace : IRowOrder
+    {
+        public static int Row(int[]? order, int j) => j;
+    }
+
+    private struct Ordered : IRowOrder
+    {
+        public static int Row(int[]? order, int j) => order![j];
     }
 
     /// <summary>Sorts a person's raters (with their slots): insertion sort for the usual few dozen, else the library sort.</summary>
