@@ -717,6 +717,7 @@ public sealed class ReadinessModel
                 slotResid[j] = total.Sy - (long)fittedAll;
             }
             slotCount += slots;
+            slotTotals.AsSpan(0, slots).Clear();
             _evidence[s] = evidence;
             used += evidence;
         }
@@ -813,23 +814,25 @@ public sealed class ReadinessModel
             if ((uint)r >= (uint)persons) throw new ArgumentOutOfRangeException(nameof(_obs), r, "rater outside the person space");
             int b = Unsafe.Add(ref behaviorRef, i);
             if (b >= nb) throw new ArgumentOutOfRangeException(nameof(_obs), b, "behaviour outside the behaviour list");
+            // The rater's slot in this subject, or the next free one — without a branch: about one row in five brings
+            // a new rater, too often and too irregularly for a branch to be predicted. Slot totals start at zero
+            // (cleared after each subject), so a new slot needs no set-up beyond its rater.
             ref var mark = ref Unsafe.Add(ref seenRef, r);
-            var slot = mark - firstSerial;
-            if (slot < 0)
+            var existing = mark - firstSerial;
+            var isNew = existing >> 31; // −1 when the rater is new to this subject
+            var slot = existing + (isNew & (slots - existing));
+            slots -= isNew;
+            mark = firstSerial + slot;
+            if (slots > slotTotals.Length)
             {
-                slot = slots++;
-                mark = firstSerial + slot;
-                if (slot == slotTotals.Length)
-                {
-                    ws.Grow(nb);
-                    slotTotals = ws.Slots;
-                    pairW = ws.PairW;
-                }
-                slotTotals[slot] = new SlotTotal { Rater = r };
+                ws.Grow(nb);
+                slotTotals = ws.Slots;
+                pairW = ws.PairW;
             }
             var wy = wf * y;
             Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(pairW), slot * nb + b) += wf;
             ref var total = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(slotTotals), slot);
+            total.Rater = r;
             total.Mask |= 1UL << b;
             total.N += wf;
             total.Sy += wy;
