@@ -22,6 +22,8 @@ public sealed class ReadinessAssessment
     private readonly int[] _latestResult;
     private readonly int[] _latestConcernDay;
     private readonly double _z;
+    /// <summary>The standard normal quantile of the ready confidence: a behaviour is confidently met when its z reaches it.</summary>
+    private readonly double _readyZ;
     private readonly int[] _activeByIdOrder;
 
     public ReadinessModel Model { get; }
@@ -36,6 +38,9 @@ public sealed class ReadinessAssessment
         Options = options;
         Model = model;
         _z = Normal.Quantile(0.5 + options.IntervalLevel / 2);
+        _readyZ = options.ReadyConfidence <= 0 ? double.NegativeInfinity
+            : options.ReadyConfidence >= 1 ? double.PositiveInfinity
+            : Normal.Quantile(options.ReadyConfidence);
         var persons = snapshot.PersonIds.Count;
         _personIndex = new Dictionary<string, int>(persons, StringComparer.Ordinal);
         for (var p = 0; p < persons; p++) _personIndex[snapshot.PersonIds[p]] = p;
@@ -201,6 +206,16 @@ public sealed class ReadinessAssessment
 
     /// <summary>Posterior probability that the true level is at least expected − tolerance.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>
+    /// Whether <see cref="MeetsProbability"/> reaches <see cref="ReadinessOptions.ReadyConfidence"/>, as a comparison of
+    /// the standardised score with that confidence's normal quantile (computed once): no exponential per behaviour.
+    /// </summary>
+    private bool ConfidentlyMeets(int person, int behavior, int expected)
+    {
+        var sd = Math.Max(Math.Sqrt(Model.Variance(person, behavior)), 1e-9);
+        return (Model.Score(person, behavior) - (expected - Options.Tolerance)) / sd >= _readyZ;
+    }
+
     private double MeetsProbability(int person, int behavior, int expected)
     {
         var sd = Math.Sqrt(Model.Variance(person, behavior));
@@ -254,7 +269,7 @@ public sealed class ReadinessAssessment
                 worst = Math.Max(worst, expected[b] - score);
                 if (score < expected[b] - Options.Tolerance) gaps++;
                 else if (m.EvidenceCount(person, b) == 0) unevidenced++;
-                else if (MeetsProbability(person, b, expected[b]) < Options.ReadyConfidence) unsure++;
+                else if (!ConfidentlyMeets(person, b, expected[b])) unsure++;
             }
         }
 
