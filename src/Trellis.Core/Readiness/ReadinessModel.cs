@@ -569,15 +569,15 @@ public sealed class ReadinessModel
         /// <summary>Per slot of the chunk (in order): Σw, Σw·y and the count, for the rater totals at the chunk's end.</summary>
         public long[] ChunkSlotN = [], ChunkSlotSy = [], ChunkSlotResid = [];
         public int[] ChunkSlotRatings = [];
-        public int[] SortedSlot = new int[64];
-        public int[] SortedRater = new int[64];
+        /// <summary>Per slot, rater &lt;&lt; 32 | slot; then the same sorted (by rater).</summary>
+        public long[] SlotKeys = new long[64], SortedKeys = new long[64];
 
         public void Grow(int behaviors)
         {
             var size = Slots.Length * 2;
             Array.Resize(ref Slots, size);
-            Array.Resize(ref SortedSlot, size);
-            Array.Resize(ref SortedRater, size);
+            Array.Resize(ref SlotKeys, size);
+            Array.Resize(ref SortedKeys, size);
             Array.Resize(ref PairW, size * behaviors);
         }
     }
@@ -660,8 +660,8 @@ public sealed class ReadinessModel
             // The subject's raters sorted by rater id (the slots' order of first appearance depends on the input order).
             var slotTotals = ws.Slots;
             var pairW = ws.PairW;
-            for (var t = 0; t < slots; t++) { ws.SortedRater[t] = slotTotals[t].Rater; ws.SortedSlot[t] = t; }
-            SortSlots(ws.SortedRater, ws.SortedSlot, slots);
+            for (var t = 0; t < slots; t++) ws.SlotKeys[t] = ((long)slotTotals[t].Rater << 32) | (uint)t;
+            SortSlots(ws.SlotKeys, ws.SortedKeys, slots);
             _personSlotStart[s] = slotCount;
             var cells = ws.Cells;
             for (var b = 0; b < nb; b++)
@@ -679,9 +679,10 @@ public sealed class ReadinessModel
             _personPairStart[s] = count;
             for (var t = 0; t < slots; t++)
             {
-                var slot = ws.SortedSlot[t];
+                var key = ws.SortedKeys[t];
+                var slot = (int)(uint)key;
                 var j = slotCount + t;
-                slotRater[j] = ws.SortedRater[t];
+                slotRater[j] = (int)(key >> 32);
                 ref var total = ref slotTotals[slot];
                 slotN[j] = total.N;
                 slotSy[j] = total.Sy;
@@ -724,27 +725,23 @@ public sealed class ReadinessModel
         // Rater totals once per (subject, rater) instead of once per row, in a loop of their own: its random
         // accesses are independent and overlap, and they stay out of the cache the loop over the rows works in.
         var totals = ws.RaterTotals;
-        for (var j = 0; j < slotCount; j++)
+        for (var p = lo; p < hi; p++)
         {
-            ref var total = ref totals[slotRater[j]];
-            total.N += slotN[j];
-            total.Sy += slotSy[j];
-            total.Count += slotRatings[j];
-            total.Resid += slotResid[j];
-        }
-        if (_groups > 0)
-        {
-            for (var p = lo; p < hi; p++)
+            var from = _personSlotStart[p];
+            var to = p + 1 < hi ? _personSlotStart[p + 1] : slotCount;
+            var crossRow = _groups > 0 ? _raterGroup![p] * _groups : 0;
+            for (var j = from; j < to; j++)
             {
-                var from = _personSlotStart[p];
-                var to = p + 1 < hi ? _personSlotStart[p + 1] : slotCount;
-                var crossRow = _raterGroup![p] * _groups;
-                for (var j = from; j < to; j++)
-                {
-                    var cross = crossRow + _raterGroup[slotRater[j]];
-                    ws.CrossN[cross] += slotN[j];
-                    ws.CrossSy[cross] += slotSy[j];
-                }
+                var r = slotRater[j];
+                ref var total = ref totals[r];
+                total.N += slotN[j];
+                total.Sy += slotSy[j];
+                total.Count += slotRatings[j];
+                total.Resid += slotResid[j];
+                if (_groups == 0) continue;
+                var cross = crossRow + _raterGroup![r];
+                ws.CrossN[cross] += slotN[j];
+                ws.CrossSy[cross] += slotSy[j];
             }
         }
         // Repack behaviour << 24 | slot into behaviour << shift | slot, in 2 bytes when the chunk's widest person allows.
@@ -865,30 +862,33 @@ public sealed class ReadinessModel
         public static int Row(int[]? order, int j) => order![j];
     }
 
-    /// <summary>Sorts a person's raters (with their slots): insertion sort for the usual few dozen, else the library sort.</summary>
+    /// <summary>
+    /// Sorts a person's (rater, slot) keys into <paramref name="sorted"/>. The usual few dozen are placed by rank — each
+    /// key's rank is the number of smaller keys, counted four at a time — without the unpredictable branches of a
+    /// comparison sort; more than that take the library sort.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SortSlots(int[] raters, int[] slots, int count)
+    private static void SortSlots(long[] keys, long[] sorted, int count)
     {
-        if (count > 64)
+        if (count > 48)
         {
-            Array.Sort(raters, slots, 0, count);
+            keys.AsSpan(0, count).CopyTo(sorted);
+            sorted.AsSpan(0, count).Sort();
             return;
         }
-        for (var i = 1; i < count; i++)
+        ref var first = ref MemoryMarshal.GetArrayDataReference(keys);
+        for (var i = 0; i < count; i++)
         {
-            int r = raters[i], t = slots[i];
-            var j = i - 1;
-            while (j >= 0 && raters[j] > r)
-            {
-                raters[j + 1] = raters[j];
-                slots[j + 1] = slots[j];
-                j--;
-            }
-            raters[j + 1] = r;
-            slots[j + 1] = t;
+            var key = Unsafe.Add(ref first, i);
+            var key4 = Vector256.Create(key);
+            var rank = 0;
+            var j = 0;
+            for (; j + 4 <= count; j += 4)
+                rank += BitOperations.PopCount(Vector256.LessThan(Vector256.LoadUnsafe(ref first, (nuint)j), key4).ExtractMostSignificantBits());
+            for (; j < count; j++) rank += Unsafe.Add(ref first, j) < key ? 1 : 0;
+            sorted[rank] = key;
         }
     }
-
 
     /// <summary>Starting values: behaviour means, pooled within-cell variance, modest between-person and rater variances.</summary>
     private void InitialComponents()
