@@ -73,13 +73,12 @@ public sealed class ReadinessModel
     private readonly int[] _chunkLo;
     private readonly int[] _chunkBase;
     /// <summary>
-    /// Per pair, the behaviour and the rater's slot packed as <c>behaviour &lt;&lt; shift | slot</c> (shift per chunk: the
-    /// bits its widest person's slots need), in 2 bytes where that fits (the usual case) and in 4 where it does not; and
-    /// the pair's weight. A person's pairs are then one flat run with no per-cell loop.
+    /// Per pair, the behaviour and the rater's slot packed as <c>behaviour &lt;&lt; shift | slot</c> (shift per person: the
+    /// bits its slot numbers need, see <see cref="PersonShift"/>), in 2 bytes where every person of the chunk fits (the
+    /// usual case) and in 4 where one does not; and the pair's weight. A person's pairs are one flat run, no loop per cell.
     /// </summary>
     private readonly ushort[]?[] _pairIndex16;
     private readonly uint[]?[] _pairIndex32;
-    private readonly int[] _chunkShift;
     private readonly float[][] _pairWeight;
     /// <summary>Per person, its distinct raters (slots), sorted by rater.</summary>
     private readonly int[] _slotBase;
@@ -193,7 +192,6 @@ public sealed class ReadinessModel
         _chunkBase = new int[chunks + 1];
         _pairIndex16 = new ushort[chunks][];
         _pairIndex32 = new uint[chunks][];
-        _chunkShift = new int[chunks];
         _pairWeight = new float[chunks][];
         _slotBase = new int[chunks + 1];
         _slotRater = new int[chunks][];
@@ -562,8 +560,9 @@ public sealed class ReadinessModel
         public SlotTotal[] Slots = new SlotTotal[64];
         public long[] PairW = new long[64 * behaviors];
         /// <summary>Pairs of the chunk being collapsed, before they are copied out at their exact size (reused across chunks).</summary>
-        /// <summary>Per pair, behaviour &lt;&lt; 24 | slot, repacked at the chunk's end once its widest person is known.</summary>
-        public uint[] ChunkPairIndex = [];
+        /// <summary>Per pair, behaviour &lt;&lt; shift | slot: in 2 bytes until a person of the chunk needs more.</summary>
+        public ushort[] ChunkPairIndex = [];
+        public uint[] ChunkPairIndexWide = [];
         public float[] ChunkWeight = [];
         public int[] ChunkSlotRater = [];
         /// <summary>Per slot of the chunk (in order): Σw, Σw·y and the count, for the rater totals at the chunk's end.</summary>
@@ -608,7 +607,8 @@ public sealed class ReadinessModel
         if (ws.ChunkPairIndex.Length < capacity)
         {
             // Scratch sized for the worst case (every row its own pair); never zeroed, as every entry used is written first.
-            ws.ChunkPairIndex = GC.AllocateUninitializedArray<uint>(capacity);
+            ws.ChunkPairIndex = GC.AllocateUninitializedArray<ushort>(capacity);
+            ws.ChunkPairIndexWide = [];
             ws.ChunkWeight = GC.AllocateUninitializedArray<float>(capacity);
             ws.ChunkSlotRater = GC.AllocateUninitializedArray<int>(capacity);
             ws.ChunkSlotN = GC.AllocateUninitializedArray<long>(capacity);
@@ -621,7 +621,8 @@ public sealed class ReadinessModel
         var slotRatings = ws.ChunkSlotRatings;
         var slotResid = ws.ChunkSlotResid;
         var pairIndex = ws.ChunkPairIndex;
-        var widest = 0;
+        var wideIndex = ws.ChunkPairIndexWide;
+        var wide = false;
         var pairWeight = ws.ChunkWeight;
         var slotRater = ws.ChunkSlotRater;
         var count = 0;
@@ -656,7 +657,14 @@ public sealed class ReadinessModel
             var evidence = 0;
             if (slots > MaxSlots)
                 throw new NotSupportedException($"person {s} has {slots:N0} distinct raters; the engine supports at most {MaxSlots:N0} per person");
-            widest = Math.Max(widest, slots);
+            var shift = PersonShift(slots);
+            if (!wide && (Options.WidePairIndex || ((long)(nb - 1) << shift) > ushort.MaxValue))
+            {
+                // This person's pairs need 4 bytes, so the whole chunk's do (rare: thousands of raters for one person).
+                if (wideIndex.Length < capacity) wideIndex = ws.ChunkPairIndexWide = GC.AllocateUninitializedArray<uint>(capacity);
+                for (var j = 0; j < count; j++) wideIndex[j] = pairIndex[j];
+                wide = true;
+            }
             // The subject's raters sorted by rater id (the slots' order of first appearance depends on the input order).
             var slotTotals = ws.Slots;
             var pairW = ws.PairW;
@@ -695,7 +703,8 @@ public sealed class ReadinessModel
                     for (var mask = total.Mask; mask != 0; mask &= mask - 1)
                     {
                         var b = BitOperations.TrailingZeroCount(mask);
-                        pairIndex[count] = ((uint)b << 24) | (uint)t;
+                        var packed = ((uint)b << shift) | (uint)t;
+                        if (wide) wideIndex[count] = packed; else pairIndex[count] = (ushort)packed;
                         fitted += pairW[weights + b] * Widen(_cellMean[cellBase + b]);
                         pairWeight[count] = (float)(pairW[weights + b] * InvScale);
                         pairW[weights + b] = 0;
@@ -709,7 +718,8 @@ public sealed class ReadinessModel
                 {
                     var w = pairW[weights + b];
                     if (w == 0) continue;
-                    pairIndex[count] = ((uint)b << 24) | (uint)t;
+                    var packed = ((uint)b << shift) | (uint)t;
+                    if (wide) wideIndex[count] = packed; else pairIndex[count] = (ushort)packed;
                     fittedAll += w * Widen(_cellMean[cellBase + b]);
                     pairWeight[count] = (float)(w * InvScale);
                     pairW[weights + b] = 0;
@@ -744,26 +754,17 @@ public sealed class ReadinessModel
                 ws.CrossSy[cross] += slotSy[j];
             }
         }
-        // Repack behaviour << 24 | slot into behaviour << shift | slot, in 2 bytes when the chunk's widest person allows.
-        var shift = widest <= 1 ? 0 : 32 - BitOperations.LeadingZeroCount((uint)(widest - 1));
-        _chunkShift[k] = shift;
-        if (((long)(nb - 1) << shift) <= ushort.MaxValue && !Options.WidePairIndex)
-        {
-            var packed = GC.AllocateUninitializedArray<ushort>(count);
-            for (var j = 0; j < count; j++) packed[j] = (ushort)(((pairIndex[j] >> 24) << shift) | (pairIndex[j] & 0xFFFFFF));
-            _pairIndex16[k] = packed;
-        }
-        else
-        {
-            var packed = GC.AllocateUninitializedArray<uint>(count);
-            for (var j = 0; j < count; j++) packed[j] = ((pairIndex[j] >> 24) << shift) | (pairIndex[j] & 0xFFFFFF);
-            _pairIndex32[k] = packed;
-        }
+        if (wide) _pairIndex32[k] = wideIndex.AsSpan(0, count).ToArray();
+        else _pairIndex16[k] = pairIndex.AsSpan(0, count).ToArray();
         _pairWeight[k] = GC.AllocateUninitializedArray<float>(count);
         _slotRater[k] = GC.AllocateUninitializedArray<int>(slotCount);
         Array.Copy(pairWeight, _pairWeight[k], count);
         Array.Copy(slotRater, _slotRater[k], slotCount);
     }
+
+    /// <summary>Bits a person's slot numbers take in its packed pair indices (the behaviour sits above them).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int PersonShift(int slots) => slots <= 1 ? 0 : 32 - BitOperations.LeadingZeroCount((uint)(slots - 1));
 
     /// <summary>
     /// One subject's rows into its per-behaviour and per-rater totals and the rater × behaviour weights; returns the
@@ -1071,7 +1072,7 @@ public sealed class ReadinessModel
         ws.EnsurePairs(pairs);
         WidenWeights(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_pairWeight[k]), lo), ref MemoryMarshal.GetArrayDataReference(ws.PairWeight), pairs);
         GatherPairs(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(index), lo), ref MemoryMarshal.GetArrayDataReference(ws.PairWeight),
-            pairs, _chunkShift[k], ref local, ref MemoryMarshal.GetArrayDataReference(banks), nb);
+            pairs, PersonShift(_personSlotStart[s + 1] - _personSlotStart[s]), ref local, ref MemoryMarshal.GetArrayDataReference(banks), nb);
         var cellBase = s * nb;
         ref var bank = ref MemoryMarshal.GetArrayDataReference(banks);
         ref var weight = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_cellWeight), cellBase);
@@ -1328,7 +1329,7 @@ public sealed class ReadinessModel
         // ws.PairWeight still holds this person's weights from the gather.
         var lo = _personPairStart[s] - _chunkBase[k];
         ScatterPairs(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(index), lo), ref MemoryMarshal.GetArrayDataReference(ws.PairWeight),
-            _personPairStart[s + 1] - _chunkBase[k] - lo, _chunkShift[k], ref MemoryMarshal.GetArrayDataReference(ws.Theta),
+            _personPairStart[s + 1] - _chunkBase[k] - lo, PersonShift(slots), ref MemoryMarshal.GetArrayDataReference(ws.Theta),
             ref MemoryMarshal.GetArrayDataReference(banks), slots);
         ref var bank = ref MemoryMarshal.GetArrayDataReference(banks);
         var t = 0;
