@@ -157,6 +157,20 @@ public sealed class ReadinessAssessment
     /// <summary>The band only, without building the report (for counting and benchmarks).</summary>
     public string Band(int person, string? target = null) => Decide(person, target).Band;
 
+    /// <summary>Every active person's band, in <see cref="ActivePersons"/> order, decided on all cores; builds no report.</summary>
+    public string[] Bands(string? target = null)
+    {
+        if (ValidateTarget(_framework, target) is { } problem) throw new ArgumentException(problem, nameof(target));
+        var order = _activeByIdOrder;
+        var bands = new string[order.Length];
+        const int block = 4096;
+        Parallel.For(0, (order.Length + block - 1) / block, b =>
+        {
+            for (var k = b * block; k < Math.Min(order.Length, (b + 1) * block); k++) bands[k] = Decide(order[k], target).Band;
+        });
+        return bands;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ReadinessReport Report(int person, string? target = null)
     {

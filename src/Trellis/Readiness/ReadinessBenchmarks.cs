@@ -42,7 +42,7 @@ public sealed class ReadinessEngineBenchmark : IEndToEndBenchmark
         {
             assessment = ReadinessAssessment.Compute(snapshot, framework, options, org.Department);
             var ready = 0;
-            foreach (var p in assessment.ActivePersons) if (assessment.Band(p) == ReadinessBands.Ready) ready++;
+            foreach (var band in assessment.Bands()) if (band == ReadinessBands.Ready) ready++;
             GC.KeepAlive(ready);
         });
         var model = assessment!.Model;

@@ -80,11 +80,10 @@ public sealed class ReadinessService(IServiceScopeFactory scopes, FrameworkStore
         if (assessment is null) return [];
         var bands = new (string, string)[assessment.ActivePersons.Count];
         lock (assessment)
-            for (var k = 0; k < bands.Length; k++)
-            {
-                var p = assessment.ActivePersons[k];
-                bands[k] = (assessment.Snapshot.PersonIds[p], assessment.Band(p));
-            }
+        {
+            var decided = assessment.Bands();
+            for (var k = 0; k < bands.Length; k++) bands[k] = (assessment.Snapshot.PersonIds[assessment.ActivePersons[k]], decided[k]);
+        }
         return bands;
     }
 
