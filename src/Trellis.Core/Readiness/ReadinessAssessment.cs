@@ -142,8 +142,14 @@ public sealed class ReadinessAssessment
     {
         var key = target ?? "";
         if (_all.TryGetValue(key, out var cached)) return cached;
+        if (ValidateTarget(_framework, target) is { } problem) throw new ArgumentException(problem, nameof(target));
+        // Reports (with their explanations) are built on all cores; each is independent of the others.
         var reports = new ReadinessReport[_activeByIdOrder.Length];
-        for (var k = 0; k < reports.Length; k++) reports[k] = Report(_activeByIdOrder[k], target);
+        const int block = 1024;
+        Parallel.For(0, (reports.Length + block - 1) / block, b =>
+        {
+            for (var k = b * block; k < Math.Min(reports.Length, (b + 1) * block); k++) reports[k] = Report(_activeByIdOrder[k], target);
+        });
         _all[key] = reports;
         return reports;
     }
