@@ -54,6 +54,8 @@ public sealed class ReadinessEngineBenchmark : IEndToEndBenchmark
         // Incremental: one new observation reflected in the subject's estimates.
         var random = new Random(5);
         const int adds = 2000;
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
         var clock = Stopwatch.StartNew();
         for (var k = 0; k < adds; k++)
             assessment.Add(random.Next(persons), random.Next(persons), random.Next(10), RelationshipCode.Peer, 1 + random.Next(5), org.AsOf);
@@ -69,7 +71,7 @@ public sealed class ReadinessEngineBenchmark : IEndToEndBenchmark
                 $"1 pass over {observations:N0} rows (collapse {model.CollapseTime.TotalMilliseconds:F0} ms) + {model.PairPasses} passes over {model.PairCount:N0} (cell, rater) pairs " +
                 $"({model.Iterations} sweeps, {(model.Converged ? "converged" : "NOT converged")}, {model.SweepTime.TotalMilliseconds:F0} ms), {Environment.ProcessorCount} threads"),
             new("full recompute / raw pass over the six arrays", $"{full / rawAll:F1}×", "≤ 10×", full / rawAll <= 10),
-            new("full recompute / raw pass over three arrays", $"{full / raw:F1}×", "≤ 10×", full / raw <= 10),
+            new("full recompute / raw pass over three arrays", $"{full / raw:F1}×", "no goal (the engine reads six arrays; shown for comparison with earlier runs)", null),
             new("engine memory per observation (arrays + model state)", $"{bytesPerObservation:F1} B", "≤ 24 B", bytesPerObservation <= 24,
                 $"observation table {org.Observations.Bytes / (double)observations:F1} B + model {model.StateBytes / (double)observations:F1} B (cells 20 B, pairs 6 B, rater slots 4 B, persons 76 B each)"),
             new("measured heap kept by the fitted assessment, per observation", $"{retained / (double)observations:F1} B", "no goal (check of the above, without the table)", null),
