@@ -594,15 +594,12 @@ public sealed class ReadinessModel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CollapseChunk(int k, int firstRow, int[]? start, int[]? order, long[] weightTable, CollapseWorkspace ws, out long used, out long y2)
     {
-        var raterArr = _obs.Rater; var behaviorArr = _obs.Behavior;
-        var relationshipArr = _obs.Relationship; var ratingArr = _obs.Rating; var dayArr = _obs.Day;
         var nb = _nb;
-        var maxAge = _recency.Length - 1;
         int lo = _chunkLo[k], hi = _chunkLo[k + 1];
         var subjects = _obs.Subject;
         var rowEnd = firstRow;
         if (start is null) rowEnd = FirstRowOf(subjects, hi);
-        // Scratch for every row as its own pair, plus a spare row of behaviours for the branch-free write below.
+        // Scratch for every row as its own pair (and slot), the most a chunk can need.
         var capacity = (start is null ? rowEnd - firstRow : start[hi] - start[lo]) + nb + 1;
         if (ws.ChunkPairIndex.Length < capacity)
         {
@@ -629,7 +626,6 @@ public sealed class ReadinessModel
         var slotCount = 0;
         used = 0;
         y2 = 0;
-        var seen = ws.Seen;
         var row = firstRow;
         for (var s = lo; s < hi; s++)
         {
