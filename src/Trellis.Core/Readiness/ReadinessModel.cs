@@ -1359,87 +1359,34 @@ public sealed class ReadinessModel
     private static double Component(double sumSquares, double effectiveCount, double prior) =>
         Math.Max((sumSquares + PriorWeight * prior) / (effectiveCount + PriorWeight), VarianceFloor);
 
-    /// <summary>The person's nested posterior given the rater effects (ws null: no evidence).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>
+    /// The person's nested posterior given the rater effects (<paramref name="ws"/> null: no evidence); its statistics
+    /// for the variance components go to <paramref name="stats"/> (null: an incremental update, which keeps none).
+    /// </summary>
     private void SolveSubject(int s, Workspace? ws, ChunkStats? stats)
     {
-        if (ws is not null && stats is not null)
-        {
-            SolveCells(s, ws, stats);
-            return;
-        }
-        int nb = _nb;
-        var baseCell = s * nb;
-        double sigma2 = _sigma2, tauV2 = _tauV2, ratio = sigma2 / tauV2, invTauV2 = 1.0 / tauV2;
-        double precision = 1.0 / _tauU2, numerator = 0;
-        var any = false;
-        var mu = _mu;
         if (ws is not null)
         {
-            // Per cell one division: k = n/(n + σ²/τv²), posterior variance of v given u = σ²/(n + σ²/τv²) and the
-            // cell's precision for u, 1/(τv² + σ²/n) = k/τv². With ȳ the corrected cell mean Resid/n, the terms
-            // k·(ȳ − μ) are 1/(n + σ²/τv²)·(Resid − n·μ): no division by n.
-            for (var b = 0; b < nb; b++)
-            {
-                var n = ws.N[b];
-                if (n <= 0) { ws.K[b] = 0; continue; }
-                any = true;
-                var invDen = 1.0 / (n + ratio);
-                var k = n * invDen;
-                ws.K[b] = k;
-                ws.InvDen[b] = invDen;
-                ws.Pv[b] = sigma2 * invDen;
-                precision += k * invTauV2;
-                numerator += invDen * invTauV2 * (ws.Resid[b] - n * mu[b]);
-            }
+            if (stats is null) (_addStats ??= new ChunkStats(_nb)).Clear();
+            SolveCells(s, ws, stats ?? _addStats!);
+            return;
         }
-        var u = numerator / precision;
-        var pu = 1.0 / precision;
-        double sum = 0, sumK = 0, sumPv = 0, sumV2 = 0, cellDf = 0;
-        var cells = 0;
+        // No evidence: u = 0 and every v = 0, so each behaviour sits at its mean with the prior variances.
+        var nb = _nb;
+        var baseCell = s * nb;
+        var variance = (float)(_tauU2 + _tauV2);
+        double sum = 0;
         for (var b = 0; b < nb; b++)
         {
-            var c = baseCell + b;
-            double k = 0, v = 0, pv = tauV2;
-            if (ws is not null && ws.N[b] > 0)
-            {
-                var n = ws.N[b];
-                var resid = ws.Resid[b];
-                var invDen = ws.InvDen[b];
-                k = ws.K[b];
-                v = invDen * (resid - n * (mu[b] + u));
-                pv = ws.Pv[b];
-                if (stats is not null)
-                {
-                    stats.MuNum[b] += invDen * invTauV2 * (resid - n * u);
-                    stats.MuDen[b] += k * invTauV2;
-                    sumV2 += v * v;
-                    cells++;
-                    cellDf += k;
-                }
-            }
-            var theta = mu[b] + u + v;
-            if (ws is not null) ws.Theta[b] = theta;
-            _score[c] = (float)theta;
-            var oneMinusK = 1 - k;
-            _variance[c] = (float)(oneMinusK * oneMinusK * pu + pv);
-            sum += theta;
-            sumK += k;
-            sumPv += pv;
+            _score[baseCell + b] = (float)_mu[b];
+            _variance[baseCell + b] = variance;
+            sum += _mu[b];
         }
         _values[s] = sum / nb;
-        var kbar = sumK / nb;
-        _valuesVariance[s] = (1 - kbar) * (1 - kbar) * pu + sumPv / ((double)nb * nb);
-        if (stats is not null && any)
-        {
-            stats.SumV2 += sumV2;
-            stats.Cells += cells;
-            stats.CellDf += cellDf;
-            stats.SumU2 += u * u;
-            stats.PersonDf += 1 - pu / _tauU2;
-            stats.Persons++;
-        }
+        _valuesVariance[s] = _tauU2 + _tauV2 / nb;
     }
+
+    private ChunkStats? _addStats;
 
     /// <summary>
     /// <see cref="SolveSubject"/> for a person with evidence, four cells at a time. Without branches per cell: a cell
