@@ -100,6 +100,54 @@ public sealed class ObservationTable
         Count += other.Count;
     }
 
+    /// <summary>
+    /// Reorders the rows so that each subject's rows are together, subjects in ascending order (a stable counting sort;
+    /// nothing is done when they already are). Evidence arrives over time in no particular order; a table that is kept
+    /// and fitted again and again (the readiness service, the audit's as-of fits) is grouped once, so that every fit reads
+    /// it in place instead of through a row order, which costs it random reads of every column for every row. Returns
+    /// whether any row moved. Also drops spare capacity.
+    /// </summary>
+    public bool GroupBySubject()
+    {
+        var count = Count;
+        var subjects = Subject;
+        var maxSubject = -1;
+        var grouped = true;
+        for (var i = 0; i < count; i++)
+        {
+            var s = subjects[i];
+            if (s < 0) throw new InvalidOperationException($"row {i} has a negative subject index");
+            if (i > 0 && s < subjects[i - 1]) grouped = false;
+            if (s > maxSubject) maxSubject = s;
+        }
+        if (grouped)
+        {
+            TrimExcess();
+            return false;
+        }
+        var next = new int[maxSubject + 2];
+        for (var i = 0; i < count; i++) next[subjects[i] + 1]++;
+        for (var p = 0; p <= maxSubject; p++) next[p + 1] += next[p];
+        var order = new int[count];
+        for (var i = 0; i < count; i++) order[next[subjects[i]]++] = i;
+        // Each column gathered in the new order on its own (they are independent; the two cores share them out).
+        Parallel.Invoke(
+            () => Subject = Gather(Subject, order),
+            () => Rater = Gather(Rater, order),
+            () => Behavior = Gather(Behavior, order),
+            () => Relationship = Gather(Relationship, order),
+            () => Rating = Gather(Rating, order),
+            () => Day = Gather(Day, order));
+        return true;
+    }
+
+    private static T[] Gather<T>(T[] column, int[] order)
+    {
+        var result = GC.AllocateUninitializedArray<T>(Math.Max(order.Length, 1));
+        for (var k = 0; k < order.Length; k++) result[k] = column[order[k]];
+        return result;
+    }
+
     /// <summary>Drops spare capacity, so that the table holds exactly <see cref="Count"/> rows.</summary>
     public void TrimExcess()
     {

@@ -64,7 +64,8 @@ public static class ReadinessSnapshotLoader
             table = new ObservationTable((int)Math.Min(count + 16, int.MaxValue));
             await ReadObservationsAsync(connection, people, behaviorKeys, table, ct);
         }
-        table.TrimExcess();
+        // Rows come in the order they were stored (as feedback arrived); every fit reads them grouped by subject.
+        table.GroupBySubject();
 
         var results = new List<ResultEntry>();
         await using (var command = Command(connection, """SELECT employee_id, period, period_end, score FROM results"""))

@@ -186,4 +186,34 @@ public sealed class ReadinessModelTests
         // The raters' spread is theirs, not the persons': the most lenient thousand sit about four points above the least.
         Assert.True(model.Leniency(2 + raters - 1) - model.Leniency(2) > 3.5);
     }
+
+    [Fact]
+    public void Grouping_rows_by_subject_keeps_every_row_and_changes_no_result()
+    {
+        var org = SyntheticOrganisation.Generate(800, 24_000, seed: 4);
+        var rows = org.Observations;
+        var shuffled = new ObservationTable(rows.Count);
+        var order = Enumerable.Range(0, rows.Count).ToArray();
+        new Random(9).Shuffle(order);
+        foreach (var i in order) shuffled.Add(rows.Subject[i], rows.Rater[i], rows.Behavior[i], (RelationshipCode)rows.Relationship[i], rows.Rating[i], rows.Day[i]);
+        var options = new ReadinessOptions { AsOf = org.AsOf };
+        var before = ReadinessModel.Fit(shuffled, org.Persons, org.Behaviors, options, org.Department);
+        Assert.False(before.InputGroupedBySubject);
+
+        Assert.True(shuffled.GroupBySubject());
+        Assert.False(shuffled.GroupBySubject()); // already grouped: nothing moves
+        Assert.Equal(rows.Count, shuffled.Count);
+        for (var i = 1; i < shuffled.Count; i++) Assert.True(shuffled.Subject[i - 1] <= shuffled.Subject[i]);
+        static IEnumerable<(int, int, byte, byte, byte, int)> All(ObservationTable t) =>
+            Enumerable.Range(0, t.Count).Select(i => (t.Subject[i], t.Rater[i], t.Behavior[i], t.Relationship[i], t.Rating[i], t.Day[i])).Order();
+        Assert.Equal(All(rows), All(shuffled));
+
+        var after = ReadinessModel.Fit(shuffled, org.Persons, org.Behaviors, options, org.Department);
+        Assert.True(after.InputGroupedBySubject);
+        for (var p = 0; p < org.Persons; p++)
+        {
+            Assert.Equal(before.ValuesScore(p), after.ValuesScore(p));
+            for (var b = 0; b < org.Behaviors; b++) Assert.Equal(before.Score(p, b), after.Score(p, b));
+        }
+    }
 }
