@@ -70,7 +70,10 @@ public sealed class ReadinessEngineBenchmark : IEndToEndBenchmark
             new($"full recompute: fit + bands for everyone{scale}", Ms(full), "≤ 1000 ms (aim 300 ms)", full.TotalMilliseconds <= 1000,
                 $"1 pass over {observations:N0} rows (collapse {model.CollapseTime.TotalMilliseconds:F0} ms) + {model.PairPasses} passes over {model.PairCount:N0} (cell, rater) pairs " +
                 $"({model.Iterations} sweeps, {(model.Converged ? "converged" : "NOT converged")}, {model.SweepTime.TotalMilliseconds:F0} ms), {Environment.ProcessorCount} threads"),
-            new("full recompute / raw pass over the six arrays", $"{full / rawAll:F1}×", "≤ 10×", full / rawAll <= 10),
+            // The ratio is stated for 100,000 people and 10,000,000 observations: on the quick run's tenth of that the fit
+            // needs more sweeps relative to its size and fixed costs weigh more, so it is shown but not judged there.
+            new("full recompute / raw pass over the six arrays", $"{full / rawAll:F1}×",
+                quick ? "≤ 10× at 10,000,000 observations (not judged on the quick run)" : "≤ 10×", quick ? null : full / rawAll <= 10),
             new("full recompute / raw pass over three arrays", $"{full / raw:F1}×", "no goal (the engine reads six arrays; shown for comparison with earlier runs)", null),
             new("engine memory per observation (arrays + model state)", $"{bytesPerObservation:F1} B", "≤ 24 B", bytesPerObservation <= 24,
                 $"observation table {org.Observations.Bytes / (double)observations:F1} B + model {model.StateBytes / (double)observations:F1} B (cells 20 B, pairs 6 B, rater slots 4 B, persons 76 B each)"),
