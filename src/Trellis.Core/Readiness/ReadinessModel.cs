@@ -1071,7 +1071,7 @@ public sealed class ReadinessModel
     }
 
     /// <summary>Per cell of the subject: Σw and Σw·(y − b) from its pairs, with its raters' effects (by slot) at <paramref name="local"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.AggressiveInlining)]
     private void GatherCells<T>(int s, int k, T[] index, Workspace ws, ref double local) where T : unmanaged, IBinaryInteger<T>
     {
         var nb = _nb;
@@ -1298,7 +1298,7 @@ public sealed class ReadinessModel
             if (_evidence[s] == 0) { SolveSubject(s, null, stats); continue; }
             ref var local = ref Unsafe.Add(ref values, _personSlotStart[s] - slotBase);
             GatherCells(s, k, index, ws, ref local);
-            SolveSubject(s, ws, stats);
+            SolveCells(s, ws, stats);
             Scatter(s, k, index, ws, stats, ref local);
         }
         var acc = ws.Acc;
@@ -1306,7 +1306,7 @@ public sealed class ReadinessModel
     }
 
     /// <summary>Σw·θ̂ of the subject's cells per slot, written to <paramref name="slotTotals"/>; and the residual statistics.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.AggressiveInlining)]
     private void Scatter<T>(int s, int k, T[] index, Workspace ws, ChunkStats stats, ref double slotTotals) where T : unmanaged, IBinaryInteger<T>
     {
         var slots = _personSlotStart[s + 1] - _personSlotStart[s];
@@ -1408,7 +1408,7 @@ public sealed class ReadinessModel
     /// without evidence has n = 0 and Resid = 0, so k = 0, v = 0 and its posterior variance is τv², exactly as
     /// the general formulas give.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.AggressiveInlining)]
     private void SolveCells(int s, Workspace ws, ChunkStats stats)
     {
         var nb = _nb;
