@@ -216,4 +216,24 @@ public sealed class ReadinessModelTests
             for (var b = 0; b < org.Behaviors; b++) Assert.Equal(before.Score(p, b), after.Score(p, b));
         }
     }
+
+    [Fact]
+    public void A_framework_with_more_than_64_behaviours_fits_and_does_not_depend_on_row_order()
+    {
+        // Past 64 behaviours a rater's behaviours no longer fit a 64-bit mask and the pairs are written by scanning.
+        var org = SyntheticOrganisation.Generate(600, 30_000, seed: 6, behaviors: 70);
+        var options = new ReadinessOptions { AsOf = org.AsOf };
+        var model = ReadinessModel.Fit(org.Observations, org.Persons, org.Behaviors, options, org.Department);
+        Assert.True(model.Converged);
+        var rows = org.Observations;
+        var reversed = new ObservationTable(rows.Count);
+        for (var i = rows.Count - 1; i >= 0; i--) reversed.Add(rows.Subject[i], rows.Rater[i], rows.Behavior[i], (RelationshipCode)rows.Relationship[i], rows.Rating[i], rows.Day[i]);
+        var other = ReadinessModel.Fit(reversed, org.Persons, org.Behaviors, options, org.Department);
+        for (var p = 0; p < org.Persons; p++)
+            for (var b = 0; b < org.Behaviors; b++)
+            {
+                Assert.True(double.IsFinite(model.Score(p, b)));
+                Assert.Equal(model.Score(p, b), other.Score(p, b));
+            }
+    }
 }
