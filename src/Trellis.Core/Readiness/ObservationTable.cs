@@ -1,3 +1,6 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace Trellis.Core.Readiness;
 
 /// <summary>Who the rater is to the subject, as a compact code (observations.csv <c>relationship</c>).</summary>
@@ -111,19 +114,17 @@ public sealed class ObservationTable
     {
         var count = Count;
         var subjects = Subject;
+        if (IsGroupedBySubject())
+        {
+            TrimExcess();
+            return false;
+        }
         var maxSubject = -1;
-        var grouped = true;
         for (var i = 0; i < count; i++)
         {
             var s = subjects[i];
             if (s < 0) throw new InvalidOperationException($"row {i} has a negative subject index");
-            if (i > 0 && s < subjects[i - 1]) grouped = false;
             if (s > maxSubject) maxSubject = s;
-        }
-        if (grouped)
-        {
-            TrimExcess();
-            return false;
         }
         var next = new int[maxSubject + 2];
         for (var i = 0; i < count; i++) next[subjects[i] + 1]++;
@@ -138,6 +139,37 @@ public sealed class ObservationTable
             () => Relationship = Gather(Relationship, order),
             () => Rating = Gather(Rating, order),
             () => Day = Gather(Day, order));
+        return true;
+    }
+
+    /// <summary>Whether the subjects never decrease from row to row (both cores, eight neighbours compared at a time).</summary>
+    public bool IsGroupedBySubject()
+    {
+        var n = Count;
+        var subjects = Subject;
+        var unsorted = 0;
+        const int parts = 8;
+        Parallel.For(0, parts, part =>
+        {
+            int from = (int)((long)n * part / parts), to = (int)Math.Min(n - 1L, (long)n * (part + 1) / parts);
+            if (!Sorted(subjects, from, to)) Volatile.Write(ref unsorted, 1);
+        });
+        return unsorted == 0;
+    }
+
+    /// <summary>Whether subjects[from..to] never decreases.</summary>
+    private static bool Sorted(int[] subjects, int from, int to)
+    {
+        ref var first = ref MemoryMarshal.GetArrayDataReference(subjects);
+        var i = from;
+        for (; i + Vector256<int>.Count < to; i += Vector256<int>.Count)
+        {
+            var here = Vector256.LoadUnsafe(ref first, (nuint)i);
+            var next = Vector256.LoadUnsafe(ref first, (nuint)(i + 1));
+            if (Vector256.GreaterThanAny(here, next)) return false;
+        }
+        for (; i < to; i++)
+            if (subjects[i + 1] < subjects[i]) return false;
         return true;
     }
 

@@ -142,14 +142,7 @@ public sealed class ReadinessAssessment
     {
         var key = target ?? "";
         if (_all.TryGetValue(key, out var cached)) return cached;
-        if (ValidateTarget(_framework, target) is { } problem) throw new ArgumentException(problem, nameof(target));
-        // Reports (with their explanations) are built on all cores; each is independent of the others.
-        var reports = new ReadinessReport[_activeByIdOrder.Length];
-        const int block = 1024;
-        Parallel.For(0, (reports.Length + block - 1) / block, b =>
-        {
-            for (var k = b * block; k < Math.Min(reports.Length, (b + 1) * block); k++) reports[k] = Report(_activeByIdOrder[k], target);
-        });
+        var reports = ForEveryone(target, person => Report(person, target));
         _all[key] = reports;
         return reports;
     }
@@ -164,17 +157,23 @@ public sealed class ReadinessAssessment
     public string Band(int person, string? target = null) => Decide(person, target).Band;
 
     /// <summary>Every active person's band, in <see cref="ActivePersons"/> order, decided on all cores; builds no report.</summary>
-    public string[] Bands(string? target = null)
+    public string[] Bands(string? target = null) => ForEveryone(target, person => Decide(person, target).Band);
+
+    /// <summary>
+    /// <paramref name="decide"/> for every active person, in <see cref="ActivePersons"/> order, on all cores: each
+    /// person is independent of the others and the assessment is only read. The target is checked first, once.
+    /// </summary>
+    private T[] ForEveryone<T>(string? target, Func<int, T> decide)
     {
         if (ValidateTarget(_framework, target) is { } problem) throw new ArgumentException(problem, nameof(target));
         var order = _activeByIdOrder;
-        var bands = new string[order.Length];
-        const int block = 4096;
+        var results = new T[order.Length];
+        const int block = 1024;
         Parallel.For(0, (order.Length + block - 1) / block, b =>
         {
-            for (var k = b * block; k < Math.Min(order.Length, (b + 1) * block); k++) bands[k] = Decide(order[k], target).Band;
+            for (var k = b * block; k < Math.Min(order.Length, (b + 1) * block); k++) results[k] = decide(order[k]);
         });
-        return bands;
+        return results;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

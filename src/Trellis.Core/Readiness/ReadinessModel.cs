@@ -399,7 +399,7 @@ public sealed class ReadinessModel
         Passes++;
         var subjects = _obs.Subject;
         // Rows grouped by subject (as the app loads them) are read in place; otherwise a counting sort orders them.
-        var grouped = GroupedBySubject(subjects, _n, PersonCount);
+        var grouped = _n == 0 || ((uint)subjects[0] < (uint)PersonCount && (uint)subjects[_n - 1] < (uint)PersonCount && _obs.IsGroupedBySubject());
         InputGroupedBySubject = grouped;
         int[]? start = null, order = null;
         if (!grouped)
@@ -494,37 +494,6 @@ public sealed class ReadinessModel
         _sumWy2 = y2 * InvScale;
     }
 
-    /// <summary>Whether the subjects are in non-decreasing order and all inside the person space (two threads, one pass).</summary>
-    private static bool GroupedBySubject(int[] subjects, int n, int persons)
-    {
-        if (n == 0) return true;
-        if ((uint)subjects[0] >= (uint)persons || (uint)subjects[n - 1] >= (uint)persons) return false;
-        var unsorted = 0;
-        const int parts = 8;
-        Parallel.For(0, parts, part =>
-        {
-            int from = (int)((long)n * part / parts), to = (int)Math.Min(n - 1L, (long)n * (part + 1) / parts);
-            if (!Sorted(subjects, from, to)) Volatile.Write(ref unsorted, 1);
-        });
-        return unsorted == 0;
-    }
-
-    /// <summary>Whether subjects[from..to] never decreases: eight neighbours compared at a time.</summary>
-    private static bool Sorted(int[] subjects, int from, int to)
-    {
-        ref var first = ref MemoryMarshal.GetArrayDataReference(subjects);
-        var i = from;
-        for (; i + Vector256<int>.Count < to; i += Vector256<int>.Count)
-        {
-            var here = Vector256.LoadUnsafe(ref first, (nuint)i);
-            var next = Vector256.LoadUnsafe(ref first, (nuint)(i + 1));
-            if (Vector256.GreaterThanAny(here, next)) return false;
-        }
-        for (; i < to; i++)
-            if (subjects[i + 1] < subjects[i]) return false;
-        return true;
-    }
-
     /// <summary>The first row whose subject is at least <paramref name="person"/> in rows grouped by subject.</summary>
     private int FirstRowOf(int[] subjects, int person)
     {
@@ -615,7 +584,7 @@ public sealed class ReadinessModel
         var rowEnd = firstRow;
         if (start is null) rowEnd = FirstRowOf(subjects, hi);
         // Scratch for every row as its own pair (and slot), the most a chunk can need.
-        var capacity = (start is null ? rowEnd - firstRow : start[hi] - start[lo]) + nb + 1;
+        var capacity = Math.Max(start is null ? rowEnd - firstRow : start[hi] - start[lo], 1);
         if (ws.ChunkPairIndex.Length < capacity)
         {
             // Scratch sized for the worst case (every row its own pair); never zeroed, as every entry used is written first.
@@ -708,35 +677,20 @@ public sealed class ReadinessModel
                 slotRatings[j] = total.Count;
                 evidence += total.Count;
                 var weights = slot * nb;
-                if (nb <= 64 && !Options.ScanBehaviours)
-                {
-                    double fitted = 0;
-                    for (var mask = total.Mask; mask != 0; mask &= mask - 1)
-                    {
-                        var b = BitOperations.TrailingZeroCount(mask);
-                        var packed = ((uint)b << shift) | (uint)t;
-                        if (wide) wideIndex[count] = packed; else pairIndex[count] = (ushort)packed;
-                        fitted += pairW[weights + b] * Widen(_cellMean[cellBase + b]);
-                        pairWeight[count] = (float)(pairW[weights + b] * InvScale);
-                        pairW[weights + b] = 0;
-                        count++;
-                    }
-                    slotResid[j] = total.Sy - (long)fitted;
-                    continue;
-                }
-                double fittedAll = 0;
-                for (var b = 0; b < nb; b++)
+                var useMask = nb <= 64 && !Options.ScanBehaviours;
+                var mask = total.Mask;
+                double fitted = 0;
+                for (var b = -1; NextBehaviour(useMask, ref mask, pairW, weights, nb, ref b);)
                 {
                     var w = pairW[weights + b];
-                    if (w == 0) continue;
                     var packed = ((uint)b << shift) | (uint)t;
                     if (wide) wideIndex[count] = packed; else pairIndex[count] = (ushort)packed;
-                    fittedAll += w * Widen(_cellMean[cellBase + b]);
+                    fitted += w * Widen(_cellMean[cellBase + b]);
                     pairWeight[count] = (float)(w * InvScale);
                     pairW[weights + b] = 0;
                     count++;
                 }
-                slotResid[j] = total.Sy - (long)fittedAll;
+                slotResid[j] = total.Sy - (long)fitted;
             }
             slotCount += slots;
             slotTotals.AsSpan(0, slots).Clear();
@@ -771,6 +725,24 @@ public sealed class ReadinessModel
         _slotRater[k] = GC.AllocateUninitializedArray<int>(slotCount);
         Array.Copy(pairWeight, _pairWeight[k], count);
         Array.Copy(slotRater, _slotRater[k], slotCount);
+    }
+
+    /// <summary>
+    /// The next behaviour a slot rated after <paramref name="b"/>: the next set bit of its mask (up to 64 behaviours:
+    /// only the pairs that exist are visited), else the next non-zero weight in its row.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool NextBehaviour(bool useMask, ref ulong mask, long[] pairW, int weights, int nb, ref int b)
+    {
+        if (useMask)
+        {
+            if (mask == 0) return false;
+            b = BitOperations.TrailingZeroCount(mask);
+            mask &= mask - 1;
+            return true;
+        }
+        do b++; while (b < nb && pairW[weights + b] == 0);
+        return b < nb;
     }
 
     /// <summary>Bits a person's slot numbers take in its packed pair indices (the behaviour sits above them).</summary>
@@ -1256,26 +1228,11 @@ public sealed class ReadinessModel
     /// <summary>During a fit, one value per slot: its rater's effect before a person's gather, its Σw·θ̂ after the scatter.</summary>
     private double[] _slotValues = [];
 
-    /// <summary>The sweep over one chunk of persons (see <see cref="Sweep"/>).</summary>
+    /// <summary>The sweep over one chunk of persons (see <see cref="Sweep"/>). Sweeps run only while fitting, before any
+    /// incremental update, so they read the pairs alone.</summary>
     private void SweepChunk(int k, ChunkStats stats, Workspace ws)
     {
         stats.Clear();
-        if (_added.Count > 0)
-        {
-            // After incremental updates (rare: a refit normally replaces the model) take the general path.
-            for (var s = _chunkLo[k]; s < _chunkLo[k + 1]; s++)
-            {
-                if (_evidence[s] == 0) { SolveSubject(s, null, stats); continue; }
-                Gather(s, k, ws);
-                SolveSubject(s, ws, stats);
-                if (_pairIndex16[k] is { } index16) Scatter(s, k, index16, ws, stats, ref MemoryMarshal.GetArrayDataReference(ws.Local));
-                else Scatter(s, k, _pairIndex32[k]!, ws, stats, ref MemoryMarshal.GetArrayDataReference(ws.Local));
-                var slotLo = _personSlotStart[s] - _slotBase[k];
-                var slots = _personSlotStart[s + 1] - _slotBase[k] - slotLo;
-                for (var t = 0; t < slots; t++) ws.Acc[_slotRater[k][slotLo + t]] += double.ConvertToIntegerNative<long>(ws.Local[t] * Scale);
-            }
-            return;
-        }
         if (_pairIndex16[k] is { } index) SweepChunk(k, index, stats, ws);
         else SweepChunk(k, _pairIndex32[k]!, stats, ws);
     }
