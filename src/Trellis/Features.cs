@@ -6,6 +6,7 @@ using Trellis.Framework;
 using Trellis.People;
 using Trellis.Growth;
 using Trellis.Readiness;
+using Trellis.Provisioning;
 
 namespace Trellis;
 
@@ -21,6 +22,7 @@ public static class Features
         services.AddSingleton<OrgSnapshots>().AddScoped<PeopleDirectory>().AddScoped<AdminQueries>();
         services.AddSingleton<Audit.AuditService>();
         services.AddCycles();
+        services.AddProvisioning();
         return services;
     }
 
@@ -35,6 +37,7 @@ public static class Features
         app.MapReadinessApi();
         Audit.AuditApi.MapAuditApi(app);
         app.MapCyclesApi();
+        app.MapScimApi();
         return app;
     }
 }

@@ -34,17 +34,30 @@ public static class UserCommands
 
     public static Command CreateToken()
     {
-        var employee = new Option<string>("--employee") { Description = "employee id whose account gets the token", Required = true };
+        var employee = new Option<string?>("--employee") { Description = "employee id whose account gets the token" };
         var name = new Option<string?>("--name") { Description = "a name to recognise the token by" };
-        var command = new Command("token", "Print a new personal API token (alone on the last line)");
+        var scim = new Option<bool>("--scim") { Description = "a provisioning token for /scim/v2 (belongs to no person) instead of a personal one" };
+        var command = new Command("token", "Print a new personal API token, or with --scim a provisioning token (alone on the last line)");
         command.Options.Add(employee);
         command.Options.Add(name);
+        command.Options.Add(scim);
         command.SetAction(async (parse, ct) =>
         {
+            var isScim = parse.GetValue(scim);
+            var employeeId = parse.GetValue(employee);
+            if (isScim && employeeId is not null) return TrellisCommands.Fail("--scim makes a token that belongs to no person: leave out --employee");
+            if (!isScim && employeeId is null) return TrellisCommands.Fail("--employee is required (or --scim for a provisioning token)");
             await using var db = await TrellisCommands.OpenDatabaseAsync(parse, ct);
             try
             {
-                var token = await new AccountService(db, TimeProvider.System).CreateTokenAsync(parse.GetValue(employee)!, parse.GetValue(name), ct);
+                if (isScim)
+                {
+                    var (id, provisioning) = await new Provisioning.ProvisioningTokens(db, TimeProvider.System).CreateAsync(parse.GetValue(name), null, ct);
+                    Console.WriteLine($"Provisioning token #{id} for /scim/v2. Give it to the identity provider as its secret token. It is shown only once.");
+                    Console.WriteLine(provisioning);
+                    return 0;
+                }
+                var token = await new AccountService(db, TimeProvider.System).CreateTokenAsync(employeeId!, parse.GetValue(name), ct);
                 Console.WriteLine("Use it as: Authorization: Bearer <token>. It is shown only once.");
                 Console.WriteLine(token);
                 return 0;

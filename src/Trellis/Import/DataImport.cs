@@ -359,5 +359,5 @@ internal sealed class RunState(ImportRequest request, ProblemList problems)
 
     public string UnknownEmployee(string id) => Request.Files.TryGetValue(ImportFileKind.Employees, out var employees)
         ? $"unknown employee '{CsvValues.Shorten(id)}' (not in the database or in {employees.DisplayName})"
-        : $"unknown employee '{CsvValues.Shorten(id)}' (not in the database)";
+        : EmployeeRules.UnknownEmployee(id);
 }

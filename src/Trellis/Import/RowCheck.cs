@@ -72,22 +72,14 @@ internal sealed class RowCheck
                 Problem("employee_id", $"duplicate employee_id '{CsvValues.Shorten(id)}'; first on line {first.Line}");
             else
                 _run.FileEmployees[id] = new FileEmployee(_reader.Line, manager);
-            if (manager == id) Problem("manager_id", "an employee cannot be their own manager");
+            if (manager == id) Problem("manager_id", EmployeeRules.OwnManager);
         }
-        if (S(v, "email") is { } email && (email.IndexOf('@') is <= 0 || email.IndexOf('@') == email.Length - 1 || email.Contains(' ')))
-            Problem("email", $"'{CsvValues.Shorten(email)}' is not an email address");
+        if (S(v, "email") is { } email && EmployeeRules.Email(email) is { } badEmail) Problem("email", badEmail);
         if (Keys is not { } keys) return;
         var track = S(v, "track");
         var level = S(v, "level");
-        if (track is not null && !keys.Tracks.Contains(track))
-            Problem("track", $"unknown track '{CsvValues.Shorten(track)}'; the framework has {string.Join(", ", keys.Tracks.Order(StringComparer.Ordinal))}");
-        if (level is not null)
-        {
-            if (!keys.LevelTrack.TryGetValue(level, out var levelTrack))
-                Problem("level", $"unknown level '{CsvValues.Shorten(level)}'");
-            else if (track is not null && keys.Tracks.Contains(track) && levelTrack != track)
-                Problem("level", $"level '{level}' is on the '{levelTrack}' track, not '{track}'");
-        }
+        if (track is not null && EmployeeRules.Track(keys, track) is { } badTrack) Problem("track", badTrack);
+        if (level is not null && EmployeeRules.Level(keys, level, track) is { } badLevel) Problem("level", badLevel);
     }
 
     private void Observation(object?[] v)
@@ -152,45 +144,13 @@ internal sealed class RowCheck
         foreach (var cycle in ManagerCycles())
         {
             var line = cycle.Where(_run.FileEmployees.ContainsKey).Select(id => _run.FileEmployees[id].Line).DefaultIfEmpty(1).Min();
-            _report(new(_file, line, "manager_id", $"the manager chain loops: {string.Join(" → ", cycle.Append(cycle[0]))} (each reports to the next)"));
+            _report(new(_file, line, "manager_id", EmployeeRules.Loop(cycle)));
         }
     }
 
-    /// <summary>
-    /// Cycles in the manager graph of the stored employees with this file's rows laid over them. Each employee has
-    /// one manager, so walking up from every person once finds each cycle once, in linear time.
-    /// </summary>
-    private List<List<string>> ManagerCycles()
-    {
-        string? ManagerOf(string id) =>
+    /// <summary>Cycles in the manager graph of the stored employees with this file's rows laid over them.</summary>
+    private List<List<string>> ManagerCycles() =>
+        EmployeeRules.ManagerCycles(_run.FileEmployees.Keys, id =>
             _run.FileEmployees.TryGetValue(id, out var row) ? row.ManagerId
-            : _run.StoredEmployees.TryGetValue(id, out var stored) ? stored.ManagerId : null;
-
-        var state = new Dictionary<string, int>(StringComparer.Ordinal); // 1 = on the current walk, 2 = done
-        var cycles = new List<List<string>>();
-        var path = new List<string>();
-        // Only walks that start at a row of this file can reach a new cycle: the stored chain had none.
-        foreach (var start in _run.FileEmployees.Keys)
-        {
-            path.Clear();
-            var id = start;
-            while (id is not null && id != "" && !state.ContainsKey(id))
-            {
-                state[id] = 1;
-                path.Add(id);
-                var next = ManagerOf(id);
-                id = next == id ? null : next; // self-management is reported on its own
-            }
-            if (id is not null && state.TryGetValue(id, out var s) && s == 1)
-            {
-                var at = path.IndexOf(id);
-                var cycle = path.Skip(at).ToList();
-                // Start the cycle at its smallest id, so the message is the same however it was found.
-                var min = cycle.IndexOf(cycle.Min(StringComparer.Ordinal)!);
-                cycles.Add([.. cycle.Skip(min), .. cycle.Take(min)]);
-            }
-            foreach (var p in path) state[p] = 2;
-        }
-        return cycles;
-    }
+            : _run.StoredEmployees.TryGetValue(id, out var stored) ? stored.ManagerId : null);
 }

@@ -1,0 +1,63 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Trellis.Accounts;
+using Trellis.Data;
+
+namespace Trellis.Provisioning;
+
+/// <summary>
+/// Authenticates <c>/scim/v2</c> by a provisioning token only: a person's API token or sign-in cookie is not a way in,
+/// and a provisioning token is not a way into anything else (the app's own bearer scheme never looks at these).
+/// </summary>
+internal sealed class ScimAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, TrellisDb db, TimeProvider clock)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "scim";
+    public const string TokenIdClaim = "scim_token_id";
+    public const string Policy = "scim";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var header = Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.NoResult();
+        var token = header["Bearer ".Length..].Trim();
+        if (token.Length == 0) return AuthenticateResult.Fail("empty bearer token");
+        var hash = ApiTokens.Hash(token);
+        var found = await db.Set<ProvisioningToken>().FirstOrDefaultAsync(t => t.Hash == hash && t.RevokedAt == null, Context.RequestAborted);
+        if (found is null) return AuthenticateResult.Fail("unknown or revoked provisioning token");
+        var now = clock.GetUtcNow();
+        // Last use at most once a minute: provisioning cycles send many requests.
+        if (found.LastUsedAt is null || now - found.LastUsedAt > TimeSpan.FromMinutes(1))
+        {
+            found.LastUsedAt = now;
+            await db.SaveChangesAsync(Context.RequestAborted);
+        }
+        var identity = new ClaimsIdentity(
+            [new Claim(TokenIdClaim, found.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), new Claim(ClaimTypes.Name, found.Name)], SchemeName);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.Headers.WWWAuthenticate = "Bearer";
+        return new ScimError(new ScimException(401, null, "a provisioning token is required (Authorization: Bearer scim_…); create one in the admin console or with `trellis token --scim`"))
+            .ExecuteAsync(Context);
+    }
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        new ScimError(new ScimException(403, null, "this token may not provision")).ExecuteAsync(Context);
+}
+
+/// <summary>The caller of a SCIM request, for the audit log.</summary>
+public sealed record ScimCaller(int TokenId, string TokenName)
+{
+    public string Describe => $"SCIM token #{TokenId} '{TokenName}'";
+
+    public static ScimCaller Of(ClaimsPrincipal user) => new(
+        int.Parse(user.FindFirstValue(ScimAuthenticationHandler.TokenIdClaim) ?? "0", System.Globalization.CultureInfo.InvariantCulture),
+        user.Identity?.Name ?? "");
+}
