@@ -43,6 +43,7 @@ public sealed partial class ReadinessModel
         var weightTable = WeightTable();
         var chunkUsed = new long[chunks];
         var chunkY2 = new long[chunks];
+        var chunkW2 = new long[chunks];
         var sharedLock = new object();
         var raterN = new long[PersonCount];
         var raterSy = new long[PersonCount];
@@ -54,7 +55,7 @@ public sealed partial class ReadinessModel
             (k, _, ws) =>
             {
                 var rows = start is null ? FirstRowOf(subjects, _chunkLo[k]) : 0;
-                CollapseChunk(k, rows, start, order, weightTable, ws, out chunkUsed[k], out chunkY2[k]);
+                CollapseChunk(k, rows, start, order, weightTable, ws, out chunkUsed[k], out chunkY2[k], out chunkW2[k]);
                 return ws;
             },
             ws =>
@@ -108,6 +109,12 @@ public sealed partial class ReadinessModel
         long y2 = 0;
         foreach (var v in chunkY2) y2 += v;
         _sumWy2 = y2 * InvScale;
+        long w2 = 0;
+        foreach (var v in chunkW2) w2 += v;
+        double totalWeight = 0;
+        for (var r = 0; r < PersonCount; r++) totalWeight += _raterN[r];
+        // Σw² is kept in units of 2⁻³² (weights' top 16 bits squared): exact integer sums, 16 significant bits, ample for a factor.
+        _weightDispersion = totalWeight > 0 ? ObservationsUsed * (w2 * InvScale) / (totalWeight * totalWeight) : 1;
     }
 
     /// <summary>The first row whose subject is at least <paramref name="person"/> in rows grouped by subject.</summary>
@@ -201,7 +208,7 @@ public sealed partial class ReadinessModel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void CollapseChunk(int k, int firstRow, int[]? start, int[]? order, long[] weightTable, CollapseWorkspace ws, out long used, out long y2)
+    private void CollapseChunk(int k, int firstRow, int[]? start, int[]? order, long[] weightTable, CollapseWorkspace ws, out long used, out long y2, out long w2)
     {
         var nb = _nb;
         int lo = _chunkLo[k], hi = _chunkLo[k + 1];
@@ -235,6 +242,7 @@ public sealed partial class ReadinessModel
         var slotCount = 0;
         used = 0;
         y2 = 0;
+        w2 = 0;
         var row = firstRow;
         for (var s = lo; s < hi; s++)
         {
@@ -253,8 +261,8 @@ public sealed partial class ReadinessModel
             }
             var firstSerial = ws.NextSerial;
             var slots = order is null
-                ? AccumulateRows<InPlace>(from, to, order, weightTable, ws, firstSerial, ref y2, out var selfCount, out var selfSum)
-                : AccumulateRows<Ordered>(from, to, order, weightTable, ws, firstSerial, ref y2, out selfCount, out selfSum);
+                ? AccumulateRows<InPlace>(from, to, order, weightTable, ws, firstSerial, ref y2, ref w2, out var selfCount, out var selfSum)
+                : AccumulateRows<Ordered>(from, to, order, weightTable, ws, firstSerial, ref y2, ref w2, out selfCount, out selfSum);
             ws.NextSerial = checked(firstSerial + slots);
             _selfCount[s] = selfCount;
             _selfSum[s] = selfSum;
@@ -357,7 +365,7 @@ public sealed partial class ReadinessModel
     /// number of distinct raters (slots). A method of its own, so that the loop keeps its few values in registers.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private int AccumulateRows<TRows>(int from, int to, int[]? order, long[] weightTable, CollapseWorkspace ws, int firstSerial, ref long y2,
+    private int AccumulateRows<TRows>(int from, int to, int[]? order, long[] weightTable, CollapseWorkspace ws, int firstSerial, ref long y2, ref long w2,
         out int selfCount, out int selfSum) where TRows : struct, IRowOrder
     {
         // Plain references and explicit range checks: the loop's values stay in registers.
@@ -376,7 +384,7 @@ public sealed partial class ReadinessModel
         var slotTotals = ws.Slots;
         var pairW = ws.PairW;
         var slots = 0;
-        long squares = 0;
+        long squares = 0, weightSquares = 0;
         int selves = 0, selfRatings = 0;
         for (var j = from; j < to; j++)
         {
@@ -426,8 +434,10 @@ public sealed partial class ReadinessModel
             cell.Sy += wy;
             cell.Count++;
             squares += wy * y;
+            weightSquares += (wf >> 16) * (wf >> 16);
         }
         y2 += squares;
+        w2 += weightSquares;
         selfCount = selves;
         selfSum = selfRatings;
         return slots;

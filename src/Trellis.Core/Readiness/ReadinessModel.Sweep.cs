@@ -28,11 +28,12 @@ public sealed partial class ReadinessModel
         var plainComponents = new double[Components];
         double previousTauG = 0, previousSigma2 = 0, previousTauU = 0, previousTauV = 0, previousSigmaB = 0;
         var maxIterations = Math.Max(1, Options.MaxIterations);
+        ChunkStats? last = null;
         for (var iteration = 1; iteration <= maxIterations; iteration++)
         {
             Iterations = iteration;
             SaveState(state);
-            var all = Sweep(chunkStats, acc);
+            var all = last = Sweep(chunkStats, acc);
             UpdateSubjectComponents(all);
             var maxDelta = RaterStep(acc, all);
             var stable = Relative(previousTauG, _tauG2) && Relative(previousSigma2, _sigma2) && Relative(previousTauU, _tauU2) && Relative(previousTauV, _tauV2) && Relative(previousSigmaB, _sigmaB2);
@@ -58,6 +59,7 @@ public sealed partial class ReadinessModel
         }
         // The person estimates are those of the last sweep: given rater effects and components that moved by less than
         // the tolerance in that sweep, so a further pass over the pairs would change them by less than that too.
+        MarginalVariances(last!);
         _slotValues = [];
         _workspaces.Clear();
         SweepTime = clock.Elapsed - CollapseTime;
@@ -119,6 +121,10 @@ public sealed partial class ReadinessModel
     {
         public readonly double[] MuNum = new double[behaviors], MuDen = new double[behaviors];
         public double SumU2, SumV2, CellDf, PersonDf;
+        /// <summary>Σ k²·pu/τv² over cells: the part of the cell effects' posterior variance that comes from the person effect u.</summary>
+        public double CellShared;
+        /// <summary>Σ k·(1 − k)·pu/τv² over cells: the person effect's share of the fitted cells' degrees of freedom.</summary>
+        public double PersonShare;
         public long Persons, Cells;
         // For the residual sum of squares: Σ θ·Σwy, Σ N·θ², Σ θ·Σwb over cells.
         public double ThetaResid, NTheta2;
@@ -126,14 +132,14 @@ public sealed partial class ReadinessModel
         public void Clear()
         {
             Array.Clear(MuNum); Array.Clear(MuDen);
-            SumU2 = SumV2 = CellDf = PersonDf = ThetaResid = NTheta2 = 0;
+            SumU2 = SumV2 = CellDf = PersonDf = CellShared = PersonShare = ThetaResid = NTheta2 = 0;
             Persons = Cells = 0;
         }
 
         public void Add(ChunkStats o)
         {
             for (var b = 0; b < MuNum.Length; b++) { MuNum[b] += o.MuNum[b]; MuDen[b] += o.MuDen[b]; }
-            SumU2 += o.SumU2; SumV2 += o.SumV2; CellDf += o.CellDf; PersonDf += o.PersonDf; Persons += o.Persons; Cells += o.Cells;
+            SumU2 += o.SumU2; SumV2 += o.SumV2; CellDf += o.CellDf; CellShared += o.CellShared; PersonShare += o.PersonShare; PersonDf += o.PersonDf; Persons += o.Persons; Cells += o.Cells;
             ThetaResid += o.ThetaResid; NTheta2 += o.NTheta2;
         }
     }
@@ -163,7 +169,9 @@ public sealed partial class ReadinessModel
             });
         var all = new ChunkStats(_nb);
         foreach (var c in chunkStats) all.Add(c); // chunk order: deterministic whatever the thread count
-        _cellDf = all.CellDf;
+        // Degrees of freedom the persons' fit takes from σ²: the trace of the fitted cells' hat matrix, Σ n·∂θ̂/∂(Σw·y) =
+        // Σ k + Σ k·(1 − k)·pu/τv² — the cell effects' share and the person effect's (one per person when cells are thin).
+        _cellDf = all.CellDf + all.PersonShare;
         return all;
     }
 
@@ -397,7 +405,7 @@ public sealed partial class ReadinessModel
 
         var u4 = Vector256.Create(u);
         var pu4 = Vector256.Create(pu);
-        Vector256<double> sum4 = default, sumK4 = default, sumPv4 = default, sumV24 = default;
+        Vector256<double> sum4 = default, sumK4 = default, sumK24 = default, sumPv4 = default, sumV24 = default;
         for (b = 0; b < vectorEnd; b += 4)
         {
             var n = Vector256.LoadUnsafe(ref nRef, (nuint)b);
@@ -417,9 +425,10 @@ public sealed partial class ReadinessModel
             sumV24 += v * v;
             sum4 += theta;
             sumK4 += k;
+            sumK24 += k * k;
             sumPv4 += pv;
         }
-        double sum = Sum4(sum4), sumK = Sum4(sumK4), sumPv = Sum4(sumPv4), sumV2 = Sum4(sumV24);
+        double sum = Sum4(sum4), sumK = Sum4(sumK4), sumK2 = Sum4(sumK24), sumPv = Sum4(sumPv4), sumV2 = Sum4(sumV24);
         for (; b < nb; b++)
         {
             var n = ws.N[b];
@@ -438,6 +447,7 @@ public sealed partial class ReadinessModel
             sumV2 += v * v;
             sum += theta;
             sumK += k;
+            sumK2 += k * k;
             sumPv += pv;
         }
         _values[s] = sum / nb;
@@ -448,6 +458,8 @@ public sealed partial class ReadinessModel
         stats.SumV2 += sumV2;
         stats.Cells += cells;
         stats.CellDf += sumK;
+        stats.CellShared += sumK2 * pu * invTauV2;
+        stats.PersonShare += (sumK - sumK2) * pu * invTauV2;
         stats.SumU2 += u * u;
         stats.PersonDf += 1 - pu / _tauU2;
         stats.Persons++;
@@ -459,7 +471,9 @@ public sealed partial class ReadinessModel
         for (var b = 0; b < _nb; b++)
             if (all.MuDen[b] > 0) _mu[b] = all.MuNum[b] / all.MuDen[b];
         _tauU2 = Component(all.SumU2, all.PersonDf, InitialTauU2);
-        _tauV2 = Component(all.SumV2, all.CellDf, InitialTauV2);
+        // The EM fixed point of τv²: Σ v̂² = Σ (τv² − Var(v | y)), where Var(v | y) = pv + k²·pu includes the
+        // uncertainty v̂ inherits from û (v̂ = k·(ȳ − μ − û)); with pv alone (cells as if u were known) τv² comes out low.
+        _tauV2 = Component(all.SumV2, all.CellDf - all.CellShared, InitialTauV2);
     }
 
     /// <summary>

@@ -141,6 +141,14 @@ public sealed partial class ReadinessModel
     private double _tauG2 = InitialTauG2;
     private double _cellDf;
 
+    // What the fit knows about each rater's effect once the people it rated are integrated out (T_r), the variance of
+    // each department's shared effect and of each behaviour mean: the parts of a person's variance beyond its own
+    // posterior (ReadinessModel.Variance.cs), kept for incremental updates.
+    private double[] _raterInformation = [], _groupVariance = [], _muVariance = [];
+    /// <summary>N·Σw²/(Σw)² over the used observations (1 when every weight is equal): see <see cref="NoiseVariance"/>.</summary>
+    private double _weightDispersion = 1;
+    private VarianceWorkspace? _addVarianceWorkspace;
+
     // Scratch kept only while fitting.
     /// <summary>Per-thread workspaces, kept from sweep to sweep of one fit.</summary>
     private readonly System.Collections.Concurrent.ConcurrentBag<Workspace> _workspaces = [];
@@ -320,8 +328,10 @@ public sealed partial class ReadinessModel
         if (!HasRated(subject, rater)) _raterCount[subject]++;
         _addedPairs.Add(((long)subject << 32) | (uint)rater);
         var workspace = _addWorkspace ??= new Workspace(_nb, 0);
-        Gather(subject, ChunkOf(subject), workspace);
+        var chunk = ChunkOf(subject);
+        Gather(subject, chunk, workspace);
         SolveSubject(subject, workspace, null);
+        PersonMarginalVariance(subject, chunk, _addVarianceWorkspace ??= new VarianceWorkspace(_nb), workspace.N);
         return true;
     }
 

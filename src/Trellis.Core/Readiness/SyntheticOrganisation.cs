@@ -16,10 +16,24 @@ public sealed class SyntheticOrganisation
     public required double[] TrueLeniency { get; init; }
     public required int[] Department { get; init; }
     public required DateOnly AsOf { get; init; }
-    /// <summary>The department whose members rate leniently.</summary>
+    /// <summary>The department whose members rate leniently (with more lenient departments, they are 0, 1, …).</summary>
     public const int LenientDepartment = 0;
     public const double DepartmentLeniency = 0.5;
     public const double SelfInflation = 0.6;
+
+    /// <summary>
+    /// The mean planted leniency of the departments (each department's members averaged, then the departments). Ratings
+    /// cannot tell an organisation whose raters are all lenient by c from one whose people are all better by c, so any
+    /// fit of the model — the engine's or lme4's — measures levels on the scale of the average department's raters:
+    /// the planted level plus this offset. Intervals are judged against that anchored truth.
+    /// </summary>
+    public double ScaleOffset { get; init; }
+
+    /// <summary>True level of a cell on the scale the ratings can identify (see <see cref="ScaleOffset"/>).</summary>
+    public double AnchoredLevel(int cell) => TrueLevel[cell] + ScaleOffset;
+
+    /// <summary>True values level of a person on the scale the ratings can identify (see <see cref="ScaleOffset"/>).</summary>
+    public double AnchoredValues(int person) => TrueValues(person) + ScaleOffset;
 
     public double TrueValues(int person)
     {
@@ -28,7 +42,14 @@ public sealed class SyntheticOrganisation
         return sum / Behaviors;
     }
 
-    public static SyntheticOrganisation Generate(int persons, long observations, int seed, int behaviors = 10, int departments = 10, double noise = 0.5)
+    /// <summary>
+    /// Generates an organisation. The shape can be varied without changing the defaults' data: <paramref name="lenientDepartments"/>
+    /// departments (0, 1, …) rate <see cref="DepartmentLeniency"/> leniently; each person is rated by a pool of at most
+    /// <paramref name="maxRaters"/> raters (2 + evidence/4 below that); evidence per person is log-normal with spread
+    /// <paramref name="evidenceSpread"/> (σ of its log; 1 is already very uneven).
+    /// </summary>
+    public static SyntheticOrganisation Generate(int persons, long observations, int seed, int behaviors = 10, int departments = 10, double noise = 0.5,
+        int lenientDepartments = 1, int maxRaters = 40, double evidenceSpread = 1.0)
     {
         var random = new Random(seed);
         double Gauss() => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
@@ -50,11 +71,11 @@ public sealed class SyntheticOrganisation
             for (var b = 0; b < behaviors; b++) truth[p * behaviors + b] = mu[b] + u + 0.25 * Gauss();
         }
         var leniency = new double[persons];
-        for (var p = 0; p < persons; p++) leniency[p] = 0.25 * Gauss() + (department[p] == LenientDepartment ? DepartmentLeniency : 0);
+        for (var p = 0; p < persons; p++) leniency[p] = 0.25 * Gauss() + (department[p] < lenientDepartments ? DepartmentLeniency : 0);
 
         // Very uneven evidence: log-normal counts (σ = 1), scaled to the requested total.
         var raw = new double[persons];
-        for (var p = 0; p < persons; p++) raw[p] = Math.Exp(Gauss());
+        for (var p = 0; p < persons; p++) raw[p] = Math.Exp(evidenceSpread * Gauss());
         var scale = observations / raw.Sum();
         var counts = new int[persons];
         long assigned = 0;
@@ -69,7 +90,7 @@ public sealed class SyntheticOrganisation
             if (n == 0) continue;
             pool.Clear();
             var same = members[department[s]];
-            var poolSize = Math.Min(2 + n / 4, 40);
+            var poolSize = Math.Min(2 + n / 4, maxRaters);
             for (var k = 0; k < poolSize; k++)
             {
                 var fromOwn = random.NextDouble() < 0.7 && same.Count > 1;
@@ -91,8 +112,10 @@ public sealed class SyntheticOrganisation
                 table.Add(s, rater, b, relationship, Math.Clamp(rating, 1, 5), day);
             }
         }
+        var departmentLeniency = members.Where(m => m.Count > 0).Select(m => m.Average(p => leniency[p])).ToArray();
         return new SyntheticOrganisation
         {
+            ScaleOffset = departmentLeniency.Length > 0 ? departmentLeniency.Average() : 0,
             Persons = persons, Behaviors = behaviors, Observations = table, TrueLevel = truth, TrueLeniency = leniency,
             Department = department, AsOf = asOf,
         };

@@ -26,7 +26,10 @@ public sealed class BoundaryComponentTests
             var subject = k % persons;
             var rater = (subject + 1 + random.Next(persons - 1)) % persons;
             var rating = Math.Clamp((int)Math.Round(3.2 + 0.8 * truth[subject] + 0.7 * (random.NextDouble() - 0.5) * 2), 1, 5);
-            table.Add(subject, rater, k % behaviors, relationships[k & 3], rating, asOf.DayNumber - random.Next(210));
+            // Each person's ratings spread over the behaviours ((k / persons) % behaviours). An earlier version used k % behaviours,
+            // which gave every person a single behaviour: u and v were then one effect, and τv² was decided by its prior alone
+            // once the EM update counted v̂'s uncertainty through û (before, that design merely happened to land on zero).
+            table.Add(subject, rater, k / persons % behaviors, relationships[k & 3], rating, asOf.DayNumber - random.Next(210));
         }
         var departments = Enumerable.Range(0, persons).Select(p => p % 5).ToArray();
 
