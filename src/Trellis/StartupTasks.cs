@@ -8,11 +8,11 @@ namespace Trellis;
 /// <summary>
 /// Applies migrations (and seeds the demo organisation with --demo) before the server starts listening; once it
 /// listens, <c>trellis serve</c> also loads readiness and the organisation in the background, so that the first
-/// person to open a page does not wait for them (seconds at 100,000 people).
+/// person to open a page does not wait for them (seconds at 100,000 people), and then keeps the culture audit current.
 /// </summary>
 internal sealed class StartupTasks(
     IServiceScopeFactory scopes, ServeOptions serve, DatabaseSelection selection, ReadinessService readiness, OrgSnapshots org,
-    IConfiguration configuration, ILogger<StartupTasks> log) : IHostedLifecycleService
+    Audit.AuditService audit, IHostApplicationLifetime lifetime, IConfiguration configuration, ILogger<StartupTasks> log) : IHostedLifecycleService
 {
     public async Task StartingAsync(CancellationToken ct)
     {
@@ -29,7 +29,13 @@ internal sealed class StartupTasks(
     public Task StartedAsync(CancellationToken ct)
     {
         // "warmup=false" turns it off (the integration tests, which write evidence straight into the database after start).
-        if (serve.WarmUp && configuration.GetValue("warmup", true)) _ = Task.Run(WarmUpAsync, CancellationToken.None);
+        if (serve.WarmUp && configuration.GetValue("warmup", true))
+        {
+            // Until they are loaded, the pages that need them show a short "loading" state instead of waiting.
+            org.AllowLoadingState();
+            readiness.AllowLoadingState();
+            _ = Task.Run(WarmUpAsync, CancellationToken.None);
+        }
         return Task.CompletedTask;
     }
 
@@ -50,6 +56,9 @@ internal sealed class StartupTasks(
             // Nothing is lost: the first request that needs them loads them instead.
             log.LogWarning(e, "Warm-up failed; the first request will load readiness and the organisation");
         }
+        // From now on the culture audit is recomputed in the background whenever its data changes, before anyone asks.
+        try { await audit.WatchAsync(lifetime.ApplicationStopping); }
+        catch (OperationCanceledException) { }
     }
 
     public Task StoppingAsync(CancellationToken ct) => Task.CompletedTask;

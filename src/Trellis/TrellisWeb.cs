@@ -12,7 +12,8 @@ public static class TrellisWeb
 {
     public const string DefaultUrl = "http://127.0.0.1:5000";
 
-    public static WebApplication Build(string[] args, ServeOptions? serve = null)
+    /// <param name="configure">Last word on the services before the app is built (the pages benchmark adds its timing middleware).</param>
+    public static WebApplication Build(string[] args, ServeOptions? serve = null, Action<WebApplicationBuilder>? configure = null)
     {
         // The application name finds the Razor pages in this assembly even when a test process hosts the app.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ApplicationName = typeof(TrellisWeb).Assembly.GetName().Name });
@@ -20,6 +21,7 @@ public static class TrellisWeb
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
             builder.WebHost.UseUrls(DefaultUrl);
         builder.AddTrellis(serve);
+        configure?.Invoke(builder);
         var app = builder.Build();
         app.MapTrellis();
         return app;
@@ -28,6 +30,10 @@ public static class TrellisWeb
     public static void AddTrellis(this WebApplicationBuilder builder, ServeOptions serve)
     {
         var db = DatabaseSelection.Resolve(builder.Configuration["db"]);
+        // A day's log is about requests, not queries: EF Core's SQL statements only when something is wrong. A
+        // Logging:LogLevel setting for the category in configuration still wins (it is more specific than this default).
+        if (builder.Configuration["Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command"] is null)
+            builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.Warning);
         builder.Services.AddSingleton(serve);
         builder.Services.AddTrellisDb(db);
         builder.Services.AddHostedService<StartupTasks>();

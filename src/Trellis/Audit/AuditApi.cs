@@ -12,6 +12,7 @@ public static class AuditApi
     {
         var api = app.MapGroup("/api/v1/audit").WithTags("Audit").RequireAuthorization(Policies.HrOrAdmin);
         api.MapGet("/", GetAudit);
+        api.MapGet("/status", GetStatus);
         // Section downloads for the dashboard (sign-in cookie); same role rule.
         app.MapGet("/audit/download/{file}", Download).RequireAuthorization(Policies.HrOrAdmin).ExcludeFromDescription();
         return app;
@@ -25,6 +26,19 @@ public static class AuditApi
         return result is null
             ? TypedResults.NotFound(UnknownCycle(cycle!))
             : TypedResults.Ok(result.Report);
+    }
+
+    /// <summary>
+    /// Whether a new audit is being computed and when the one shown was: what the dashboard polls (never waits, never
+    /// computes; it asks for a check in the background, at most every few seconds).
+    /// </summary>
+    public static Ok<AuditStatus> GetStatus(AuditService audit, string? cycle)
+    {
+        cycle = string.IsNullOrWhiteSpace(cycle) ? null : cycle;
+        _ = audit.CheckInBackground(cycle);
+        var running = audit.Progress;
+        return TypedResults.Ok(new AuditStatus(running is not null, running?.StartedAt, running?.DatesDone ?? 0, running?.DatesTotal ?? 0,
+            audit.Peek(cycle)?.ComputedAt));
     }
 
     /// <summary><c>/audit/download/{section}.csv|json[?cycle=]</c>: one section of the audit.</summary>
@@ -56,3 +70,7 @@ public static class AuditApi
         Detail = $"There is no cycle named '{cycle}' in the promotion history.",
     };
 }
+
+/// <summary>The state of the background audit: <c>computing</c> since <c>started_at</c> (<c>dates_done</c> of <c>dates_total</c>
+/// decision dates computed so far), and when the result now shown was computed (null before the first).</summary>
+public sealed record AuditStatus(bool Computing, DateTimeOffset? StartedAt, int DatesDone, int DatesTotal, DateTimeOffset? ComputedAt);

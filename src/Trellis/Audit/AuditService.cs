@@ -15,8 +15,15 @@ namespace Trellis.Audit;
 /// of row counts and the framework version), when <see cref="Invalidate"/> is called (evidence changed), on
 /// demand, or after <see cref="MaxAge"/> — observations feed the audit through the readiness engine, and counting
 /// millions of them on every page view would cost more than the audit itself.
+/// <para>
+/// The dashboard never computes: it shows the last result (<see cref="Peek"/>) and asks for a check in the background
+/// (<see cref="CheckInBackground"/>), which recomputes when the fingerprint moved (a publication, an import, any change,
+/// whichever process made it). <c>trellis serve</c> also checks every <see cref="WatchInterval"/> (<see cref="WatchAsync"/>),
+/// so the first audit after a change is computed before anyone asks. While it runs, <see cref="Progress"/> says since when
+/// and how many decision dates are done.
+/// </para>
 /// </summary>
-public sealed class AuditService(IServiceScopeFactory scopes, FrameworkStore frameworks, ReadinessService readiness, TimeProvider clock)
+public sealed class AuditService(IServiceScopeFactory scopes, FrameworkStore frameworks, ReadinessService readiness, TimeProvider clock, ILogger<AuditService> log)
 {
     public static readonly TimeSpan MaxAge = TimeSpan.FromMinutes(10);
 
@@ -37,6 +44,66 @@ public sealed class AuditService(IServiceScopeFactory scopes, FrameworkStore fra
     /// <summary>Evidence changed somewhere: the next read recomputes.</summary>
     public void Invalidate() => _cache.Clear();
 
+    /// <summary>A computation under way: which audit ("" = all cycles), since when, and how many decision dates it computed of how many.</summary>
+    public sealed record Running(string Key, DateTimeOffset StartedAt, int DatesDone, int DatesTotal);
+
+    private volatile Running? _running;
+
+    /// <summary>The computation under way, if any.</summary>
+    public Running? Progress => _running;
+
+    /// <summary>How often <c>trellis serve</c> checks whether the audited data changed.</summary>
+    public static readonly TimeSpan WatchInterval = TimeSpan.FromSeconds(2);
+
+    /// <summary>A hold at the start of each background computation (tests use it to see the "updating" state).</summary>
+    internal Func<Task>? BeforeBackgroundCompute { get; set; }
+
+    /// <summary>The last result of an audit without touching the database (null before the first).</summary>
+    public AuditResult? Peek(string? cycle) => _cache.TryGetValue(cycle ?? "", out var hit) ? new(hit.Report, hit.ComputedAt) : null;
+
+    private Task _background = Task.CompletedTask;
+    private readonly Lock _backgroundLock = new();
+    private long _lastCheck = long.MinValue;
+
+    /// <summary>
+    /// Checks in the background, at most every <see cref="WatchInterval"/> (or at once with <paramref name="now"/>), whether
+    /// the audit of <paramref name="cycle"/> and every other audit already shown are behind the data, and recomputes those
+    /// that are. Never waits; returns the task for those who want to (tests, the benchmark).
+    /// </summary>
+    public Task CheckInBackground(string? cycle = null, bool now = false, bool recompute = false)
+    {
+        lock (_backgroundLock)
+        {
+            var stamp = clock.GetTimestamp();
+            if (!_background.IsCompleted) return _background;
+            if (!now && _lastCheck != long.MinValue && clock.GetElapsedTime(_lastCheck, stamp) < WatchInterval) return _background;
+            _lastCheck = stamp;
+            var keys = _cache.Keys.Append(cycle ?? "").Append("").Distinct().ToList();
+            _background = Task.Run(async () =>
+            {
+                try
+                {
+                    foreach (var key in keys)
+                        await RefreshAsync(key.Length == 0 ? null : key, recompute, background: true, CancellationToken.None);
+                }
+                catch (Exception e)
+                {
+                    // The last result stays on the dashboard; the next check tries again.
+                    log.LogError(e, "Background audit failed");
+                }
+            });
+            return _background;
+        }
+    }
+
+    /// <summary>Checks for changes every <see cref="WatchInterval"/> until stopped (<c>trellis serve</c>).</summary>
+    public async Task WatchAsync(CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(WatchInterval, clock);
+        do await CheckInBackground(now: true);
+        while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false));
+    }
+
     /// <summary>The names of all cycles in the promotion history, oldest first.</summary>
     public async Task<IReadOnlyList<string>> CycleNamesAsync(CancellationToken ct = default)
     {
@@ -47,7 +114,10 @@ public sealed class AuditService(IServiceScopeFactory scopes, FrameworkStore fra
     }
 
     /// <summary>The audit (of one cycle, or of all when <paramref name="cycle"/> is null); null when that cycle does not exist.</summary>
-    public async Task<AuditResult?> GetAsync(string? cycle, bool recompute = false, CancellationToken ct = default)
+    public Task<AuditResult?> GetAsync(string? cycle, bool recompute = false, CancellationToken ct = default) =>
+        RefreshAsync(cycle, recompute, background: false, ct);
+
+    private async Task<AuditResult?> RefreshAsync(string? cycle, bool recompute, bool background, CancellationToken ct)
     {
         var key = cycle ?? "";
         using var scope = scopes.CreateScope();
@@ -62,6 +132,12 @@ public sealed class AuditService(IServiceScopeFactory scopes, FrameworkStore fra
         {
             if (!recompute && _cache.TryGetValue(key, out hit) && hit.Fingerprint == fingerprint && clock.GetUtcNow() - hit.ComputedAt < MaxAge)
                 return new(hit.Report, hit.ComputedAt);
+            if (background && BeforeBackgroundCompute is { } hold)
+            {
+                _running = new Running(key, clock.GetUtcNow(), 0, 0);
+                await hold();
+            }
+            _running = new Running(key, _running?.StartedAt ?? clock.GetUtcNow(), 0, 0);
             var watch = System.Diagnostics.Stopwatch.StartNew();
             var (input, engine, engineRuns) = await GatherTimedAsync(db, cycle, ct);
             var gathered = watch.Elapsed;
@@ -71,7 +147,11 @@ public sealed class AuditService(IServiceScopeFactory scopes, FrameworkStore fra
             _cache[key] = entry;
             return new(report, entry.ComputedAt);
         }
-        finally { _gate.Release(); }
+        finally
+        {
+            _running = null;
+            _gate.Release();
+        }
     }
 
     private async Task<string> FingerprintAsync(TrellisDb db, CancellationToken ct)
@@ -129,9 +209,11 @@ public sealed class AuditService(IServiceScopeFactory scopes, FrameworkStore fra
         var missing = audited.Where(p => !p.Stored || !valid.Contains(p.DecidedOn)).Select(p => p.DecidedOn).Distinct().Order().ToList();
         var computed = new Dictionary<(DateOnly, string), (double? Values, double? Results)>();
         var engineRuns = 0;
+        if (_running is { } running) _running = running with { DatesTotal = missing.Count };
         foreach (var date in missing)
         {
             var (scores, fits, engine) = await ComputeDateAsync(db, current?.VersionId, date, ct);
+            if (_running is { } r) _running = r with { DatesDone = r.DatesDone + 1 };
             engineRuns += fits;
             engineTime += engine;
             foreach (var (id, score) in scores) computed[(date, id)] = score;

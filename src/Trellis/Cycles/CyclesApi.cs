@@ -88,8 +88,13 @@ public static class CyclesApi
         return o.Error is { Status: 400, Fields: { } f } ? TypedResults.ValidationProblem(f, detail: o.Error.Detail) : OutcomeResults.Problem(o.Error!);
     }
 
-    public static async Task<Results<Ok<CycleResponse>, ValidationProblem, ProblemHttpResult>> Publish(string name, CycleService cycles, CancellationToken ct) =>
-        OutcomeResults.ToOk(await cycles.PublishAsync(name, ct));
+    public static async Task<Results<Ok<CycleResponse>, ValidationProblem, ProblemHttpResult>> Publish(string name, CycleService cycles, Audit.AuditService audit, CancellationToken ct)
+    {
+        var published = await cycles.PublishAsync(name, ct);
+        // The decisions are now promotion history: the culture audit is recomputed in the background at once.
+        if (published.Ok) _ = audit.CheckInBackground(now: true);
+        return OutcomeResults.ToOk(published);
+    }
 
     public static async Task<Results<Ok<NominationResponse>, ValidationProblem, ProblemHttpResult>> GetNomination(int id, CycleService cycles, CancellationToken ct) =>
         OutcomeResults.ToOk(await cycles.GetNominationAsync(id, ct));

@@ -3,12 +3,21 @@ using Trellis.Accounts;
 
 namespace Trellis.Cycles;
 
-public sealed class DetailModel(CycleService cycles, CalibrationBoard board, Viewer viewer) : CyclePageModel
+public sealed class DetailModel(CycleService cycles, CalibrationBoard board, Viewer viewer, Audit.AuditService audit) : CyclePageModel
 {
     [BindProperty(SupportsGet = true)] public string Name { get; set; } = "";
     public CycleResponse? Cycle { get; private set; }
     public IReadOnlyList<NominationResponse> Nominations { get; private set; } = [];
+    /// <summary>The page of suggestions shown (null when the viewer gets none): a large organisation has thousands.</summary>
     public IReadOnlyList<SuggestionView>? Suggestions { get; private set; }
+    /// <summary>All suggestions for the viewer, and how many of them match the search.</summary>
+    public int SuggestionsAll { get; private set; }
+    public int SuggestionsMatching { get; private set; }
+    public int SuggestionsPage { get; private set; } = 1;
+    public int SuggestionsPages => Math.Max(1, (SuggestionsMatching + SuggestionsPerPage - 1) / SuggestionsPerPage);
+    public const int SuggestionsPerPage = 50;
+    /// <summary>Searches the suggestions by name, id, level, target or band (<c>?sq=</c>; <c>?spage=</c> pages them).</summary>
+    [BindProperty(SupportsGet = true, Name = "sq")] public string? SuggestionQuery { get; set; }
     public bool MayCalibrate { get; private set; }
     public bool IsHr => viewer.IsHr;
     public string MyId => viewer.EmployeeId;
@@ -22,8 +31,13 @@ public sealed class DetailModel(CycleService cycles, CalibrationBoard board, Vie
     public async Task<IActionResult> OnPostPhaseAsync(string? phase, CancellationToken ct) =>
         await AfterAsync(await cycles.SetPhaseAsync(Name, new SetPhaseRequest(phase), ct), c => $"The cycle is now in '{c.Phase}'.", ct);
 
-    public async Task<IActionResult> OnPostPublishAsync(CancellationToken ct) =>
-        await AfterAsync(await cycles.PublishAsync(Name, ct), _ => "Published: candidates and their managers can see the decisions; levels are updated.", ct);
+    public async Task<IActionResult> OnPostPublishAsync(CancellationToken ct)
+    {
+        var published = await cycles.PublishAsync(Name, ct);
+        // The decisions are now promotion history: the culture audit is recomputed in the background at once.
+        if (published.Ok) _ = audit.CheckInBackground(now: true);
+        return await AfterAsync(published, _ => "Published: candidates and their managers can see the decisions; levels are updated.", ct);
+    }
 
     public async Task<IActionResult> OnPostNominateAsync(CancellationToken ct) =>
         await AfterAsync(await cycles.NominateAsync(Name, new NominateRequest(EmployeeId, TargetLevel, Rationale), false, ct),
@@ -54,6 +68,17 @@ public sealed class DetailModel(CycleService cycles, CalibrationBoard board, Vie
         return Page();
     }
 
+    private static bool Matches(SuggestionView s, string q) =>
+        s.Name.Contains(q, StringComparison.OrdinalIgnoreCase) || s.EmployeeId.Contains(q, StringComparison.OrdinalIgnoreCase)
+        || s.CurrentLevel.Equals(q, StringComparison.OrdinalIgnoreCase) || s.TargetLevel.Equals(q, StringComparison.OrdinalIgnoreCase)
+        || s.Band.Equals(q, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The cycle page's address with the suggestion search and a page of it.</summary>
+    public string SuggestionsLink(int page) => $"/cycles/{Uri.EscapeDataString(Name)}" + QueryString.Create(new Dictionary<string, string?>
+    {
+        ["sq"] = SuggestionQuery, ["spage"] = page.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    }.Where(kv => !string.IsNullOrEmpty(kv.Value))).ToUriComponent() + "#suggestions";
+
     private async Task<IActionResult?> LoadAsync(CancellationToken ct)
     {
         var cycle = await cycles.GetAsync(Name, ct);
@@ -62,8 +87,17 @@ public sealed class DetailModel(CycleService cycles, CalibrationBoard board, Vie
         Nominations = (await cycles.ListNominationsAsync(Name, ct)).Value ?? [];
         if (viewer.IsHr || viewer.IsManager)
         {
-            var suggestions = await cycles.SuggestionsAsync(Name, ct);
-            Suggestions = suggestions.Value;
+            var suggestions = (await cycles.SuggestionsAsync(Name, ct)).Value;
+            if (suggestions is not null)
+            {
+                // Paged and searched here: at 100,000 people the engine suggests about 10,000, far too many for one page.
+                var q = SuggestionQuery?.Trim();
+                var matching = string.IsNullOrEmpty(q) ? suggestions : suggestions.Where(s => Matches(s, q)).ToList();
+                SuggestionsAll = suggestions.Count;
+                SuggestionsMatching = matching.Count;
+                SuggestionsPage = int.TryParse(Request.Query["spage"], out var p) ? Math.Clamp(p, 1, SuggestionsPages) : 1;
+                Suggestions = matching.Skip((SuggestionsPage - 1) * SuggestionsPerPage).Take(SuggestionsPerPage).ToList();
+            }
         }
         var row = await cycles.FindCycleAsync(Name, ct);
         MayCalibrate = row is not null && await board.MayCalibrateAsync(row.Id, ct);

@@ -35,9 +35,9 @@ public static class GrowthApi
     }
 
     /// <summary>Readiness of everyone in the caller's reporting line.</summary>
-    public static async Task<Ok<IReadOnlyList<TeamMember>>> GetTeam(Viewer viewer, SensitiveReads reads, TrellisDb db, ReadinessService readiness, CancellationToken ct)
+    public static async Task<Ok<IReadOnlyList<TeamMember>>> GetTeam(Viewer viewer, SensitiveReads reads, TrellisDb db, People.OrgSnapshots orgs, ReadinessService readiness, CancellationToken ct)
     {
-        var team = await TeamReadiness.ForLineAsync(db, readiness, viewer.EmployeeId, ct);
+        var team = await TeamReadiness.ForLineAsync(db, orgs, readiness, viewer.EmployeeId, ct);
         await reads.RecordAsync("read_team_readiness", null, $"{team.Count} people in the line of {viewer.EmployeeId}", ct);
         return TypedResults.Ok(team);
     }

@@ -8,21 +8,41 @@ using Trellis.Readiness;
 namespace Trellis.Growth;
 
 [Authorize(Policy = Policies.Manager)]
-public sealed class MyTeamModel(Viewer viewer, SensitiveReads reads, TrellisDb db, ReadinessService readiness) : PageModel
+public sealed class MyTeamModel(Viewer viewer, SensitiveReads reads, TrellisDb db, People.OrgSnapshots orgs, ReadinessService readiness) : PageModel
 {
     [BindProperty(SupportsGet = true)] public string? Sort { get; set; }
     [BindProperty(SupportsGet = true)] public bool Desc { get; set; }
     [BindProperty(SupportsGet = true)] public string? Band { get; set; }
     [BindProperty(SupportsGet = true)] public string? Show { get; set; }
+    /// <summary>Searches the line by name or employee id.</summary>
+    [BindProperty(SupportsGet = true)] public string? Q { get; set; }
+    /// <summary>The page of the line shown: a senior manager's line has tens of thousands of people.</summary>
     public IReadOnlyList<TeamMember> Members { get; private set; } = [];
     public int Total { get; private set; }
+    public int Matching { get; private set; }
+    /// <summary>From the query by hand: Razor Pages reserve the <c>page</c> route value for the page's own name.</summary>
+    public int PageNumber { get; private set; } = 1;
+    public int Pages => Math.Max(1, (Matching + PageSize - 1) / PageSize);
+    public const int PageSize = 100;
+    /// <summary>The organisation or readiness is still loading after a start: the page says so and refreshes itself.</summary>
+    public bool Loading { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
-        var all = await TeamReadiness.ForLineAsync(db, readiness, viewer.EmployeeId, ct);
+        if (await orgs.GetOrLoadingAsync(db, ct) is null || !await readiness.ReadyOrLoadingAsync(ct))
+        {
+            Loading = true;
+            return Page();
+        }
+        var all = await TeamReadiness.ForLineAsync(db, orgs, readiness, viewer.EmployeeId, ct);
         Total = all.Count;
         await reads.RecordAsync("read_team_readiness", null, $"{all.Count} people in the line of {viewer.EmployeeId}", ct);
         IEnumerable<TeamMember> rows = all;
+        if (!string.IsNullOrWhiteSpace(Q))
+        {
+            var q = Q.Trim();
+            rows = rows.Where(m => m.Name.Contains(q, StringComparison.OrdinalIgnoreCase) || m.EmployeeId.Contains(q, StringComparison.OrdinalIgnoreCase));
+        }
         if (!string.IsNullOrEmpty(Band)) rows = rows.Where(m => m.Band == Band);
         rows = Show switch
         {
@@ -39,7 +59,10 @@ public sealed class MyTeamModel(Viewer viewer, SensitiveReads reads, TrellisDb d
             "level" => Order(rows, m => m.Level),
             _ => Order(rows, m => m.Name),
         };
-        Members = rows.ToList();
+        var matching = rows.ToList();
+        Matching = matching.Count;
+        PageNumber = Math.Clamp(Trellis.People.PagingQuery.Of(Request), 1, Pages);
+        Members = matching.Skip((PageNumber - 1) * PageSize).Take(PageSize).ToList();
         return Page();
     }
 
@@ -48,6 +71,14 @@ public sealed class MyTeamModel(Viewer viewer, SensitiveReads reads, TrellisDb d
     private IEnumerable<TeamMember> Order<TKey>(IEnumerable<TeamMember> rows, Func<TeamMember, TKey> key) =>
         Desc ? rows.OrderByDescending(key) : rows.OrderBy(key);
 
-    public string SortLink(string column) =>
-        $"?sort={column}&desc={(Sort == column && !Desc).ToString().ToLowerInvariant()}&band={Band}&show={Show}";
+    public string SortLink(string column) => Link(column, Sort == column && !Desc, 1);
+
+    /// <summary>The current filters and sort with a page of the results.</summary>
+    public string PageLink(int page) => Link(Sort, Desc, page);
+
+    private string Link(string? sort, bool desc, int page) => QueryString.Create(new Dictionary<string, string?>
+    {
+        ["sort"] = sort, ["desc"] = desc ? "true" : null, ["band"] = Band, ["show"] = Show, ["q"] = Q,
+        ["page"] = page > 1 ? page.ToString(System.Globalization.CultureInfo.InvariantCulture) : null,
+    }.Where(kv => !string.IsNullOrEmpty(kv.Value))).ToUriComponent();
 }

@@ -1,7 +1,6 @@
-using Microsoft.EntityFrameworkCore;
-using Trellis.Accounts;
-using Trellis.Core;
+using Trellis.Core.Readiness;
 using Trellis.Data;
+using Trellis.People;
 using Trellis.Readiness;
 
 namespace Trellis.Growth;
@@ -31,41 +30,42 @@ public static class TeamReadiness
     public const int ThinObservations = 6;
     public const int ThinRaters = 3;
 
-    /// <summary>Everyone in the viewer's reporting line (direct and indirect) with readiness and evidence flags.</summary>
-    public static async Task<IReadOnlyList<TeamMember>> ForLineAsync(TrellisDb db, ReadinessService readiness, string managerId, CancellationToken ct)
+    /// <summary>
+    /// Everyone in the viewer's reporting line (direct and indirect), by name, with readiness and evidence flags. Read
+    /// from the organisation snapshot and the readiness engine's loaded evidence, both in memory, so that a line of
+    /// 100,000 people costs no query per person (it took 200 queries of 500 ids each and a GROUP BY over the observations).
+    /// </summary>
+    public static async Task<IReadOnlyList<TeamMember>> ForLineAsync(TrellisDb db, OrgSnapshots orgs, ReadinessService readiness, string managerId, CancellationToken ct)
     {
-        var ids = await ReportingLine.ReportsOfAsync(db, managerId, ct);
-        if (ids.Count == 0) return [];
-        var people = new List<(string Id, string Name, string? ManagerId, string? Department, string Level)>();
-        var mix = new Dictionary<string, Dictionary<string, int>>();
-        foreach (var chunk in ids.Chunk(500))
+        var org = await orgs.GetAsync(db, ct);
+        if (org.IndexOf(managerId) is not { } me) return [];
+        var line = org.Structure.ReportsOf(me);
+        if (line.Length == 0) return [];
+        var all = await readiness.GetAllAsync(null, null, ct);
+        var reports = new Dictionary<string, ReadinessReport>(all.Count, StringComparer.Ordinal);
+        foreach (var r in all) reports[r.EmployeeId] = r;
+        var mix = await readiness.EvidenceMixAsync(ct);
+        var members = new TeamMember[line.Length];
+        for (var k = 0; k < line.Length; k++)
         {
-            people.AddRange((await db.Employees.AsNoTracking().Where(e => chunk.Contains(e.Id) && e.Status == EmployeeStatus.Active)
-                .Select(e => new { e.Id, e.Name, e.ManagerId, e.Department, e.Level }).ToListAsync(ct))
-                .Select(e => (e.Id, e.Name, e.ManagerId, e.Department, e.Level)));
-            var counts = await db.Observations.AsNoTracking()
-                .Where(o => chunk.Contains(o.SubjectId) && o.Relationship != Relationships.Self)
-                .GroupBy(o => new { o.SubjectId, o.Relationship })
-                .Select(g => new { g.Key.SubjectId, g.Key.Relationship, Count = g.Count() })
-                .ToListAsync(ct);
-            foreach (var c in counts)
-            {
-                if (!mix.TryGetValue(c.SubjectId, out var byRelationship)) mix[c.SubjectId] = byRelationship = [];
-                byRelationship[c.Relationship] = c.Count;
-            }
-        }
-        var reports = (await readiness.GetAllAsync(null, null, ct)).ToDictionary(r => r.EmployeeId);
-        return people.OrderBy(p => p.Name, StringComparer.OrdinalIgnoreCase).Select(p =>
-        {
-            var r = reports.GetValueOrDefault(p.Id);
-            var relationships = mix.GetValueOrDefault(p.Id) ?? [];
+            var i = line[k];
+            var id = org.Ids[i];
+            var manager = org.Structure.ManagerOf(i);
+            var r = reports.GetValueOrDefault(id);
+            var relationships = mix?.Of(id) ?? [];
             var total = relationships.Values.Sum();
             // One-sided: all the evidence that counts comes from a single kind of rater (e.g. only the manager).
             var oneSided = total > 0 && relationships.Count == 1 ? relationships.Keys.Single() : null;
             var raters = r?.RaterCount ?? 0;
-            return new TeamMember(p.Id, p.Name, p.ManagerId, p.ManagerId == managerId, p.Department, p.Level, r?.TargetLevel,
+            members[k] = new TeamMember(id, org.Names[i], manager < 0 ? null : org.Ids[manager], manager == me, org.Departments[i], org.Levels[i], r?.TargetLevel,
                 r?.Band ?? Core.Readiness.ReadinessBands.InsufficientEvidence, r?.ValuesScore, r?.ValuesCi, r?.EvidenceCount ?? total, raters,
                 r?.ResultsGate ?? Core.Readiness.ResultsGates.Unknown, total < ThinObservations || raters < ThinRaters, oneSided, r?.Gaps ?? []);
-        }).ToList();
+        }
+        Array.Sort(members, static (a, b) =>
+        {
+            var c = string.Compare(a.Name, b.Name, StringComparison.OrdinalIgnoreCase);
+            return c != 0 ? c : string.CompareOrdinal(a.EmployeeId, b.EmployeeId);
+        });
+        return members;
     }
 }

@@ -21,11 +21,17 @@ public sealed class DirectoryModel(PeopleDirectory people, FrameworkStore framew
     public IReadOnlyList<(string Key, string Name)> Tracks { get; private set; } = [];
     public IReadOnlyList<(string Key, string Name, string Track)> Levels { get; private set; } = [];
     public string? ManagerName { get; private set; }
+    /// <summary>The organisation is still loading after a start: the page says so and refreshes itself.</summary>
+    public bool Loading { get; private set; }
 
     public async Task OnGetAsync(CancellationToken ct)
     {
         PageNumber = Trellis.People.PagingQuery.Of(Request);
-        var org = await people.SnapshotAsync(ct);
+        if (await people.SnapshotOrLoadingAsync(ct) is not { } org)
+        {
+            Loading = true;
+            return;
+        }
         Departments = org.DepartmentNames;
         var framework = (await frameworks.GetAsync(ct))?.Framework;
         Tracks = framework?.Tracks.Select(t => (t.Key, t.Name)).ToList() ?? [];

@@ -10,9 +10,16 @@ public sealed class OrgModel(PeopleDirectory people) : PageModel
     public int Active { get; private set; }
     public int Tops { get; private set; }
 
+    /// <summary>The organisation is still loading after a start: the page says so and refreshes itself.</summary>
+    public bool Loading { get; private set; }
+
     public async Task OnGetAsync(CancellationToken ct)
     {
-        var org = await people.SnapshotAsync(ct);
+        if (await people.SnapshotOrLoadingAsync(ct) is not { } org)
+        {
+            Loading = true;
+            return;
+        }
         Active = org.Count;
         Tops = org.Structure.Roots.Length;
     }

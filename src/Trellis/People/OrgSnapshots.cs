@@ -50,38 +50,95 @@ public sealed class OrgSnapshot
 /// <summary>
 /// Caches the <see cref="OrgSnapshot"/> (a singleton). Each use checks a cheap change stamp (number of active
 /// employees and the highest id), so that hires and leavers show at once; imports and edits that only move people
-/// call <see cref="Invalidate"/>, and a snapshot is never older than <see cref="MaxAge"/>, which also covers
-/// changes made by another process (a CLI import, another web node).
+/// call <see cref="Invalidate"/>, and a snapshot older than <see cref="MaxAge"/> is reloaded in the background while
+/// it keeps being served, which also covers changes made by another process (a CLI import, another web node).
+/// Pages that can say so use <see cref="GetOrLoadingAsync"/>: right after start, before the first snapshot is loaded
+/// (seconds at 100,000 people), they show a short "loading" state instead of waiting.
 /// </summary>
-public sealed class OrgSnapshots(TimeProvider clock)
+public sealed class OrgSnapshots(TimeProvider clock, IServiceScopeFactory scopes)
 {
     public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long <see cref="GetOrLoadingAsync"/> waits for a first snapshot before the page shows "loading".</summary>
+    public static readonly TimeSpan LoadingWait = TimeSpan.FromMilliseconds(300);
 
     private sealed record Entry(OrgSnapshot Snapshot, (int Count, string? MaxId) Stamp, DateTimeOffset LoadedAt);
 
     private volatile Entry? _entry;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private Task _background = Task.CompletedTask;
+    private readonly Lock _backgroundLock = new();
 
     /// <summary>Drops the cached snapshot; the next request rebuilds it.</summary>
     public void Invalidate() => _entry = null;
 
+    private volatile bool _loadingState;
+
+    /// <summary>
+    /// Lets <see cref="GetOrLoadingAsync"/> answer "still loading": <c>trellis serve</c> turns it on when it starts loading the
+    /// organisation in the background after start. Without it (the CLI, the tests, which seed after start) pages wait.
+    /// </summary>
+    public void AllowLoadingState() => _loadingState = true;
+
     public async Task<OrgSnapshot> GetAsync(TrellisDb db, CancellationToken ct = default)
     {
         var stamp = await StampAsync(db, ct);
-        if (Fresh(_entry, stamp) is { } cached) return cached;
+        if (_entry is { } cached && cached.Stamp == stamp)
+        {
+            if (clock.GetUtcNow() - cached.LoadedAt >= MaxAge) _ = StartBackgroundLoad();
+            return cached.Snapshot;
+        }
         await _gate.WaitAsync(ct);
         try
         {
-            if (Fresh(_entry, stamp) is { } again) return again;
-            var snapshot = await LoadAsync(db, ct);
-            _entry = new Entry(snapshot, stamp, clock.GetUtcNow());
-            return snapshot;
+            if (_entry is { } again && again.Stamp == stamp) return again.Snapshot;
+            return await LoadEntryAsync(db, stamp, ct);
         }
         finally { _gate.Release(); }
     }
 
-    private OrgSnapshot? Fresh(Entry? entry, (int, string?) stamp) =>
-        entry is not null && entry.Stamp == stamp && clock.GetUtcNow() - entry.LoadedAt < MaxAge ? entry.Snapshot : null;
+    /// <summary>
+    /// The snapshot, or null while the first one is still loading (after <see cref="LoadingWait"/>): the page then shows
+    /// a short "loading" state and asks again. Once a snapshot exists this is <see cref="GetAsync"/>.
+    /// </summary>
+    public async Task<OrgSnapshot?> GetOrLoadingAsync(TrellisDb db, CancellationToken ct = default)
+    {
+        if (_entry is not null || !_loadingState) return await GetAsync(db, ct);
+        var load = StartBackgroundLoad();
+        await Task.WhenAny(load, Task.Delay(LoadingWait, ct));
+        return _entry is null ? null : await GetAsync(db, ct);
+    }
+
+    private Task StartBackgroundLoad()
+    {
+        lock (_backgroundLock)
+        {
+            if (!_background.IsCompleted) return _background;
+            _background = Task.Run(async () =>
+            {
+                await _gate.WaitAsync();
+                try
+                {
+                    using var scope = scopes.CreateScope();
+                    var db = scope.ServiceProvider.GetRequiredService<TrellisDb>();
+                    await LoadEntryAsync(db, await StampAsync(db, default), default);
+                }
+                catch (Exception)
+                {
+                    // The snapshot served so far stays; the next request that needs a fresh one loads it itself.
+                }
+                finally { _gate.Release(); }
+            });
+            return _background;
+        }
+    }
+
+    private async Task<OrgSnapshot> LoadEntryAsync(TrellisDb db, (int, string?) stamp, CancellationToken ct)
+    {
+        var snapshot = await LoadAsync(db, ct);
+        _entry = new Entry(snapshot, stamp, clock.GetUtcNow());
+        return snapshot;
+    }
 
     private static async Task<(int, string?)> StampAsync(TrellisDb db, CancellationToken ct)
     {

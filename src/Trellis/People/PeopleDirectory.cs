@@ -35,6 +35,9 @@ public sealed class PeopleDirectory(TrellisDb db, OrgSnapshots snapshots, Framew
 
     public Task<OrgSnapshot> SnapshotAsync(CancellationToken ct = default) => snapshots.GetAsync(db, ct);
 
+    /// <summary>The snapshot, or null while the first one is still loading after a start (the page shows "loading").</summary>
+    public Task<OrgSnapshot?> SnapshotOrLoadingAsync(CancellationToken ct = default) => snapshots.GetOrLoadingAsync(db, ct);
+
     /// <summary>One page of the directory. Filters run in the database on indexed columns; only the page is loaded.</summary>
     public async Task<EmployeePage> ListAsync(DirectoryFilter f, CancellationToken ct = default)
     {

@@ -18,11 +18,18 @@ public sealed class SpanModel(PeopleDirectory people) : PageModel
 
     public SpanOfControlReport Report { get; private set; } = null!;
     public string? ManagerName { get; private set; }
+    /// <summary>The organisation is still loading after a start: the page says so and refreshes itself.</summary>
+    public bool Loading { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
         if (Sort is not null && !PeopleDirectory.SpanSortKeys.Contains(Sort)) Sort = null;
         if (Dir is not (null or "asc" or "desc")) Dir = null;
+        if (await people.SnapshotOrLoadingAsync(ct) is null)
+        {
+            Loading = true;
+            return Page();
+        }
         var (access, report) = await people.SpanAsync(ManagerId, ct);
         if (access == SpanAccess.Forbidden) return Forbid();
         if (access == SpanAccess.NotFound) return NotFound();

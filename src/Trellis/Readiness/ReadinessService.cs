@@ -21,6 +21,9 @@ public sealed class ReadinessService(IServiceScopeFactory scopes, FrameworkStore
     private sealed record State(int FrameworkVersion, long EvidenceRevision, CareerFramework Framework, LoadedEvidence Evidence, DateOnly Today, ReadinessAssessment Current)
     {
         public readonly ConcurrentDictionary<DateOnly, Lazy<ReadinessAssessment>> Past = new();
+
+        /// <summary>Non-self observations per person and kind of rater, counted once per load when first asked for.</summary>
+        public readonly Lazy<EvidenceMix> Mix = new(() => EvidenceMix.Count(Evidence.Snapshot, Current));
     }
 
     private volatile State? _state;
@@ -87,6 +90,17 @@ public sealed class ReadinessService(IServiceScopeFactory scopes, FrameworkStore
         return bands;
     }
 
+    /// <summary>
+    /// Everyone's non-self evidence by kind of rater, from the evidence the engine loaded (the team page's "thin" and
+    /// "one-sided" marks): one pass over the loaded rows per load instead of a GROUP BY over the observations per page view.
+    /// Null when there is no framework.
+    /// </summary>
+    public async Task<EvidenceMix?> EvidenceMixAsync(CancellationToken ct = default)
+    {
+        if (await AssessmentAsync(null, ct) is null) return null;
+        return _state?.Mix.Value;
+    }
+
     /// <summary>Null when the target is fine for the current framework; else what is wrong with it (for a 400 field error).</summary>
     public async Task<string?> ValidateTargetAsync(string? target, CancellationToken ct = default) =>
         (await frameworks.GetAsync(ct)) is { } current ? ReadinessAssessment.ValidateTarget(current.Framework, target) : null;
@@ -117,6 +131,42 @@ public sealed class ReadinessService(IServiceScopeFactory scopes, FrameworkStore
         }
         EvidenceChanged();
     }
+
+    /// <summary>
+    /// True when readiness can answer at once (loaded, or nothing to load: no framework). Otherwise starts loading it in the
+    /// background, waits up to 300 ms, and returns false if it is still loading: right after start at 100,000 people the
+    /// first load takes seconds, and a page shows a short "loading" state instead of waiting for it.
+    /// </summary>
+    public async Task<bool> ReadyOrLoadingAsync(CancellationToken ct = default)
+    {
+        if (_state is not null || await frameworks.GetAsync(ct) is null) return true;
+        if (!_loadingState)
+        {
+            await AssessmentAsync(null, ct);
+            return true;
+        }
+        Task load;
+        lock (_refreshLock)
+        {
+            if (_refresh.IsCompleted)
+                _refresh = Task.Run(async () =>
+                {
+                    try { await LoadAsync(force: false, CancellationToken.None); }
+                    catch (Exception e) { log.LogError(e, "Loading readiness failed"); }
+                });
+            load = _refresh;
+        }
+        await Task.WhenAny(load, Task.Delay(TimeSpan.FromMilliseconds(300), ct));
+        return _state is not null;
+    }
+
+    private volatile bool _loadingState;
+
+    /// <summary>
+    /// Lets <see cref="ReadyOrLoadingAsync"/> answer "still loading": <c>trellis serve</c> turns it on when it starts loading
+    /// readiness in the background after start. Without it (the CLI, the tests, which seed after start) pages wait.
+    /// </summary>
+    public void AllowLoadingState() => _loadingState = true;
 
     /// <summary>Reloads and refits now and waits for it (imports, tests; pages never need to).</summary>
     public async Task RefreshAsync(CancellationToken ct = default)
@@ -213,5 +263,39 @@ public sealed class ReadinessService(IServiceScopeFactory scopes, FrameworkStore
             return state;
         }
         finally { _loadGate.Release(); }
+    }
+}
+
+/// <summary>Non-self observations of each person by kind of rater (<see cref="RelationshipCode"/>), as loaded for the engine.</summary>
+public sealed class EvidenceMix
+{
+    private static readonly string[] Names = [Relationships.Self, Relationships.Manager, Relationships.Peer, Relationships.Report, Relationships.SkipLevel, Relationships.Other];
+    private readonly ReadinessAssessment _index;
+    private readonly int[] _counts;
+
+    private EvidenceMix(ReadinessAssessment index, int[] counts) => (_index, _counts) = (index, counts);
+
+    internal static EvidenceMix Count(EvidenceSnapshot snapshot, ReadinessAssessment index)
+    {
+        var counts = new int[snapshot.PersonIds.Count * RelationshipCodes.Count];
+        lock (index) // an incremental update may append rows meanwhile
+        {
+            var table = snapshot.Observations;
+            var subject = table.Subject;
+            var relationship = table.Relationship;
+            for (var i = 0; i < table.Count; i++)
+                if (relationship[i] != (byte)RelationshipCode.Self) counts[subject[i] * RelationshipCodes.Count + relationship[i]]++;
+        }
+        return new EvidenceMix(index, counts);
+    }
+
+    /// <summary>A person's non-self observations by relationship name (only kinds with any), empty when none.</summary>
+    public Dictionary<string, int> Of(string employeeId)
+    {
+        var mix = new Dictionary<string, int>(StringComparer.Ordinal);
+        if (_index.PersonIndex(employeeId) is not { } p || (p + 1) * RelationshipCodes.Count > _counts.Length) return mix;
+        for (var k = 1; k < RelationshipCodes.Count; k++)
+            if (_counts[p * RelationshipCodes.Count + k] is var n and > 0) mix[Names[k]] = n;
+        return mix;
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Trellis.Audit;
 using Trellis.BrowserTests.Infrastructure;
+using Trellis.Core;
 using Trellis.Data;
 
 namespace Trellis.BrowserTests.Audit;
@@ -82,5 +83,56 @@ public sealed class AuditDashboardTests(AuditBrowserApp fixture) : IClassFixture
         var page = await App.SignedInPageAsync("E1");
         await page.GotoAsync("/audit");
         Assert.Contains("/denied", page.Url);
+    }
+}
+
+/// <summary>The audit recomputed in the background after a change: its own server, since it changes the history.</summary>
+public sealed class AuditUpdatingTests(AuditBrowserApp fixture) : IClassFixture<AuditBrowserApp>
+{
+    private BrowserApp App => fixture.App;
+
+    [Fact]
+    public async Task The_dashboard_shows_updating_while_the_audit_is_recomputed_then_the_new_figures_without_a_reload()
+    {
+        var audit = App.Services.GetRequiredService<AuditService>();
+        var page = await App.SignedInPageAsync("H1");
+        await page.GotoAsync("/audit");
+        await Assertions.Expect(page.Locator("#table-cycles tbody tr")).ToHaveCountAsync(2);
+        // Marks this document: a reload would lose it.
+        await page.EvaluateAsync("() => { window.sameDocument = true; }");
+
+        var hold = new TaskCompletionSource();
+        audit.BeforeBackgroundCompute = () => hold.Task;
+        try
+        {
+            // A third cycle is decided (as a publication or an import would record it): the audit is now behind the data.
+            using (var scope = App.Services.CreateScope())
+            {
+                var db = scope.ServiceProvider.GetRequiredService<TrellisDb>();
+                db.Promotions.AddRange(Enumerable.Range(0, 40).Select(i => new PromotionRecord
+                {
+                    Cycle = "C03-2026-H1", EmployeeId = SyntheticHistory.Id(i * 7), DecidedOn = new DateOnly(2026, 7, 31),
+                    FromLevel = "e2", ToLevel = "e3", Outcome = i % 3 == 0 ? PromotionOutcomes.Promoted : PromotionOutcomes.NotPromoted,
+                }));
+                await db.SaveChangesAsync();
+            }
+
+            // The dashboard notices by itself, says it is updating, and keeps showing the last figures meanwhile.
+            var updating = page.Locator("#audit-updating");
+            await Assertions.Expect(updating).ToBeVisibleAsync();
+            await Assertions.Expect(updating).ToContainTextAsync("updating… (started ");
+            await Assertions.Expect(page.Locator("#table-cycles tbody tr")).ToHaveCountAsync(2);
+
+            hold.SetResult();
+            await Assertions.Expect(page.Locator("#table-cycles tbody tr")).ToHaveCountAsync(3);
+            await Assertions.Expect(page.Locator("#table-cycles")).ToContainTextAsync("C03-2026-H1");
+            await Assertions.Expect(updating).ToBeHiddenAsync();
+            Assert.True(await page.EvaluateAsync<bool>("() => window.sameDocument === true"), "the page was reloaded");
+        }
+        finally
+        {
+            audit.BeforeBackgroundCompute = null;
+            hold.TrySetResult();
+        }
     }
 }
