@@ -23,6 +23,9 @@ public sealed record BenchFigure(string What, string Measured, string Goal, bool
 
 public static class BenchCommand
 {
+    /// <summary>The database given with <c>--db</c>, for benchmarks that can run on an existing organisation (null: they build their own).</summary>
+    public static string? Database { get; private set; }
+
     public static Command Create()
     {
         var quick = new Option<bool>("--quick") { Description = "smaller data sets, for a fast check" };
@@ -32,6 +35,8 @@ public static class BenchCommand
         command.Options.Add(filter);
         command.SetAction(async (parse, ct) =>
         {
+            // `trellis bench --db X`: the global option; only the pages benchmark uses it (a 100,000-person demo organisation).
+            Database = parse.GetValue(Cli.TrellisCommands.Db);
             var benchmarks = typeof(BenchCommand).Assembly.GetTypes()
                 .Where(t => typeof(IEndToEndBenchmark).IsAssignableFrom(t) && t is { IsInterface: false, IsAbstract: false })
                 .Select(t => (IEndToEndBenchmark)Activator.CreateInstance(t)!)
