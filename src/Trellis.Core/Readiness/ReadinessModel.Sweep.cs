@@ -59,10 +59,11 @@ public sealed partial class ReadinessModel
         }
         // The person estimates are those of the last sweep: given rater effects and components that moved by less than
         // the tolerance in that sweep, so a further pass over the pairs would change them by less than that too.
+        SweepTime = clock.Elapsed - CollapseTime;
         MarginalVariances(last!);
         _slotValues = [];
         _workspaces.Clear();
-        SweepTime = clock.Elapsed - CollapseTime;
+        VarianceTime = clock.Elapsed - CollapseTime - SweepTime;
     }
 
     private void SaveState(double[] x)

@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Trellis.Core.Readiness;
 
 // Honest posterior variances: each person's variance includes the uncertainty of its raters' effects, of the
@@ -13,7 +15,7 @@ public sealed partial class ReadinessModel
         public readonly double[] N = new double[behaviors], C = new double[behaviors], Pv = new double[behaviors], W = new double[behaviors];
         /// <summary>The marginal precision of the person's θ (nb × nb, row-major), then its Cholesky factor.</summary>
         public readonly double[] Precision = new double[behaviors * behaviors];
-        public readonly double[] Solve = new double[behaviors], Column = new double[behaviors];
+        public readonly double[] Solve = new double[behaviors], Inverse = new double[behaviors * behaviors];
         /// <summary>Per group among the person's raters: the group, and Σ over its raters of w_r·Q_r/(σ²·d_r) (nb each).</summary>
         public int[] Groups = new int[8];
         public double[] GroupVectors = new double[8 * behaviors];
@@ -61,25 +63,6 @@ public sealed partial class ReadinessModel
         }
         return 1.0 / precision;
     }
-
-    /// <summary>The weights of slot t's pairs by behaviour into ws.W (which must be zero); returns its Σw and the behaviours it spans.</summary>
-    private double SlotWeights(int k, int pairLo, int pairHi, int shift, VarianceWorkspace ws)
-    {
-        var weights = _pairWeight[k];
-        double total = 0;
-        if (_pairIndex16[k] is { } index16)
-            for (var j = pairLo; j < pairHi; j++) { var w = (double)weights[j]; ws.W[index16[j] >> shift] += w; total += w; }
-        else
-        {
-            var index32 = _pairIndex32[k]!;
-            for (var j = pairLo; j < pairHi; j++) { var w = (double)weights[j]; ws.W[(int)(index32[j] >> shift)] += w; total += w; }
-        }
-        return total;
-    }
-
-    /// <summary>The pair range of each slot of person s: pairs run slot by slot, so slot t's pairs are those whose slot bits are t.</summary>
-    private int SlotOf(int k, int pair, int shift) =>
-        (int)((_pairIndex16[k] is { } index16 ? index16[pair] : _pairIndex32[k]![pair]) & ((1u << shift) - 1));
 
     /// <summary>
     /// After the fit: every person's cell and values variances integrate over the raters' effects, the department
@@ -150,12 +133,18 @@ public sealed partial class ReadinessModel
     /// <summary>First pass over chunk k: per slot t_rp (what rater r learns about its effect from person p), per group Σ_p t_dp.</summary>
     private void RaterInformation(int k, VarianceWorkspace ws, double[] slotInfo, double[] groupInfo)
     {
+        if (_pairIndex16[k] is { } index16) RaterInformation(k, index16, ws, slotInfo, groupInfo);
+        else RaterInformation(k, _pairIndex32[k]!, ws, slotInfo, groupInfo);
+    }
+
+    private void RaterInformation<T>(int k, T[] index, VarianceWorkspace ws, double[] slotInfo, double[] groupInfo) where T : unmanaged, IBinaryInteger<T>
+    {
         var nb = _nb;
         double sigma2 = NoiseVariance, sigma4 = sigma2 * sigma2;
         var slotBase = _slotBase[k];
         var pairBase = _chunkBase[k];
         var raters = _slotRater[k];
-        // Per group, the person's weight by behaviour from that group's raters.
+        var weights = _pairWeight[k];
         for (var s = _chunkLo[k]; s < _chunkLo[k + 1]; s++)
         {
             if (_evidence[s] == 0) continue;
@@ -164,23 +153,26 @@ public sealed partial class ReadinessModel
             var slotLo = _personSlotStart[s] - slotBase;
             var slots = _personSlotStart[s + 1] - _personSlotStart[s];
             var shift = PersonShift(slots);
+            var mask = (1u << shift) - 1;
             var pairLo = _personPairStart[s] - pairBase;
             var pairHi = _personPairStart[s + 1] - pairBase;
             ws.GroupCount = 0;
-            for (int t = 0, j = pairLo; t < slots; t++)
+            // Pairs run slot by slot and name each behaviour once per slot: one flat walk, a slot closed when the next begins.
+            for (var j = pairLo; j < pairHi;)
             {
-                var end = j;
-                while (end < pairHi && SlotOf(k, end, shift) == t) end++;
-                Array.Clear(ws.W);
-                var n = SlotWeights(k, j, end, shift, ws);
-                j = end;
-                double a = 0, q = 0;
-                for (var b = 0; b < nb; b++) { a += ws.C[b] * ws.W[b]; q += ws.Pv[b] * ws.W[b] * ws.W[b]; }
-                q += pu * a * a;
-                slotInfo[slotBase + slotLo + t] = n / sigma2 - q / sigma4;
-                if (_groups == 0) continue;
-                var g = ws.GroupSlot(_raterGroup![raters[slotLo + t]], nb);
-                for (var b = 0; b < nb; b++) ws.GroupVectors[g * nb + b] += ws.W[b];
+                var t = (int)(uint.CreateTruncating(index[j]) & mask);
+                double n = 0, a = 0, q = 0;
+                var g = _groups > 0 ? ws.GroupSlot(_raterGroup![raters[slotLo + t]], nb) : 0;
+                for (; j < pairHi && (uint.CreateTruncating(index[j]) & mask) == t; j++)
+                {
+                    var b = (int)(uint.CreateTruncating(index[j]) >> shift);
+                    double w = weights[j];
+                    n += w;
+                    a += ws.C[b] * w;
+                    q += ws.Pv[b] * w * w;
+                    if (_groups > 0) ws.GroupVectors[g * nb + b] += w;
+                }
+                slotInfo[slotBase + slotLo + t] = n / sigma2 - (q + pu * a * a) / sigma4;
             }
             for (var i = 0; i < ws.GroupCount; i++)
             {
@@ -190,8 +182,7 @@ public sealed partial class ReadinessModel
                     var w = ws.GroupVectors[i * nb + b];
                     n += w; a += ws.C[b] * w; q += ws.Pv[b] * w * w;
                 }
-                q += pu * a * a;
-                groupInfo[ws.Groups[i]] += n / sigma2 - q / sigma4;
+                groupInfo[ws.Groups[i]] += n / sigma2 - (q + pu * a * a) / sigma4;
             }
         }
     }
@@ -203,7 +194,7 @@ public sealed partial class ReadinessModel
     private void PersonMarginalVariance(int s, int k, VarianceWorkspace ws, double[]? cellWeights)
     {
         var nb = _nb;
-        double sigma2 = NoiseVariance, sigma4 = sigma2 * sigma2, invSigmaB2 = 1.0 / _sigmaB2;
+        var sigma2 = NoiseVariance;
         for (var b = 0; b < nb; b++) ws.N[b] = cellWeights?[b] ?? _cellWeight[s * nb + b];
         var pu = ConditionalPosterior(s, ws);
         // Σθ⁻¹ (the precision of θ = μ + u + v given the rater effects): the prior precision of u·1 + v plus diag(n)/σ².
@@ -216,68 +207,33 @@ public sealed partial class ReadinessModel
         }
         // Minus, per rater, w_r·w_rᵀ/(σ⁴·d_r): its effect integrated out, known from its other ratings with precision
         // Q_r = 1/σb² + T_r − t_rp (this person's own part taken out), so d_r = Q_r + n_rp/σ².
-        var slotBase = _slotBase[k];
-        var pairBase = _chunkBase[k];
-        var raters = _slotRater[k];
-        var slotLo = _personSlotStart[s] - slotBase;
-        var slots = _personSlotStart[s + 1] - _personSlotStart[s];
-        var shift = PersonShift(slots);
-        var pairLo = _personPairStart[s] - pairBase;
-        var pairHi = _personPairStart[s + 1] - pairBase;
+        var slotLo = _personSlotStart[s] - _slotBase[k];
+        var shift = PersonShift(_personSlotStart[s + 1] - _personSlotStart[s]);
+        var pairLo = _personPairStart[s] - _chunkBase[k];
+        var pairHi = _personPairStart[s + 1] - _chunkBase[k];
         ws.GroupCount = 0;
-        for (int t = 0, j = pairLo; t < slots; t++)
-        {
-            var end = j;
-            while (end < pairHi && SlotOf(k, end, shift) == t) end++;
-            Array.Clear(ws.W);
-            var n = SlotWeights(k, j, end, shift, ws);
-            var firstPair = j;
-            j = end;
-            double a = 0, q = 0;
-            for (var b = 0; b < nb; b++) { a += ws.C[b] * ws.W[b]; q += ws.Pv[b] * ws.W[b] * ws.W[b]; }
-            q += pu * a * a;
-            var rater = raters[slotLo + t];
-            var own = n / sigma2 - q / sigma4;
-            var others = Math.Max(invSigmaB2 + _raterInformation[rater] - own, invSigmaB2);
-            var d = others + n / sigma2;
-            var scale = 1.0 / (sigma4 * d);
-            // Only the behaviours this rater rated (its pairs name each once, in order); the Cholesky reads the lower triangle.
-            for (var x = firstPair; x < end; x++)
-            {
-                var bx = PairBehaviour(k, x, shift);
-                var wx = ws.W[bx] * scale;
-                for (var y = firstPair; y <= x; y++)
-                {
-                    var by = PairBehaviour(k, y, shift);
-                    p[bx * nb + by] -= wx * ws.W[by];
-                }
-            }
-            if (_groups == 0) continue;
-            var g = ws.GroupSlot(_raterGroup![rater], nb);
-            var factor = others / (sigma2 * d);
-            for (var b = 0; b < nb; b++) ws.GroupVectors[g * nb + b] += ws.W[b] * factor;
-        }
+        if (_pairIndex16[k] is { } index16) SubtractRaters(index16, k, pairLo, pairHi, shift, slotLo, pu, ws);
+        else SubtractRaters(_pairIndex32[k]!, k, pairLo, pairHi, shift, slotLo, pu, ws);
         if (!Cholesky(p, nb))
         {
             // Not positive definite (only through rounding at extreme weights): keep the conditional variances.
             return;
         }
-        // Cell variances: diag(P⁻¹) column by column; values variance: 1ᵀP⁻¹1 / nb².
+        // Cell variances: diag(P⁻¹) = column sums of squares of L⁻¹; values variance: 1ᵀP⁻¹1 / nb² = |L⁻¹1|² / nb².
         var baseCell = s * nb;
-        double valuesVariance = 0;
+        var inverse = ws.Inverse;
+        InvertLower(p, nb, inverse);
+        double valuesVariance = 0, muMean = 0;
         for (var b = 0; b < nb; b++)
         {
-            Array.Clear(ws.Column);
-            ws.Column[b] = 1;
-            CholeskySolve(p, nb, ws.Column);
-            _variance[baseCell + b] = (float)(ws.Column[b] + _muVariance[b]);
+            double diagonal = 0, row = 0;
+            for (var i = b; i < nb; i++) diagonal += inverse[i * nb + b] * inverse[i * nb + b];
+            for (var m = 0; m <= b; m++) row += inverse[b * nb + m];
+            valuesVariance += row * row;
+            _variance[baseCell + b] = (float)(diagonal + _muVariance[b]);
+            muMean += _muVariance[b];
         }
-        for (var b = 0; b < nb; b++) ws.Solve[b] = 1;
-        CholeskySolve(p, nb, ws.Solve);
-        for (var b = 0; b < nb; b++) valuesVariance += ws.Solve[b];
         valuesVariance /= (double)nb * nb;
-        double muMean = 0;
-        for (var b = 0; b < nb; b++) muMean += _muVariance[b];
         valuesVariance += muMean / nb / nb;
         // Departments: a shift δ of department g's effect moves the person's θ by −P⁻¹·J_g·δ.
         for (var i = 0; i < ws.GroupCount; i++)
@@ -297,8 +253,64 @@ public sealed partial class ReadinessModel
         _valuesVariance[s] = valuesVariance;
     }
 
-    private int PairBehaviour(int k, int pair, int shift) =>
-        (int)((_pairIndex16[k] is { } index16 ? index16[pair] : _pairIndex32[k]![pair]) >> shift);
+    /// <summary>
+    /// P −= Σ_r w_r·w_rᵀ/(σ⁴·d_r) over the person's raters (lower triangle), and per group the vector J_d; one flat walk
+    /// over the pairs, which run slot by slot and name each behaviour once per slot.
+    /// </summary>
+    private void SubtractRaters<T>(T[] index, int k, int pairLo, int pairHi, int shift, int slotLo, double pu, VarianceWorkspace ws)
+        where T : unmanaged, IBinaryInteger<T>
+    {
+        var nb = _nb;
+        double sigma2 = NoiseVariance, sigma4 = sigma2 * sigma2, invSigmaB2 = 1.0 / _sigmaB2;
+        var mask = (1u << shift) - 1;
+        var weights = _pairWeight[k];
+        var raters = _slotRater[k];
+        var p = ws.Precision;
+        for (var j = pairLo; j < pairHi;)
+        {
+            var first = j;
+            var t = (int)(uint.CreateTruncating(index[j]) & mask);
+            double n = 0, a = 0, q = 0;
+            for (; j < pairHi && (uint.CreateTruncating(index[j]) & mask) == t; j++)
+            {
+                var b = (int)(uint.CreateTruncating(index[j]) >> shift);
+                double w = weights[j];
+                n += w;
+                a += ws.C[b] * w;
+                q += ws.Pv[b] * w * w;
+            }
+            var rater = raters[slotLo + t];
+            var own = n / sigma2 - (q + pu * a * a) / sigma4;
+            var others = Math.Max(invSigmaB2 + _raterInformation[rater] - own, invSigmaB2);
+            var d = others + n / sigma2;
+            var scale = 1.0 / (sigma4 * d);
+            for (var x = first; x < j; x++)
+            {
+                var bx = (int)(uint.CreateTruncating(index[x]) >> shift);
+                var wx = weights[x] * scale;
+                for (var y = first; y <= x; y++) p[bx * nb + (int)(uint.CreateTruncating(index[y]) >> shift)] -= wx * weights[y];
+            }
+            if (_groups == 0) continue;
+            var g = ws.GroupSlot(_raterGroup![rater], nb);
+            var factor = others / (sigma2 * d);
+            for (var x = first; x < j; x++) ws.GroupVectors[g * nb + (int)(uint.CreateTruncating(index[x]) >> shift)] += weights[x] * factor;
+        }
+    }
+
+    /// <summary>L⁻¹ (lower triangle, row-major) of the Cholesky factor left in <paramref name="l"/>.</summary>
+    internal static void InvertLower(double[] l, int n, double[] inverse)
+    {
+        for (var j = 0; j < n; j++)
+        {
+            inverse[j * n + j] = 1.0 / l[j * n + j];
+            for (var i = j + 1; i < n; i++)
+            {
+                double v = 0;
+                for (var m = j; m < i; m++) v -= l[i * n + m] * inverse[m * n + j];
+                inverse[i * n + j] = v / l[i * n + i];
+            }
+        }
+    }
 
     /// <summary>A person without evidence: the prior variances plus the behaviour means' uncertainty.</summary>
     private void PriorVariance(int s)

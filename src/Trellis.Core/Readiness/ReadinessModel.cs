@@ -187,6 +187,8 @@ public sealed partial class ReadinessModel
     /// <summary>Time spent reading the observations once (collapse) and in the sweeps (for benchmarks).</summary>
     public TimeSpan CollapseTime { get; private set; }
     public TimeSpan SweepTime { get; private set; }
+    /// <summary>Time spent in the variance pass after the sweeps (two passes over the pairs, see ReadinessModel.Variance.cs).</summary>
+    public TimeSpan VarianceTime { get; private set; }
 
     private ReadinessModel(ObservationTable obs, int persons, int behaviors, ReadinessOptions options, int[]? raterGroups)
     {

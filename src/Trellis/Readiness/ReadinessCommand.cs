@@ -57,7 +57,7 @@ public static class ReadinessCommand
             var evidence = await source.LoadAsync(framework, ct);
             timings?.Mark("load evidence");
             var assessment = ReadinessAssessment.Compute(evidence.Snapshot, framework, new ReadinessOptions { AsOf = day }, evidence.Departments);
-            timings?.Mark($"fit and bands (collapse {assessment.Model.CollapseTime.TotalMilliseconds:F0} ms, {assessment.Model.Iterations} sweeps {assessment.Model.SweepTime.TotalMilliseconds:F0} ms)");
+            timings?.Mark($"fit and bands (collapse {assessment.Model.CollapseTime.TotalMilliseconds:F0} ms, {assessment.Model.Iterations} sweeps {assessment.Model.SweepTime.TotalMilliseconds:F0} ms, variance {assessment.Model.VarianceTime.TotalMilliseconds:F0} ms)");
             await using var stdout = Console.OpenStandardOutput();
             await using var buffered = new BufferedStream(stdout, 1 << 16);
             if (formatValue == "json") WriteJson(buffered, assessment, targetValue);

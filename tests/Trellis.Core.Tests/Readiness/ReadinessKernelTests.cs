@@ -168,4 +168,33 @@ public sealed class ReadinessKernelTests
         // Never below the floor.
         Assert.Equal(1e-4, ReadinessModel.Component(0, 1e9, 0));
     }
+
+    [Fact]
+    public void Cholesky_solves_a_symmetric_positive_definite_system_and_refuses_an_indefinite_one()
+    {
+        var random = new Random(5);
+        foreach (var n in new[] { 1, 2, 10, 33 })
+        {
+            // A = B·Bᵀ + n·I, only its lower triangle filled in (all the factorisation reads).
+            var b = Enumerable.Range(0, n * n).Select(_ => random.NextDouble() - 0.5).ToArray();
+            var a = new double[n * n];
+            var full = new double[n * n];
+            for (var i = 0; i < n; i++)
+                for (var j = 0; j < n; j++)
+                {
+                    double v = i == j ? n : 0;
+                    for (var m = 0; m < n; m++) v += b[i * n + m] * b[j * n + m];
+                    full[i * n + j] = v;
+                    if (j <= i) a[i * n + j] = v;
+                }
+            var x = Enumerable.Range(0, n).Select(_ => random.NextDouble()).ToArray();
+            var rhs = new double[n];
+            for (var i = 0; i < n; i++) for (var j = 0; j < n; j++) rhs[i] += full[i * n + j] * x[j];
+            Assert.True(ReadinessModel.Cholesky(a, n));
+            ReadinessModel.CholeskySolve(a, n, rhs);
+            for (var i = 0; i < n; i++) Assert.Equal(x[i], rhs[i], 10);
+        }
+        double[] indefinite = [1, 0, 2, 1]; // [[1, 2], [2, 1]]: eigenvalues 3 and −1
+        Assert.False(ReadinessModel.Cholesky(indefinite, 2));
+    }
 }
