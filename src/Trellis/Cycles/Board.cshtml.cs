@@ -24,7 +24,7 @@ public sealed class BoardModel(CalibrationBoard board) : CyclePageModel
     {
         if (PageNumber < 1) PageNumber = 1;
         var o = await board.GetAsync(Name, new BoardQuery(Band, Flag, Answer, Decision, Q, Sort, Dir), ct);
-        if (!o.Ok) return Refuse(o.Error!);
+        if (!o.Ok) return Refuse(o.Problem!);
         Board = o.Value;
         return Page();
     }

@@ -21,9 +21,9 @@ public sealed class CalibrationBoard(TrellisDb db, Viewer viewer, FrameworkStore
     public async Task<Outcome<BoardResponse>> GetAsync(string cycleName, BoardQuery query, CancellationToken ct = default)
     {
         var cycle = await db.Cycles.AsNoTracking().FirstOrDefaultAsync(c => c.Name == cycleName, ct);
-        if (cycle is null) return CycleError.NotFound($"There is no cycle named '{cycleName}'.");
-        if (!await MayCalibrateAsync(cycle.Id, ct)) return CycleError.Forbidden($"The board of '{cycleName}' is for HR and the cycle's committee.");
-        if (query.Sort is { } s && !SortKeys.Contains(s)) return CycleError.Field("sort", $"sort must be one of {string.Join(", ", SortKeys)}");
+        if (cycle is null) return Problem.NotFound($"There is no cycle named '{cycleName}'.");
+        if (!await MayCalibrateAsync(cycle.Id, ct)) return Problem.Forbidden($"The board of '{cycleName}' is for HR and the cycle's committee.");
+        if (query.Sort is { } s && !SortKeys.Contains(s)) return Problem.Invalid("sort", $"sort must be one of {string.Join(", ", SortKeys)}");
 
         // One round trip: the latest results score and any substantiated concern come as correlated subqueries (both indexed by employee).
         // Reused while the cycle's revision is unchanged (see BoardCache).
@@ -135,8 +135,8 @@ public sealed class CalibrationBoard(TrellisDb db, Viewer viewer, FrameworkStore
     public async Task<Outcome<EvidenceSummary>> EvidenceAsync(int nominationId, CancellationToken ct = default)
     {
         var n = await db.Nominations.AsNoTracking().FirstOrDefaultAsync(x => x.Id == nominationId, ct);
-        if (n is null) return CycleError.NotFound($"There is no nomination {nominationId}.");
-        if (!await MayCalibrateAsync(n.CycleId, ct)) return CycleError.Forbidden("The evidence summary is for HR and this cycle's committee.");
+        if (n is null) return Problem.NotFound($"There is no nomination {nominationId}.");
+        if (!await MayCalibrateAsync(n.CycleId, ct)) return Problem.Forbidden("The evidence summary is for HR and this cycle's committee.");
         var name = await db.Employees.AsNoTracking().Where(e => e.Id == n.EmployeeId).Select(e => e.Name).FirstAsync(ct);
         var framework = (await frameworks.GetAsync(ct))?.Framework;
         var threshold = framework?.Rules.AnonymityThreshold ?? 3;

@@ -41,7 +41,7 @@ public sealed partial class CycleService(
 
     public async Task<Outcome<CycleResponse>> CreateAsync(CreateCycleRequest request, CancellationToken ct = default)
     {
-        if (!viewer.IsHr) return CycleError.Forbidden("Only HR creates promotion cycles.");
+        if (!viewer.IsHr) return Problem.Forbidden("Only HR creates promotion cycles.");
         var errors = new Dictionary<string, string[]>();
         void Err(string field, string message) => errors[field] = [message];
         var name = request.Name?.Trim() ?? "";
@@ -75,8 +75,8 @@ public sealed partial class CycleService(
             committee = (await db.Accounts.AsNoTracking().Select(a => new { a.EmployeeId, a.Roles }).ToListAsync(ct))
                 .Where(a => Roles.Split(a.Roles).Contains(Roles.Committee)).Select(a => a.EmployeeId).ToList();
         }
-        if (errors.Count > 0) return new CycleError(400, "The cycle is not valid.", errors);
-        if (await db.Cycles.AnyAsync(x => x.Name == name, ct)) return CycleError.Conflict($"a cycle named '{name}' already exists");
+        if (errors.Count > 0) return Problem.Invalid(errors, "The cycle is not valid.");
+        if (await db.Cycles.AnyAsync(x => x.Name == name, ct)) return Problem.Conflict($"a cycle named '{name}' already exists");
 
         var cycle = new Cycle
         {
@@ -87,7 +87,7 @@ public sealed partial class CycleService(
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         db.Cycles.Add(cycle);
         try { await db.SaveChangesAsync(ct); }
-        catch (DbUpdateException) { return CycleError.Conflict($"a cycle named '{name}' already exists"); }
+        catch (DbUpdateException) { return Problem.Conflict($"a cycle named '{name}' already exists"); }
         db.CycleCommittee.AddRange(committee.Select(id => new CycleCommitteeMember { CycleId = cycle.Id, EmployeeId = id }));
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
@@ -96,13 +96,13 @@ public sealed partial class CycleService(
 
     public async Task<Outcome<CycleResponse>> SetPhaseAsync(string name, SetPhaseRequest request, CancellationToken ct = default)
     {
-        if (!viewer.IsHr) return CycleError.Forbidden("Only HR sets the phase of a cycle.");
+        if (!viewer.IsHr) return Problem.Forbidden("Only HR sets the phase of a cycle.");
         var cycle = await db.Cycles.FirstOrDefaultAsync(c => c.Name == name, ct);
         if (cycle is null) return NoCycle(name);
         var phase = request.Phase?.Trim() ?? "";
         if (!CyclePhases.Settable.Contains(phase))
-            return CycleError.Field("phase", $"phase must be one of {string.Join(", ", CyclePhases.Settable)} (publish to end the cycle)");
-        if (CyclePhases.CheckMove(cycle.Phase, phase) is { } why) return CycleError.Conflict($"Cycle '{name}': {why}.");
+            return Problem.Invalid("phase", $"phase must be one of {string.Join(", ", CyclePhases.Settable)} (publish to end the cycle)");
+        if (CyclePhases.CheckMove(cycle.Phase, phase) is { } why) return Problem.Conflict($"Cycle '{name}': {why}.");
         cycle.Phase = phase;
         await db.SaveChangesAsync(ct);
         return await ToResponseAsync(cycle, ct);
@@ -122,29 +122,29 @@ public sealed partial class CycleService(
         if (target.Length == 0) errors["target_level"] = ["target_level is required"];
         if (rationale.Length == 0) errors["rationale"] = ["rationale is required: say why this person, and why now"];
         else if (rationale.Length > 4000) errors["rationale"] = ["rationale is longer than 4,000 characters"];
-        if (errors.Count > 0) return new CycleError(400, "The nomination is not valid.", errors);
+        if (errors.Count > 0) return Problem.Invalid(errors, "The nomination is not valid.");
 
         var employee = await db.Employees.AsNoTracking().FirstOrDefaultAsync(e => e.Id == employeeId && e.Status == EmployeeStatus.Active, ct);
-        if (employee is null) return CycleError.Field("employee_id", $"no active employee with id '{employeeId}'");
+        if (employee is null) return Problem.Invalid("employee_id", $"no active employee with id '{employeeId}'");
 
         string nominatedAs;
         if (viewer.IsHr) nominatedAs = Roles.Hr;
         else if (employeeId == viewer.EmployeeId) nominatedAs = "self";
         else if (await viewer.ManagesAsync(employeeId, ct)) nominatedAs = Roles.Manager;
-        else return CycleError.Forbidden($"{employeeId} is not in your reporting line: managers nominate people in their line, employees themselves, HR anyone.");
+        else return Problem.Forbidden($"{employeeId} is not in your reporting line: managers nominate people in their line, employees themselves, HR anyone.");
 
-        if (CyclePhases.CheckNominating(cycle.Phase) is { } phaseError) return CycleError.Conflict($"Cycle '{cycleName}': {phaseError}.");
+        if (CyclePhases.CheckNominating(cycle.Phase) is { } phaseError) return Problem.Conflict($"Cycle '{cycleName}': {phaseError}.");
 
         var framework = (await frameworks.GetAsync(ct))?.Framework;
-        if (framework is null) return CycleError.Conflict("No career framework has been imported yet, so no target level can be checked.");
+        if (framework is null) return Problem.Conflict("No career framework has been imported yet, so no target level can be checked.");
         if (PromotionTargets.Check(framework, employee.Level, target) is { } targetError)
-            return CycleError.Field("target_level", $"target_level: {targetError}");
+            return Problem.Invalid("target_level", $"target_level: {targetError}");
         var eligible = SplitLevels(cycle.EligibleLevels);
         if (eligible.Count > 0 && !eligible.Contains(employee.Level))
-            return CycleError.Field("employee_id", $"{employeeId} is at level '{employee.Level}', which is not eligible in cycle '{cycleName}' (eligible: {string.Join(", ", eligible)})");
+            return Problem.Invalid("employee_id", $"{employeeId} is at level '{employee.Level}', which is not eligible in cycle '{cycleName}' (eligible: {string.Join(", ", eligible)})");
 
         if (await db.Nominations.AnyAsync(n => n.CycleId == cycle.Id && n.EmployeeId == employeeId, ct))
-            return CycleError.Conflict($"{employeeId} is already nominated in cycle '{cycleName}'.");
+            return Problem.Conflict($"{employeeId} is already nominated in cycle '{cycleName}'.");
 
         var nomination = new Nomination
         {
@@ -153,7 +153,7 @@ public sealed partial class CycleService(
         };
         db.Nominations.Add(nomination);
         try { await db.SaveChangesAsync(ct); }
-        catch (DbUpdateException) { return CycleError.Conflict($"{employeeId} is already nominated in cycle '{cycleName}'."); }
+        catch (DbUpdateException) { return Problem.Conflict($"{employeeId} is already nominated in cycle '{cycleName}'."); }
         await BumpRevisionAsync(cycle.Id, ct);
         if (employeeId != viewer.EmployeeId)
         {
@@ -198,7 +198,7 @@ public sealed partial class CycleService(
         HashSet<string>? line = null;
         if (!viewer.IsHr)
         {
-            if (!viewer.IsManager) return CycleError.Forbidden("Suggestions are for HR and managers.");
+            if (!viewer.IsManager) return Problem.Forbidden("Suggestions are for HR and managers.");
             line = (await ReportingLine.ReportsOfAsync(db, viewer.EmployeeId, ct)).ToHashSet();
         }
         var nominated = (await db.Nominations.AsNoTracking().Where(n => n.CycleId == cycle.Id).Select(n => n.EmployeeId).ToListAsync(ct)).ToHashSet();
@@ -216,7 +216,7 @@ public sealed partial class CycleService(
     {
         var n = await db.Nominations.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, ct);
         if (n is null) return NoNomination(id);
-        if (await AccessAsync(n, ct) == NominationAccess.None) return CycleError.Forbidden($"You may not see nomination {id}.");
+        if (await AccessAsync(n, ct) == NominationAccess.None) return Problem.Forbidden($"You may not see nomination {id}.");
         if (n.EmployeeId != viewer.EmployeeId) await sensitive.RecordAsync("nomination.read", n.EmployeeId, $"nomination {id}", ct);
         return (await ToNominationAsync(id, ct))!;
     }
@@ -227,20 +227,20 @@ public sealed partial class CycleService(
     {
         var n = await db.Nominations.FirstOrDefaultAsync(x => x.Id == id, ct);
         if (n is null) return NoNomination(id);
-        if (n.EmployeeId != viewer.EmployeeId) return CycleError.Forbidden("Only the candidate answers a nomination.");
+        if (n.EmployeeId != viewer.EmployeeId) return Problem.Forbidden("Only the candidate answers a nomination.");
         var choice = request.Choice?.Trim() ?? "";
         if (!CandidateChoices.All.Contains(choice))
-            return CycleError.Field("choice", $"choice must be one of {string.Join(", ", CandidateChoices.All)}");
+            return Problem.Invalid("choice", $"choice must be one of {string.Join(", ", CandidateChoices.All)}");
         var note = string.IsNullOrWhiteSpace(request.Note) ? null : request.Note.Trim();
-        if (note is { Length: > 4000 }) return CycleError.Field("note", "note is longer than 4,000 characters");
+        if (note is { Length: > 4000 }) return Problem.Invalid("note", "note is longer than 4,000 characters");
         var cycle = await db.Cycles.AsNoTracking().FirstAsync(c => c.Id == n.CycleId, ct);
         if (CyclePhases.CheckResponding(cycle.Phase, Today, cycle.ResponseDeadline) is { } why)
-            return CycleError.Conflict($"Cycle '{cycle.Name}': {why}.");
+            return Problem.Conflict($"Cycle '{cycle.Name}': {why}.");
         if (choice == CandidateChoices.ExpertTrack)
         {
             var framework = await frameworks.RequireAsync(ct);
             if (PromotionTargets.ExpertEquivalent(framework, n.TargetLevel) is null)
-                return CycleError.Field("choice", $"there is no expert-track level with the band of '{n.TargetLevel}'");
+                return Problem.Invalid("choice", $"there is no expert-track level with the band of '{n.TargetLevel}'");
         }
         n.Choice = choice;
         n.ChoiceNote = note;
@@ -255,7 +255,7 @@ public sealed partial class CycleService(
         var n = await db.Nominations.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, ct);
         if (n is null) return NoNomination(id);
         // Private means private: no role (HR, admin, committee, manager) reads these notes, only the candidate.
-        if (n.EmployeeId != viewer.EmployeeId) return CycleError.Forbidden("Reflection notes are private to the candidate.");
+        if (n.EmployeeId != viewer.EmployeeId) return Problem.Forbidden("Reflection notes are private to the candidate.");
         var notes = await db.ReflectionNotes.AsNoTracking().Where(r => r.NominationId == id).ToDictionaryAsync(r => r.Question, ct);
         return ReflectionQuestions.All
             .Select(q => notes.TryGetValue(q.Key, out var r) ? new ReflectionNoteView(q.Key, q.Text, r.Text, r.UpdatedAt) : new ReflectionNoteView(q.Key, q.Text, "", null))
@@ -266,13 +266,13 @@ public sealed partial class CycleService(
     {
         var n = await db.Nominations.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, ct);
         if (n is null) return NoNomination(id);
-        if (n.EmployeeId != viewer.EmployeeId) return CycleError.Forbidden("Reflection notes are private to the candidate.");
+        if (n.EmployeeId != viewer.EmployeeId) return Problem.Forbidden("Reflection notes are private to the candidate.");
         var notes = request.Notes ?? new Dictionary<string, string?>();
         var unknown = notes.Keys.Where(k => !ReflectionQuestions.IsKnown(k)).ToList();
         if (unknown.Count > 0)
-            return CycleError.Field("notes", $"unknown question(s): {string.Join(", ", unknown)} (use {string.Join(", ", ReflectionQuestions.All.Select(q => q.Key))})");
+            return Problem.Invalid("notes", $"unknown question(s): {string.Join(", ", unknown)} (use {string.Join(", ", ReflectionQuestions.All.Select(q => q.Key))})");
         if (notes.FirstOrDefault(kv => kv.Value is { Length: > 8000 }) is { Key: { } tooLong })
-            return CycleError.Field("notes", $"the note for '{tooLong}' is longer than 8,000 characters");
+            return Problem.Invalid("notes", $"the note for '{tooLong}' is longer than 8,000 characters");
         var existing = await db.ReflectionNotes.Where(r => r.NominationId == id).ToDictionaryAsync(r => r.Question, ct);
         foreach (var (key, value) in notes)
         {
@@ -295,9 +295,9 @@ public sealed partial class CycleService(
     {
         var n = await db.Nominations.FirstOrDefaultAsync(x => x.Id == id, ct);
         if (n is null) return NoNomination(id);
-        if (!await IsOnCommitteeAsync(n.CycleId, ct)) return CycleError.Forbidden("Only members of this cycle's committee decide.");
+        if (!await IsOnCommitteeAsync(n.CycleId, ct)) return Problem.Forbidden("Only members of this cycle's committee decide.");
         var cycle = await db.Cycles.AsNoTracking().FirstAsync(c => c.Id == n.CycleId, ct);
-        if (CyclePhases.CheckDeciding(cycle.Phase) is { } why) return CycleError.Conflict($"Cycle '{cycle.Name}': {why}.");
+        if (CyclePhases.CheckDeciding(cycle.Phase) is { } why) return Problem.Conflict($"Cycle '{cycle.Name}': {why}.");
         var errors = new Dictionary<string, string[]>();
         var outcome = request.Outcome?.Trim() ?? "";
         var rationale = request.Rationale?.Trim() ?? "";
@@ -312,15 +312,15 @@ public sealed partial class CycleService(
             level = PromotionTargets.Alternative(framework, n.TargetLevel)?.Key;
             if (level is null) errors["outcome"] = [$"there is no equal-band level on another track for '{n.TargetLevel}'"];
         }
-        if (errors.Count > 0) return new CycleError(400, "The decision is not valid.", errors);
+        if (errors.Count > 0) return Problem.Invalid(errors, "The decision is not valid.");
 
         // The expected version comes from the body or If-Match. Without one, only a first decision may be written:
         // changing an existing decision without saying which one you saw would silently overwrite a colleague's.
         var expected = request.Version ?? ifMatchVersion;
         if (expected is null && n.Decision is not null)
-            return CycleError.Conflict($"Nomination {id} was already decided ({n.Decision}, version {n.Version}); send the version you saw to change it.");
+            return Problem.Conflict($"Nomination {id} was already decided ({n.Decision}, version {n.Version}); send the version you saw to change it.");
         if (expected is { } v && v != n.Version)
-            return CycleError.Conflict($"Nomination {id} changed since you loaded it (your version {v}, now {n.Version}); reload and decide again.");
+            return Problem.Conflict($"Nomination {id} changed since you loaded it (your version {v}, now {n.Version}); reload and decide again.");
 
         var now = clock.GetUtcNow();
         n.Decision = outcome;
@@ -336,7 +336,7 @@ public sealed partial class CycleService(
         try { await db.SaveChangesAsync(ct); }
         catch (DbUpdateConcurrencyException)
         {
-            return CycleError.Conflict($"Nomination {id} was decided by someone else at the same moment; reload and decide again.");
+            return Problem.Conflict($"Nomination {id} was decided by someone else at the same moment; reload and decide again.");
         }
         await BumpRevisionAsync(n.CycleId, ct);
         return (await ToNominationAsync(id, ct))!;
@@ -346,21 +346,21 @@ public sealed partial class CycleService(
     {
         var n = await db.Nominations.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, ct);
         if (n is null) return NoNomination(id);
-        if (!viewer.IsHr && !await IsOnCommitteeAsync(n.CycleId, ct)) return CycleError.Forbidden("The decision history is for HR and this cycle's committee.");
+        if (!viewer.IsHr && !await IsOnCommitteeAsync(n.CycleId, ct)) return Problem.Forbidden("The decision history is for HR and this cycle's committee.");
         return await db.NominationDecisions.AsNoTracking().Where(d => d.NominationId == id).OrderBy(d => d.Version)
             .Select(d => new DecisionChangeView(d.Version, d.Outcome, d.Rationale, d.DecidedLevel, d.DecidedBy, d.DecidedAt)).ToListAsync(ct);
     }
 
     public async Task<Outcome<CycleResponse>> PublishAsync(string name, CancellationToken ct = default)
     {
-        if (!viewer.IsHr) return CycleError.Forbidden("Only HR publishes a cycle.");
+        if (!viewer.IsHr) return Problem.Forbidden("Only HR publishes a cycle.");
         var cycle = await db.Cycles.FirstOrDefaultAsync(c => c.Name == name, ct);
         if (cycle is null) return NoCycle(name);
-        if (CyclePhases.CheckPublishing(cycle.Phase) is { } why) return CycleError.Conflict($"Cycle '{name}': {why}.");
+        if (CyclePhases.CheckPublishing(cycle.Phase) is { } why) return Problem.Conflict($"Cycle '{name}': {why}.");
         var nominations = await db.Nominations.Where(n => n.CycleId == cycle.Id).ToListAsync(ct);
         var undecided = nominations.Where(n => Publication.NeedsDecision(n.Choice) && n.Decision is null).Select(n => n.EmployeeId).Order(StringComparer.Ordinal).ToList();
         if (undecided.Count > 0)
-            return CycleError.Conflict($"Cycle '{name}': {undecided.Count} candidate(s) who accepted have no decision yet: {string.Join(", ", undecided.Take(20))}.");
+            return Problem.Conflict($"Cycle '{name}': {undecided.Count} candidate(s) who accepted have no decision yet: {string.Join(", ", undecided.Take(20))}.");
 
         var framework = await frameworks.RequireAsync(ct);
         var today = Today;
@@ -498,6 +498,6 @@ public sealed partial class CycleService(
 
     public static IReadOnlyList<string> SplitLevels(string levels) => levels.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 
-    private static CycleError NoCycle(string name) => CycleError.NotFound($"There is no cycle named '{name}'.");
-    private static CycleError NoNomination(int id) => CycleError.NotFound($"There is no nomination {id}.");
+    private static Problem NoCycle(string name) => Problem.NotFound($"There is no cycle named '{name}'.");
+    private static Problem NoNomination(int id) => Problem.NotFound($"There is no nomination {id}.");
 }

@@ -4,7 +4,7 @@ using Trellis.Accounts;
 
 namespace Trellis.Cycles;
 
-/// <summary>Promotion cycles over HTTP (CONTRACTS.md: the cycle, nomination, response, decision, board and publish paths).</summary>
+/// <summary>Promotion cycles over HTTP: the cycle, nomination, response, decision, board and publish paths (README.md, API table).</summary>
 public static class CyclesApi
 {
     public static IServiceCollection AddCycles(this IServiceCollection services) =>
@@ -54,59 +54,50 @@ public static class CyclesApi
         TypedResults.Ok(await cycles.ListAsync(ct));
 
     public static async Task<Results<Created<CycleResponse>, ValidationProblem, ProblemHttpResult>> Create(CreateCycleRequest request, CycleService cycles, CancellationToken ct)
-    {
-        var o = await cycles.CreateAsync(request, ct);
-        if (o.Ok) return TypedResults.Created($"/api/v1/cycles/{Uri.EscapeDataString(o.Value!.Name)}", o.Value);
-        return o.Error is { Status: 400, Fields: { } f } ? TypedResults.ValidationProblem(f, detail: o.Error.Detail) : OutcomeResults.Problem(o.Error!);
-    }
+=>
+        (await cycles.CreateAsync(request, ct)).To(c => TypedResults.Created($"/api/v1/cycles/{Uri.EscapeDataString(c.Name)}", c));
 
     public static async Task<Results<Ok<CycleResponse>, ValidationProblem, ProblemHttpResult>> Get(string name, CycleService cycles, CancellationToken ct) =>
-        OutcomeResults.ToOk(await cycles.GetAsync(name, ct));
+        (await cycles.GetAsync(name, ct)).ToOk();
 
     public static async Task<Results<Ok<CycleResponse>, ValidationProblem, ProblemHttpResult>> SetPhase(string name, SetPhaseRequest request, CycleService cycles, CancellationToken ct) =>
-        OutcomeResults.ToOk(await cycles.SetPhaseAsync(name, request, ct));
+        (await cycles.SetPhaseAsync(name, request, ct)).ToOk();
 
     public static async Task<Results<Created<NominationResponse>, ValidationProblem, ProblemHttpResult>> Nominate(string name, NominateRequest request, CycleService cycles, CancellationToken ct)
-    {
-        var o = await cycles.NominateAsync(name, request, false, ct);
-        if (o.Ok) return TypedResults.Created($"/api/v1/nominations/{o.Value!.Id}", o.Value);
-        return o.Error is { Status: 400, Fields: { } f } ? TypedResults.ValidationProblem(f, detail: o.Error.Detail) : OutcomeResults.Problem(o.Error!);
-    }
+=>
+        (await cycles.NominateAsync(name, request, false, ct)).To(n => TypedResults.Created($"/api/v1/nominations/{n.Id}", n));
 
     public static async Task<Results<Ok<IReadOnlyList<NominationResponse>>, ValidationProblem, ProblemHttpResult>> ListNominations(string name, CycleService cycles, CancellationToken ct) =>
-        OutcomeResults.ToOk(await cycles.ListNominationsAsync(name, ct));
+        (await cycles.ListNominationsAsync(name, ct)).ToOk();
 
     public static async Task<Results<Ok<IReadOnlyList<SuggestionView>>, ValidationProblem, ProblemHttpResult>> ListSuggestions(string name, CycleService cycles, CancellationToken ct) =>
-        OutcomeResults.ToOk(await cycles.SuggestionsAsync(name, ct));
+        (await cycles.SuggestionsAsync(name, ct)).ToOk();
 
     public static async Task<Results<BoardJson, ValidationProblem, ProblemHttpResult>> Board(
         string name, CalibrationBoard board, CancellationToken ct,
         string? band = null, string? flag = null, string? response = null, string? decision = null, string? q = null, string? sort = null, string? dir = null)
-    {
-        var o = await board.GetAsync(name, new BoardQuery(band, flag, response, decision, q, sort, dir), ct);
-        if (o.Ok) return new BoardJson(o.Value!);
-        return o.Error is { Status: 400, Fields: { } f } ? TypedResults.ValidationProblem(f, detail: o.Error.Detail) : OutcomeResults.Problem(o.Error!);
-    }
+=>
+        (await board.GetAsync(name, new BoardQuery(band, flag, response, decision, q, sort, dir), ct)).To(b => new BoardJson(b));
 
     public static async Task<Results<Ok<CycleResponse>, ValidationProblem, ProblemHttpResult>> Publish(string name, CycleService cycles, Audit.AuditService audit, CancellationToken ct)
     {
         var published = await cycles.PublishAsync(name, ct);
         // The decisions are now promotion history: the culture audit is recomputed in the background at once.
         if (published.Ok) _ = audit.CheckInBackground(now: true);
-        return OutcomeResults.ToOk(published);
+        return published.ToOk();
     }
 
     public static async Task<Results<Ok<NominationResponse>, ValidationProblem, ProblemHttpResult>> GetNomination(int id, CycleService cycles, CancellationToken ct) =>
-        OutcomeResults.ToOk(await cycles.GetNominationAsync(id, ct));
+        (await cycles.GetNominationAsync(id, ct)).ToOk();
 
     public static async Task<Results<Ok<NominationResponse>, ValidationProblem, ProblemHttpResult>> Respond(int id, RespondRequest request, CycleService cycles, CancellationToken ct) =>
-        OutcomeResults.ToOk(await cycles.RespondAsync(id, request, ct));
+        (await cycles.RespondAsync(id, request, ct)).ToOk();
 
     public static async Task<Results<Ok<IReadOnlyList<ReflectionNoteView>>, ValidationProblem, ProblemHttpResult>> GetNotes(int id, CycleService cycles, CancellationToken ct) =>
-        OutcomeResults.ToOk(await cycles.GetNotesAsync(id, ct));
+        (await cycles.GetNotesAsync(id, ct)).ToOk();
 
     public static async Task<Results<Ok<IReadOnlyList<ReflectionNoteView>>, ValidationProblem, ProblemHttpResult>> SaveNotes(int id, SaveNotesRequest request, CycleService cycles, CancellationToken ct) =>
-        OutcomeResults.ToOk(await cycles.SaveNotesAsync(id, request, ct));
+        (await cycles.SaveNotesAsync(id, request, ct)).ToOk();
 
     /// <summary>The expected version comes in the body (<c>version</c>) or in <c>If-Match</c> (<c>"3"</c>, <c>W/"3"</c> or <c>3</c>).</summary>
     public static async Task<Results<Ok<NominationResponse>, ValidationProblem, ProblemHttpResult>> Decide(
@@ -118,45 +109,45 @@ public static class CyclesApi
             var text = ifMatch.Trim();
             if (text.StartsWith("W/", StringComparison.Ordinal)) text = text[2..];
             if (!int.TryParse(text.Trim('"'), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parsed))
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["if_match"] = [$"If-Match '{ifMatch}' is not a version number"] });
+                return ((Outcome<NominationResponse>)Problem.Invalid("if_match", $"If-Match '{ifMatch}' is not a version number")).ToOk();
             version = parsed;
         }
-        return OutcomeResults.ToOk(await cycles.DecideAsync(id, request, version, ct));
+        return (await cycles.DecideAsync(id, request, version, ct)).ToOk();
     }
 
     public static async Task<Results<Ok<IReadOnlyList<DecisionChangeView>>, ValidationProblem, ProblemHttpResult>> DecisionHistory(int id, CycleService cycles, CancellationToken ct) =>
-        OutcomeResults.ToOk(await cycles.DecisionHistoryAsync(id, ct));
+        (await cycles.DecisionHistoryAsync(id, ct)).ToOk();
 
     public static async Task<Results<Ok<EvidenceSummary>, ValidationProblem, ProblemHttpResult>> Evidence(int id, CalibrationBoard board, CancellationToken ct) =>
-        OutcomeResults.ToOk(await board.EvidenceAsync(id, ct));
+        (await board.EvidenceAsync(id, ct)).ToOk();
 
     public static async Task<Ok<IReadOnlyList<NotificationView>>> Notifications(Inbox inbox, CancellationToken ct) =>
         TypedResults.Ok(await inbox.ListAsync(ct));
 
     public static async Task<Results<NoContent, ProblemHttpResult>> MarkRead(long id, Inbox inbox, CancellationToken ct) =>
-        await inbox.MarkReadAsync(id, ct) ? TypedResults.NoContent() : TypedResults.Problem($"You have no notification {id}.", statusCode: 404);
+        await inbox.MarkReadAsync(id, ct) ? TypedResults.NoContent() : Problem.NotFound($"You have no notification {id}.").ToProblemResult();
 
     public static async Task<Ok<IReadOnlyList<TransitionPlanView>>> ListTransitions(Transitions transitions, CancellationToken ct) =>
         TypedResults.Ok(await transitions.ListAsync(ct));
 
     public static async Task<Results<Ok<TransitionPlanView>, ValidationProblem, ProblemHttpResult>> GetTransition(int id, Transitions transitions, CancellationToken ct) =>
-        OutcomeResults.ToOk(await transitions.GetAsync(id, ct));
+        (await transitions.GetAsync(id, ct)).ToOk();
 
     public static async Task<Results<Ok<TransitionPlanView>, ValidationProblem, ProblemHttpResult>> CheckIn(int id, int day, CheckInRequest request, Transitions transitions, CancellationToken ct) =>
-        OutcomeResults.ToOk(await transitions.CheckInAsync(id, day, request, ct));
+        (await transitions.CheckInAsync(id, day, request, ct)).ToOk();
 
     public static async Task<Results<Ok<TransitionPlanView>, ValidationProblem, ProblemHttpResult>> AnswerPulse(int id, PulseRequest request, Transitions transitions, CancellationToken ct) =>
-        OutcomeResults.ToOk(await transitions.AnswerPulseAsync(id, request, ct));
+        (await transitions.AnswerPulseAsync(id, request, ct)).ToOk();
 
     public static async Task<Ok<IReadOnlyList<TrackReturnView>>> ListReturns(Transitions transitions, CancellationToken ct) =>
         TypedResults.Ok(await transitions.ListReturnsAsync(ct));
 
     public static async Task<Results<Ok<TrackReturnView>, ValidationProblem, ProblemHttpResult>> RequestReturn(TrackReturnRequest request, Transitions transitions, CancellationToken ct) =>
-        OutcomeResults.ToOk(await transitions.RequestReturnAsync(request, ct));
+        (await transitions.RequestReturnAsync(request, ct)).ToOk();
 
     public static async Task<Results<Ok<TrackReturnView>, ValidationProblem, ProblemHttpResult>> ApproveReturn(int id, Transitions transitions, CancellationToken ct) =>
-        OutcomeResults.ToOk(await transitions.DecideReturnAsync(id, true, ct));
+        (await transitions.DecideReturnAsync(id, true, ct)).ToOk();
 
     public static async Task<Results<Ok<TrackReturnView>, ValidationProblem, ProblemHttpResult>> RejectReturn(int id, Transitions transitions, CancellationToken ct) =>
-        OutcomeResults.ToOk(await transitions.DecideReturnAsync(id, false, ct));
+        (await transitions.DecideReturnAsync(id, false, ct)).ToOk();
 }

@@ -61,10 +61,10 @@ public sealed class DetailModel(CycleService cycles, CalibrationBoard board, Vie
             Notice = notice(o.Value!);
             return Redirect($"/cycles/{Uri.EscapeDataString(Name)}");
         }
-        if (o.Error!.Status == 404) return Refuse(o.Error);
+        if (o.Problem!.Status == 404) return Refuse(o.Problem);
         var refused = await LoadAsync(ct);
         if (refused is not null) return refused;
-        FormError(o.Error);
+        FormError(o.Problem);
         return Page();
     }
 
@@ -82,7 +82,7 @@ public sealed class DetailModel(CycleService cycles, CalibrationBoard board, Vie
     private async Task<IActionResult?> LoadAsync(CancellationToken ct)
     {
         var cycle = await cycles.GetAsync(Name, ct);
-        if (!cycle.Ok) return Refuse(cycle.Error!);
+        if (!cycle.Ok) return Refuse(cycle.Problem!);
         Cycle = cycle.Value;
         Nominations = (await cycles.ListNominationsAsync(Name, ct)).Value ?? [];
         if (viewer.IsHr || viewer.IsManager)

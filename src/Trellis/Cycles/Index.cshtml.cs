@@ -27,7 +27,7 @@ public sealed class IndexModel(CycleService cycles, Viewer viewer) : CyclePageMo
             Notice = $"Cycle {o.Value!.Name} created in phase '{o.Value.Phase}'.";
             return Redirect($"/cycles/{Uri.EscapeDataString(o.Value.Name)}");
         }
-        FormError(o.Error!);
+        FormError(o.Problem!);
         Cycles = await cycles.ListAsync(ct);
         return Page();
     }

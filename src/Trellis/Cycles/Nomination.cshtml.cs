@@ -46,16 +46,16 @@ public sealed class NominationModel(CycleService cycles, FrameworkStore framewor
             Notice = notice;
             return Redirect($"/nominations/{Id}");
         }
-        if (o.Error!.Status is 403 or 404) return Refuse(o.Error);
+        if (o.Problem!.Status is 403 or 404) return Refuse(o.Problem);
         if (await LoadAsync(ct) is { } refused) return refused;
-        FormError(o.Error);
+        FormError(o.Problem);
         return Page();
     }
 
     private async Task<IActionResult?> LoadAsync(CancellationToken ct)
     {
         var o = await cycles.GetNominationAsync(Id, ct);
-        if (!o.Ok) return Refuse(o.Error!);
+        if (!o.Ok) return Refuse(o.Problem!);
         var n = Nomination = o.Value!;
         IsCandidate = n.EmployeeId == viewer.EmployeeId;
         var cycle = await cycles.FindCycleAsync(n.Cycle, ct);

@@ -34,7 +34,7 @@ public sealed class ReturnsModel(Transitions transitions, FrameworkStore framewo
             Notice = notice;
             return Redirect("/returns");
         }
-        FormError(o.Error!);
+        FormError(o.Problem!);
         await LoadAsync(ct);
         return Page();
     }

@@ -25,19 +25,19 @@ public sealed class ReviewModel(CycleService cycles, CalibrationBoard board) : C
             Notice = $"Decision recorded: {o.Value!.Decision!.Outcome}.";
             return Redirect($"/cycles/{Uri.EscapeDataString(Name)}/board/{Id}");
         }
-        if (o.Error!.Status == 404) return Refuse(o.Error);
+        if (o.Problem!.Status == 404) return Refuse(o.Problem);
         if (await LoadAsync(ct) is { } refused) return refused;
-        FormError(o.Error);
+        FormError(o.Problem);
         return Page();
     }
 
     private async Task<IActionResult?> LoadAsync(CancellationToken ct)
     {
         var evidence = await board.EvidenceAsync(Id, ct);
-        if (!evidence.Ok) return Refuse(evidence.Error!);
+        if (!evidence.Ok) return Refuse(evidence.Problem!);
         var nomination = await cycles.GetNominationAsync(Id, ct);
-        if (!nomination.Ok) return Refuse(nomination.Error!);
-        if (nomination.Value!.Cycle != Name) return Refuse(CycleError.NotFound($"Nomination {Id} is not in cycle '{Name}'."));
+        if (!nomination.Ok) return Refuse(nomination.Problem!);
+        if (nomination.Value!.Cycle != Name) return Refuse(Problem.NotFound($"Nomination {Id} is not in cycle '{Name}'."));
         Evidence = evidence.Value;
         Nomination = nomination.Value;
         History = (await cycles.DecisionHistoryAsync(Id, ct)).Value ?? [];

@@ -13,10 +13,10 @@ public sealed class TransitionModel(Transitions transitions, FrameworkStore fram
     public async Task<IActionResult> OnGetAsync(CancellationToken ct) => await LoadAsync(ct) ?? Page();
 
     public async Task<IActionResult> OnPostCheckInAsync(int day, string? note, CancellationToken ct) =>
-        await AfterAsync(Id is { } id ? await transitions.CheckInAsync(id, day, new CheckInRequest(note), ct) : CycleError.NotFound("No plan."), "Check-in recorded.", ct);
+        await AfterAsync(Id is { } id ? await transitions.CheckInAsync(id, day, new CheckInRequest(note), ct) : Problem.NotFound("No plan."), "Check-in recorded.", ct);
 
     public async Task<IActionResult> OnPostPulseAsync(int? clarity, int? safety, int? growth, string? comment, CancellationToken ct) =>
-        await AfterAsync(Id is { } id ? await transitions.AnswerPulseAsync(id, new PulseRequest(clarity, safety, growth, comment), ct) : CycleError.NotFound("No plan."),
+        await AfterAsync(Id is { } id ? await transitions.AnswerPulseAsync(id, new PulseRequest(clarity, safety, growth, comment), ct) : Problem.NotFound("No plan."),
             "Thank you — your answer is in, anonymously.", ct);
 
     private async Task<IActionResult> AfterAsync(Outcome<TransitionPlanView> o, string notice, CancellationToken ct)
@@ -26,9 +26,9 @@ public sealed class TransitionModel(Transitions transitions, FrameworkStore fram
             Notice = notice;
             return Redirect($"/transitions/{Id}");
         }
-        if (o.Error!.Status is 403 or 404) return Refuse(o.Error);
+        if (o.Problem!.Status is 403 or 404) return Refuse(o.Problem);
         if (await LoadAsync(ct) is { } refused) return refused;
-        FormError(o.Error);
+        FormError(o.Problem);
         return Page();
     }
 
@@ -41,7 +41,7 @@ public sealed class TransitionModel(Transitions transitions, FrameworkStore fram
             return null;
         }
         var o = await transitions.GetAsync(id, ct);
-        if (!o.Ok) return Refuse(o.Error!);
+        if (!o.Ok) return Refuse(o.Problem!);
         Plan = o.Value;
         return null;
     }

@@ -27,11 +27,11 @@ public sealed class Transitions(TrellisDb db, Viewer viewer, TimeProvider clock,
     public async Task<Outcome<TransitionPlanView>> GetAsync(int id, CancellationToken ct = default)
     {
         var plan = await db.TransitionPlans.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, ct);
-        if (plan is null) return CycleError.NotFound($"There is no transition plan {id}.");
+        if (plan is null) return Problem.NotFound($"There is no transition plan {id}.");
         var isSelf = plan.EmployeeId == viewer.EmployeeId;
         var isManager = await viewer.ManagesAsync(plan.EmployeeId, ct);
         var isTeam = await IsOnTeamAsync(plan, ct);
-        if (!isSelf && !isManager && !viewer.IsHr && !isTeam) return CycleError.Forbidden($"You may not see transition plan {id}.");
+        if (!isSelf && !isManager && !viewer.IsHr && !isTeam) return Problem.Forbidden($"You may not see transition plan {id}.");
         var name = await db.Employees.AsNoTracking().Where(e => e.Id == plan.EmployeeId).Select(e => e.Name).FirstOrDefaultAsync(ct) ?? plan.EmployeeId;
         var checkIns = await db.TransitionCheckIns.AsNoTracking().Where(c => c.PlanId == id).OrderBy(c => c.Day)
             .Select(c => new CheckInView(c.Day, c.DueOn, c.CompletedAt, c.CompletedBy, c.Note)).ToListAsync(ct);
@@ -47,12 +47,12 @@ public sealed class Transitions(TrellisDb db, Viewer viewer, TimeProvider clock,
     public async Task<Outcome<TransitionPlanView>> CheckInAsync(int id, int day, CheckInRequest request, CancellationToken ct = default)
     {
         var plan = await db.TransitionPlans.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, ct);
-        if (plan is null) return CycleError.NotFound($"There is no transition plan {id}.");
+        if (plan is null) return Problem.NotFound($"There is no transition plan {id}.");
         if (plan.EmployeeId != viewer.EmployeeId && !await viewer.ManagesAsync(plan.EmployeeId, ct))
-            return CycleError.Forbidden("Check-ins are recorded by the new leader or their manager.");
+            return Problem.Forbidden("Check-ins are recorded by the new leader or their manager.");
         var checkIn = await db.TransitionCheckIns.FirstOrDefaultAsync(c => c.PlanId == id && c.Day == day, ct);
-        if (checkIn is null) return CycleError.NotFound($"Transition plan {id} has no {day}-day check-in (use {string.Join(", ", TransitionPlans.CheckInDays)}).");
-        if (request.Note is { Length: > 4000 }) return CycleError.Field("note", "note is longer than 4,000 characters");
+        if (checkIn is null) return Problem.NotFound($"Transition plan {id} has no {day}-day check-in (use {string.Join(", ", TransitionPlans.CheckInDays)}).");
+        if (request.Note is { Length: > 4000 }) return Problem.Invalid("note", "note is longer than 4,000 characters");
         checkIn.CompletedAt = clock.GetUtcNow();
         checkIn.CompletedBy = viewer.EmployeeId;
         checkIn.Note = string.IsNullOrWhiteSpace(request.Note) ? null : request.Note.Trim();
@@ -64,15 +64,15 @@ public sealed class Transitions(TrellisDb db, Viewer viewer, TimeProvider clock,
     public async Task<Outcome<TransitionPlanView>> AnswerPulseAsync(int id, PulseRequest request, CancellationToken ct = default)
     {
         var plan = await db.TransitionPlans.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, ct);
-        if (plan is null) return CycleError.NotFound($"There is no transition plan {id}.");
-        if (!await IsOnTeamAsync(plan, ct)) return CycleError.Forbidden("The upward pulse is answered by the new leader's team only.");
+        if (plan is null) return Problem.NotFound($"There is no transition plan {id}.");
+        if (!await IsOnTeamAsync(plan, ct)) return Problem.Forbidden("The upward pulse is answered by the new leader's team only.");
         var errors = new Dictionary<string, string[]>();
         foreach (var (field, value) in new[] { ("clarity", request.Clarity), ("safety", request.Safety), ("growth", request.Growth) })
             if (value is not (>= 1 and <= 5)) errors[field] = [$"{field} must be a whole number from 1 to 5"];
         if (request.Comment is { Length: > 2000 }) errors["comment"] = ["comment is longer than 2,000 characters"];
-        if (errors.Count > 0) return new CycleError(400, "The pulse answer is not valid.", errors);
+        if (errors.Count > 0) return Problem.Invalid(errors, "The pulse answer is not valid.");
         if (await db.PulseParticipation.AnyAsync(p => p.PlanId == id && p.EmployeeId == viewer.EmployeeId, ct))
-            return CycleError.Conflict("You have already answered this pulse.");
+            return Problem.Conflict("You have already answered this pulse.");
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         db.PulseParticipation.Add(new PulseParticipation { PlanId = id, EmployeeId = viewer.EmployeeId });
         db.PulseAnswers.Add(new PulseAnswer
@@ -81,7 +81,7 @@ public sealed class Transitions(TrellisDb db, Viewer viewer, TimeProvider clock,
             Comment = string.IsNullOrWhiteSpace(request.Comment) ? null : request.Comment.Trim(),
         });
         try { await db.SaveChangesAsync(ct); }
-        catch (DbUpdateException) { return CycleError.Conflict("You have already answered this pulse."); }
+        catch (DbUpdateException) { return Problem.Conflict("You have already answered this pulse."); }
         await tx.CommitAsync(ct);
         return await GetAsync(id, ct);
     }
@@ -105,17 +105,17 @@ public sealed class Transitions(TrellisDb db, Viewer viewer, TimeProvider clock,
     public async Task<Outcome<TrackReturnView>> RequestReturnAsync(TrackReturnRequest request, CancellationToken ct = default)
     {
         var me = await db.Employees.AsNoTracking().FirstOrDefaultAsync(e => e.Id == viewer.EmployeeId, ct);
-        if (me is null) return CycleError.NotFound("Your account has no employee record.");
+        if (me is null) return Problem.NotFound("Your account has no employee record.");
         var framework = await frameworks.GetAsync(ct);
-        if (framework is null) return CycleError.Conflict("No career framework has been imported yet.");
+        if (framework is null) return Problem.Conflict("No career framework has been imported yet.");
         var target = PromotionTargets.ReturnLevel(framework.Framework, me.Level);
         if (target is null)
-            return CycleError.Field("level", framework.Framework.TrackOf(me.Level)?.IsPeopleLeader == true
+            return Problem.Invalid("level", framework.Framework.TrackOf(me.Level)?.IsPeopleLeader == true
                 ? $"there is no expert-track level with the band of '{me.Level}'"
                 : $"you are at '{me.Level}', which is not on the people-leader track");
-        if (request.Reason is { Length: > 2000 }) return CycleError.Field("reason", "reason is longer than 2,000 characters");
+        if (request.Reason is { Length: > 2000 }) return Problem.Invalid("reason", "reason is longer than 2,000 characters");
         if (await db.TrackReturns.AnyAsync(r => r.EmployeeId == me.Id && r.Status == TrackReturnStatus.Requested, ct))
-            return CycleError.Conflict("You already have a request waiting for HR.");
+            return Problem.Conflict("You already have a request waiting for HR.");
         var row = new TrackReturn
         {
             EmployeeId = me.Id, FromLevel = me.Level, ToLevel = target.Key, Reason = string.IsNullOrWhiteSpace(request.Reason) ? null : request.Reason.Trim(),
@@ -138,13 +138,13 @@ public sealed class Transitions(TrellisDb db, Viewer viewer, TimeProvider clock,
 
     public async Task<Outcome<TrackReturnView>> DecideReturnAsync(int id, bool approve, CancellationToken ct = default)
     {
-        if (!viewer.IsHr) return CycleError.Forbidden("HR approves moves back to the expert track.");
+        if (!viewer.IsHr) return Problem.Forbidden("HR approves moves back to the expert track.");
         var row = await db.TrackReturns.FirstOrDefaultAsync(r => r.Id == id, ct);
-        if (row is null) return CycleError.NotFound($"There is no track return request {id}.");
-        if (row.Status != TrackReturnStatus.Requested) return CycleError.Conflict($"Request {id} is already {row.Status}.");
+        if (row is null) return Problem.NotFound($"There is no track return request {id}.");
+        if (row.Status != TrackReturnStatus.Requested) return Problem.Conflict($"Request {id} is already {row.Status}.");
         var employee = await db.Employees.FirstAsync(e => e.Id == row.EmployeeId, ct);
         if (approve && employee.Level != row.FromLevel)
-            return CycleError.Conflict($"{employee.Id} is no longer at '{row.FromLevel}' (now '{employee.Level}'); ask them to request again.");
+            return Problem.Conflict($"{employee.Id} is no longer at '{row.FromLevel}' (now '{employee.Level}'); ask them to request again.");
         var framework = await frameworks.RequireAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         row.Status = approve ? TrackReturnStatus.Approved : TrackReturnStatus.Rejected;

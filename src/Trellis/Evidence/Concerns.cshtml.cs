@@ -17,7 +17,6 @@ public sealed class ConcernsModel(ConcernService concerns, Viewer viewer) : Page
     public bool CanEdit => viewer.IsHr;
     public IReadOnlyList<ConcernResponse> List { get; private set; } = [];
     public string? Message { get; private set; }
-    public IReadOnlyDictionary<string, string[]> Errors { get; private set; } = new Dictionary<string, string[]>();
 
     public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
 
@@ -25,18 +24,14 @@ public sealed class ConcernsModel(ConcernService concerns, Viewer viewer) : Page
     {
         if (!CanEdit) return Forbid();
         var outcome = await concerns.CreateAsync(new CreateConcernRequest(EvidencePages.EmployeeIdFrom(Employee), Category, Substantiated, RecordedOn), ct);
-        if (outcome.Succeeded)
+        if (outcome.Ok)
         {
             Message = $"Recorded concern {outcome.Value!.Id} about {outcome.Value.EmployeeName}.";
             Category = null;
             Substantiated = false;
             RecordedOn = null;
         }
-        else
-        {
-            Errors = outcome.Errors!;
-            Response.StatusCode = StatusCodes.Status400BadRequest;
-        }
+        else outcome.Problem!.ShowOn(this);
         await LoadAsync(ct);
         return Page();
     }
@@ -45,8 +40,8 @@ public sealed class ConcernsModel(ConcernService concerns, Viewer viewer) : Page
     {
         if (!CanEdit) return Forbid();
         var outcome = await concerns.SetSubstantiatedAsync(id, value, ct);
-        Message = outcome.Succeeded ? $"Concern {id} marked {(value ? "substantiated" : "not substantiated")}." : outcome.Detail;
-        if (!outcome.Succeeded) Response.StatusCode = outcome.Status;
+        Message = outcome.Ok ? $"Concern {id} marked {(value ? "substantiated" : "not substantiated")}." : outcome.Problem!.Detail;
+        outcome.Problem?.ShowOn(this);
         await LoadAsync(ct);
         return Page();
     }

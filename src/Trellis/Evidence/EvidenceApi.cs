@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
 using Trellis.Accounts;
 using Trellis.Core.Feedback;
 
@@ -45,22 +46,17 @@ public static class EvidenceApi
         return app;
     }
 
-    public static async Task<Results<Created<ObservationResponse>, ValidationProblem>> CreateObservation(
-        CreateObservationRequest request, Viewer viewer, ObservationService observations, CancellationToken ct)
-    {
-        var outcome = await observations.CreateAsync(viewer.EmployeeId, request, ct);
-        return outcome.Succeeded
-            ? TypedResults.Created($"/api/v1/observations/{outcome.Value!.Id}", outcome.Value)
-            : TypedResults.ValidationProblem(outcome.Errors!, title: "The observation was not saved");
-    }
+    public static async Task<Results<Created<ObservationResponse>, Ok<ObservationResponse>, ValidationProblem, ProblemHttpResult>> CreateObservation(
+        CreateObservationRequest request, Viewer viewer, ObservationService observations, CancellationToken ct) =>
+        (await observations.CreateAsync(viewer.EmployeeId, request, ct)).ToCreated(o => $"/api/v1/observations/{o.Id}");
 
     public static async Task<Results<Ok<ObservationResponse>, ProblemHttpResult>> GetObservation(
         string id, Viewer viewer, ObservationService observations, SensitiveReads sensitiveReads, CancellationToken ct)
     {
         var o = await observations.FindAsync(id, ct);
-        if (o is null) return Problem(404, $"There is no observation '{id}'.");
+        if (o is null) return Problem.NotFound($"There is no observation '{id}'.").ToProblemResult();
         // Subjects see feedback only through the aggregated, anonymity-protected views, never one observation.
-        if (o.RaterId != viewer.EmployeeId && !viewer.IsHr) return Problem(403, "Only the rater and HR can read a single observation.");
+        if (o.RaterId != viewer.EmployeeId && !viewer.IsHr) return Problem.Forbidden("Only the rater and HR can read a single observation.").ToProblemResult();
         if (o.RaterId != viewer.EmployeeId) await sensitiveReads.RecordAsync("observation.read", o.SubjectId, o.Id, ct);
         return TypedResults.Ok(o);
     }
@@ -71,17 +67,9 @@ public static class EvidenceApi
     public static async Task<Ok<IReadOnlyList<Colleague>>> SearchColleagues(string? q, int? limit, ObservationService observations, CancellationToken ct) =>
         TypedResults.Ok(await observations.SearchColleaguesAsync(q, limit ?? 20, ct));
 
-    public static async Task<Results<Created<FeedbackRequestResponse>, ValidationProblem, ProblemHttpResult>> CreateFeedbackRequest(
-        CreateFeedbackRequestRequest request, Viewer viewer, FeedbackRequestService requests, CancellationToken ct)
-    {
-        var outcome = await requests.CreateAsync(viewer.EmployeeId, request, ct);
-        return outcome.Status switch
-        {
-            201 => TypedResults.Created($"/api/v1/feedback-requests/{outcome.Value!.Id}", outcome.Value),
-            400 => TypedResults.ValidationProblem(outcome.Errors!, title: "The feedback request was not sent"),
-            _ => Problem(outcome.Status, outcome.Detail!),
-        };
-    }
+    public static async Task<Results<Created<FeedbackRequestResponse>, Ok<FeedbackRequestResponse>, ValidationProblem, ProblemHttpResult>> CreateFeedbackRequest(
+        CreateFeedbackRequestRequest request, Viewer viewer, FeedbackRequestService requests, CancellationToken ct) =>
+        (await requests.CreateAsync(viewer.EmployeeId, request, ct)).ToCreated(r => $"/api/v1/feedback-requests/{r.Id}");
 
     public static async Task<Ok<IReadOnlyList<InboxItem>>> Inbox(Viewer viewer, FeedbackRequestService requests, CancellationToken ct) =>
         TypedResults.Ok(await requests.InboxAsync(viewer.EmployeeId, ct));
@@ -89,21 +77,13 @@ public static class EvidenceApi
     public static async Task<Ok<List<FeedbackRequestResponse>>> Sent(Viewer viewer, FeedbackRequestService requests, CancellationToken ct) =>
         TypedResults.Ok(await requests.SentAsync(viewer.EmployeeId, ct));
 
-    public static async Task<Results<Ok<FeedbackRequestResponse>, ProblemHttpResult>> Withdraw(
-        string id, Viewer viewer, FeedbackRequestService requests, CancellationToken ct)
-    {
-        var outcome = await requests.WithdrawAsync(viewer.EmployeeId, id, ct);
-        return outcome.Succeeded ? TypedResults.Ok(outcome.Value!) : Problem(outcome.Status, outcome.Detail!);
-    }
+    public static async Task<Results<Ok<FeedbackRequestResponse>, ValidationProblem, ProblemHttpResult>> Withdraw(
+        string id, Viewer viewer, FeedbackRequestService requests, CancellationToken ct) =>
+        (await requests.WithdrawAsync(viewer.EmployeeId, id, ct)).ToOk();
 
-    public static async Task<Results<Created<RecognitionResponse>, ValidationProblem>> CreateRecognition(
-        CreateRecognitionRequest request, Viewer viewer, RecognitionService recognitions, CancellationToken ct)
-    {
-        var outcome = await recognitions.CreateAsync(viewer.EmployeeId, request, ct);
-        return outcome.Succeeded
-            ? TypedResults.Created($"/api/v1/employees/{outcome.Value!.ToId}/recognitions", outcome.Value)
-            : TypedResults.ValidationProblem(outcome.Errors!, title: "The recognition was not saved");
-    }
+    public static async Task<Results<Created<RecognitionResponse>, Ok<RecognitionResponse>, ValidationProblem, ProblemHttpResult>> CreateRecognition(
+        CreateRecognitionRequest request, Viewer viewer, RecognitionService recognitions, CancellationToken ct) =>
+        (await recognitions.CreateAsync(viewer.EmployeeId, request, ct)).ToCreated(r => $"/api/v1/employees/{r.ToId}/recognitions");
 
     public static async Task<Ok<RecognitionPage>> RecognitionFeed(string? value, int? page, [FromQuery(Name = "page_size")] int? pageSize, RecognitionService recognitions, CancellationToken ct) =>
         TypedResults.Ok(await recognitions.FeedAsync(value, page ?? 1, pageSize ?? RecognitionService.DefaultPageSize, ct));
@@ -111,22 +91,14 @@ public static class EvidenceApi
     public static async Task<Results<Ok<RecognitionPage>, ProblemHttpResult>> RecognitionsReceived(
         string id, int? page, [FromQuery(Name = "page_size")] int? pageSize, RecognitionService recognitions, Data.TrellisDb db, CancellationToken ct)
     {
-        if (!await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.AnyAsync(db.Employees, e => e.Id == id, ct))
-            return Problem(404, $"There is no employee with id '{id}'.");
+        if (!await db.Employees.AnyAsync(e => e.Id == id, ct))
+            return Problem.NotFound($"There is no employee with id '{id}'.").ToProblemResult();
         return TypedResults.Ok(await recognitions.ReceivedAsync(id, page ?? 1, pageSize ?? RecognitionService.DefaultPageSize, ct));
     }
 
-    public static async Task<Results<Created<ResultResponse>, Ok<ResultResponse>, ValidationProblem>> UpsertResult(
-        UpsertResultRequest request, ResultService results, CancellationToken ct)
-    {
-        var outcome = await results.UpsertAsync(request, ct);
-        return outcome.Status switch
-        {
-            201 => TypedResults.Created($"/api/v1/results?employee_id={Uri.EscapeDataString(outcome.Value!.EmployeeId)}", outcome.Value),
-            200 => TypedResults.Ok(outcome.Value!),
-            _ => TypedResults.ValidationProblem(outcome.Errors!, title: "The result was not saved"),
-        };
-    }
+    public static async Task<Results<Created<ResultResponse>, Ok<ResultResponse>, ValidationProblem, ProblemHttpResult>> UpsertResult(
+        UpsertResultRequest request, ResultService results, CancellationToken ct) =>
+        (await results.UpsertAsync(request, ct)).ToCreated(r => $"/api/v1/results?employee_id={Uri.EscapeDataString(r.EmployeeId)}");
 
     public static async Task<Ok<IReadOnlyList<ResultResponse>>> ListResults([FromQuery(Name = "employee_id")] string? employeeId, int? limit, ResultService results, CancellationToken ct) =>
         TypedResults.Ok(await results.RecentAsync(employeeId, limit ?? 100, ct));
@@ -134,31 +106,11 @@ public static class EvidenceApi
     public static async Task<Ok<IReadOnlyList<ConcernResponse>>> ListConcerns([FromQuery(Name = "employee_id")] string? employeeId, int? limit, ConcernService concerns, CancellationToken ct) =>
         TypedResults.Ok(await concerns.ListAsync(employeeId, limit ?? 100, ct));
 
-    public static async Task<Results<Created<ConcernResponse>, ValidationProblem>> CreateConcern(
-        CreateConcernRequest request, ConcernService concerns, CancellationToken ct)
-    {
-        var outcome = await concerns.CreateAsync(request, ct);
-        return outcome.Succeeded
-            ? TypedResults.Created($"/api/v1/concerns?employee_id={Uri.EscapeDataString(outcome.Value!.EmployeeId)}", outcome.Value)
-            : TypedResults.ValidationProblem(outcome.Errors!, title: "The concern was not recorded");
-    }
+    public static async Task<Results<Created<ConcernResponse>, Ok<ConcernResponse>, ValidationProblem, ProblemHttpResult>> CreateConcern(
+        CreateConcernRequest request, ConcernService concerns, CancellationToken ct) =>
+        (await concerns.CreateAsync(request, ct)).ToCreated(c => $"/api/v1/concerns?employee_id={Uri.EscapeDataString(c.EmployeeId)}");
 
     public static async Task<Results<Ok<ConcernResponse>, ValidationProblem, ProblemHttpResult>> SetSubstantiated(
-        string id, SetSubstantiatedRequest request, ConcernService concerns, CancellationToken ct)
-    {
-        var outcome = await concerns.SetSubstantiatedAsync(id, request.Substantiated, ct);
-        return outcome.Status switch
-        {
-            200 => TypedResults.Ok(outcome.Value!),
-            400 => TypedResults.ValidationProblem(outcome.Errors!),
-            _ => Problem(outcome.Status, outcome.Detail!),
-        };
-    }
-
-    private static ProblemHttpResult Problem(int status, string detail) => TypedResults.Problem(new ProblemDetails
-    {
-        Status = status,
-        Title = status switch { 403 => "Forbidden", 404 => "Not found", 409 => "Conflict", _ => "Error" },
-        Detail = detail,
-    });
+        string id, SetSubstantiatedRequest request, ConcernService concerns, CancellationToken ct) =>
+        (await concerns.SetSubstantiatedAsync(id, request.Substantiated, ct)).ToOk();
 }

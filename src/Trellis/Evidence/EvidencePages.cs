@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc.Rendering;
 
 namespace Trellis.Evidence;
 
-/// <summary>Small helpers the evidence pages share: field messages and reading a colleague picker's value.</summary>
+/// <summary>Small helpers the evidence pages share: reading a colleague picker's value and highlighting warnings.</summary>
 public static partial class EvidencePages
 {
     [GeneratedRegex(@"\(([^()]+)\)\s*$")]
@@ -19,17 +19,6 @@ public static partial class EvidencePages
     }
 
     public static string PickerValue(string id, string? name) => string.IsNullOrEmpty(name) ? id : $"{name} ({id})";
-
-    /// <summary>The message(s) for one field, next to its input; nothing when the field is fine.</summary>
-    public static IHtmlContent FieldError(this IHtmlHelper html, IReadOnlyDictionary<string, string[]> errors, string field)
-    {
-        if (!errors.TryGetValue(field, out var messages)) return HtmlString.Empty;
-        var span = new TagBuilder("span");
-        span.AddCssClass("field-error");
-        span.Attributes["id"] = field + "-error";
-        span.InnerHtml.Append(string.Join(" ", messages));
-        return span;
-    }
 
     /// <summary>A comment with each warning's span wrapped in &lt;mark&gt;, for showing where the problem is.</summary>
     public static IHtmlContent Highlight(string comment, IEnumerable<Core.Feedback.FeedbackWarning> warnings)

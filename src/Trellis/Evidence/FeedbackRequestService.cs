@@ -22,16 +22,16 @@ public sealed class FeedbackRequestService(TrellisDb db, FrameworkStore framewor
         if (string.IsNullOrEmpty(subjectId))
         {
             errors.Add("subject_id", "Choose who the feedback is for.");
-            return Outcome<FeedbackRequestResponse>.Invalid(errors.ToDictionary());
+            return errors.ToProblem("The feedback request was not sent.");
         }
         var subject = await db.Employees.AsNoTracking().Where(e => e.Id == subjectId).Select(e => new { e.Id, e.Name, e.Status }).FirstOrDefaultAsync(ct);
         if (subject is null)
         {
             errors.Add("subject_id", $"There is no employee with id '{subjectId}'.");
-            return Outcome<FeedbackRequestResponse>.Invalid(errors.ToDictionary());
+            return errors.ToProblem("The feedback request was not sent.");
         }
         if (subject.Id != requesterId && !await ReportingLine.IsManagerOfAsync(db, requesterId, subject.Id, ct))
-            return Outcome<FeedbackRequestResponse>.Forbidden($"You may request feedback for yourself or for people in your reporting line; {subject.Name} ({subject.Id}) is not.");
+            return Problem.Forbidden($"You may request feedback for yourself or for people in your reporting line; {subject.Name} ({subject.Id}) is not.");
         if (subject.Status == EmployeeStatus.Left)
             errors.Add("subject_id", $"{subject.Name} ({subject.Id}) has left the organisation.");
 
@@ -62,7 +62,7 @@ public sealed class FeedbackRequestService(TrellisDb db, FrameworkStore framewor
         var message = string.IsNullOrWhiteSpace(request.Message) ? null : request.Message.Trim();
         if (message is { Length: > MaxMessageLength })
             errors.Add("message", $"The message has {message.Length} characters; the limit is {MaxMessageLength}.");
-        if (errors.Any) return Outcome<FeedbackRequestResponse>.Invalid(errors.ToDictionary());
+        if (errors.Any) return errors.ToProblem("The feedback request was not sent.");
 
         var now = clock.GetUtcNow();
         var row = new FeedbackRequest
@@ -78,7 +78,7 @@ public sealed class FeedbackRequestService(TrellisDb db, FrameworkStore framewor
         db.FeedbackRequests.Add(row);
         // The request and its rater rows are written in one SaveChanges, i.e. one transaction.
         await db.SaveChangesAsync(ct);
-        return Outcome<FeedbackRequestResponse>.Ok((await FindAsync(row.Id, ct))!, created: true);
+        return Outcome<FeedbackRequestResponse>.New((await FindAsync(row.Id, ct))!);
     }
 
     public async Task<FeedbackRequestResponse?> FindAsync(string id, CancellationToken ct = default) =>
@@ -110,12 +110,12 @@ public sealed class FeedbackRequestService(TrellisDb db, FrameworkStore framewor
     public async Task<Outcome<FeedbackRequestResponse>> WithdrawAsync(string viewerId, string id, CancellationToken ct = default)
     {
         var row = await db.FeedbackRequests.FirstOrDefaultAsync(r => r.Id == id, ct);
-        if (row is null) return Outcome<FeedbackRequestResponse>.NotFound($"There is no feedback request '{id}'.");
-        if (row.RequestedById != viewerId) return Outcome<FeedbackRequestResponse>.Forbidden("Only the person who sent a feedback request can withdraw it.");
-        if (row.WithdrawnAt is not null) return Outcome<FeedbackRequestResponse>.Conflict($"Feedback request '{id}' was already withdrawn on {row.WithdrawnAt:yyyy-MM-dd}.");
+        if (row is null) return Problem.NotFound($"There is no feedback request '{id}'.");
+        if (row.RequestedById != viewerId) return Problem.Forbidden("Only the person who sent a feedback request can withdraw it.");
+        if (row.WithdrawnAt is not null) return Problem.Conflict($"Feedback request '{id}' was already withdrawn on {row.WithdrawnAt:yyyy-MM-dd}.");
         row.WithdrawnAt = clock.GetUtcNow();
         await db.SaveChangesAsync(ct);
-        return Outcome<FeedbackRequestResponse>.Ok((await FindAsync(id, ct))!);
+        return (await FindAsync(id, ct))!;
     }
 
     private async Task<List<FeedbackRequestResponse>> ProjectAsync(IQueryable<FeedbackRequest> query, CancellationToken ct)

@@ -21,7 +21,6 @@ public sealed class GiveFeedbackModel(ObservationService observations, FeedbackR
     public FeedbackRequestResponse? AnsweringRequest { get; private set; }
     public ObservationResponse? Saved { get; private set; }
     public string? SavedSubjectName { get; private set; }
-    public IReadOnlyDictionary<string, string[]> Errors { get; private set; } = new Dictionary<string, string[]>();
 
     public BehaviorDefinition? SelectedBehavior => Behavior is null ? null : Framework?.FindBehavior(Behavior);
 
@@ -41,10 +40,9 @@ public sealed class GiveFeedbackModel(ObservationService observations, FeedbackR
         await LoadAsync(ct);
         var outcome = await observations.CreateAsync(viewer.EmployeeId,
             new CreateObservationRequest(EvidencePages.EmployeeIdFrom(Subject), Behavior, Rating, Comment, Visibility, RequestId), ct);
-        if (!outcome.Succeeded)
+        if (!outcome.Ok)
         {
-            Errors = outcome.Errors!;
-            Response.StatusCode = StatusCodes.Status400BadRequest;
+            outcome.Problem!.ShowOn(this);
             return Page();
         }
         Saved = outcome.Value!;

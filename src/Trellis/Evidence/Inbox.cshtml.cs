@@ -21,11 +21,11 @@ public sealed class InboxModel(FeedbackRequestService requests, Viewer viewer) :
     public async Task<IActionResult> OnPostWithdrawAsync(string id, CancellationToken ct)
     {
         var outcome = await requests.WithdrawAsync(viewer.EmployeeId, id, ct);
-        if (outcome.Succeeded) Message = $"Request {id} withdrawn.";
+        if (outcome.Ok) Message = $"Request {id} withdrawn.";
         else
         {
-            Error = outcome.Detail;
-            Response.StatusCode = outcome.Status;
+            Error = outcome.Problem!.Detail;
+            outcome.Problem.ShowOn(this);
         }
         await LoadAsync(ct);
         return Page();

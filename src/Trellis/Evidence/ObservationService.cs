@@ -62,7 +62,7 @@ public sealed class ObservationService(TrellisDb db, FrameworkStore frameworks, 
                 errors.Add("behavior", $"Feedback request '{requestId}' asks about {string.Join(", ", FeedbackRequestService.SplitBehaviors(asked.Behaviors))}, not '{behavior}'.");
         }
 
-        if (errors.Any) return Outcome<ObservationResponse>.Invalid(errors.ToDictionary());
+        if (errors.Any) return errors.ToProblem("The observation was not saved.");
 
         var rater = await EmployeeLine.LoadAsync(db, raterId, ct)
             ?? throw new InvalidOperationException($"the signed-in account's employee '{raterId}' does not exist");
@@ -97,8 +97,8 @@ public sealed class ObservationService(TrellisDb db, FrameworkStore frameworks, 
         readiness.EvidenceChanged();
 
         var warnings = FeedbackQualityCheck.Default.Check(comment);
-        return Outcome<ObservationResponse>.Ok(new ObservationResponse(observation.Id, observation.SubjectId, observation.RaterId,
-            relationship, observation.Behavior, rating, observation.ObservedOn, comment, visibility, requestId, warnings), created: true);
+        return Outcome<ObservationResponse>.New(new ObservationResponse(observation.Id, observation.SubjectId, observation.RaterId,
+            relationship, observation.Behavior, rating, observation.ObservedOn, comment, visibility, requestId, warnings));
     }
 
     public async Task<ObservationResponse?> FindAsync(string id, CancellationToken ct = default)

@@ -19,7 +19,6 @@ public sealed class RecognitionModel(RecognitionService recognitions, FrameworkS
 
     public CareerFramework? Framework { get; private set; }
     public RecognitionPage Feed { get; private set; } = new([], 1, RecognitionService.DefaultPageSize, 0);
-    public IReadOnlyDictionary<string, string[]> Errors { get; private set; } = new Dictionary<string, string[]>();
     public int PageCount => Math.Max(1, (Feed.Total + Feed.PageSize - 1) / Feed.PageSize);
 
     public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
@@ -28,9 +27,8 @@ public sealed class RecognitionModel(RecognitionService recognitions, FrameworkS
     {
         var outcome = await recognitions.CreateAsync(viewer.EmployeeId,
             new CreateRecognitionRequest(EvidencePages.EmployeeIdFrom(To), Value, Behavior, Message), ct);
-        if (outcome.Succeeded) return Redirect($"/recognition?given={Uri.EscapeDataString(outcome.Value!.Id)}");
-        Errors = outcome.Errors!;
-        Response.StatusCode = StatusCodes.Status400BadRequest;
+        if (outcome.Ok) return Redirect($"/recognition?given={Uri.EscapeDataString(outcome.Value!.Id)}");
+        outcome.Problem!.ShowOn(this);
         await LoadAsync(ct);
         return Page();
     }

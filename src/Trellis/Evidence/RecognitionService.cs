@@ -42,7 +42,7 @@ public sealed class RecognitionService(TrellisDb db, FrameworkStore frameworks, 
         var message = request.Message?.Trim();
         if (string.IsNullOrEmpty(message)) errors.Add("message", "Say what they did that you want to recognise.");
         else if (message.Length > MaxMessageLength) errors.Add("message", $"The message has {message.Length} characters; the limit is {MaxMessageLength}.");
-        if (errors.Any) return Outcome<RecognitionResponse>.Invalid(errors.ToDictionary());
+        if (errors.Any) return errors.ToProblem("The recognition was not saved.");
 
         var now = clock.GetUtcNow();
         var row = new Recognition
@@ -58,7 +58,7 @@ public sealed class RecognitionService(TrellisDb db, FrameworkStore frameworks, 
         db.Recognitions.Add(row);
         await db.SaveChangesAsync(ct);
         readiness.EvidenceChanged();
-        return Outcome<RecognitionResponse>.Ok((await PageAsync(db.Recognitions.Where(r => r.Id == row.Id), 1, 1, ct)).Items[0], created: true);
+        return Outcome<RecognitionResponse>.New((await PageAsync(db.Recognitions.Where(r => r.Id == row.Id), 1, 1, ct)).Items[0]);
     }
 
     /// <summary>The public feed, newest first; optionally only one value.</summary>

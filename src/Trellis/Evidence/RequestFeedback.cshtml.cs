@@ -20,7 +20,6 @@ public sealed class RequestFeedbackModel(FeedbackRequestService requests, Framew
     public CareerFramework? Framework { get; private set; }
     /// <summary>Who the viewer may ask for: themselves and everyone in their reporting line.</summary>
     public IReadOnlyList<(string Id, string Name)> Subjects { get; private set; } = [];
-    public IReadOnlyDictionary<string, string[]> Errors { get; private set; } = new Dictionary<string, string[]>();
     public string? Forbidden { get; private set; }
 
     public async Task OnGetAsync(CancellationToken ct)
@@ -34,19 +33,11 @@ public sealed class RequestFeedbackModel(FeedbackRequestService requests, Framew
         await LoadAsync(ct);
         var outcome = await requests.CreateAsync(viewer.EmployeeId,
             new CreateFeedbackRequestRequest(Subject, Raters.Select(EvidencePages.EmployeeIdFrom).OfType<string>().ToList(), Behaviors, Message), ct);
-        switch (outcome.Status)
-        {
-            case 201:
-                return Redirect($"/feedback/inbox?sent={Uri.EscapeDataString(outcome.Value!.Id)}");
-            case 400:
-                Errors = outcome.Errors!;
-                Response.StatusCode = StatusCodes.Status400BadRequest;
-                return Page();
-            default:
-                Forbidden = outcome.Detail;
-                Response.StatusCode = outcome.Status;
-                return Page();
-        }
+        if (outcome.Ok) return Redirect($"/feedback/inbox?sent={Uri.EscapeDataString(outcome.Value!.Id)}");
+        // A refusal without fields (403) is shown above the form instead of next to a field.
+        if (outcome.Problem!.Fields is null) Forbidden = outcome.Problem.Detail;
+        outcome.Problem.ShowOn(this);
+        return Page();
     }
 
     private async Task LoadAsync(CancellationToken ct)

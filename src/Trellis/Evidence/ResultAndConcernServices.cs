@@ -31,7 +31,7 @@ public sealed partial class ResultService(TrellisDb db, ReadinessService readine
         if (request.PeriodEnd is null) errors.Add("period_end", "Give the last day of the period (YYYY-MM-DD).");
         if (request.Score is not { } score) errors.Add("score", "Give a score from 1 to 5 (3 = fully met).");
         else if (score < 1 || score > 5) errors.Add("score", $"The score must be from 1 to 5 (3 = fully met), not {score}.");
-        if (errors.Any) return Outcome<ResultResponse>.Invalid(errors.ToDictionary());
+        if (errors.Any) return errors.ToProblem("The result was not saved.");
 
         var row = await db.Results.FirstOrDefaultAsync(r => r.EmployeeId == employeeId && r.Period == period, ct);
         var created = row is null;
@@ -51,7 +51,8 @@ public sealed partial class ResultService(TrellisDb db, ReadinessService readine
             await tx.CommitAsync(ct);
         }
         readiness.EvidenceChanged();
-        return Outcome<ResultResponse>.Ok(new ResultResponse(row.EmployeeId, name!, row.Period, row.PeriodEnd, row.Score, created), created);
+        var saved = new ResultResponse(row.EmployeeId, name!, row.Period, row.PeriodEnd, row.Score, created);
+        return created ? Outcome<ResultResponse>.New(saved) : saved;
     }
 
     /// <summary>Recent results, newest period end first; optionally one employee.</summary>
@@ -88,7 +89,7 @@ public sealed class ConcernService(TrellisDb db, SensitiveReads sensitiveReads, 
         else if (category.Length > 64) errors.Add("category", $"The category has {category.Length} characters; the limit is 64.");
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         if (request.RecordedOn is { } on && on > today) errors.Add("recorded_on", $"The date {on:yyyy-MM-dd} is in the future.");
-        if (errors.Any) return Outcome<ConcernResponse>.Invalid(errors.ToDictionary());
+        if (errors.Any) return errors.ToProblem("The concern was not recorded.");
 
         var row = new Concern
         {
@@ -101,20 +102,20 @@ public sealed class ConcernService(TrellisDb db, SensitiveReads sensitiveReads, 
         db.Concerns.Add(row);
         await db.SaveChangesAsync(ct);
         readiness.EvidenceChanged();
-        return Outcome<ConcernResponse>.Ok(new ConcernResponse(row.Id, row.EmployeeId, name!, row.Category, row.Substantiated, row.RecordedOn), created: true);
+        return Outcome<ConcernResponse>.New(new ConcernResponse(row.Id, row.EmployeeId, name!, row.Category, row.Substantiated, row.RecordedOn));
     }
 
     public async Task<Outcome<ConcernResponse>> SetSubstantiatedAsync(string id, bool? substantiated, CancellationToken ct = default)
     {
         if (substantiated is null)
-            return Outcome<ConcernResponse>.Invalid(new() { ["substantiated"] = ["Say whether the concern is substantiated (true or false)."] });
+            return Problem.Invalid("substantiated", "Say whether the concern is substantiated (true or false).");
         var row = await db.Concerns.FirstOrDefaultAsync(c => c.Id == id, ct);
-        if (row is null) return Outcome<ConcernResponse>.NotFound($"There is no concern '{id}'.");
+        if (row is null) return Problem.NotFound($"There is no concern '{id}'.");
         row.Substantiated = substantiated.Value;
         await db.SaveChangesAsync(ct);
         readiness.EvidenceChanged();
         var name = await db.Employees.AsNoTracking().Where(e => e.Id == row.EmployeeId).Select(e => e.Name).FirstOrDefaultAsync(ct);
-        return Outcome<ConcernResponse>.Ok(new ConcernResponse(row.Id, row.EmployeeId, name ?? row.EmployeeId, row.Category, row.Substantiated, row.RecordedOn));
+        return new ConcernResponse(row.Id, row.EmployeeId, name ?? row.EmployeeId, row.Category, row.Substantiated, row.RecordedOn);
     }
 
     /// <summary>Concerns, newest first, optionally about one employee. The caller has checked the role; each person read is audited.</summary>

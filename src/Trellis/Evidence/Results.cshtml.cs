@@ -15,19 +15,14 @@ public sealed class ResultsModel(ResultService results) : PageModel
 
     public IReadOnlyList<ResultResponse> Recent { get; private set; } = [];
     public ResultResponse? Saved { get; private set; }
-    public IReadOnlyDictionary<string, string[]> Errors { get; private set; } = new Dictionary<string, string[]>();
 
     public async Task OnGetAsync(CancellationToken ct) => Recent = await results.RecentAsync(null, 50, ct);
 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
         var outcome = await results.UpsertAsync(new UpsertResultRequest(EvidencePages.EmployeeIdFrom(Employee), Period, PeriodEnd, Score), ct);
-        if (outcome.Succeeded) Saved = outcome.Value;
-        else
-        {
-            Errors = outcome.Errors!;
-            Response.StatusCode = StatusCodes.Status400BadRequest;
-        }
+        if (outcome.Ok) Saved = outcome.Value;
+        else outcome.Problem!.ShowOn(this);
         Recent = await results.RecentAsync(null, 50, ct);
         return Page();
     }

@@ -54,8 +54,7 @@ public sealed class EditLevelModel(FrameworkHistory history, Viewer viewer) : Fr
         }
         if (parseErrors.Count > 0)
         {
-            Errors = new FieldErrors(parseErrors);
-            Response.StatusCode = StatusCodes.Status400BadRequest;
+            Problem.Invalid(parseErrors, "The level was not saved.").ShowOn(this);
             return Page();
         }
 

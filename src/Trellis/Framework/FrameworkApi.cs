@@ -24,41 +24,33 @@ public static class FrameworkApi
         return app;
     }
 
-    public static async Task<Results<Ok<CareerFramework>, NotFound<ProblemDetails>>> GetCurrent(FrameworkStore store, CancellationToken ct)
-    {
-        var current = await store.GetAsync(ct);
-        return current is null ? TypedResults.NotFound(NoFramework()) : TypedResults.Ok(current.Framework);
-    }
+    public static async Task<Results<Ok<CareerFramework>, ValidationProblem, ProblemHttpResult>> GetCurrent(FrameworkStore store, CancellationToken ct) =>
+        (await store.GetAsync(ct) is { } current ? current.Framework : (Outcome<CareerFramework>)NoFramework()).ToOk();
 
     public static async Task<Ok<IReadOnlyList<FrameworkVersionSummary>>> ListVersions(FrameworkHistory history, CancellationToken ct) =>
         TypedResults.Ok(await history.ListAsync(ct));
 
-    public static async Task<Results<Ok<CareerFramework>, NotFound<ProblemDetails>>> GetVersion(int id, FrameworkHistory history, CancellationToken ct)
-    {
-        var version = await history.GetAsync(id, ct);
-        return version is null ? TypedResults.NotFound(UnknownVersion(id)) : TypedResults.Ok(version.Framework);
-    }
+    public static async Task<Results<Ok<CareerFramework>, ValidationProblem, ProblemHttpResult>> GetVersion(int id, FrameworkHistory history, CancellationToken ct) =>
+        (await history.GetAsync(id, ct) is { } version ? version.Framework : (Outcome<CareerFramework>)UnknownVersion(id)).ToOk();
 
     /// <summary>The structural diff from one version to another; <c>to</c> defaults to the current version, <c>from</c> to the one before <c>to</c>.</summary>
-    public static async Task<Results<Ok<FrameworkDiffResponse>, ValidationProblem, NotFound<ProblemDetails>>> GetDiff(
-        int? from, int? to, FrameworkHistory history, CancellationToken ct)
+    public static async Task<Results<Ok<FrameworkDiffResponse>, ValidationProblem, ProblemHttpResult>> GetDiff(
+        int? from, int? to, FrameworkHistory history, CancellationToken ct) =>
+        (await DiffAsync(from, to, history, ct)).ToOk();
+
+    private static async Task<Outcome<FrameworkDiffResponse>> DiffAsync(int? from, int? to, FrameworkHistory history, CancellationToken ct)
     {
         var toId = to ?? (await history.CurrentAsync(ct))?.Version.Id;
-        if (toId is null) return TypedResults.NotFound(NoFramework());
+        if (toId is null) return NoFramework();
         var fromId = from ?? await history.PreviousIdAsync(toId.Value, ct);
-        if (fromId is null)
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
-            {
-                ["from"] = [$"version {toId} is the first version; give 'from' to compare it with another"],
-            });
+        if (fromId is null) return Problem.Invalid("from", $"version {toId} is the first version; give 'from' to compare it with another");
         var diff = await history.DiffAsync(fromId.Value, toId.Value, ct);
-        if (diff is null)
-            return TypedResults.NotFound(UnknownVersion((await history.GetAsync(fromId.Value, ct)) is null ? fromId.Value : toId.Value));
-        return TypedResults.Ok(diff);
+        if (diff is null) return UnknownVersion((await history.GetAsync(fromId.Value, ct)) is null ? fromId.Value : toId.Value);
+        return diff;
     }
 
     /// <summary>Replaces the whole document (framework.json). Problems come back keyed by JSON path.</summary>
-    public static async Task<Results<Ok<FrameworkSaveResponse>, ValidationProblem, Conflict<ProblemDetails>, NotFound<ProblemDetails>>> PutDocument(
+    public static async Task<Results<Ok<FrameworkSaveResponse>, ValidationProblem, ProblemHttpResult>> PutDocument(
         HttpRequest request, Viewer viewer, FrameworkHistory history,
         [FromQuery] string? note, [FromQuery(Name = "base_version")] int? baseVersion, CancellationToken ct)
     {
@@ -66,11 +58,11 @@ public static class FrameworkApi
         using var reader = new StreamReader(request.Body);
         var json = await reader.ReadToEndAsync(ct);
         if (string.IsNullOrWhiteSpace(json))
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["$"] = ["the request body must be a framework.json document"] });
+            return ((Outcome<FrameworkSaveResponse>)Problem.Invalid("$", "the request body must be a framework.json document")).ToOk();
         return ToResult(await history.SaveDocumentAsync(json, viewer.EmployeeId, note, baseVersion, ct));
     }
 
-    public static async Task<Results<Ok<FrameworkSaveResponse>, ValidationProblem, Conflict<ProblemDetails>, NotFound<ProblemDetails>>> PutBehavior(
+    public static async Task<Results<Ok<FrameworkSaveResponse>, ValidationProblem, ProblemHttpResult>> PutBehavior(
         string key, BehaviorEditRequest body, Viewer viewer, FrameworkHistory history, CancellationToken ct)
     {
         var change = new BehaviorChange(body.Name ?? "", body.Description ?? "",
@@ -78,7 +70,7 @@ public static class FrameworkApi
         return ToResult(await history.EditBehaviorAsync(key, change, viewer.EmployeeId, body.Note, body.BaseVersion, ct));
     }
 
-    public static async Task<Results<Ok<FrameworkSaveResponse>, ValidationProblem, Conflict<ProblemDetails>, NotFound<ProblemDetails>>> PutLevel(
+    public static async Task<Results<Ok<FrameworkSaveResponse>, ValidationProblem, ProblemHttpResult>> PutLevel(
         string key, LevelEditRequest body, Viewer viewer, FrameworkHistory history, CancellationToken ct)
     {
         var scope = new LevelScope
@@ -91,23 +83,21 @@ public static class FrameworkApi
         return ToResult(await history.EditLevelAsync(key, change, viewer.EmployeeId, body.Note, body.BaseVersion, ct));
     }
 
-    private static Results<Ok<FrameworkSaveResponse>, ValidationProblem, Conflict<ProblemDetails>, NotFound<ProblemDetails>> ToResult(FrameworkWrite write) =>
-        write switch
+    private static Results<Ok<FrameworkSaveResponse>, ValidationProblem, ProblemHttpResult> ToResult(FrameworkWrite write)
+    {
+        Outcome<FrameworkSaveResponse> outcome = write switch
         {
-            FrameworkWrite.Saved s => TypedResults.Ok(s.Result),
-            FrameworkWrite.Invalid i => TypedResults.ValidationProblem(i.Errors, title: "The framework is not valid"),
-            FrameworkWrite.Stale s => TypedResults.Conflict(new ProblemDetails
-            {
-                Status = 409, Title = "The framework changed",
-                Detail = $"You edited version {s.BaseVersion}, but version {s.CurrentVersion} has been saved since. Reload and apply your change again.",
-            }),
-            FrameworkWrite.NotFound n => TypedResults.NotFound(new ProblemDetails { Status = 404, Title = "Not found", Detail = n.Detail }),
+            FrameworkWrite.Saved s => s.Result,
+            FrameworkWrite.Invalid i => Problem.Invalid(i.Errors, "The framework is not valid."),
+            FrameworkWrite.Stale s => Problem.Conflict(
+                $"You edited version {s.BaseVersion}, but version {s.CurrentVersion} has been saved since. Reload and apply your change again."),
+            FrameworkWrite.NotFound n => Problem.NotFound(n.Detail),
             _ => throw new InvalidOperationException($"unexpected framework write result {write.GetType().Name}"),
         };
+        return outcome.ToOk();
+    }
 
-    private static ProblemDetails NoFramework() =>
-        new() { Status = 404, Title = "No framework", Detail = "No career framework has been imported yet." };
+    private static Problem NoFramework() => Problem.NotFound("No career framework has been imported yet.");
 
-    private static ProblemDetails UnknownVersion(int id) =>
-        new() { Status = 404, Title = "Unknown framework version", Detail = $"There is no framework version {id}." };
+    private static Problem UnknownVersion(int id) => Problem.NotFound($"There is no framework version {id}.");
 }

@@ -10,7 +10,6 @@ public abstract class FrameworkEditPageModel : PageModel
     [BindProperty] public string? Note { get; set; }
     [BindProperty] public int? BaseVersion { get; set; }
 
-    public FieldErrors Errors { get; protected set; } = FieldErrors.None;
     public string? Conflict { get; private set; }
 
     /// <summary>
@@ -26,7 +25,7 @@ public abstract class FrameworkEditPageModel : PageModel
             case FrameworkWrite.NotFound:
                 return NotFound();
             case FrameworkWrite.Invalid i:
-                Errors = new FieldErrors(i.Errors);
+                Problem.Invalid(i.Errors, "The framework is not valid.").ShowOn(this);
                 break;
             case FrameworkWrite.Stale s:
                 Conflict = $"Someone saved version {s.CurrentVersion} after you opened this form (version {s.BaseVersion}). " +

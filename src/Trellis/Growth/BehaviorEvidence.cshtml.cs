@@ -19,11 +19,7 @@ public sealed class BehaviorEvidenceModel(Viewer viewer, SensitiveReads reads, T
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
-        switch (await GrowthAccess.CheckAsync(viewer, reads, db, EmployeeId, "read_evidence", ct))
-        {
-            case GrowthAccess.Outcome.Forbidden: return Forbid();
-            case GrowthAccess.Outcome.NotFound: return NotFound();
-        }
+        if (await GrowthAccess.CheckAsync(viewer, reads, db, EmployeeId, "read_evidence", ct) is { } refused) return refused.Status == 403 ? Forbid() : NotFound();
         var framework = (await frameworks.GetAsync(ct))?.Framework;
         var definition = framework?.FindBehavior(Behavior);
         if (framework is null || definition is null) return NotFound();

@@ -20,17 +20,11 @@ public static class GrowthApi
     public static async Task<Results<Ok<EvidenceView>, ProblemHttpResult>> GetEvidence(
         string id, string? behavior, Viewer viewer, SensitiveReads reads, TrellisDb db, FrameworkStore frameworks, CancellationToken ct)
     {
-        switch (await GrowthAccess.CheckAsync(viewer, reads, db, id, "read_evidence", ct))
-        {
-            case GrowthAccess.Outcome.Forbidden:
-                return TypedResults.Problem("Only the person, their managers, HR and committee members may see this evidence.", statusCode: 403);
-            case GrowthAccess.Outcome.NotFound:
-                return TypedResults.Problem($"No employee with id '{id}'.", statusCode: 404);
-        }
+        if (await GrowthAccess.CheckAsync(viewer, reads, db, id, "read_evidence", ct) is { } refused) return refused.ToProblemResult();
         var framework = (await frameworks.GetAsync(ct))?.Framework;
-        if (framework is null) return TypedResults.Problem("No career framework has been imported yet.", statusCode: 404);
+        if (framework is null) return Problem.NotFound("No career framework has been imported yet.").ToProblemResult();
         if (behavior is not null && framework.FindBehavior(behavior) is null)
-            return TypedResults.Problem($"Unknown behaviour '{behavior}'.", statusCode: 404);
+            return Problem.NotFound($"Unknown behaviour '{behavior}'.").ToProblemResult();
         return TypedResults.Ok(await EvidenceViews.BuildAsync(db, framework, id, viewer.EmployeeId, behavior, ct));
     }
 

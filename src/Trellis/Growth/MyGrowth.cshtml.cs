@@ -18,11 +18,7 @@ public sealed class MyGrowthModel(Viewer viewer, SensitiveReads reads, TrellisDb
     {
         var id = string.IsNullOrEmpty(EmployeeId) ? viewer.EmployeeId : EmployeeId;
         IsSelf = id == viewer.EmployeeId;
-        switch (await GrowthAccess.CheckAsync(viewer, reads, db, id, "read_growth", ct))
-        {
-            case GrowthAccess.Outcome.Forbidden: return Forbid();
-            case GrowthAccess.Outcome.NotFound: return NotFound();
-        }
+        if (await GrowthAccess.CheckAsync(viewer, reads, db, id, "read_growth", ct) is { } refused) return refused.Status == 403 ? Forbid() : NotFound();
         var framework = await frameworks.GetAsync(ct);
         if (framework is null) return RedirectToPage("/Framework/Index");
         var profile = await GrowthProfiles.BuildAsync(db, framework.Framework, readiness, id, ct);

@@ -69,22 +69,14 @@ public static class PeopleApi
         if (dir is not (null or "asc" or "desc")) errors["dir"] = [$"dir must be asc or desc (got '{dir}')"];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
-        var (access, report) = await people.SpanAsync(managerId, ct);
-        switch (access)
-        {
-            case SpanAccess.Forbidden:
-                return TypedResults.Problem(string.IsNullOrEmpty(managerId)
-                    ? "The span of control is for HR, admins and managers."
-                    : $"Employee '{managerId}' is not in your reporting line.", statusCode: StatusCodes.Status403Forbidden, title: "Forbidden");
-            case SpanAccess.NotFound:
-                return NoSuchEmployee(managerId!, "active ");
-        }
-        var rows = PeopleDirectory.Sort(report!.Rows, sort, dir);
+        var span = await people.SpanAsync(managerId, ct);
+        if (span.Problem is { } refused) return refused.ToProblemResult();
+        var rows = PeopleDirectory.Sort(span.Value!.Rows, sort, dir);
         if (format == "csv")
             return TypedResults.File(Encoding.UTF8.GetBytes(PeopleDirectory.ToCsv(rows)), "text/csv; charset=utf-8", "span-of-control.csv");
-        return TypedResults.Ok(report with { Rows = rows });
+        return TypedResults.Ok(span.Value with { Rows = rows });
     }
 
     private static ProblemHttpResult NoSuchEmployee(string id, string kind = "") =>
-        TypedResults.Problem($"There is no {kind}employee with id '{id}'.", statusCode: StatusCodes.Status404NotFound, title: "Not found");
+        Problem.NotFound($"There is no {kind}employee with id '{id}'.").ToProblemResult();
 }

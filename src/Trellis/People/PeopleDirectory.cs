@@ -10,7 +10,6 @@ using Trellis.Framework;
 namespace Trellis.People;
 
 /// <summary>What a span-of-control request came to: the report, or why the viewer may not have it.</summary>
-public enum SpanAccess { Ok, Forbidden, NotFound }
 
 /// <summary>
 /// The organisation as people see it: the directory (indexed queries, one page at a time), a person's profile,
@@ -137,17 +136,17 @@ public sealed class PeopleDirectory(TrellisDb db, OrgSnapshots snapshots, Framew
     /// The span of control the viewer may see: HR and admins everyone (or one manager's line), managers their own
     /// line (or a line below them). Everyone else is forbidden.
     /// </summary>
-    public async Task<(SpanAccess Access, SpanOfControlReport? Report)> SpanAsync(string? managerId, CancellationToken ct = default)
+    public async Task<Outcome<SpanOfControlReport>> SpanAsync(string? managerId, CancellationToken ct = default)
     {
         var everyone = viewer.IsHr || viewer.IsAdmin;
-        if (!everyone && !viewer.IsManager) return (SpanAccess.Forbidden, null);
+        if (!everyone && !viewer.IsManager) return NotYourLine(managerId);
         var org = await SnapshotAsync(ct);
         int? top;
         if (!string.IsNullOrEmpty(managerId))
         {
-            if (org.IndexOf(managerId) is not { } m) return (SpanAccess.NotFound, null);
+            if (org.IndexOf(managerId) is not { } m) return Problem.NotFound($"There is no active employee with id '{managerId}'.");
             if (!everyone && managerId != viewer.EmployeeId && !(org.IndexOf(viewer.EmployeeId) is { } me && org.Structure.IsAbove(me, m)))
-                return (SpanAccess.Forbidden, null);
+                return NotYourLine(managerId);
             top = m;
         }
         else top = everyone ? null : org.IndexOf(viewer.EmployeeId) ?? -1;
@@ -165,8 +164,12 @@ public sealed class PeopleDirectory(TrellisDb db, OrgSnapshots snapshots, Framew
             .Select(r => new SpanOfControlRow(org.Ids[r.Person], org.Names[r.Person], org.Titles[r.Person], org.Departments[r.Person],
                 org.Tracks[r.Person], org.Levels[r.Person], r.DirectReports, r.TotalReports, r.Range?.Min, r.Range?.Max, r.Limit, SpanStatuses.Of(r.Status)))
             .ToList();
-        return (SpanAccess.Ok, new SpanOfControlReport(limit, string.IsNullOrEmpty(managerId) ? null : managerId, Sort(rows, null, null)));
+        return new SpanOfControlReport(limit, string.IsNullOrEmpty(managerId) ? null : managerId, Sort(rows, null, null));
     }
+
+    private static Problem NotYourLine(string? managerId) => Problem.Forbidden(string.IsNullOrEmpty(managerId)
+        ? "The span of control is for HR, admins and managers."
+        : $"Employee '{managerId}' is not in your reporting line.");
 
     private static DirectReportsRange?[] RangesOf(OrgSnapshot org, CareerFramework? framework)
     {

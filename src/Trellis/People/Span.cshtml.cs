@@ -30,10 +30,9 @@ public sealed class SpanModel(PeopleDirectory people) : PageModel
             Loading = true;
             return Page();
         }
-        var (access, report) = await people.SpanAsync(ManagerId, ct);
-        if (access == SpanAccess.Forbidden) return Forbid();
-        if (access == SpanAccess.NotFound) return NotFound();
-        Report = report! with { Rows = PeopleDirectory.Sort(report.Rows, Sort, Dir) };
+        var span = await people.SpanAsync(ManagerId, ct);
+        if (span.Problem is { } refused) return refused.Status == 403 ? Forbid() : NotFound();
+        Report = span.Value! with { Rows = PeopleDirectory.Sort(span.Value.Rows, Sort, Dir) };
         if (ManagerId is not null) ManagerName = (await people.SnapshotAsync(ct)) is var org && org.IndexOf(ManagerId) is { } i ? org.Names[i] : null;
         return Page();
     }

@@ -30,10 +30,9 @@ public static class ReadinessApi
         CancellationToken ct)
     {
         if (!await db.Employees.AnyAsync(e => e.Id == id, ct))
-            return TypedResults.Problem($"No employee with id '{id}'.", statusCode: StatusCodes.Status404NotFound, title: "Not found");
+            return Problem.NotFound($"No employee with id '{id}'.").ToProblemResult();
         if (!await viewer.CanSeeDevelopmentOfAsync(id, ct))
-            return TypedResults.Problem($"Readiness of '{id}' is visible to them, their managers, HR and the committee.",
-                statusCode: StatusCodes.Status403Forbidden, title: "Forbidden");
+            return Problem.Forbidden($"Readiness of '{id}' is visible to them, their managers, HR and the committee.").ToProblemResult();
 
         var errors = new Dictionary<string, string[]>();
         DateOnly? day = null;
@@ -47,8 +46,7 @@ public static class ReadinessApi
 
         var report = await readiness.GetAsync(id, target, day, ct);
         if (report is null)
-            return TypedResults.Problem($"'{id}' is not an active employee, or no career framework has been imported yet.",
-                statusCode: StatusCodes.Status404NotFound, title: "Not found");
+            return Problem.NotFound($"'{id}' is not an active employee, or no career framework has been imported yet.").ToProblemResult();
         await reads.RecordAsync("readiness.read", id, $"target={report.TargetLevel}; as_of={report.AsOf:yyyy-MM-dd}", ct);
         return TypedResults.Ok(report);
     }
