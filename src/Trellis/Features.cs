@@ -17,8 +17,7 @@ public static class Features
     {
         services.AddEvidence();
         services.AddScoped<FrameworkHistory>();
-        services.AddScoped<Import.DataImport>(sp => new(sp.GetRequiredService<Data.TrellisDb>(), sp.GetRequiredService<FrameworkStore>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Readiness.ReadinessService>(), sp.GetRequiredService<OrgSnapshots>()));
+        services.AddScoped<Import.DataImport>();
         services.AddSingleton<OrgSnapshots>().AddScoped<PeopleDirectory>().AddScoped<AdminQueries>();
         services.AddSingleton<Audit.AuditService>();
         services.AddCycles();

@@ -30,18 +30,6 @@ public sealed class DecisionSnapshot
     public double? ResultsScore { get; set; }
 }
 
-/// <summary>
-/// A single row counting the changes to evidence that can alter a stored values snapshot. The readiness service
-/// notes the revision before it reads the evidence; scores computed from that evidence are stored only while the
-/// revision is still the same, so a snapshot computed from evidence that missed a change is never kept.
-/// </summary>
-public sealed class EvidenceRevision
-{
-    public const int SingletonId = 1;
-    public int Id { get; set; }
-    public long Value { get; set; }
-}
-
 internal sealed class DecisionSnapshotDateConfiguration : IEntityTypeConfiguration<DecisionSnapshotDate>
 {
     public void Configure(EntityTypeBuilder<DecisionSnapshotDate> e)
@@ -63,65 +51,33 @@ internal sealed class ValuesSnapshotConfiguration : IEntityTypeConfiguration<Dec
     }
 }
 
-internal sealed class EvidenceRevisionConfiguration : IEntityTypeConfiguration<EvidenceRevision>
-{
-    public void Configure(EntityTypeBuilder<EvidenceRevision> e)
-    {
-        e.ToTable("evidence_revision");
-        e.HasKey(x => x.Id);
-        e.Property(x => x.Id).ValueGeneratedNever();
-        e.HasData(new EvidenceRevision { Id = EvidenceRevision.SingletonId, Value = 0 });
-    }
-}
-
 /// <summary>
 /// The stored decision snapshots: reading the valid ones, writing a date, and invalidating them when evidence that
-/// they were computed from changes. Every write that can change a stored score calls one of the <c>Invalidate…</c>
-/// methods inside its own transaction: observations and results from their date on (observed_on, period_end);
-/// employees (people and departments are part of the readiness model) or the framework: everything.
+/// they were computed from changes. Every write that can change a stored score invalidates them inside its own
+/// transaction through <see cref="Evidence.EvidenceChanges.RecordAsync"/>: observations and results from their date on
+/// (observed_on, period_end); employees (people and departments are part of the readiness model) or the framework: everything.
 /// </summary>
 public static class DecisionSnapshotStore
 {
-    /// <summary>The current evidence revision (0 before the first relevant change).</summary>
-    public static async Task<long> RevisionAsync(TrellisDb db, CancellationToken ct = default) =>
-        await db.Set<EvidenceRevision>().AsNoTracking().Where(r => r.Id == EvidenceRevision.SingletonId).Select(r => r.Value).FirstOrDefaultAsync(ct);
+    /// <summary>The current evidence revision (see <see cref="EvidenceRevision"/>).</summary>
+    public static Task<long> RevisionAsync(TrellisDb db, CancellationToken ct = default) => EvidenceRevision.ReadAsync(db, ct);
 
     /// <summary>
     /// Observations dated <paramref name="observedOn"/>, or results of a period ending then, (or later) were added, changed
     /// or removed: every snapshot of a decision after that date is dropped. The revision is raised first, so that a
-    /// snapshot being computed concurrently from older evidence is not stored either, and so that a running server
-    /// notices evidence written by another process (a CLI import) and refits.
+    /// snapshot being computed concurrently from older evidence is not stored either. Writers call it through
+    /// <see cref="Evidence.EvidenceChanges.RecordAsync"/>, which also tells readiness.
     /// </summary>
     public static async Task InvalidateFromAsync(TrellisDb db, DateOnly observedOn, CancellationToken ct = default)
     {
-        await EvidenceChangedAsync(db, ct);
-        await db.Set<DecisionSnapshot>().Where(s => s.DecidedOn > observedOn).ExecuteDeleteAsync(ct);
-        await db.Set<DecisionSnapshotDate>().Where(d => d.DecidedOn > observedOn).ExecuteDeleteAsync(ct);
-    }
-
-    /// <summary>Something every values score depends on changed (employees, departments, the framework): drops every snapshot.</summary>
-    public static async Task InvalidateAllAsync(TrellisDb db, CancellationToken ct = default)
-    {
-        await EvidenceChangedAsync(db, ct);
-        await db.Set<DecisionSnapshot>().ExecuteDeleteAsync(ct);
-        await db.Set<DecisionSnapshotDate>().ExecuteDeleteAsync(ct);
-    }
-
-    /// <summary>Raises the evidence revision (inside the caller's transaction): readiness in any running server refits.</summary>
-    public static async Task EvidenceChangedAsync(TrellisDb db, CancellationToken ct = default)
-    {
-        // An UPDATE, not read-then-write: it takes the row lock, so a concurrent snapshot write (which locks the same
-        // row to check the revision) either commits before this and is deleted below, or sees the new revision.
-        if (await db.Set<EvidenceRevision>().Where(r => r.Id == EvidenceRevision.SingletonId).ExecuteUpdateAsync(s => s.SetProperty(r => r.Value, r => r.Value + 1), ct) == 0)
-        {
-            db.Set<EvidenceRevision>().Add(new EvidenceRevision { Id = EvidenceRevision.SingletonId, Value = 1 });
-            await db.SaveChangesAsync(ct);
-        }
+        await EvidenceRevision.RaiseAsync(db, ct);
+        await db.DecisionSnapshots.Where(s => s.DecidedOn > observedOn).ExecuteDeleteAsync(ct);
+        await db.DecisionSnapshotDates.Where(d => d.DecidedOn > observedOn).ExecuteDeleteAsync(ct);
     }
 
     /// <summary>The decision dates whose snapshot was made under this framework version (none without a framework).</summary>
     public static async Task<HashSet<DateOnly>> ValidDatesAsync(TrellisDb db, int? frameworkVersionId, CancellationToken ct = default) =>
-        frameworkVersionId is null ? [] : (await db.Set<DecisionSnapshotDate>().AsNoTracking()
+        frameworkVersionId is null ? [] : (await db.DecisionSnapshotDates.AsNoTracking()
             .Where(d => d.FrameworkVersionId == frameworkVersionId).Select(d => d.DecidedOn).ToListAsync(ct)).ToHashSet();
 
     /// <summary>
@@ -135,17 +91,17 @@ public static class DecisionSnapshotStore
         return await strategy.ExecuteAsync(async () =>
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            // Locks the revision row until commit (see EvidenceChangedAsync); no row updated means evidence changed meanwhile.
-            var current = await db.Set<EvidenceRevision>().Where(r => r.Id == EvidenceRevision.SingletonId && r.Value == revision)
+            // Locks the revision row until commit (see EvidenceRevision.RaiseAsync); no row updated means evidence changed meanwhile.
+            var current = await db.EvidenceRevisions.Where(r => r.Id == EvidenceRevision.SingletonId && r.Value == revision)
                 .ExecuteUpdateAsync(s => s.SetProperty(r => r.Value, r => r.Value), ct);
-            if (current == 0 && !(revision == 0 && !await db.Set<EvidenceRevision>().AnyAsync(ct)))
+            if (current == 0 && !(revision == 0 && !await db.EvidenceRevisions.AnyAsync(ct)))
             {
                 await tx.RollbackAsync(ct);
                 return false;
             }
-            await db.Set<DecisionSnapshot>().Where(s => s.DecidedOn == decidedOn).ExecuteDeleteAsync(ct);
-            await db.Set<DecisionSnapshotDate>().Where(d => d.DecidedOn == decidedOn).ExecuteDeleteAsync(ct);
-            db.Set<DecisionSnapshotDate>().Add(new DecisionSnapshotDate { DecidedOn = decidedOn, FrameworkVersionId = frameworkVersionId, EvidenceRevision = revision, ComputedAt = now });
+            await db.DecisionSnapshots.Where(s => s.DecidedOn == decidedOn).ExecuteDeleteAsync(ct);
+            await db.DecisionSnapshotDates.Where(d => d.DecidedOn == decidedOn).ExecuteDeleteAsync(ct);
+            db.DecisionSnapshotDates.Add(new DecisionSnapshotDate { DecidedOn = decidedOn, FrameworkVersionId = frameworkVersionId, EvidenceRevision = revision, ComputedAt = now });
             await db.SaveChangesAsync(ct);
             db.ChangeTracker.Clear();
             await BulkCopy.InsertAsync(db, scores.Select(s => new DecisionSnapshot { DecidedOn = decidedOn, EmployeeId = s.Key, ValuesScore = s.Value.Values, ResultsScore = s.Value.Results }), ct);

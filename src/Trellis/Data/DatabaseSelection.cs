@@ -73,6 +73,7 @@ public sealed record DatabaseSelection(DatabaseProvider Provider, string Connect
 
     public void Configure(DbContextOptionsBuilder options)
     {
+        options.AddInterceptors(AfterCommitInterceptor.Instance);
         if (Provider == DatabaseProvider.Sqlite)
             options.UseSqlite(ConnectionString, o => o.CommandTimeout(120));
         else

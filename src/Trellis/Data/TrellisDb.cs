@@ -1,5 +1,7 @@
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Trellis.Data;
 
@@ -36,9 +38,22 @@ public abstract class TrellisDb(DbContextOptions options) : DbContext(options)
     public DbSet<TrackReturn> TrackReturns => Set<TrackReturn>();
     public DbSet<Audit.DecisionSnapshotDate> DecisionSnapshotDates => Set<Audit.DecisionSnapshotDate>();
     public DbSet<Audit.DecisionSnapshot> DecisionSnapshots => Set<Audit.DecisionSnapshot>();
-    public DbSet<Audit.EvidenceRevision> EvidenceRevisions => Set<Audit.EvidenceRevision>();
+    public DbSet<EvidenceRevision> EvidenceRevisions => Set<EvidenceRevision>();
 
     public abstract DatabaseProvider Provider { get; }
+
+    private List<Action>? _afterCommit;
+
+    /// <summary>Runs <paramref name="action"/> once the current transaction commits; dropped if it rolls back.</summary>
+    public void AfterCommit(Action action) => (_afterCommit ??= []).Add(action);
+
+    internal void TransactionEnded(bool committed)
+    {
+        var actions = _afterCommit;
+        _afterCommit = null;
+        if (committed && actions is not null)
+            foreach (var action in actions) action();
+    }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -69,6 +84,30 @@ public sealed class SqliteTrellisDb(DbContextOptions<SqliteTrellisDb> options) :
 public sealed class PostgresTrellisDb(DbContextOptions<PostgresTrellisDb> options) : TrellisDb(options)
 {
     public override DatabaseProvider Provider => DatabaseProvider.Postgres;
+}
+
+/// <summary>Runs the <see cref="TrellisDb.AfterCommit"/> actions of a context when its transaction ends.</summary>
+internal sealed class AfterCommitInterceptor : DbTransactionInterceptor
+{
+    public static readonly AfterCommitInterceptor Instance = new();
+
+    public override void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) =>
+        (eventData.Context as TrellisDb)?.TransactionEnded(committed: true);
+
+    public override Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        (eventData.Context as TrellisDb)?.TransactionEnded(committed: true);
+        return Task.CompletedTask;
+    }
+
+    public override void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) =>
+        (eventData.Context as TrellisDb)?.TransactionEnded(committed: false);
+
+    public override Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        (eventData.Context as TrellisDb)?.TransactionEnded(committed: false);
+        return Task.CompletedTask;
+    }
 }
 
 internal sealed class UtcDateTimeOffsetConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTimeOffset, DateTime>(

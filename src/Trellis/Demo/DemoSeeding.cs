@@ -76,7 +76,8 @@ public static class DemoSeeding
             if (await db.Employees.AnyAsync(ct))
                 throw new InvalidOperationException("the database already has employees; the demo only seeds an empty database");
             await store.SaveVersionAsync(db, framework, "demo", "sample framework of the demo organisation", ct);
-            await Audit.DecisionSnapshotStore.InvalidateAllAsync(db, ct); // new people and evidence: no stored decision snapshot holds
+            // No readiness to tell: the demo seeds before a server loads readiness, or from the CLI.
+            await new Evidence.EvidenceChanges(db).RecordAsync(Evidence.EvidenceChanges.Everything, ct); // new people and evidence: no stored decision snapshot holds
 
             async Task Copy<T>(string table, long expected, IEnumerable<T> entities) where T : class
             {

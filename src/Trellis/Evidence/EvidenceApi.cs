@@ -9,6 +9,7 @@ namespace Trellis.Evidence;
 public static class EvidenceApi
 {
     public static IServiceCollection AddEvidence(this IServiceCollection services) => services
+        .AddScoped<EvidenceChanges>()
         .AddScoped<ObservationService>()
         .AddScoped<FeedbackRequestService>()
         .AddScoped<RecognitionService>()

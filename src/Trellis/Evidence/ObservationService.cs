@@ -4,12 +4,11 @@ using Trellis.Core.Feedback;
 using Trellis.Core.Framework;
 using Trellis.Data;
 using Trellis.Framework;
-using Trellis.Readiness;
 
 namespace Trellis.Evidence;
 
 /// <summary>Giving feedback: validates an observation, derives the relationship, stores it, and checks its comment.</summary>
-public sealed class ObservationService(TrellisDb db, FrameworkStore frameworks, ReadinessService readiness, TimeProvider clock)
+public sealed class ObservationService(TrellisDb db, FrameworkStore frameworks, EvidenceChanges changes, TimeProvider clock)
 {
     public const int MaxCommentLength = 4000;
 
@@ -91,10 +90,9 @@ public sealed class ObservationService(TrellisDb db, FrameworkStore frameworks, 
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
             await db.SaveChangesAsync(ct);
-            await Audit.DecisionSnapshotStore.InvalidateFromAsync(db, observation.ObservedOn, ct);
+            await changes.RecordAsync(observation.ObservedOn, ct);
             await tx.CommitAsync(ct);
         }
-        readiness.EvidenceChanged();
 
         var warnings = FeedbackQualityCheck.Default.Check(comment);
         return Outcome<ObservationResponse>.New(new ObservationResponse(observation.Id, observation.SubjectId, observation.RaterId,

@@ -1,12 +1,11 @@
 using Microsoft.EntityFrameworkCore;
 using Trellis.Data;
 using Trellis.Framework;
-using Trellis.Readiness;
 
 namespace Trellis.Evidence;
 
 /// <summary>Recognition: public kudos tied to a value (the "celebrate" part), and the feed of it.</summary>
-public sealed class RecognitionService(TrellisDb db, FrameworkStore frameworks, ReadinessService readiness, TimeProvider clock)
+public sealed class RecognitionService(TrellisDb db, FrameworkStore frameworks, TimeProvider clock)
 {
     public const int MaxMessageLength = 1000;
     public const int DefaultPageSize = 20;
@@ -56,8 +55,8 @@ public sealed class RecognitionService(TrellisDb db, FrameworkStore frameworks, 
             GivenOn = DateOnly.FromDateTime(now.UtcDateTime),
         };
         db.Recognitions.Add(row);
+        // Recognition is not readiness evidence (readiness reads employees, observations, results and concerns): no refit.
         await db.SaveChangesAsync(ct);
-        readiness.EvidenceChanged();
         return Outcome<RecognitionResponse>.New((await PageAsync(db.Recognitions.Where(r => r.Id == row.Id), 1, 1, ct)).Items[0]);
     }
 

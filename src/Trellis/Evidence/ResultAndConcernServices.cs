@@ -2,12 +2,11 @@ using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Trellis.Accounts;
 using Trellis.Data;
-using Trellis.Readiness;
 
 namespace Trellis.Evidence;
 
 /// <summary>Results per period (the hygiene gate), entered by HR; upserted by employee and period.</summary>
-public sealed partial class ResultService(TrellisDb db, ReadinessService readiness)
+public sealed partial class ResultService(TrellisDb db, EvidenceChanges changes)
 {
     [GeneratedRegex(@"^\d{4}(-(H[12]|Q[1-4]))?$")]
     private static partial Regex PeriodFormat();
@@ -47,10 +46,9 @@ public sealed partial class ResultService(TrellisDb db, ReadinessService readine
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
             await db.SaveChangesAsync(ct);
-            await Audit.DecisionSnapshotStore.InvalidateFromAsync(db, earliest, ct);
+            await changes.RecordAsync(earliest, ct);
             await tx.CommitAsync(ct);
         }
-        readiness.EvidenceChanged();
         var saved = new ResultResponse(row.EmployeeId, name!, row.Period, row.PeriodEnd, row.Score, created);
         return created ? Outcome<ResultResponse>.New(saved) : saved;
     }
@@ -69,7 +67,7 @@ public sealed partial class ResultService(TrellisDb db, ReadinessService readine
 }
 
 /// <summary>Conduct concerns: recorded by HR, read by HR and the committee only; every read is audited.</summary>
-public sealed class ConcernService(TrellisDb db, SensitiveReads sensitiveReads, ReadinessService readiness, TimeProvider clock)
+public sealed class ConcernService(TrellisDb db, SensitiveReads sensitiveReads, EvidenceChanges changes, TimeProvider clock)
 {
     public const string ReadAction = "concerns.read";
 
@@ -100,8 +98,7 @@ public sealed class ConcernService(TrellisDb db, SensitiveReads sensitiveReads, 
             RecordedOn = request.RecordedOn ?? today,
         };
         db.Concerns.Add(row);
-        await db.SaveChangesAsync(ct);
-        readiness.EvidenceChanged();
+        await SaveAsync(ct);
         return Outcome<ConcernResponse>.New(new ConcernResponse(row.Id, row.EmployeeId, name!, row.Category, row.Substantiated, row.RecordedOn));
     }
 
@@ -112,10 +109,21 @@ public sealed class ConcernService(TrellisDb db, SensitiveReads sensitiveReads, 
         var row = await db.Concerns.FirstOrDefaultAsync(c => c.Id == id, ct);
         if (row is null) return Problem.NotFound($"There is no concern '{id}'.");
         row.Substantiated = substantiated.Value;
-        await db.SaveChangesAsync(ct);
-        readiness.EvidenceChanged();
+        await SaveAsync(ct);
         var name = await db.Employees.AsNoTracking().Where(e => e.Id == row.EmployeeId).Select(e => e.Name).FirstOrDefaultAsync(ct);
         return new ConcernResponse(row.Id, row.EmployeeId, name ?? row.EmployeeId, row.Category, row.Substantiated, row.RecordedOn);
+    }
+
+    /// <summary>
+    /// Saves a concern with the evidence change in one transaction: a substantiated concern blocks a band, so every
+    /// server over this database refits (no stored score depends on concerns).
+    /// </summary>
+    private async Task SaveAsync(CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await db.SaveChangesAsync(ct);
+        await changes.RecordAsync(null, ct);
+        await tx.CommitAsync(ct);
     }
 
     /// <summary>Concerns, newest first, optionally about one employee. The caller has checked the role; each person read is audited.</summary>

@@ -5,7 +5,6 @@ using Microsoft.EntityFrameworkCore.Storage;
 using Trellis.Core.Framework;
 using Trellis.Data;
 using Trellis.Framework;
-using Trellis.Readiness;
 
 namespace Trellis.Import;
 
@@ -30,7 +29,7 @@ public interface IImportProgress
 /// transaction with bulk upserts. On any problem nothing is written. Streams the files twice (check, then write)
 /// and keeps only compact id sets in memory.
 /// </summary>
-public sealed partial class DataImport(TrellisDb db, FrameworkStore frameworks, TimeProvider clock, ReadinessService? readiness = null, People.OrgSnapshots? org = null)
+public sealed partial class DataImport(TrellisDb db, FrameworkStore frameworks, TimeProvider clock, Evidence.EvidenceChanges changes, People.OrgSnapshots? org = null)
 {
     private const int ProgressEvery = 16_384;
     private const int SqliteImportCacheKiB = 256 * 1024;
@@ -134,7 +133,6 @@ public sealed partial class DataImport(TrellisDb db, FrameworkStore frameworks, 
         var result = new ImportReport([], 0, frameworkOutcome, outcomes);
         // A page request may have cached the old framework while the transaction ran.
         frameworks.Invalidate();
-        if (result.Changed) readiness?.EvidenceChanged();
         // A move to another manager keeps headcount and ids, which the org snapshot's own change check would miss.
         if (outcomes.Any(o => o.Kind == ImportFileKind.Employees && o.Added + o.Updated > 0)) org?.Invalidate();
         return result;
@@ -150,11 +148,11 @@ public sealed partial class DataImport(TrellisDb db, FrameworkStore frameworks, 
     {
         var dated = outcomes.Where(o => o.Kind is ImportFileKind.Observations or ImportFileKind.Results).ToList();
         if (framework?.Created == true || outcomes.Any(o => o.Kind == ImportFileKind.Employees && o.Changed) || dated.Any(o => o.Updated > 0))
-            await Audit.DecisionSnapshotStore.InvalidateAllAsync(db, ct);
+            await changes.RecordAsync(Evidence.EvidenceChanges.Everything, ct);
         else if (dated.Any(o => o.Added > 0) && earliest is { } from)
-            await Audit.DecisionSnapshotStore.InvalidateFromAsync(db, from, ct);
+            await changes.RecordAsync(from, ct);
         else if (outcomes.Any(o => o.Changed))
-            await Audit.DecisionSnapshotStore.EvidenceChangedAsync(db, ct); // concerns, say: a running server refits
+            await changes.RecordAsync(null, ct); // concerns, say: every running server refits
     }
 
     // ---------------------------------------------------------------- framework

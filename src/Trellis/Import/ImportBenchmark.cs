@@ -37,7 +37,7 @@ internal sealed class ImportBenchmark : IEndToEndBenchmark
             await using (var db = selection.CreateContext())
             {
                 await db.MigrateAsync(ct);
-                var setup = await new DataImport(db, store, TimeProvider.System).RunAsync(new ImportRequest(new Dictionary<ImportFileKind, ImportSource>
+                var setup = await new DataImport(db, store, TimeProvider.System, new Evidence.EvidenceChanges(db)).RunAsync(new ImportRequest(new Dictionary<ImportFileKind, ImportSource>
                 {
                     [ImportFileKind.Framework] = new("framework.json", framework),
                     [ImportFileKind.Employees] = new("employees.csv", employeesCsv),
@@ -54,7 +54,7 @@ internal sealed class ImportBenchmark : IEndToEndBenchmark
             ImportReport report;
             await using (var db = selection.CreateContext())
             {
-                report = await new DataImport(db, store, TimeProvider.System).RunAsync(new ImportRequest(new Dictionary<ImportFileKind, ImportSource>
+                report = await new DataImport(db, store, TimeProvider.System, new Evidence.EvidenceChanges(db)).RunAsync(new ImportRequest(new Dictionary<ImportFileKind, ImportSource>
                 {
                     [ImportFileKind.Observations] = new("observations.csv", observationsCsv),
                 }), null, null, ct);
@@ -70,7 +70,7 @@ internal sealed class ImportBenchmark : IEndToEndBenchmark
             clock.Restart();
             await using (var db = selection.CreateContext())
             {
-                report = await new DataImport(db, store, TimeProvider.System).RunAsync(new ImportRequest(new Dictionary<ImportFileKind, ImportSource>
+                report = await new DataImport(db, store, TimeProvider.System, new Evidence.EvidenceChanges(db)).RunAsync(new ImportRequest(new Dictionary<ImportFileKind, ImportSource>
                 {
                     [ImportFileKind.Observations] = new("observations.csv", observationsCsv),
                 }), null, null, ct);

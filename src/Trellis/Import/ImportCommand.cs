@@ -29,7 +29,7 @@ public static class ImportCommand
 
             await using var db = await TrellisCommands.OpenDatabaseAsync(parse, ct);
             var store = CreateFrameworkStore(TrellisCommands.Selection(parse));
-            var import = new DataImport(db, store, TimeProvider.System);
+            var import = new DataImport(db, store, TimeProvider.System, new Evidence.EvidenceChanges(db));
             var request = new ImportRequest(given);
 
             ImportReport report;

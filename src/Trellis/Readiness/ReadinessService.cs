@@ -218,7 +218,7 @@ public sealed class ReadinessService(IServiceScopeFactory scopes, FrameworkStore
         if (last != long.MinValue && clock.GetElapsedTime(last, now) < RevisionCheckInterval) return false;
         if (Interlocked.CompareExchange(ref _lastRevisionCheck, now, last) != last) return false; // another request checks
         using var scope = scopes.CreateScope();
-        var revision = await Audit.DecisionSnapshotStore.RevisionAsync(scope.ServiceProvider.GetRequiredService<TrellisDb>(), ct);
+        var revision = await EvidenceRevision.ReadAsync(scope.ServiceProvider.GetRequiredService<TrellisDb>(), ct);
         return revision > state.EvidenceRevision;
     }
 
@@ -254,7 +254,7 @@ public sealed class ReadinessService(IServiceScopeFactory scopes, FrameworkStore
             using var scope = scopes.CreateScope();
             var db = scope.ServiceProvider.GetRequiredService<TrellisDb>();
             // Noted before reading: the evidence read below includes at least every change up to this revision.
-            var revision = await Audit.DecisionSnapshotStore.RevisionAsync(db, ct);
+            var revision = await EvidenceRevision.ReadAsync(db, ct);
             var evidence = await ReadinessSnapshotLoader.LoadAsync(db, current.Framework, ct);
             var today = Today;
             var assessment = ReadinessAssessment.Compute(evidence.Snapshot, current.Framework, Options(today), evidence.Departments);

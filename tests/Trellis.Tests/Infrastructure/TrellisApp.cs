@@ -17,7 +17,14 @@ public sealed class TrellisApp : WebApplicationFactory<Program>
 
     public TestDatabase Database { get; }
 
-    private TrellisApp(TestDatabase database) => Database = database;
+    /// <summary>False for a second app over another app's database (<see cref="StartAnother"/>): the first one drops it.</summary>
+    private readonly bool _ownsDatabase;
+
+    private TrellisApp(TestDatabase database, bool ownsDatabase = true)
+    {
+        Database = database;
+        _ownsDatabase = ownsDatabase;
+    }
 
     /// <summary>Starts the app on a fresh database; with <paramref name="seed"/>, the small test organisation is loaded.</summary>
     public static async Task<TrellisApp> StartAsync(Provider provider, bool seed = true)
@@ -29,6 +36,17 @@ public sealed class TrellisApp : WebApplicationFactory<Program>
             using var scope = app.Services.CreateScope();
             await TestOrganisation.SeedAsync(scope.ServiceProvider);
         }
+        return app;
+    }
+
+    /// <summary>
+    /// A second app over the same database as <paramref name="first"/>: another node, or another process, with its own
+    /// readiness, caches and clock. Dispose it before the first.
+    /// </summary>
+    public static TrellisApp StartAnother(TrellisApp first)
+    {
+        var app = new TrellisApp(first.Database, ownsDatabase: false);
+        _ = app.Server;
         return app;
     }
 
@@ -66,6 +84,6 @@ public sealed class TrellisApp : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        await Database.DisposeAsync();
+        if (_ownsDatabase) await Database.DisposeAsync();
     }
 }
