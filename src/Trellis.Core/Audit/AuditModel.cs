@@ -62,7 +62,7 @@ public sealed record AuditReadiness(string EmployeeId, string Band);
 
 public sealed record AuditTrackReturn(string EmployeeId, string FromLevel, string ToLevel, DateOnly On);
 
-// ---------------------------------------------------------------- output: the CONTRACTS.md object plus optional sections
+// ---------------------------------------------------------------- output: the audit object (docs/audit.md) plus optional sections
 
 /// <summary>The object of <c>trellis audit --format json</c> and <c>GET /api/v1/audit</c> (snake_case in JSON; contract fields first).</summary>
 public sealed record AuditReport(

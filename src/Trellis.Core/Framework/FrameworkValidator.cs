@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace Trellis.Core.Framework;
 
-/// <summary>Checks the rules of CONTRACTS.md that JSON deserialisation alone cannot.</summary>
+/// <summary>Checks the rules of the framework document (README.md, "Importing and exporting data") that JSON deserialisation alone cannot.</summary>
 public static partial class FrameworkValidator
 {
     [GeneratedRegex("^[a-z0-9]+(?:[-_][a-z0-9]+)*$")]

@@ -1,6 +1,6 @@
 namespace Trellis.Core.Readiness;
 
-/// <summary>Readiness bands (CONTRACTS.md), in the JSON spelling.</summary>
+/// <summary>Readiness bands (docs/readiness.md, "Bands"), in the JSON spelling.</summary>
 public static class ReadinessBands
 {
     public const string Ready = "ready";

@@ -7,7 +7,7 @@ namespace Trellis.Data;
 public enum DatabaseProvider { Sqlite, Postgres }
 
 /// <summary>
-/// Interprets <c>--db VALUE</c> / <c>TRELLIS_DB</c> per CONTRACTS.md: a SQLite path (optionally prefixed
+/// Interprets <c>--db VALUE</c> / <c>TRELLIS_DB</c> (README.md, "Configuration"): a SQLite path (optionally prefixed
 /// <c>sqlite:</c>), a PostgreSQL key-value connection string, or a <c>postgres://</c> URL.
 /// </summary>
 public sealed record DatabaseSelection(DatabaseProvider Provider, string ConnectionString)

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Trellis.Accounts;
@@ -27,7 +28,7 @@ public sealed class BehaviorEvidenceModel(Viewer viewer, SensitiveReads reads, T
         Evidence = view.Behaviors.Single();
         Threshold = view.AnonymityThreshold;
         Anchors = definition.Anchors;
-        SubjectName = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.FirstAsync(db.Employees.Where(e => e.Id == EmployeeId).Select(e => e.Name), ct);
+        SubjectName = await db.Employees.Where(e => e.Id == EmployeeId).Select(e => e.Name).FirstAsync(ct);
         Estimate = (await readiness.GetAsync(EmployeeId, null, null, ct))?.Behaviors.FirstOrDefault(b => b.Behavior == Behavior);
         return Page();
     }

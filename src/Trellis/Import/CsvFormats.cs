@@ -8,7 +8,7 @@ public enum ImportFileKind { Framework, Employees, Observations, Results, Recogn
 public enum CsvColumnType { Text, Date, Rating, Score, Bool }
 
 /// <summary>
-/// One column of a CSV format (CONTRACTS.md): its header name, the entity property it fills, its type and rules.
+/// One column of a CSV format (README.md, "CSV files"): its header name, the entity property it fills, its type and rules.
 /// <see cref="Allowed"/> lists the only accepted values (an enum); <see cref="Default"/> fills an empty optional enum.
 /// Ids, enums, dates and numbers are trimmed; <see cref="FreeText"/> (names, comments, messages) is kept exactly as written.
 /// </summary>

@@ -5,7 +5,7 @@ using Trellis.Tests.Infrastructure;
 
 namespace Trellis.Tests.Accounts;
 
-/// <summary><c>trellis user add</c>, <c>trellis token</c>, <c>trellis migrate</c> and <c>trellis backup</c> as CONTRACTS.md has them.</summary>
+/// <summary><c>trellis user add</c>, <c>trellis token</c>, <c>trellis migrate</c> and <c>trellis backup</c> as README.md ("Command line") has them.</summary>
 public sealed class AccountCommandsTests
 {
     [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]

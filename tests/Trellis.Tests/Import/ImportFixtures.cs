@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Trellis.Data;
 using Trellis.Framework;
@@ -45,7 +46,7 @@ internal static class ImportRuns
     }
 
     public static async Task<int> FrameworkVersionsAsync(this TrellisApp app) =>
-        await app.WithDbAsync(db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.CountAsync(db.FrameworkVersions));
+        await app.WithDbAsync(db => db.FrameworkVersions.CountAsync());
 
     public static FrameworkStore Store(this TrellisApp app) => app.Services.GetRequiredService<FrameworkStore>();
 }
