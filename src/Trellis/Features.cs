@@ -1,25 +1,42 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Trellis.Accounts;
 using Trellis.Admin;
-using Trellis.Evidence;
+using Trellis.Audit;
 using Trellis.Cycles;
+using Trellis.Data;
+using Trellis.Evidence;
 using Trellis.Framework;
-using Trellis.People;
 using Trellis.Growth;
+using Trellis.Import;
+using Trellis.People;
 using Trellis.Readiness;
 using Trellis.Provisioning;
 
 namespace Trellis;
 
-/// <summary>Where each feature folder plugs in: one line per feature for services, one for endpoints.</summary>
+/// <summary>
+/// Where each feature folder plugs in: its services (<c>AddXxx</c>, beside its <c>MapXxxApi</c>) and its endpoints.
+/// <see cref="AddTrellisServices"/> has no HTTP parts: the web app (<see cref="TrellisWeb"/>) and every CLI verb
+/// (<see cref="Cli.TrellisCommands.ServicesAsync"/>) build on it.
+/// </summary>
 public static class Features
 {
-    public static IServiceCollection AddFeatureServices(this IServiceCollection services)
+    public static IServiceCollection AddTrellisServices(this IServiceCollection services, DatabaseSelection database)
     {
+        services.AddLogging();
+        // The web host brings its configuration; a CLI verb has none, so options keep their defaults.
+        services.TryAddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
+        services.AddSingleton(TimeProvider.System);
+        services.AddTrellisDb(database);
+
+        services.AddAccounts();
+        services.AddFramework();
+        services.AddPeople();
+        services.AddAdmin();
         services.AddEvidence();
-        services.AddScoped<FrameworkHistory>();
-        services.AddScoped<Import.DataImport>();
-        services.AddSingleton<OrgSnapshots>().AddScoped<PeopleDirectory>().AddScoped<AdminQueries>();
-        services.AddSingleton<Audit.AuditService>();
+        services.AddReadiness();
+        services.AddImport();
+        services.AddAudit();
         services.AddCycles();
         services.AddProvisioning();
         return services;
@@ -34,7 +51,7 @@ public static class Features
         app.MapGrowthApi();
         app.MapEvidenceApi();
         app.MapReadinessApi();
-        Audit.AuditApi.MapAuditApi(app);
+        app.MapAuditApi();
         app.MapCyclesApi();
         app.MapScimApi();
         return app;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Options;
 using Trellis.Data;
 using Trellis.People;
 using Trellis.Readiness;
@@ -11,17 +12,19 @@ namespace Trellis;
 /// person to open a page does not wait for them (seconds at 100,000 people), and then keeps the culture audit current.
 /// </summary>
 internal sealed class StartupTasks(
-    IServiceScopeFactory scopes, ServeOptions serve, DatabaseSelection selection, ReadinessService readiness, OrgSnapshots org,
-    Audit.AuditService audit, IHostApplicationLifetime lifetime, IConfiguration configuration, ILogger<StartupTasks> log) : IHostedLifecycleService
+    IServiceScopeFactory scopes, IOptions<ServeOptions> serveOptions, DatabaseSelection selection, ReadinessService readiness, OrgSnapshots org,
+    Audit.AuditService audit, IHostApplicationLifetime lifetime, ILogger<StartupTasks> log) : IHostedLifecycleService
 {
+    private readonly ServeOptions _serve = serveOptions.Value;
+
     public async Task StartingAsync(CancellationToken ct)
     {
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<TrellisDb>();
         log.LogInformation("Database: {Database}", selection.Describe());
         await db.MigrateAsync(ct);
-        if (serve.Demo)
-            await Demo.DemoSeeding.SeedIfEmptyAndPrintAsync(scope.ServiceProvider, serve, ct);
+        if (_serve.Demo)
+            await Demo.DemoSeeding.SeedIfEmptyAndPrintAsync(scope.ServiceProvider, _serve, ct);
     }
 
     public Task StartAsync(CancellationToken ct) => Task.CompletedTask;
@@ -29,7 +32,7 @@ internal sealed class StartupTasks(
     public Task StartedAsync(CancellationToken ct)
     {
         // "warmup=false" turns it off (the integration tests, which write evidence straight into the database after start).
-        if (serve.WarmUp && configuration.GetValue("warmup", true))
+        if (_serve.WarmUp)
         {
             // Until they are loaded, the pages that need them show a short "loading" state instead of waiting.
             org.AllowLoadingState();

@@ -1,8 +1,6 @@
 using Trellis.Accounts;
-using Trellis.Admin;
 using Trellis.Data;
-using Trellis.Framework;
-using Trellis.People;
+using Trellis.Provisioning;
 using Scalar.AspNetCore;
 
 namespace Trellis;
@@ -12,12 +10,12 @@ public static class TrellisWeb
 {
     public const string DefaultUrl = "http://127.0.0.1:5000";
 
+    /// <param name="serve">What <c>trellis serve</c> asks for; configuration (<c>demo</c>, <c>warmup</c>) overrides it.</param>
     /// <param name="configure">Last word on the services before the app is built (the pages benchmark adds its timing middleware).</param>
     public static WebApplication Build(string[] args, ServeOptions? serve = null, Action<WebApplicationBuilder>? configure = null)
     {
         // The application name finds the Razor pages in this assembly even when a test process hosts the app.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ApplicationName = typeof(TrellisWeb).Assembly.GetName().Name });
-        serve ??= new ServeOptions(Demo: builder.Configuration.GetValue("demo", false));
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
             builder.WebHost.UseUrls(DefaultUrl);
         builder.AddTrellis(serve);
@@ -27,18 +25,19 @@ public static class TrellisWeb
         return app;
     }
 
-    public static void AddTrellis(this WebApplicationBuilder builder, ServeOptions serve)
+    /// <summary>The app's services (<see cref="Features.AddTrellisServices"/>) and the HTTP parts: pages, sign-in, ProblemDetails, OpenAPI, JSON.</summary>
+    public static void AddTrellis(this WebApplicationBuilder builder, ServeOptions? serve)
     {
-        var db = DatabaseSelection.Resolve(builder.Configuration["db"]);
         // A day's log is about requests, not queries: EF Core's SQL statements only when something is wrong. A
         // Logging:LogLevel setting for the category in configuration still wins (it is more specific than this default).
         if (builder.Configuration["Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command"] is null)
             builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.Warning);
-        builder.Services.AddSingleton(serve);
-        builder.Services.AddTrellisDb(db);
+        builder.Services.AddTrellisServices(DatabaseSelection.Resolve(builder.Configuration["db"]));
+        builder.Services.AddOptions<ServeOptions>()
+            .Configure(o => { if (serve is not null) o.CopyFrom(serve); })
+            .BindConfiguration("");
         builder.Services.AddHostedService<StartupTasks>();
         builder.Services.AddProblemDetails();
-        builder.Services.AddValidation();
         builder.Services.AddOpenApi();
         builder.Services.AddRazorPages(o =>
         {
@@ -49,17 +48,8 @@ public static class TrellisWeb
         });
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddTrellisAuth();
-        builder.Services.AddScoped<Viewer>();
-        builder.Services.AddScoped<SensitiveReads>();
-        builder.Services.AddSingleton<FrameworkStore>();
-        builder.Services.AddSingleton<Readiness.ReadinessService>();
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.ConfigureHttpJsonOptions(o =>
-        {
-            o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
-            o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.SnakeCaseLower));
-        });
-        builder.Services.AddFeatureServices();
+        builder.Services.AddScimAuthentication();
+        builder.Services.ConfigureHttpJsonOptions(o => TrellisJson.Configure(o.SerializerOptions));
     }
 
     public static void MapTrellis(this WebApplication app)
@@ -80,7 +70,19 @@ public static class TrellisWeb
 }
 
 /// <summary>
-/// Options of <c>trellis serve</c> that are not plain configuration. <paramref name="WarmUp"/>: load readiness and the
-/// organisation in the background once listening (the server does; tests, which seed after start, do not).
+/// Options of <c>trellis serve</c>, bound once from the configuration root (<c>demo</c>, <c>warmup</c>, …) over what the
+/// command line asked for. <paramref name="Demo"/>: seed a demo organisation into an empty database.
+/// <paramref name="WarmUp"/>: load readiness and the organisation in the background once listening (the server does;
+/// tests, which write evidence after start, turn it off with <c>warmup=false</c>).
 /// </summary>
-public sealed record ServeOptions(bool Demo = false, int DemoEmployees = 300, int DemoSeed = 42, bool WarmUp = false);
+public sealed record ServeOptions(bool Demo = false, int DemoEmployees = 300, int DemoSeed = 42, bool WarmUp = false)
+{
+    public ServeOptions() : this(Demo: false) { }
+
+    public bool Demo { get; set; } = Demo;
+    public int DemoEmployees { get; set; } = DemoEmployees;
+    public int DemoSeed { get; set; } = DemoSeed;
+    public bool WarmUp { get; set; } = WarmUp;
+
+    internal void CopyFrom(ServeOptions other) => (Demo, DemoEmployees, DemoSeed, WarmUp) = (other.Demo, other.DemoEmployees, other.DemoSeed, other.WarmUp);
+}

@@ -10,6 +10,10 @@ public sealed record MeResponse(int AccountId, string EmployeeId, string Name, s
 
 public static class AccountsApi
 {
+    /// <summary>Accounts and who is asking (the HTTP sign-in itself is <see cref="AuthSetup.AddTrellisAuth"/>, added by the web app).</summary>
+    public static IServiceCollection AddAccounts(this IServiceCollection services) =>
+        services.AddScoped<AccountService>().AddScoped<Viewer>().AddScoped<SensitiveReads>();
+
     public static IEndpointRouteBuilder MapAccountsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1").WithTags("Accounts");

@@ -16,8 +16,9 @@ public static class UserCommands
         add.Options.Add(password);
         add.SetAction(async (parse, ct) =>
         {
-            await using var db = await TrellisCommands.OpenDatabaseAsync(parse, ct);
-            var service = new AccountService(db, TimeProvider.System);
+            await using var services = await TrellisCommands.ServicesAsync(parse, ct);
+            await using var scope = services.CreateAsyncScope();
+            var service = scope.ServiceProvider.GetRequiredService<AccountService>();
             try
             {
                 var (account, generated, created) = await service.AddUserAsync(parse.GetValue(employee)!, parse.GetValue(role)!, parse.GetValue(password), ct);
@@ -47,17 +48,18 @@ public static class UserCommands
             var employeeId = parse.GetValue(employee);
             if (isScim && employeeId is not null) return TrellisCommands.Fail("--scim makes a token that belongs to no person: leave out --employee");
             if (!isScim && employeeId is null) return TrellisCommands.Fail("--employee is required (or --scim for a provisioning token)");
-            await using var db = await TrellisCommands.OpenDatabaseAsync(parse, ct);
+            await using var services = await TrellisCommands.ServicesAsync(parse, ct);
+            await using var scope = services.CreateAsyncScope();
             try
             {
                 if (isScim)
                 {
-                    var (id, provisioning) = await new Provisioning.ProvisioningTokens(db, TimeProvider.System).CreateAsync(parse.GetValue(name), null, ct);
+                    var (id, provisioning) = await scope.ServiceProvider.GetRequiredService<Provisioning.ProvisioningTokens>().CreateAsync(parse.GetValue(name), null, ct);
                     Console.WriteLine($"Provisioning token #{id} for /scim/v2. Give it to the identity provider as its secret token. It is shown only once.");
                     Console.WriteLine(provisioning);
                     return 0;
                 }
-                var token = await new AccountService(db, TimeProvider.System).CreateTokenAsync(employeeId!, parse.GetValue(name), ct);
+                var token = await scope.ServiceProvider.GetRequiredService<AccountService>().CreateTokenAsync(employeeId!, parse.GetValue(name), ct);
                 Console.WriteLine("Use it as: Authorization: Bearer <token>. It is shown only once.");
                 Console.WriteLine(token);
                 return 0;

@@ -7,6 +7,8 @@ namespace Trellis.Admin;
 /// <summary>Accounts and the audit log: HR and admins only.</summary>
 public static class AdminApi
 {
+    public static IServiceCollection AddAdmin(this IServiceCollection services) => services.AddScoped<AdminQueries>();
+
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1").WithTags("Admin").RequireAuthorization(Policies.HrOrAdmin);

@@ -8,6 +8,8 @@ namespace Trellis.Audit;
 
 public static class AuditApi
 {
+    public static IServiceCollection AddAudit(this IServiceCollection services) => services.AddSingleton<AuditService>();
+
     public static IEndpointRouteBuilder MapAuditApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/audit").WithTags("Audit").RequireAuthorization(Policies.HrOrAdmin);
@@ -58,7 +60,7 @@ public static class AuditApi
         var name = $"audit-{section}{(cycle is null ? "" : "-" + Slug(cycle))}-{result.Report.AsOf:yyyy-MM-dd}.{format}";
         var bytes = format == "csv"
             ? Encoding.UTF8.GetBytes(AuditSections.Csv(AuditSections.Find(result.Report, section)!))
-            : System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(AuditSections.JsonOf(result.Report, section), AuditSections.Json);
+            : System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(TrellisJson.IndentedOf(result.Report, section), TrellisJson.Indented);
         return TypedResults.File(bytes, format == "csv" ? "text/csv; charset=utf-8" : "application/json", name);
     }
 

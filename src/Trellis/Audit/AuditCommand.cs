@@ -16,14 +16,9 @@ public static class AuditCommand
         command.Options.Add(format);
         command.SetAction(async (parse, ct) =>
         {
-            var selection = TrellisCommands.Selection(parse);
-            await using (var db = selection.CreateContext()) await Data.DatabaseSetup.MigrateAsync(db, ct);
-            // The web app's service container, so that the readiness engine and framework store are wired exactly as when serving.
-            // Logs go to standard error so that standard output is only the report.
-            string[] args = ["--Logging:LogLevel:Default=Warning", "--Logging:Console:LogToStandardErrorThreshold=Trace"];
-            if (parse.GetValue(TrellisCommands.Db) is { } value) args = [.. args, "--db", value];
-            await using var app = TrellisWeb.Build(args);
-            var audit = app.Services.GetRequiredService<AuditService>();
+            // The app's services, so that the readiness engine and framework store are wired exactly as when serving.
+            await using var services = await TrellisCommands.ServicesAsync(parse, ct);
+            var audit = services.GetRequiredService<AuditService>();
             var name = parse.GetValue(cycle);
             var result = await audit.GetAsync(string.IsNullOrWhiteSpace(name) ? null : name, recompute: true, ct);
             if (result is null)
@@ -33,7 +28,7 @@ public static class AuditCommand
             }
             Console.Out.Write(parse.GetValue(format) == "md"
                 ? AuditSections.Markdown(result.Report)
-                : JsonSerializer.Serialize(result.Report, AuditSections.Json) + Environment.NewLine);
+                : JsonSerializer.Serialize(result.Report, TrellisJson.Indented) + Environment.NewLine);
             return 0;
         });
         return command;

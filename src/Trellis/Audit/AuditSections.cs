@@ -18,13 +18,6 @@ public static class AuditSections
     public static readonly IReadOnlyList<string> Keys =
         ["cycles", "drivers", "say_do", "flags", "span_of_control", "groups", "readiness", "recognition", "tracks", "moves"];
 
-    /// <summary>The JSON options of the API (snake_case), also used by the CLI so both print the same object.</summary>
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = true,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-    };
 
     public static string N(double? v, int decimals = 2) => v is { } d && double.IsFinite(d) ? Math.Round(d, decimals).ToString("0." + new string('0', decimals), CultureInfo.InvariantCulture) : "";
     public static string P(double? v) => v is { } d ? d < 0.0001 ? "<0.0001" : N(d, 4) : "";

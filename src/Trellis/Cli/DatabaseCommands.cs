@@ -11,10 +11,8 @@ public static class DatabaseCommands
         var command = new Command("migrate", "Apply database migrations");
         command.SetAction(async (parse, ct) =>
         {
-            var selection = TrellisCommands.Selection(parse);
-            await using var db = selection.CreateContext();
-            await db.MigrateAsync(ct);
-            Console.WriteLine($"Migrated {selection.Describe()}");
+            await using var services = await TrellisCommands.ServicesAsync(parse, ct);
+            Console.WriteLine($"Migrated {services.GetRequiredService<DatabaseSelection>().Describe()}");
             return 0;
         });
         return command;
@@ -32,7 +30,7 @@ public static class DatabaseCommands
             if (selection.Provider == DatabaseProvider.Postgres)
                 return TrellisCommands.Fail("backup copies SQLite databases; on PostgreSQL use pg_dump (for example: pg_dump --format=custom --file=trellis.dump \"$DATABASE_URL\").");
             if (File.Exists(target)) return TrellisCommands.Fail($"{target} already exists; choose another --out or remove it first.");
-            await using (var db = selection.CreateContext()) await db.MigrateAsync(ct);
+            await (await TrellisCommands.ServicesAsync(parse, ct)).DisposeAsync();
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             // VACUUM INTO reads one consistent snapshot, so the copy is safe while Trellis keeps serving.
             await using var connection = new SqliteConnection(selection.ConnectionString);

@@ -3,7 +3,7 @@ using Trellis.Data;
 
 namespace Trellis.Cli;
 
-/// <summary>The <c>trellis</c> command line (CONTRACTS.md). Each verb lives in its feature folder.</summary>
+/// <summary>The <c>trellis</c> command line (README.md, "Command line"). Each verb lives in its feature folder.</summary>
 public static class TrellisCommands
 {
     public static readonly Option<string?> Db = new("--db")
@@ -11,9 +11,6 @@ public static class TrellisCommands
         Description = "SQLite path (or sqlite:PATH) or PostgreSQL connection string / postgres:// URL; default $TRELLIS_DB, then trellis.db",
         Recursive = true,
     };
-
-    private static readonly string[] Verbs =
-        ["serve", "demo", "import", "export", "readiness", "audit", "migrate", "backup", "bench", "user", "token"];
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -34,17 +31,26 @@ public static class TrellisCommands
         root.Subcommands.Add(Benchmarks.BenchCommand.Create());
         root.Subcommands.Add(Accounts.UserCommands.CreateUser());
         root.Subcommands.Add(Accounts.UserCommands.CreateToken());
-        _ = Verbs;
         return await root.Parse(args).InvokeAsync();
     }
 
-    /// <summary>Opens the selected database with migrations applied, for a CLI verb.</summary>
-    public static async Task<TrellisDb> OpenDatabaseAsync(ParseResult parse, CancellationToken ct)
+    /// <summary>
+    /// The app's services (<see cref="Features.AddTrellisServices"/>, no HTTP) over the <c>--db</c> database, for a verb
+    /// that checks migrations itself (<c>trellis readiness</c>). Logs go to standard error so that standard output is
+    /// only the verb's result.
+    /// </summary>
+    public static ServiceProvider Services(ParseResult parse) => new ServiceCollection()
+        .AddLogging(l => l.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning))
+        .AddTrellisServices(Selection(parse))
+        .BuildServiceProvider();
+
+    /// <summary>The app's services over the <c>--db</c> database with its migrations applied: what a CLI verb resolves its services from.</summary>
+    public static async Task<ServiceProvider> ServicesAsync(ParseResult parse, CancellationToken ct)
     {
-        var selection = DatabaseSelection.Resolve(parse.GetValue(Db));
-        var db = selection.CreateContext();
-        await db.MigrateAsync(ct);
-        return db;
+        var services = Services(parse);
+        await using var scope = services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<TrellisDb>().MigrateAsync(ct);
+        return services;
     }
 
     public static DatabaseSelection Selection(ParseResult parse) => DatabaseSelection.Resolve(parse.GetValue(Db));

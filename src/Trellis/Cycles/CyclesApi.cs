@@ -7,8 +7,11 @@ namespace Trellis.Cycles;
 /// <summary>Promotion cycles over HTTP: the cycle, nomination, response, decision, board and publish paths (README.md, API table).</summary>
 public static class CyclesApi
 {
-    public static IServiceCollection AddCycles(this IServiceCollection services) =>
-        services.AddSingleton<BoardCache>().AddScoped<CycleService>().AddScoped<CalibrationBoard>().AddScoped<Transitions>().AddScoped<Notifier>().AddScoped<Inbox>();
+    public static IServiceCollection AddCycles(this IServiceCollection services)
+    {
+        services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section);
+        return services.AddSingleton<BoardCache>().AddScoped<CycleService>().AddScoped<CalibrationBoard>().AddScoped<Transitions>().AddScoped<Notifier>().AddScoped<Inbox>();
+    }
 
     public static IEndpointRouteBuilder MapCyclesApi(this IEndpointRouteBuilder app)
     {

@@ -1,17 +1,31 @@
 using System.Net.Mail;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Trellis.Accounts;
 using Trellis.Data;
 
 namespace Trellis.Cycles;
 
+/// <summary>The <c>Smtp</c> configuration section: email goes out only when <see cref="Host"/> is set.</summary>
+public sealed class SmtpOptions
+{
+    public const string Section = "Smtp";
+    public string? Host { get; set; }
+    public int Port { get; set; } = 25;
+    public bool Ssl { get; set; }
+    public string? User { get; set; }
+    public string? Password { get; set; }
+    public string From { get; set; } = "trellis@localhost";
+    /// <summary>Where the app is reached, put before the link of each email.</summary>
+    public string? BaseUrl { get; set; }
+}
+
 /// <summary>
 /// Tells people about cycle events: an in-app notification (inbox and banner) always, and an email when
-/// <c>Smtp:Host</c> is configured (<c>Smtp:Port</c>, <c>Smtp:From</c>, <c>Smtp:User</c>, <c>Smtp:Password</c>, <c>Smtp:Ssl</c>).
-/// Notifications are added to the caller's unit of work so they commit with the change they announce;
-/// emails go out only after that commit (<see cref="SendEmailsAsync"/>).
+/// <see cref="SmtpOptions.Host"/> is configured. Notifications are added to the caller's unit of work so they commit
+/// with the change they announce; emails go out only after that commit (<see cref="SendEmailsAsync"/>).
 /// </summary>
-public sealed class Notifier(TrellisDb db, TimeProvider clock, IConfiguration config, ILogger<Notifier> log)
+public sealed class Notifier(TrellisDb db, TimeProvider clock, IOptions<SmtpOptions> smtpOptions, ILogger<Notifier> log)
 {
     private readonly List<Notification> _pending = [];
 
@@ -24,16 +38,17 @@ public sealed class Notifier(TrellisDb db, TimeProvider clock, IConfiguration co
 
     public async Task SendEmailsAsync(CancellationToken ct = default)
     {
-        var host = config["Smtp:Host"];
+        var options = smtpOptions.Value;
+        var host = options.Host;
         var batch = _pending.ToList();
         _pending.Clear();
         if (string.IsNullOrWhiteSpace(host) || batch.Count == 0) return;
         var ids = batch.Select(n => n.EmployeeId).Distinct().ToList();
         var emails = await db.Employees.AsNoTracking().Where(e => ids.Contains(e.Id)).ToDictionaryAsync(e => e.Id, e => e.Email, ct);
-        var baseUrl = config["Smtp:BaseUrl"]?.TrimEnd('/') ?? "";
-        using var smtp = new SmtpClient(host, config.GetValue("Smtp:Port", 25)) { EnableSsl = config.GetValue("Smtp:Ssl", false) };
-        if (config["Smtp:User"] is { Length: > 0 } user) smtp.Credentials = new System.Net.NetworkCredential(user, config["Smtp:Password"]);
-        var from = config["Smtp:From"] ?? "trellis@localhost";
+        var baseUrl = options.BaseUrl?.TrimEnd('/') ?? "";
+        using var smtp = new SmtpClient(host, options.Port) { EnableSsl = options.Ssl };
+        if (options.User is { Length: > 0 } user) smtp.Credentials = new System.Net.NetworkCredential(user, options.Password);
+        var from = options.From;
         foreach (var n in batch)
         {
             if (!emails.TryGetValue(n.EmployeeId, out var to) || string.IsNullOrWhiteSpace(to)) continue;

@@ -22,10 +22,11 @@ internal sealed class DemoBenchmark : IEndToEndBenchmark
         try
         {
             var selection = DatabaseSelection.Parse(Path.Combine(dir.FullName, "demo.db"));
-            await using var db = selection.CreateContext();
+            await using var services = new ServiceCollection().AddTrellisServices(selection).BuildServiceProvider();
+            await using var scope = services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<TrellisDb>();
             await db.MigrateAsync(ct);
-            using var services = new ServiceCollection().BuildServiceProvider();
-            var store = new FrameworkStore(services.GetRequiredService<IServiceScopeFactory>(), TimeProvider.System);
+            var store = services.GetRequiredService<FrameworkStore>();
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var result = await DemoSeeding.SeedAsync(db, store, TimeProvider.System, new DemoOptions(employees), progress: null, ct);
             cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;

@@ -29,15 +29,16 @@ public static class DemoCommand
             var count = parse.GetValue(employees);
             if (count is < DemoOptions.MinEmployees or > DemoOptions.MaxEmployees)
                 return TrellisCommands.Fail($"--employees must be between {DemoOptions.MinEmployees} and {DemoOptions.MaxEmployees:N0} (got {count}).");
-            var selection = TrellisCommands.Selection(parse);
-            await using var db = await TrellisCommands.OpenDatabaseAsync(parse, ct);
+            await using var services = await TrellisCommands.ServicesAsync(parse, ct);
+            await using var scope = services.CreateAsyncScope();
+            var selection = services.GetRequiredService<Data.DatabaseSelection>();
+            var db = scope.ServiceProvider.GetRequiredService<Data.TrellisDb>();
             var existing = await db.Employees.CountAsync(ct);
             if (existing > 0)
                 return TrellisCommands.Fail($"{selection.Describe()} already has {existing:N0} employees; `trellis demo` only fills a database without employees. " +
                     "Choose a new one with --db (for example --db demo.db).");
 
-            using var services = new ServiceCollection().BuildServiceProvider();
-            var store = new FrameworkStore(services.GetRequiredService<IServiceScopeFactory>(), TimeProvider.System);
+            var store = services.GetRequiredService<FrameworkStore>();
             var options = new DemoOptions(count, parse.GetValue(seed));
             Console.WriteLine($"Generating a demo organisation of {count:N0} people (seed {options.Seed}) into {selection.Describe()}");
 

@@ -29,7 +29,6 @@ public static class DemoSeeding
     /// <summary>The audit-log action that records a demo seeding, with its sign-ins, so a restart can print them again.</summary>
     public const string SeededAction = "demo.seeded";
 
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     private sealed record SeededDetail(int Seed, int Employees, DateOnly Today, IReadOnlyList<SeededSignIn> SignIns);
     private sealed record SeededSignIn(string Role, string EmployeeId);
@@ -99,7 +98,7 @@ public static class DemoSeeding
 
             var detail = new SeededDetail(options.Seed, org.People.Count, org.Today,
                 org.SignIns.Select(s => new SeededSignIn(s.Role, s.EmployeeId)).ToList());
-            db.AuditLog.Add(new AuditLogEntry { At = clock.GetUtcNow(), Action = SeededAction, Detail = JsonSerializer.Serialize(detail, Json) });
+            db.AuditLog.Add(new AuditLogEntry { At = clock.GetUtcNow(), Action = SeededAction, Detail = JsonSerializer.Serialize(detail, TrellisJson.Options) });
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
         }
@@ -147,7 +146,7 @@ public static class DemoSeeding
         var entry = await db.AuditLog.AsNoTracking().Where(e => e.Action == SeededAction).OrderByDescending(e => e.Id)
             .Select(e => e.Detail).FirstOrDefaultAsync(ct);
         if (entry is null) return null;
-        var detail = JsonSerializer.Deserialize<SeededDetail>(entry, Json);
+        var detail = JsonSerializer.Deserialize<SeededDetail>(entry, TrellisJson.Options);
         if (detail is null) return null;
         var ids = detail.SignIns.Select(s => s.EmployeeId).ToList();
         var people = await db.Employees.AsNoTracking().Where(e => ids.Contains(e.Id))

@@ -11,6 +11,8 @@ namespace Trellis.Framework;
 /// </summary>
 public static class FrameworkApi
 {
+    public static IServiceCollection AddFramework(this IServiceCollection services) => services.AddSingleton<FrameworkStore>().AddScoped<FrameworkHistory>();
+
     public static IEndpointRouteBuilder MapFrameworkApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/framework").WithTags("Framework");

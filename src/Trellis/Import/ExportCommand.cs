@@ -17,10 +17,11 @@ public static class ExportCommand
         {
             var directory = Path.GetFullPath(parse.GetValue(outDir)!);
             if (File.Exists(directory)) return TrellisCommands.Fail($"{directory} is a file; --out takes a directory");
-            await using var db = await TrellisCommands.OpenDatabaseAsync(parse, ct);
+            await using var services = await TrellisCommands.ServicesAsync(parse, ct);
+            await using var scope = services.CreateAsyncScope();
             try
             {
-                var files = await new DataExport(db).WriteAsync(directory, parse.GetValue(version), ct);
+                var files = await scope.ServiceProvider.GetRequiredService<DataExport>().WriteAsync(directory, parse.GetValue(version), ct);
                 foreach (var file in files)
                     Console.WriteLine(file.Rows is { } rows ? $"{file.Path}: {rows:N0} rows" : file.Path);
                 if (!files.Any(f => f.Rows is null)) Console.WriteLine("No framework has been imported yet, so framework.json was not written.");

@@ -33,11 +33,11 @@ internal sealed class ImportBenchmark : IEndToEndBenchmark
             WriteObservations(observationsCsv, observations, employees);
 
             var selection = DatabaseSelection.Parse(Path.Combine(dir.FullName, "bench.db"));
-            var store = ImportCommand.CreateFrameworkStore(selection);
-            await using (var db = selection.CreateContext())
+            await using var services = new ServiceCollection().AddTrellisServices(selection).BuildServiceProvider();
+            await using (var scope = services.CreateAsyncScope())
             {
-                await db.MigrateAsync(ct);
-                var setup = await new DataImport(db, store, TimeProvider.System, new Evidence.EvidenceChanges(db)).RunAsync(new ImportRequest(new Dictionary<ImportFileKind, ImportSource>
+                await scope.ServiceProvider.GetRequiredService<TrellisDb>().MigrateAsync(ct);
+                var setup = await scope.ServiceProvider.GetRequiredService<DataImport>().RunAsync(new ImportRequest(new Dictionary<ImportFileKind, ImportSource>
                 {
                     [ImportFileKind.Framework] = new("framework.json", framework),
                     [ImportFileKind.Employees] = new("employees.csv", employeesCsv),
@@ -52,9 +52,9 @@ internal sealed class ImportBenchmark : IEndToEndBenchmark
             var cpuStart = process.TotalProcessorTime;
             var clock = Stopwatch.StartNew();
             ImportReport report;
-            await using (var db = selection.CreateContext())
+            await using (var scope = services.CreateAsyncScope())
             {
-                report = await new DataImport(db, store, TimeProvider.System, new Evidence.EvidenceChanges(db)).RunAsync(new ImportRequest(new Dictionary<ImportFileKind, ImportSource>
+                report = await scope.ServiceProvider.GetRequiredService<DataImport>().RunAsync(new ImportRequest(new Dictionary<ImportFileKind, ImportSource>
                 {
                     [ImportFileKind.Observations] = new("observations.csv", observationsCsv),
                 }), null, null, ct);
@@ -68,9 +68,9 @@ internal sealed class ImportBenchmark : IEndToEndBenchmark
 
             // A second run of the same file: every row is checked and compared, none written.
             clock.Restart();
-            await using (var db = selection.CreateContext())
+            await using (var scope = services.CreateAsyncScope())
             {
-                report = await new DataImport(db, store, TimeProvider.System, new Evidence.EvidenceChanges(db)).RunAsync(new ImportRequest(new Dictionary<ImportFileKind, ImportSource>
+                report = await scope.ServiceProvider.GetRequiredService<DataImport>().RunAsync(new ImportRequest(new Dictionary<ImportFileKind, ImportSource>
                 {
                     [ImportFileKind.Observations] = new("observations.csv", observationsCsv),
                 }), null, null, ct);

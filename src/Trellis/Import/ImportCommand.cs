@@ -6,9 +6,12 @@ using Trellis.Framework;
 
 namespace Trellis.Import;
 
-/// <summary><c>trellis import</c>: the framework and the six CSV files, all or nothing (CONTRACTS.md).</summary>
+/// <summary><c>trellis import</c>: the framework and the six CSV files, all or nothing (README.md, "Importing and exporting data").</summary>
 public static class ImportCommand
 {
+    /// <summary>Import has no API of its own (the page and this verb): its services are registered here.</summary>
+    public static IServiceCollection AddImport(this IServiceCollection services) => services.AddScoped<DataImport>().AddScoped<DataExport>();
+
     public static Command Create()
     {
         var framework = new Option<string?>("--framework") { Description = "framework.json" };
@@ -27,9 +30,9 @@ public static class ImportCommand
             foreach (var source in given.Values)
                 if (!File.Exists(source.Path)) return TrellisCommands.Fail($"{source.DisplayName}: no such file");
 
-            await using var db = await TrellisCommands.OpenDatabaseAsync(parse, ct);
-            var store = CreateFrameworkStore(TrellisCommands.Selection(parse));
-            var import = new DataImport(db, store, TimeProvider.System, new Evidence.EvidenceChanges(db));
+            await using var services = await TrellisCommands.ServicesAsync(parse, ct);
+            await using var scope = services.CreateAsyncScope();
+            var import = scope.ServiceProvider.GetRequiredService<DataImport>();
             var request = new ImportRequest(given);
 
             ImportReport report;
@@ -50,14 +53,6 @@ public static class ImportCommand
             return 0;
         });
         return command;
-    }
-
-    /// <summary>The framework store for a CLI run (no web host): it reads through its own short-lived contexts.</summary>
-    internal static FrameworkStore CreateFrameworkStore(DatabaseSelection selection)
-    {
-        var services = new ServiceCollection();
-        services.AddTrellisDb(selection);
-        return new FrameworkStore(services.BuildServiceProvider().GetRequiredService<IServiceScopeFactory>(), TimeProvider.System);
     }
 
     /// <summary>One bar per file and step ("checking employees.csv", "writing employees.csv"), by bytes read.</summary>

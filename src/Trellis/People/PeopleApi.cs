@@ -11,6 +11,8 @@ namespace Trellis.People;
 /// </summary>
 public static class PeopleApi
 {
+    public static IServiceCollection AddPeople(this IServiceCollection services) => services.AddSingleton<OrgSnapshots>().AddScoped<PeopleDirectory>();
+
     public static IEndpointRouteBuilder MapPeopleApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1").WithTags("People").RequireAuthorization();

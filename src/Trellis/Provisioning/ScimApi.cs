@@ -17,7 +17,12 @@ public static class ScimApi
     public static IServiceCollection AddProvisioning(this IServiceCollection services)
     {
         services.AddOptions<ScimOptions>().BindConfiguration(ScimOptions.Section);
-        services.AddScoped<ScimUsers>().AddScoped<ScimGroups>().AddScoped<ScimRoles>().AddScoped<ProvisioningTokens>();
+        return services.AddScoped<ScimUsers>().AddScoped<ScimGroups>().AddScoped<ScimRoles>().AddScoped<ProvisioningTokens>();
+    }
+
+    /// <summary>The HTTP side: provisioning tokens authenticate on /scim/v2 only (added by the web app, after its own sign-in).</summary>
+    public static IServiceCollection AddScimAuthentication(this IServiceCollection services)
+    {
         services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ScimAuthenticationHandler>(ScimAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder().AddPolicy(ScimAuthenticationHandler.Policy, p => p
             .AddAuthenticationSchemes(ScimAuthenticationHandler.SchemeName)

@@ -10,6 +10,8 @@ namespace Trellis.Readiness;
 
 public static class ReadinessApi
 {
+    public static IServiceCollection AddReadiness(this IServiceCollection services) => services.AddSingleton<ReadinessService>();
+
     public static IEndpointRouteBuilder MapReadinessApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/employees").WithTags("Readiness");

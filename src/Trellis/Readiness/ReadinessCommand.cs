@@ -14,15 +14,9 @@ using Trellis.Framework;
 
 namespace Trellis.Readiness;
 
-/// <summary><c>trellis readiness [--db V] [--as-of DATE] [--target next|LEVEL] [--format json|csv]</c> (CONTRACTS.md).</summary>
+/// <summary><c>trellis readiness [--db V] [--as-of DATE] [--target next|LEVEL] [--format json|csv]</c> (README.md, "Command line").</summary>
 public static class ReadinessCommand
 {
-    public static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
-
     public static Command Create()
     {
         var asOf = new Option<string?>("--as-of") { Description = "use only evidence dated on or before this day (YYYY-MM-DD); default today" };
@@ -46,7 +40,8 @@ public static class ReadinessCommand
 
             var timings = Environment.GetEnvironmentVariable("TRELLIS_TIMINGS") == "1" ? new PhaseTimings() : null;
             timings?.Mark("process start to command", DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime);
-            await using var source = await EvidenceSource.OpenAsync(TrellisCommands.Selection(parse), ct);
+            await using var services = TrellisCommands.Services(parse);
+            await using var source = await EvidenceSource.OpenAsync(services, ct);
             timings?.Mark("open and migration check");
             var framework = await source.FrameworkAsync(ct);
             if (framework is null) return TrellisCommands.Fail("no career framework has been imported yet; run 'trellis import --framework framework.json' first");
@@ -76,7 +71,7 @@ public static class ReadinessCommand
         using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
         writer.Write('[');
         var first = true;
-        foreach (var line in Lines(assessment, target, report => JsonSerializer.Serialize(report, Json)))
+        foreach (var line in Lines(assessment, target, report => JsonSerializer.Serialize(report, TrellisJson.Unescaped)))
         {
             writer.Write(first ? "\n" : ",\n");
             first = false;
@@ -185,32 +180,35 @@ public static class ReadinessCommand
 /// Where <c>trellis readiness</c> reads from. On SQLite it works on a plain connection: the migration check compares
 /// the applied migration ids with the ones compiled in (and only runs EF Core's migrator when some are missing), and
 /// the framework and evidence are read with plain SQL, so a run does not pay for building the EF model. PostgreSQL
-/// goes through the usual context.
+/// goes through the app's context.
 /// </summary>
 internal sealed class EvidenceSource : IAsyncDisposable
 {
     private readonly SqliteConnection? _sqlite;
+    private readonly AsyncServiceScope? _scope;
     private readonly TrellisDb? _db;
 
-    private EvidenceSource(SqliteConnection? sqlite, TrellisDb? db)
+    private EvidenceSource(SqliteConnection? sqlite, AsyncServiceScope? scope)
     {
         _sqlite = sqlite;
-        _db = db;
+        _scope = scope;
+        _db = scope?.ServiceProvider.GetRequiredService<TrellisDb>();
     }
 
-    public static async Task<EvidenceSource> OpenAsync(DatabaseSelection selection, CancellationToken ct)
+    public static async Task<EvidenceSource> OpenAsync(IServiceProvider services, CancellationToken ct)
     {
+        var selection = services.GetRequiredService<DatabaseSelection>();
         if (selection.Provider != DatabaseProvider.Sqlite)
         {
-            var db = selection.CreateContext();
-            await db.MigrateAsync(ct);
-            return new EvidenceSource(null, db);
+            var source = new EvidenceSource(null, services.CreateAsyncScope());
+            await source._db!.MigrateAsync(ct);
+            return source;
         }
         var path = selection.SqlitePath;
         if (path is null || !File.Exists(path) || !await UpToDateAsync(selection, ct))
         {
-            await using var db = selection.CreateContext();
-            await db.MigrateAsync(ct);
+            await using var scope = services.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<TrellisDb>().MigrateAsync(ct);
         }
         var connection = new SqliteConnection(selection.ConnectionString);
         await connection.OpenAsync(ct);
@@ -257,7 +255,7 @@ internal sealed class EvidenceSource : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (_sqlite is not null) await _sqlite.DisposeAsync();
-        if (_db is not null) await _db.DisposeAsync();
+        if (_scope is { } scope) await scope.DisposeAsync();
     }
 }
 
