@@ -18,7 +18,7 @@ namespace Trellis.Provisioning;
 /// <c>active: false</c> and DELETE set the employee's status to left and delete nothing.
 /// </summary>
 public sealed class ScimUsers(TrellisDb db, FrameworkStore frameworks, IOptions<ScimOptions> options, ScimRoles roles, TimeProvider clock,
-    People.OrgSnapshots org, Readiness.ReadinessService readiness)
+    People.OrgSnapshots org, Evidence.EvidenceChanges changes)
 {
     /// <summary>A deleted User's userName is freed for someone else (the unique index covers every row).</summary>
     private const string FreedUserName = "\u001fdeleted\u001f";
@@ -150,15 +150,9 @@ public sealed class ScimUsers(TrellisDb db, FrameworkStore frameworks, IOptions<
         db.AuditLog.Add(new AuditLogEntry { At = now, Action = "scim_user_deleted", SubjectEmployeeId = id, Detail = $"status left, history kept; by {caller.Describe}" });
         await db.SaveChangesAsync(ct);
         await roles.SyncAsync([id], groupNames.Select(roles.RoleOf).OfType<string>().ToList(), caller, ct);
-        if (wasActive) await Audit.DecisionSnapshotStore.InvalidateAllAsync(db, ct);
+        if (wasActive) await changes.RecordAsync(Evidence.EvidenceChanges.Everything, ct);
         await tx.CommitAsync(ct);
-        if (wasActive) Changed();
-    }
-
-    private void Changed()
-    {
-        org.Invalidate();
-        readiness.EvidenceChanged();
+        if (wasActive) org.Invalidate();
     }
 
     private enum WriteMode { Create, Replace, Patch }
@@ -323,9 +317,9 @@ public sealed class ScimUsers(TrellisDb db, FrameworkStore frameworks, IOptions<
             {
                 throw new ScimException(409, "uniqueness", $"userName '{scim.UserName}' or employeeNumber '{id}' belongs to another User already");
             }
-            if (employeeChanged) await Audit.DecisionSnapshotStore.InvalidateAllAsync(db, ct);
+            if (employeeChanged) await changes.RecordAsync(Evidence.EvidenceChanges.Everything, ct);
             await tx.CommitAsync(ct);
-            if (employeeChanged) Changed();
+            if (employeeChanged) org.Invalidate();
             return isNew;
         });
     }
