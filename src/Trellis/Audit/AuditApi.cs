@@ -21,13 +21,11 @@ public static class AuditApi
     }
 
     /// <summary>The culture audit: the object of <c>trellis audit --format json</c>. <c>recompute=true</c> skips the cache.</summary>
-    public static async Task<Results<Ok<AuditReport>, NotFound<ProblemDetails>>> GetAudit(
+    public static async Task<Results<Ok<AuditReport>, ProblemHttpResult>> GetAudit(
         AuditService audit, string? cycle, bool? recompute, CancellationToken ct)
     {
         var result = await audit.GetAsync(string.IsNullOrWhiteSpace(cycle) ? null : cycle, recompute == true, ct);
-        return result is null
-            ? TypedResults.NotFound(UnknownCycle(cycle!))
-            : TypedResults.Ok(result.Report);
+        return result is null ? UnknownCycle(cycle!).ToProblemResult() : TypedResults.Ok(result.Report);
     }
 
     /// <summary>
@@ -44,33 +42,25 @@ public static class AuditApi
     }
 
     /// <summary><c>/audit/download/{section}.csv|json[?cycle=]</c>: one section of the audit.</summary>
-    public static async Task<Results<FileContentHttpResult, NotFound<ProblemDetails>>> Download(
+    public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Download(
         AuditService audit, string file, string? cycle, CancellationToken ct)
     {
         var dot = file.LastIndexOf('.');
         var (section, format) = dot < 0 ? (file, "") : (file[..dot], file[(dot + 1)..]);
         if (!AuditSections.Keys.Contains(section) || format is not ("csv" or "json"))
-            return TypedResults.NotFound(new ProblemDetails
-            {
-                Status = 404, Title = "No such download",
-                Detail = $"'{file}' is not an audit download; use one of {string.Join(", ", AuditSections.Keys)} followed by .csv or .json.",
-            });
+            return Problem.NotFound($"'{file}' is not an audit download; use one of {string.Join(", ", AuditSections.Keys)} followed by .csv or .json.").ToProblemResult();
         var result = await audit.GetAsync(string.IsNullOrWhiteSpace(cycle) ? null : cycle, false, ct);
-        if (result is null) return TypedResults.NotFound(UnknownCycle(cycle!));
+        if (result is null) return UnknownCycle(cycle!).ToProblemResult();
         var name = $"audit-{section}{(cycle is null ? "" : "-" + Slug(cycle))}-{result.Report.AsOf:yyyy-MM-dd}.{format}";
         var bytes = format == "csv"
             ? Encoding.UTF8.GetBytes(AuditSections.Csv(AuditSections.Find(result.Report, section)!))
-            : System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(TrellisJson.IndentedOf(result.Report, section), TrellisJson.Indented);
+            : System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(AuditSections.JsonOf(result.Report, section), TrellisJson.Indented);
         return TypedResults.File(bytes, format == "csv" ? "text/csv; charset=utf-8" : "application/json", name);
     }
 
     private static string Slug(string s) => new(s.Select(c => char.IsAsciiLetterOrDigit(c) || c == '-' ? c : '-').ToArray());
 
-    public static ProblemDetails UnknownCycle(string cycle) => new()
-    {
-        Status = 404, Title = "Unknown cycle",
-        Detail = $"There is no cycle named '{cycle}' in the promotion history.",
-    };
+    private static Problem UnknownCycle(string cycle) => Problem.NotFound($"There is no cycle named '{cycle}' in the promotion history.");
 }
 
 /// <summary>The state of the background audit: <c>computing</c> since <c>started_at</c> (<c>dates_done</c> of <c>dates_total</c>
