@@ -290,7 +290,8 @@ public sealed partial class ReadinessModel
             long slots = 0;
             foreach (var t in _slotRater) slots += t?.Length ?? 0;
             return (long)_cellMean.Length * (4 + 4 + 4 + 4 + 4) + pairs + slots * 4 + _personSlotStart.Length * 4L + _personPairStart.Length * 4L +
-                   (long)PersonCount * (4 * 4 + 8 * 2 + 8 * 2 + 4 + 8 * 2) + _recency.Length * 8L + _chunkLo.Length * 8L;
+                   (long)PersonCount * (4 * 4 + 8 * 2 + 8 * 2 + 4 + 8 * 2 + 8) + _recency.Length * 8L + _chunkLo.Length * 8L +
+                   (_groupVariance.Length + _muVariance.Length) * 8L;
         }
     }
 

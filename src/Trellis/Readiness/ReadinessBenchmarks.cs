@@ -76,7 +76,7 @@ public sealed class ReadinessEngineBenchmark : IEndToEndBenchmark
                 quick ? "≤ 10× at 10,000,000 observations (not judged on the quick run)" : "≤ 10×", quick ? null : full / rawAll <= 10),
             new("full recompute / raw pass over three arrays", $"{full / raw:F1}×", "no goal (the engine reads six arrays; shown for comparison with earlier runs)", null),
             new("engine memory per observation (arrays + model state)", $"{bytesPerObservation:F1} B", "≤ 24 B", bytesPerObservation <= 24,
-                $"observation table {org.Observations.Bytes / (double)observations:F1} B + model {model.StateBytes / (double)observations:F1} B (cells 20 B, pairs 6 B, rater slots 4 B, persons 76 B each)"),
+                $"observation table {org.Observations.Bytes / (double)observations:F1} B + model {model.StateBytes / (double)observations:F1} B (cells 20 B, pairs 6 B, rater slots 4 B, persons 84 B each)"),
             new("measured heap kept by the fitted assessment, per observation", $"{retained / (double)observations:F1} B", "no goal (check of the above, without the table)", null),
             new("one new observation reflected", $"{perAdd * 1000:F1} µs", "≤ 1 ms", perAdd <= 1),
             new("materialise every report (records, explanations)", Ms(reports), "no goal", null),
