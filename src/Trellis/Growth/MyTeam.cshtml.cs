@@ -57,7 +57,8 @@ public sealed class MyTeamModel(Viewer viewer, SensitiveReads reads, TrellisDb d
             "evidence" => Order(rows, m => m.EvidenceCount),
             "raters" => Order(rows, m => m.RaterCount),
             "level" => Order(rows, m => m.Level),
-            _ => Order(rows, m => m.Name),
+            // The line comes sorted by name already.
+            _ => Desc ? rows.Reverse() : rows,
         };
         var matching = rows.ToList();
         Matching = matching.Count;

@@ -39,12 +39,29 @@ public static class TeamReadiness
     {
         var org = await orgs.GetAsync(db, ct);
         if (org.IndexOf(managerId) is not { } me) return [];
+        var all = await readiness.GetAllAsync(null, null, ct);
+        var mix = await readiness.EvidenceMixAsync(ct);
+        // The same line from the same organisation and readiness is the same list: a senior manager paging through tens of
+        // thousands of people does not rebuild and sort it per page. The objects themselves are the key (a new snapshot,
+        // a refit or an incremental update makes new ones), so a hit is never stale.
+        if (Lines.TryGetValue(managerId, out var hit) && ReferenceEquals(hit.Org, org) && ReferenceEquals(hit.Reports, all) && ReferenceEquals(hit.Mix, mix))
+            return hit.Members;
+        var members = Build(org, me, all, mix);
+        if (Lines.Count >= MaxCachedLines) Lines.Clear();
+        Lines[managerId] = new CachedLine(org, all, mix, members);
+        return members;
+    }
+
+    private sealed record CachedLine(OrgSnapshot Org, IReadOnlyList<ReadinessReport> Reports, EvidenceMix? Mix, IReadOnlyList<TeamMember> Members);
+    private const int MaxCachedLines = 64;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, CachedLine> Lines = new(StringComparer.Ordinal);
+
+    private static TeamMember[] Build(OrgSnapshot org, int me, IReadOnlyList<ReadinessReport> all, EvidenceMix? mix)
+    {
         var line = org.Structure.ReportsOf(me);
         if (line.Length == 0) return [];
-        var all = await readiness.GetAllAsync(null, null, ct);
         var reports = new Dictionary<string, ReadinessReport>(all.Count, StringComparer.Ordinal);
         foreach (var r in all) reports[r.EmployeeId] = r;
-        var mix = await readiness.EvidenceMixAsync(ct);
         var members = new TeamMember[line.Length];
         for (var k = 0; k < line.Length; k++)
         {
