@@ -45,10 +45,12 @@ public static class TrellisWeb
             o.RootDirectory = "/";
             o.Conventions.AuthorizeFolder("/");
             o.Conventions.AllowAnonymousToPage("/Accounts/SignIn");
+            o.Conventions.AllowAnonymousToPage("/Accounts/SignInRefused");
         });
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddTrellisAuth();
         builder.Services.AddScimAuthentication();
+        builder.Services.AddTrellisSingleSignOn(builder.Configuration);
         builder.Services.ConfigureHttpJsonOptions(o => TrellisJson.Configure(o.SerializerOptions));
     }
 
@@ -66,6 +68,7 @@ public static class TrellisWeb
         app.MapScalarApiReference("/docs", o => o.WithTitle("Trellis API")).AllowAnonymous();
         app.MapRazorPages();
         app.MapFeatureEndpoints();
+        app.MapSingleSignOn();
     }
 }
 

@@ -30,9 +30,6 @@ public static class AccountsApi
         return TypedResults.Ok(new MeResponse(viewer.AccountId, viewer.EmployeeId, viewer.Name, email, viewer.Roles));
     }
 
-    public static async Task<RedirectHttpResult> SignOut(HttpContext http)
-    {
-        await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
-        return TypedResults.Redirect("/signin");
-    }
+    /// <summary>Ends the Trellis session; after a single sign-on, goes on to the provider's end-session endpoint when it has one.</summary>
+    public static Task<IResult> SignOut(HttpContext http) => SingleSignOn.SignOutAsync(http);
 }

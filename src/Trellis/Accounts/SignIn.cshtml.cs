@@ -2,11 +2,14 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Options;
 
 namespace Trellis.Accounts;
 
-public sealed class SignInModel(AccountService accounts) : PageModel
+public sealed class SignInModel(AccountService accounts, IOptions<OidcOptions> sso) : PageModel
 {
+    public OidcOptions Sso => sso.Value;
+
     [BindProperty] public string Login { get; set; } = "";
     [BindProperty] public string Password { get; set; } = "";
     [BindProperty(SupportsGet = true)] public string? ReturnUrl { get; set; }
@@ -16,6 +19,13 @@ public sealed class SignInModel(AccountService accounts) : PageModel
 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
+        if (!Sso.LocalPasswords)
+        {
+            // Oidc:LocalPasswords=false: passwords are not checked at all, so they cannot be guessed either.
+            Error = $"Sign-in with a password is turned off here; sign in with {Sso.ProviderName}.";
+            Response.StatusCode = StatusCodes.Status403Forbidden;
+            return Page();
+        }
         var result = await accounts.CheckSignInAsync(Login, Password, ct);
         if (result.Account is null)
         {

@@ -8,7 +8,7 @@ namespace Trellis.BrowserTests.Infrastructure;
 /// A real Trellis server on a free loopback port over a fresh SQLite database, and Debian's Chromium driven
 /// by Playwright. Shared by the tests of one class (<c>IClassFixture&lt;BrowserApp&gt;</c>); each test opens its own page.
 /// </summary>
-public sealed class BrowserApp : IAsyncLifetime
+public class BrowserApp : IAsyncLifetime
 {
     public const string Password = Trellis.Tests.Infrastructure.TestOrganisation.Password;
     public const string ChromiumPath = "/usr/bin/chromium";
@@ -30,7 +30,7 @@ public sealed class BrowserApp : IAsyncLifetime
 
         _dbPath = Path.Combine(Path.GetTempPath(), "trellis-browser-tests", $"{Guid.NewGuid():N}.db");
         Directory.CreateDirectory(Path.GetDirectoryName(_dbPath)!);
-        _app = TrellisWeb.Build(["--db", _dbPath, "--urls", "http://127.0.0.1:0", "--contentRoot", AppContentRoot(), "--environment", "Testing"]);
+        _app = TrellisWeb.Build(["--db", _dbPath, "--urls", "http://127.0.0.1:0", "--contentRoot", AppContentRoot(), "--environment", "Testing", .. await ExtraArgsAsync()]);
         await _app.StartAsync();
         BaseUrl = _app.Urls.First();
         using (var scope = _app.Services.CreateScope())
@@ -62,7 +62,10 @@ public sealed class BrowserApp : IAsyncLifetime
         return page;
     }
 
-    public async Task DisposeAsync()
+    /// <summary>More command-line settings for the server (a fixture that needs, say, single sign-on adds them).</summary>
+    protected virtual Task<string[]> ExtraArgsAsync() => Task.FromResult<string[]>([]);
+
+    public virtual async Task DisposeAsync()
     {
         if (Browser is not null) await Browser.DisposeAsync();
         _playwright?.Dispose();

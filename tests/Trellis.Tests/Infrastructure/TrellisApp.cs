@@ -20,16 +20,22 @@ public sealed class TrellisApp : WebApplicationFactory<Program>
     /// <summary>False for a second app over another app's database (<see cref="StartAnother"/>): the first one drops it.</summary>
     private readonly bool _ownsDatabase;
 
-    private TrellisApp(TestDatabase database, bool ownsDatabase = true)
+    private readonly IReadOnlyDictionary<string, string?> _settings;
+
+    private TrellisApp(TestDatabase database, IReadOnlyDictionary<string, string?>? settings, bool ownsDatabase = true)
     {
         Database = database;
+        _settings = settings ?? new Dictionary<string, string?>();
         _ownsDatabase = ownsDatabase;
     }
 
-    /// <summary>Starts the app on a fresh database; with <paramref name="seed"/>, the small test organisation is loaded.</summary>
-    public static async Task<TrellisApp> StartAsync(Provider provider, bool seed = true)
+    /// <summary>
+    /// Starts the app on a fresh database; with <paramref name="seed"/>, the small test organisation is loaded;
+    /// <paramref name="settings"/> are configuration keys such as <c>Oidc:Authority</c>.
+    /// </summary>
+    public static async Task<TrellisApp> StartAsync(Provider provider, bool seed = true, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var app = new TrellisApp(TestDatabase.Create(provider));
+        var app = new TrellisApp(TestDatabase.Create(provider), settings);
         _ = app.Server; // starts the host, which applies migrations
         if (seed)
         {
@@ -45,7 +51,7 @@ public sealed class TrellisApp : WebApplicationFactory<Program>
     /// </summary>
     public static TrellisApp StartAnother(TrellisApp first)
     {
-        var app = new TrellisApp(first.Database, ownsDatabase: false);
+        var app = new TrellisApp(first.Database, first._settings, ownsDatabase: false);
         _ = app.Server;
         return app;
     }
@@ -56,6 +62,7 @@ public sealed class TrellisApp : WebApplicationFactory<Program>
         // Tests write evidence straight into the database after start: readiness must load on first use, not at start.
         builder.UseSetting("warmup", "false");
         builder.UseEnvironment("Testing");
+        foreach (var (key, value) in _settings) builder.UseSetting(key, value);
     }
 
     public async Task<T> WithDbAsync<T>(Func<TrellisDb, Task<T>> work)
