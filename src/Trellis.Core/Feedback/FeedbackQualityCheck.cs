@@ -50,6 +50,21 @@ public sealed class FeedbackQualityCheck
         "it", "this", "that", "which", "there", "what", "everything", "nothing", "something", "work", "result", "outcome",
     };
 
+    // Praise that says nothing without an example: flagged when the comment names neither a situation nor an action.
+    private static readonly HashSet<string> PraiseWords = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "supportive", "helpful", "hardworking", "hard-working", "reliable", "dependable", "positive", "proactive", "collaborative",
+        "passionate", "friendly", "nice", "great", "amazing", "awesome", "fantastic", "excellent", "wonderful", "outstanding",
+        "brilliant", "solid", "dedicated", "committed", "approachable", "easygoing", "easy-going", "pleasant", "lovely", "superb",
+    };
+
+    // Nouns for a whole person: "great guy", "lazy developer", "nice person" label someone instead of describing an act.
+    private const string PersonNouns =
+        @"guys?|gals?|girls?|boys?|persons?|people|blokes?|chaps?|dudes?|man|men|woman|women|lady|ladies|fellows?|humans?|individuals?|" +
+        @"colleagues?|co-?workers?|teammates?|team\s+members?|team\s+players?|developers?|engineers?|managers?|leaders?|workers?|employees?|hires?";
+
+    private readonly Regex _personLabel;
+    private readonly Regex _sentenceLabel;
     private readonly Regex _masculine;
     private readonly Regex _feminine;
     private readonly Regex _personality;
@@ -70,6 +85,15 @@ public sealed class FeedbackQualityCheck
             @"(?:\b(?:is|are|am|was|were|be|being|been|seems?|seemed|so|very|too|such)|['’](?:s|re))" +
             @"(?:\s+(?:so|very|really|too|quite|extremely|incredibly|always|just|such|an?|the|kind\s+of|a\s+bit|a\s+little|most|super|truly|genuinely|pretty|rather|somewhat|generally|often|not))*" +
             @"\s+(?:" + traits + @")\b",
+            RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        // An adjective for the whole person before a noun for the person: "a great guy", "such a lazy developer".
+        _personLabel = new Regex(
+            @"\b(?:(?:so|very|really|super|truly|genuinely|pretty|such|an?|the|absolute|total|real)\s+)*(?:" + traits +
+            @"|good|nice|cool|fun|decent|top|solid|helpful|supportive|hard-?working)\s+(?:" + PersonNouns + @")\b",
+            RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        // A trait on its own as a sentence, or a list of them: "Lazy.", "Arrogant and rude.", "Sloppy, careless".
+        _sentenceLabel = new Regex(
+            @"(?:^|[.!?;]\s*|\n\s*)((?:(?:very|so|really|quite|too|extremely)\s+)?(?:" + traits + @"))(?=\s*(?:[.!?;]|$|(?:,|\s+and|\s+or|\s+but)\s+(?:(?:very|so|really|quite|too|extremely|also|not)\s+)?(?:" + traits + @")\b))",
             RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
     }
 
@@ -109,6 +133,32 @@ public sealed class FeedbackQualityCheck
             warnings.Add(new(FeedbackWarningCodes.Personality,
                 $"“{m.Value.Trim()}” judges the person rather than the behaviour: describe what they did and its effect.", m.Index, m.Length));
         }
+        foreach (Match m in _personLabel.Matches(comment))
+        {
+            if (Overlaps(warnings, FeedbackWarningCodes.Personality, m.Index, m.Length)) continue;
+            warnings.Add(new(FeedbackWarningCodes.Personality,
+                $"“{m.Value.Trim()}” labels the person rather than describing what they did: say what you saw and its effect.", m.Index, m.Length));
+        }
+        foreach (Match m in _sentenceLabel.Matches(comment))
+        {
+            var g = m.Groups[1];
+            // "Great!" on its own is empty praise (below), not a judgement of character.
+            if (PraiseWords.Contains(g.Value.Split(' ')[^1]) || Overlaps(warnings, FeedbackWarningCodes.Personality, g.Index, g.Length)) continue;
+            warnings.Add(new(FeedbackWarningCodes.Personality,
+                $"“{g.Value.Trim()}” on its own is a label for the person: describe what they did, when, and its effect.", g.Index, g.Length));
+        }
+
+        // Praise with no example: nothing says when they were "supportive" or what they did.
+        if (!_situation.IsMatch(comment) && !words.Any(IsActionWord))
+        {
+            foreach (Match m in Word.Matches(comment))
+            {
+                if (!PraiseWords.Contains(m.Value) || Overlaps(warnings, FeedbackWarningCodes.GenericPraise, m.Index, m.Length)) continue;
+                warnings.Add(new(FeedbackWarningCodes.GenericPraise,
+                    $"“{m.Value}” with no example is vague praise: say in which situation, what they did, and what it changed.", m.Index, m.Length));
+                break;
+            }
+        }
 
         foreach (Match m in _masculine.Matches(comment))
             warnings.Add(new(FeedbackWarningCodes.MasculineCoded,
@@ -119,6 +169,9 @@ public sealed class FeedbackQualityCheck
 
         return warnings.OrderBy(w => w.Start).ThenBy(w => w.Code, StringComparer.Ordinal).ToList();
     }
+
+    private static bool Overlaps(List<FeedbackWarning> warnings, string code, int start, int length) =>
+        warnings.Any(w => w.Code == code && w.Start < start + length && start < w.Start + w.Length);
 
     private bool IsActionWord(string word)
     {
