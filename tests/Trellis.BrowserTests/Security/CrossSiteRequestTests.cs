@@ -78,10 +78,10 @@ public sealed class CrossSiteRequestTests(BrowserApp app) : IClassFixture<Browse
         Assert.False(await IsWithdrawnAsync(id), "a cross-origin fetch withdrew the request");
 
         // 2. A form on the attacker's page submits itself: a top-level POST navigation to Trellis.
-        var response = await page.RunAndWaitForNavigationAsync(() => page.EvaluateAsync("document.getElementById('forged').submit()"));
-        Assert.NotNull(response);
-        Assert.Equal(403, response!.Status);
-        Assert.Contains("cross-site request forgery", await page.ContentAsync());
+        var response = await page.RunAndWaitForResponseAsync(
+            () => page.EvaluateAsync("document.getElementById('forged').submit()"), r => r.Url == target && r.Request.Method == "POST");
+        Assert.Equal(403, response.Status);
+        Assert.Contains("cross-site request forgery", await response.TextAsync());
         Assert.False(await IsWithdrawnAsync(id), "a cross-origin form post withdrew the request");
 
         // The victim is still signed in, and the same post from Trellis's own origin works.
