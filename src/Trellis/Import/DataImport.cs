@@ -116,13 +116,7 @@ public sealed partial class DataImport(TrellisDb db, FrameworkStore frameworks, 
                 var now = clock.GetUtcNow();
                 var by = actor is null ? $"trellis import on the command line (OS user {Environment.UserName})" : $"import by {actor}";
                 foreach (var (id, manager, previous) in ManagerChanges(run))
-                {
-                    db.AuditLog.Add(new AuditLogEntry
-                    {
-                        At = now, ActorEmployeeId = actor, Action = "manager_changed", SubjectEmployeeId = id,
-                        Detail = $"manager {previous ?? "none"} → {manager ?? "none"} ({by})",
-                    });
-                }
+                    db.AuditLog.Add(People.ManagerChangeLog.Entry(now, actor, id, previous, manager, by));
                 var report = new ImportReport([], 0, frameworkOutcome, outcomes);
                 db.AuditLog.Add(new AuditLogEntry
                 {
