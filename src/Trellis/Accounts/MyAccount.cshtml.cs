@@ -33,9 +33,18 @@ public sealed class MyAccountModel(Viewer viewer, AccountService accounts, Token
                 Message = "Your password is changed. Every other session of your account has ended.";
             }
         }
-        if (Errors.Count > 0) Response.StatusCode = StatusCodes.Status400BadRequest;
+        ShowErrors();
         Tokens = await tokens.ListAsync(viewer.AccountId, ct);
         return Page();
+    }
+
+    /// <summary>Field messages go next to their inputs (through ModelState, as on every page).</summary>
+    private void ShowErrors()
+    {
+        if (Errors.Count == 0) return;
+        Response.StatusCode = StatusCodes.Status400BadRequest;
+        foreach (var (field, messages) in Errors)
+            foreach (var message in messages) ModelState.AddModelError(field, message);
     }
 
     public async Task<IActionResult> OnPostCreateTokenAsync(string? name, CancellationToken ct)
@@ -47,7 +56,7 @@ public sealed class MyAccountModel(Viewer viewer, AccountService accounts, Token
         catch (ArgumentException ex)
         {
             Errors["name"] = [ex.Message];
-            Response.StatusCode = StatusCodes.Status400BadRequest;
+            ShowErrors();
         }
         Tokens = await tokens.ListAsync(viewer.AccountId, ct);
         return Page();
