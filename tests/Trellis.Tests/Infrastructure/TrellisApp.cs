@@ -21,8 +21,6 @@ public sealed class TrellisApp : WebApplicationFactory<Program>
     private readonly bool _ownsDatabase;
     private readonly IReadOnlyDictionary<string, string?> _settings;
 
-    private readonly IReadOnlyDictionary<string, string?> _settings;
-
     private TrellisApp(TestDatabase database, IReadOnlyDictionary<string, string?>? settings, bool ownsDatabase = true)
     {
         Database = database;
