@@ -51,15 +51,20 @@ public static class TrellisWeb
         builder.Services.AddTrellisAuth();
         builder.Services.AddScimAuthentication();
         builder.Services.AddTrellisSingleSignOn(builder.Configuration);
+        builder.Services.AddRequestProtection(builder.Configuration);
         builder.Services.ConfigureHttpJsonOptions(o => TrellisJson.Configure(o.SerializerOptions));
     }
 
     public static void MapTrellis(this WebApplication app)
     {
+        app.UseRequestProtection();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseStaticFiles();
+        app.UseRateLimiter();
         app.UseAuthentication();
+        // After authentication: an antiforgery token is bound to the signed-in user.
+        app.UseSameOriginWrites();
         app.UseAuthorization();
         app.UseAntiforgery();
 

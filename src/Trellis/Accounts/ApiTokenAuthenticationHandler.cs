@@ -21,9 +21,11 @@ internal sealed class ApiTokenAuthenticationHandler(
         var hash = ApiTokens.Hash(token);
         var found = await db.ApiTokens.Where(t => t.Hash == hash && t.RevokedAt == null)
             .Join(db.Accounts, t => t.AccountId, a => a.Id, (t, a) => new { Token = t, Account = a })
-            .Join(db.Employees, x => x.Account.EmployeeId, e => e.Id, (x, e) => new { x.Token, x.Account, e.Name })
+            .Join(db.Employees, x => x.Account.EmployeeId, e => e.Id, (x, e) => new { x.Token, x.Account, e.Name, e.Status })
             .FirstOrDefaultAsync(Context.RequestAborted);
         if (found is null) return AuthenticateResult.Fail("unknown or revoked token");
+        // Read on every request (the token lookup reads the account anyway): a leaver's tokens stop at once.
+        if (found.Status == EmployeeStatus.Left) return AuthenticateResult.Fail("the token's owner has left");
 
         var now = clock.GetUtcNow();
         // Touch last-used at most once a minute to keep token auth read-mostly.
@@ -43,7 +45,7 @@ internal sealed class ApiTokenAuthenticationHandler(
         await Context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new()
         {
             HttpContext = Context,
-            ProblemDetails = { Status = 401, Title = "Sign in required", Detail = "The bearer token is missing, unknown or revoked." },
+            ProblemDetails = { Status = 401, Title = "Sign in required", Detail = "The bearer token is missing, unknown or revoked, or its owner has left." },
         });
     }
 

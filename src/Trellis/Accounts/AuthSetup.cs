@@ -15,9 +15,7 @@ public static class AuthSetup
         services.AddAuthentication(Scheme)
             // One scheme for both: a bearer token when the request carries one, the sign-in cookie otherwise.
             .AddPolicyScheme(Scheme, "Cookie or bearer token", o => o.ForwardDefaultSelector = ctx =>
-                ctx.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
-                    ? BearerScheme
-                    : CookieAuthenticationDefaults.AuthenticationScheme)
+                HasBearerToken(ctx.Request) ? BearerScheme : CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(o =>
             {
                 o.LoginPath = "/signin";
@@ -26,11 +24,15 @@ public static class AuthSetup
                 o.Cookie.Name = "trellis";
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SameSite = SameSiteMode.Lax;
+                // Secure whenever the request came over HTTPS (behind a proxy: once forwarded headers say so).
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 o.ExpireTimeSpan = TimeSpan.FromHours(8);
                 o.SlidingExpiration = true;
                 // APIs answer 401/403 ProblemDetails instead of redirecting to the sign-in page.
                 o.Events.OnRedirectToLogin = ctx => ApiAwareRedirect(ctx, StatusCodes.Status401Unauthorized);
                 o.Events.OnRedirectToAccessDenied = ctx => ApiAwareRedirect(ctx, StatusCodes.Status403Forbidden);
+                // Every request: the person has not left and the session was not ended (sign-out, password or role change).
+                o.Events.OnValidatePrincipal = ctx => ctx.HttpContext.RequestServices.GetRequiredService<AccountStates>().ValidateAsync(ctx);
             })
             .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(BearerScheme, null);
 
@@ -42,8 +44,13 @@ public static class AuthSetup
             .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
             .AddPolicy(Policies.Manager, p => p.RequireRole(Roles.Manager, Roles.Hr, Roles.Admin));
         services.AddScoped<AccountService>();
+        services.AddSignInRateLimit();
         return services;
     }
+
+    /// <summary>A request that carries a bearer token is authenticated by it alone: the cookie is not even read.</summary>
+    public static bool HasBearerToken(HttpRequest request) =>
+        request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase);
 
     private static Task ApiAwareRedirect(RedirectContext<CookieAuthenticationOptions> ctx, int status)
     {
@@ -60,7 +67,7 @@ public static class AuthSetup
         return Task.CompletedTask;
     }
 
-    public static ClaimsPrincipal CreatePrincipal(int accountId, string employeeId, string name, IEnumerable<string> roles, string scheme)
+    public static ClaimsPrincipal CreatePrincipal(int accountId, string employeeId, string name, IEnumerable<string> roles, string scheme, string? securityStamp = null)
     {
         var claims = new List<Claim>
         {
@@ -70,6 +77,7 @@ public static class AuthSetup
             new(ClaimTypes.Name, name),
         };
         claims.AddRange(roles.Select(r => new Claim(ClaimTypes.Role, r)));
+        if (securityStamp is not null) claims.Add(new Claim(TrellisClaims.SecurityStamp, securityStamp));
         return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme, ClaimTypes.Name, ClaimTypes.Role));
     }
 }

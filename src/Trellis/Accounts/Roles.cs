@@ -26,6 +26,8 @@ public static class TrellisClaims
 {
     public const string EmployeeId = "employee_id";
     public const string AccountId = "account_id";
+    /// <summary>The account's security stamp when the session began (cookies only; bearer tokens are checked against the database).</summary>
+    public const string SecurityStamp = "security_stamp";
 }
 
 public static class Policies

@@ -26,7 +26,7 @@ public sealed class SignInModel(AccountService accounts, IOptions<OidcOptions> s
             Response.StatusCode = StatusCodes.Status403Forbidden;
             return Page();
         }
-        var result = await accounts.CheckSignInAsync(Login, Password, ct);
+        var result = await accounts.CheckSignInAsync(Login, Password, HttpContext.Connection.RemoteIpAddress?.ToString(), ct);
         if (result.Account is null)
         {
             Error = result.Error;
@@ -34,7 +34,7 @@ public sealed class SignInModel(AccountService accounts, IOptions<OidcOptions> s
             return Page();
         }
         var principal = AuthSetup.CreatePrincipal(result.Account.Id, result.Account.EmployeeId, result.EmployeeName ?? result.Account.EmployeeId,
-            Roles.Split(result.Account.Roles), CookieAuthenticationDefaults.AuthenticationScheme);
+            Roles.Split(result.Account.Roles), CookieAuthenticationDefaults.AuthenticationScheme, result.Account.SecurityStamp);
         await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);
         return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl! : "/");
     }

@@ -198,14 +198,19 @@ public sealed class SsoSignIn(TrellisDb db, IOptions<OidcOptions> options, TimeP
                     Detail = $"{account.Roles} → {next} by the {o.RolesClaim} claim from {issuer}",
                 });
                 account.Roles = next;
+                // A role change ends the sessions that carry the old roles (this one gets the new stamp below).
+                account.SecurityStamp = AccountService.NewSecurityStamp();
             }
         }
         account.LastSignInAt = now;
         account.FailedSignIns = 0;
+        if (account.SecurityStamp.Length == 0) account.SecurityStamp = AccountService.NewSecurityStamp();
         db.AuditLog.Add(new AuditLogEntry { At = now, ActorEmployeeId = employee.Id, Action = "sso_sign_in", SubjectEmployeeId = employee.Id, Detail = $"via {issuer}" });
         await db.SaveChangesAsync(ctx.HttpContext.RequestAborted);
 
-        var principal = AuthSetup.CreatePrincipal(account.Id, employee.Id, employee.Name, Roles.Split(account.Roles), CookieAuthenticationDefaults.AuthenticationScheme);
+        ctx.HttpContext.RequestServices.GetService<AccountStates>()?.Forget(account.Id);
+        var principal = AuthSetup.CreatePrincipal(account.Id, employee.Id, employee.Name, Roles.Split(account.Roles), CookieAuthenticationDefaults.AuthenticationScheme,
+            account.SecurityStamp);
         ((ClaimsIdentity)principal.Identity!).AddClaim(new Claim(SingleSignOn.IdentityProviderClaim, issuer ?? ""));
         ctx.Principal = principal;
     }

@@ -38,30 +38,49 @@ public static class UserCommands
         var employee = new Option<string?>("--employee") { Description = "employee id whose account gets the token" };
         var name = new Option<string?>("--name") { Description = "a name to recognise the token by" };
         var scim = new Option<bool>("--scim") { Description = "a provisioning token for /scim/v2 (belongs to no person) instead of a personal one" };
-        var command = new Command("token", "Print a new personal API token, or with --scim a provisioning token (alone on the last line)");
+        var revoke = new Option<int?>("--revoke") { Description = "revoke the token with this id (GET /api/v1/tokens, the account page; with --scim a provisioning token) instead of creating one" };
+        var command = new Command("token", "Print a new personal API token, or with --scim a provisioning token (alone on the last line); --revoke TOKEN_ID revokes one");
         command.Options.Add(employee);
         command.Options.Add(name);
         command.Options.Add(scim);
+        command.Options.Add(revoke);
         command.SetAction(async (parse, ct) =>
         {
             var isScim = parse.GetValue(scim);
+            var revokeId = parse.GetValue(revoke);
             var employeeId = parse.GetValue(employee);
+            if (revokeId is not null && employeeId is not null) return TrellisCommands.Fail("--revoke takes only the token id; leave out --employee");
             if (isScim && employeeId is not null) return TrellisCommands.Fail("--scim makes a token that belongs to no person: leave out --employee");
-            if (!isScim && employeeId is null) return TrellisCommands.Fail("--employee is required (or --scim for a provisioning token)");
+            if (!isScim && revokeId is null && string.IsNullOrWhiteSpace(employeeId))
+                return TrellisCommands.Fail("--employee is required (or --scim for a provisioning token, or --revoke TOKEN_ID to revoke one)");
             await using var services = await TrellisCommands.ServicesAsync(parse, ct);
             await using var scope = services.CreateAsyncScope();
+            if (revokeId is { } id)
+            {
+                if (isScim)
+                {
+                    if (!await scope.ServiceProvider.GetRequiredService<Provisioning.ProvisioningTokens>().RevokeAsync(id, null, ct))
+                        return TrellisCommands.Fail($"there is no provisioning token {id}");
+                    Console.WriteLine($"Revoked provisioning token {id}. It stops working at once.");
+                    return 0;
+                }
+                var (result, owner) = await scope.ServiceProvider.GetRequiredService<TokenService>().RevokeAsync(id, TokenRevoker.CommandLine, ct);
+                if (result != RevokeResult.Revoked) return TrellisCommands.Fail($"there is no token {id}");
+                Console.WriteLine($"Revoked token {id} of {owner}. It stops working at once.");
+                return 0;
+            }
             try
             {
                 if (isScim)
                 {
-                    var (id, provisioning) = await scope.ServiceProvider.GetRequiredService<Provisioning.ProvisioningTokens>().CreateAsync(parse.GetValue(name), null, ct);
-                    Console.WriteLine($"Provisioning token #{id} for /scim/v2. Give it to the identity provider as its secret token. It is shown only once.");
+                    var (scimId, provisioning) = await scope.ServiceProvider.GetRequiredService<Provisioning.ProvisioningTokens>().CreateAsync(parse.GetValue(name), null, ct);
+                    Console.WriteLine($"Provisioning token #{scimId} for /scim/v2. Give it to the identity provider as its secret token. It is shown only once.");
                     Console.WriteLine(provisioning);
                     return 0;
                 }
-                var token = await scope.ServiceProvider.GetRequiredService<AccountService>().CreateTokenAsync(employeeId!, parse.GetValue(name), ct);
-                Console.WriteLine("Use it as: Authorization: Bearer <token>. It is shown only once.");
-                Console.WriteLine(token);
+                var created = await scope.ServiceProvider.GetRequiredService<TokenService>().CreateAsync(employeeId!, parse.GetValue(name), ct);
+                Console.WriteLine($"Token {created.Id} for {employeeId}. Use it as: Authorization: Bearer <token>. It is shown only once.");
+                Console.WriteLine(created.Token);
                 return 0;
             }
             catch (ArgumentException ex) { return TrellisCommands.Fail(ex.Message); }

@@ -18,15 +18,31 @@ public sealed class Viewer(IHttpContextAccessor http, TrellisDb db)
     public bool IsHr => User.IsInRole(Accounts.Roles.Hr);
     public bool IsAdmin => User.IsInRole(Accounts.Roles.Admin);
     public bool IsCommittee => User.IsInRole(Accounts.Roles.Committee);
-    public bool IsManager => User.IsInRole(Accounts.Roles.Manager);
+    /// <summary>The manager role, as far as it gives access through the reporting line (never to an admin, see <see cref="HasLineAccess"/>).</summary>
+    public bool IsManager => User.IsInRole(Accounts.Roles.Manager) && HasLineAccess;
 
-    /// <summary>True when <paramref name="employeeId"/> is in the viewer's reporting line (direct or indirect).</summary>
-    public Task<bool> ManagesAsync(string employeeId, CancellationToken ct = default) =>
-        ReportingLine.IsManagerOfAsync(db, EmployeeId, employeeId, ct);
+    /// <summary>
+    /// Whether the reporting line gives this viewer anything. Admins can rewrite the org chart (import), so the admin role
+    /// gets nothing through the line: otherwise an admin could make themselves anyone's manager and read their feedback.
+    /// HR sees everyone anyway. An admin who also leads a team needs a second, non-admin account for that.
+    /// </summary>
+    public bool HasLineAccess => !IsAdmin || IsHr;
 
-    /// <summary>Self, a manager above them, HR or a committee member: who may see a person's readiness and evidence summary.</summary>
+    /// <summary>True when <paramref name="employeeId"/> is in the viewer's reporting line (direct or indirect) and the line counts for them.</summary>
+    public async Task<bool> ManagesAsync(string employeeId, CancellationToken ct = default) =>
+        HasLineAccess && await ReportingLine.IsManagerOfAsync(db, EmployeeId, employeeId, ct);
+
+    /// <summary>
+    /// Self, a manager above them, HR, or a committee member of a cycle in which they are a candidate: who may see a
+    /// person's readiness and evidence. The committee role alone opens nothing outside the cycles its holder sits on.
+    /// </summary>
     public async Task<bool> CanSeeDevelopmentOfAsync(string employeeId, CancellationToken ct = default) =>
-        employeeId == EmployeeId || IsHr || IsCommittee || await ManagesAsync(employeeId, ct);
+        employeeId == EmployeeId || IsHr || await SitsInJudgementOfAsync(employeeId, ct) || await ManagesAsync(employeeId, ct);
+
+    /// <summary>The viewer sits on the committee of a cycle in which <paramref name="employeeId"/> is nominated (never about themselves).</summary>
+    public async Task<bool> SitsInJudgementOfAsync(string employeeId, CancellationToken ct = default) =>
+        IsCommittee && employeeId != EmployeeId && await db.Nominations.AnyAsync(n => n.EmployeeId == employeeId
+            && db.CycleCommittee.Any(m => m.CycleId == n.CycleId && m.EmployeeId == EmployeeId), ct);
 }
 
 public static class ReportingLine

@@ -32,6 +32,8 @@ public static class DatabaseCommands
             if (File.Exists(target)) return TrellisCommands.Fail($"{target} already exists; choose another --out or remove it first.");
             await (await TrellisCommands.ServicesAsync(parse, ct)).DisposeAsync();
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            // VACUUM INTO fills an empty file; made first, it keeps the mode 0600 of the database.
+            DatabaseSetup.CreatePrivateFile(target);
             // VACUUM INTO reads one consistent snapshot, so the copy is safe while Trellis keeps serving.
             await using var connection = new SqliteConnection(selection.ConnectionString);
             await connection.OpenAsync(ct);

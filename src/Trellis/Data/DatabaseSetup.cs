@@ -15,6 +15,25 @@ public static class DatabaseSetup
         return services;
     }
 
+    /// <summary>
+    /// Creates an empty file readable and writable by its owner only (0600), unless it exists. SQLite gives the database's
+    /// WAL and shared-memory files the mode of the database file, so all three stay private; backups are made the same way.
+    /// </summary>
+    public static void CreatePrivateFile(string path)
+    {
+        if (string.IsNullOrEmpty(path) || path == ":memory:" || path.StartsWith("file:", StringComparison.Ordinal) || File.Exists(path)) return;
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        try
+        {
+            using var _ = new FileStream(path, options);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Another process created it at the same moment: it is theirs to have made.
+        }
+    }
+
     /// <summary>Applies pending migrations; turns on WAL for SQLite.</summary>
     public static async Task MigrateAsync(this TrellisDb db, CancellationToken ct = default)
     {
@@ -23,6 +42,7 @@ public static class DatabaseSetup
             var path = new SqliteConnectionStringBuilder(db.Database.GetConnectionString()).DataSource;
             var dir = Path.GetDirectoryName(Path.GetFullPath(path));
             if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+            CreatePrivateFile(path);
         }
         await db.Database.MigrateAsync(ct);
         if (db.Provider == DatabaseProvider.Sqlite)

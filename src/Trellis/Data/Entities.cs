@@ -102,6 +102,11 @@ public sealed class Account
     public DateTimeOffset? LockedUntil { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? LastSignInAt { get; set; }
+    /// <summary>
+    /// Changes whenever existing sign-in sessions must end (sign-out, password or role change); every cookie carries the
+    /// stamp it was issued with and is refused once it differs.
+    /// </summary>
+    public string SecurityStamp { get; set; } = "";
 }
 
 public sealed class ApiToken

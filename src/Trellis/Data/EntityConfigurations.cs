@@ -116,6 +116,7 @@ internal sealed class AccountConfiguration : IEntityTypeConfiguration<Account>
         e.Property(x => x.EmployeeId).HasMaxLength(64);
         e.HasIndex(x => x.EmployeeId).IsUnique();
         e.Property(x => x.Roles).HasMaxLength(200);
+        e.Property(x => x.SecurityStamp).HasMaxLength(64);
     }
 }
 

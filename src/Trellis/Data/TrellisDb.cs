@@ -22,6 +22,7 @@ public abstract class TrellisDb(DbContextOptions options) : DbContext(options)
     public DbSet<FrameworkVersion> FrameworkVersions => Set<FrameworkVersion>();
     public DbSet<Account> Accounts => Set<Account>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<Accounts.SignInLockout> SignInLockouts => Set<Accounts.SignInLockout>();
     public DbSet<AuditLogEntry> AuditLog => Set<AuditLogEntry>();
     public DbSet<Evidence.FeedbackRequest> FeedbackRequests => Set<Evidence.FeedbackRequest>();
     public DbSet<Evidence.FeedbackRequestRater> FeedbackRequestRaters => Set<Evidence.FeedbackRequestRater>();

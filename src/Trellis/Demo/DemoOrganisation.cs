@@ -70,7 +70,7 @@ internal sealed class DemoOrganisation
     public static readonly IReadOnlyDictionary<string, string> RolePasswords = new Dictionary<string, string>
     {
         ["admin"] = "trellis-admin",
-        ["hr"] = "trellis-hr",
+        ["hr"] = "trellis-people",
         ["committee"] = "trellis-committee",
         ["manager"] = "trellis-manager",
         ["employee"] = "trellis-employee",

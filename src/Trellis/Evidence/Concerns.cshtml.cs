@@ -5,8 +5,8 @@ using Trellis.Accounts;
 
 namespace Trellis.Evidence;
 
-/// <summary>HR records and settles concerns; the committee may read them. Nobody else reaches this page.</summary>
-[Authorize(Policy = Policies.HrOrCommittee)]
+/// <summary>HR records, reads and settles concerns. Nobody else reaches this page (the committee sees flags on its cycles' candidates only).</summary>
+[Authorize(Policy = Policies.Hr)]
 public sealed class ConcernsModel(ConcernService concerns, Viewer viewer) : PageModel
 {
     [BindProperty(SupportsGet = true, Name = "employee")] public string? Employee { get; set; }

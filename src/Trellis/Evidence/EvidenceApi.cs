@@ -41,7 +41,9 @@ public static class EvidenceApi
         api.MapPost("/results", UpsertResult).RequireAuthorization(Policies.Hr).WithDescription("HR: enter or correct one person's result for a period (upsert).");
         api.MapGet("/results", ListResults).RequireAuthorization(Policies.Hr).WithDescription("HR: recent results, optionally for one employee.");
 
-        api.MapGet("/concerns", ListConcerns).RequireAuthorization(Policies.HrOrCommittee).WithDescription("HR and committee: concerns; every read is audited.");
+        api.MapGet("/concerns", ListConcerns).RequireAuthorization(Policies.Hr).WithDescription("HR only: concerns; every read is audited.");
+        api.MapGet("/concerns/flags", ConcernFlags).RequireAuthorization(Policies.HrOrCommittee)
+            .WithDescription("HR and the cycle's committee: a flag per substantiated concern about a candidate of the cycle (category and date only; never about the caller). Every read is audited.");
         api.MapPost("/concerns", CreateConcern).RequireAuthorization(Policies.Hr).WithDescription("HR: record a concern.");
         api.MapPost("/concerns/{id}/substantiated", SetSubstantiated).RequireAuthorization(Policies.Hr).WithDescription("HR: mark a concern substantiated or not.");
         return app;
@@ -106,6 +108,13 @@ public static class EvidenceApi
 
     public static async Task<Ok<IReadOnlyList<ConcernResponse>>> ListConcerns([FromQuery(Name = "employee_id")] string? employeeId, int? limit, ConcernService concerns, CancellationToken ct) =>
         TypedResults.Ok(await concerns.ListAsync(employeeId, limit ?? 100, ct));
+
+    public static async Task<Results<Ok<List<ConcernFlag>>, ValidationProblem, ProblemHttpResult>> ConcernFlags(
+        string? cycle, Viewer viewer, ConcernService concerns, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(cycle)) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["cycle"] = ["Name the cycle whose candidates' flags you want."] });
+        return (await concerns.FlagsForCycleAsync(cycle.Trim(), viewer, ct)).ToOk();
+    }
 
     public static async Task<Results<Created<ConcernResponse>, Ok<ConcernResponse>, ValidationProblem, ProblemHttpResult>> CreateConcern(
         CreateConcernRequest request, ConcernService concerns, CancellationToken ct) =>

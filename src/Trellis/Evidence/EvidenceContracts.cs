@@ -53,4 +53,7 @@ public sealed record CreateConcernRequest(string? EmployeeId, string? Category, 
 
 public sealed record SetSubstantiatedRequest(bool? Substantiated);
 
+/// <summary>What a committee member learns of a candidate's concerns: that a substantiated one exists, its category and date.</summary>
+public sealed record ConcernFlag(string EmployeeId, string EmployeeName, string Category, DateOnly RecordedOn);
+
 public sealed record ConcernResponse(string Id, string EmployeeId, string EmployeeName, string Category, bool Substantiated, DateOnly RecordedOn);

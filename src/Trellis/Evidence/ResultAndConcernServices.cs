@@ -126,6 +126,27 @@ public sealed class ConcernService(TrellisDb db, SensitiveReads sensitiveReads, 
         await tx.CommitAsync(ct);
     }
 
+    /// <summary>
+    /// The concern flags of a cycle's candidates for HR or a member of that cycle's committee: substantiated concerns only,
+    /// category and date, never a concern about the viewer. Each candidate whose flags are read is in the audit log.
+    /// </summary>
+    public async Task<Outcome<List<ConcernFlag>>> FlagsForCycleAsync(string cycleName, Accounts.Viewer viewer, CancellationToken ct = default)
+    {
+        var cycleId = await db.Cycles.AsNoTracking().Where(c => c.Name == cycleName).Select(c => (int?)c.Id).FirstOrDefaultAsync(ct);
+        if (cycleId is null) return Problem.NotFound($"There is no cycle '{cycleName}'.");
+        if (!viewer.IsHr && !await db.CycleCommittee.AnyAsync(m => m.CycleId == cycleId && m.EmployeeId == viewer.EmployeeId, ct))
+            return Problem.Forbidden($"Only HR and the committee of cycle '{cycleName}' see its candidates' concern flags.");
+        var me = viewer.EmployeeId;
+        var flags = await db.Concerns.AsNoTracking()
+            .Where(c => c.Substantiated && c.EmployeeId != me && db.Nominations.Any(n => n.CycleId == cycleId && n.EmployeeId == c.EmployeeId))
+            .Join(db.Employees, c => c.EmployeeId, e => e.Id, (c, e) => new ConcernFlag(c.EmployeeId, e.Name, c.Category, c.RecordedOn))
+            .ToListAsync(ct);
+        var sorted = flags.OrderBy(f => f.EmployeeName, StringComparer.Ordinal).ThenByDescending(f => f.RecordedOn).ToList();
+        foreach (var subject in sorted.Select(f => f.EmployeeId).Distinct())
+            await sensitiveReads.RecordAsync("concern_flags.read", subject, $"cycle {cycleName}", ct);
+        return sorted;
+    }
+
     /// <summary>Concerns, newest first, optionally about one employee. The caller has checked the role; each person read is audited.</summary>
     public async Task<IReadOnlyList<ConcernResponse>> ListAsync(string? employeeId, int limit, CancellationToken ct = default)
     {

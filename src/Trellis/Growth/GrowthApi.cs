@@ -29,8 +29,10 @@ public static class GrowthApi
     }
 
     /// <summary>Readiness of everyone in the caller's reporting line.</summary>
-    public static async Task<Ok<IReadOnlyList<TeamMember>>> GetTeam(Viewer viewer, SensitiveReads reads, TrellisDb db, People.OrgSnapshots orgs, ReadinessService readiness, CancellationToken ct)
+    public static async Task<Results<Ok<IReadOnlyList<TeamMember>>, ProblemHttpResult>> GetTeam(Viewer viewer, SensitiveReads reads, TrellisDb db, People.OrgSnapshots orgs, ReadinessService readiness, CancellationToken ct)
     {
+        if (!viewer.HasLineAccess)
+            return TypedResults.Problem("The admin role gives no access to anyone's readiness, whoever reports to you in the org chart.", statusCode: 403, title: "Forbidden");
         var team = await TeamReadiness.ForLineAsync(db, orgs, readiness, viewer.EmployeeId, ct);
         await reads.RecordAsync("read_team_readiness", null, $"{team.Count} people in the line of {viewer.EmployeeId}", ct);
         return TypedResults.Ok(team);

@@ -29,6 +29,8 @@ public sealed class MyTeamModel(Viewer viewer, SensitiveReads reads, TrellisDb d
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
+        // Admins can rewrite the org chart, so the line gives them no one's readiness (see Viewer.HasLineAccess).
+        if (!viewer.HasLineAccess) return Forbid();
         if (await orgs.GetOrLoadingAsync(db, ct) is null || !await readiness.ReadyOrLoadingAsync(ct))
         {
             Loading = true;

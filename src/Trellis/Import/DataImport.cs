@@ -112,6 +112,11 @@ public sealed partial class DataImport(TrellisDb db, FrameworkStore frameworks, 
                     }));
                 }
                 await InvalidateDecisionSnapshotsAsync(frameworkOutcome, outcomes, earliest, ct);
+                // Who reports to whom decides who reads whose evidence: every change of manager is logged with who made it.
+                var now = clock.GetUtcNow();
+                var by = actor is null ? $"trellis import on the command line (OS user {Environment.UserName})" : $"import by {actor}";
+                foreach (var (id, manager, previous) in ManagerChanges(run))
+                    db.AuditLog.Add(People.ManagerChangeLog.Entry(now, actor, id, previous, manager, by));
                 var report = new ImportReport([], 0, frameworkOutcome, outcomes);
                 db.AuditLog.Add(new AuditLogEntry
                 {
@@ -136,6 +141,17 @@ public sealed partial class DataImport(TrellisDb db, FrameworkStore frameworks, 
         // A move to another manager keeps headcount and ids, which the org snapshot's own change check would miss.
         if (outcomes.Any(o => o.Kind == ImportFileKind.Employees && o.Added + o.Updated > 0)) org?.Invalidate();
         return result;
+    }
+
+    /// <summary>Employees of this run whose stored manager the run changes (only when employees.csv has a manager_id column).</summary>
+    private static IEnumerable<(string Id, string? Manager, string? Previous)> ManagerChanges(RunState run)
+    {
+        if (!run.ManagerColumnGiven) yield break;
+        foreach (var (id, row) in run.FileEmployees.OrderBy(x => x.Value.Line))
+        {
+            if (run.StoredEmployees.TryGetValue(id, out var stored) && stored.ManagerId != row.ManagerId)
+                yield return (id, row.ManagerId, stored.ManagerId);
+        }
     }
 
     /// <summary>
@@ -227,6 +243,7 @@ public sealed partial class DataImport(TrellisDb db, FrameworkStore frameworks, 
         using var reader = new CsvRowReader(stream, source.DisplayName, format);
         reader.ReadHeader(Report);
         if (!reader.HeaderOk) return;
+        if (format.Kind == ImportFileKind.Employees) run.ManagerColumnGiven = reader.Has(format.IndexOf("manager_id"));
 
         var check = new RowCheck(format, source.DisplayName, reader, run, Report);
         if (run.FrameworkMissing && check.NeedsFramework is { } column)
@@ -352,6 +369,8 @@ internal sealed class RunState(ImportRequest request, ProblemList problems)
     public bool FrameworkMissing { get; set; }
     public Dictionary<string, StoredEmployee> StoredEmployees { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, FileEmployee> FileEmployees { get; } = new(StringComparer.Ordinal);
+    /// <summary>This run's employees.csv has a manager_id column (without it, stored managers stay as they are).</summary>
+    public bool ManagerColumnGiven { get; set; }
 
     public bool IsEmployee(string id) => FileEmployees.ContainsKey(id) || StoredEmployees.ContainsKey(id);
 

@@ -9,7 +9,7 @@ namespace Trellis.Import;
 [Authorize(Policy = Policies.HrOrAdmin)]
 [RequestSizeLimit(MaxUpload)]
 [RequestFormLimits(MultipartBodyLengthLimit = MaxUpload)]
-public sealed class ImportPageModel(DataImport import, Viewer viewer) : PageModel
+public sealed class ImportPageModel(DataImport import, Viewer viewer, AccountStates sessions) : PageModel
 {
     /// <summary>Uploads up to 2 GB in all: a million observations is about 80 MB.</summary>
     private const long MaxUpload = 2L * 1024 * 1024 * 1024;
@@ -54,6 +54,8 @@ public sealed class ImportPageModel(DataImport import, Viewer viewer) : PageMode
             }
             Report = await import.RunAsync(new ImportRequest(sources), viewer.EmployeeId, null, ct);
             if (!Report.Succeeded) Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+            // People the import marked as left must lose their sessions now, not when the cached state expires.
+            else sessions.ForgetAll();
             return Page();
         }
         finally

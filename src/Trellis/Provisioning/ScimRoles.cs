@@ -10,7 +10,7 @@ namespace Trellis.Provisioning;
 /// is a member of at least one group mapping to it. Only the roles of the groups a write touched are recomputed, so
 /// a role given by hand for which no group exists stays.
 /// </summary>
-public sealed class ScimRoles(TrellisDb db, IOptions<ScimOptions> options, TimeProvider clock)
+public sealed class ScimRoles(TrellisDb db, IOptions<ScimOptions> options, TimeProvider clock, Accounts.AccountStates? sessions = null)
 {
     public string? RoleOf(string displayName) => options.Value.GroupRoles().GetValueOrDefault(displayName.Trim());
 
@@ -45,6 +45,8 @@ public sealed class ScimRoles(TrellisDb db, IOptions<ScimOptions> options, TimeP
             var added = Roles.Split(joined).Except(current).ToList();
             var removed = current.Except(Roles.Split(joined)).ToList();
             account.Roles = joined;
+            // A role change ends the sessions that carry the old roles.
+            account.SecurityStamp = Accounts.AccountService.NewSecurityStamp();
             db.AuditLog.Add(new AuditLogEntry
             {
                 At = now, Action = "roles_changed", SubjectEmployeeId = id,
@@ -52,5 +54,6 @@ public sealed class ScimRoles(TrellisDb db, IOptions<ScimOptions> options, TimeP
             });
         }
         await db.SaveChangesAsync(ct);
+        sessions?.ForgetAll();
     }
 }

@@ -18,7 +18,7 @@ namespace Trellis.Provisioning;
 /// <c>active: false</c> and DELETE set the employee's status to left and delete nothing.
 /// </summary>
 public sealed class ScimUsers(TrellisDb db, FrameworkStore frameworks, IOptions<ScimOptions> options, ScimRoles roles, TimeProvider clock,
-    People.OrgSnapshots org, Evidence.EvidenceChanges changes)
+    People.OrgSnapshots org, Evidence.EvidenceChanges changes, Accounts.AccountStates? sessions = null)
 {
     /// <summary>A deleted User's userName is freed for someone else (the unique index covers every row).</summary>
     private const string FreedUserName = "\u001fdeleted\u001f";
@@ -152,7 +152,12 @@ public sealed class ScimUsers(TrellisDb db, FrameworkStore frameworks, IOptions<
         await roles.SyncAsync([id], groupNames.Select(roles.RoleOf).OfType<string>().ToList(), caller, ct);
         if (wasActive) await changes.RecordAsync(Evidence.EvidenceChanges.Everything, ct);
         await tx.CommitAsync(ct);
-        if (wasActive) org.Invalidate();
+        if (wasActive)
+        {
+            org.Invalidate();
+            // A deactivated person's open sessions end on their next request, not when the cached state expires.
+            sessions?.ForgetAll();
+        }
     }
 
     private enum WriteMode { Create, Replace, Patch }
@@ -241,6 +246,9 @@ public sealed class ScimUsers(TrellisDb db, FrameworkStore frameworks, IOptions<
                     _ => Blank(Scim.String(managerNode, "manager")), // Entra ID sends the manager's id as a plain string
                 };
                 managerChanged = manager != employee.ManagerId;
+                // Who reports to whom decides who reads whose evidence: a change of manager is logged on its own.
+                if (managerChanged && !isNew)
+                    db.AuditLog.Add(People.ManagerChangeLog.Entry(clock.GetUtcNow(), null, id, employee.ManagerId, manager, $"by {caller.Describe}"));
                 employee.ManagerId = manager;
             }
 
@@ -319,7 +327,11 @@ public sealed class ScimUsers(TrellisDb db, FrameworkStore frameworks, IOptions<
             }
             if (employeeChanged) await changes.RecordAsync(Evidence.EvidenceChanges.Everything, ct);
             await tx.CommitAsync(ct);
-            if (employeeChanged) org.Invalidate();
+            if (employeeChanged)
+            {
+                org.Invalidate();
+                sessions?.ForgetAll(); // a deactivation ends open sessions at once
+            }
             return isNew;
         });
     }

@@ -40,7 +40,7 @@ public sealed class AccountCommandsTests
         Assert.Contains("unknown role 'boss'", stderr);
         (code, _, stderr) = await CliRunner.RunAsync("user", "add", "--db", app.Database.Value, "--employee", "X1", "--role", "hr", "--password", "short");
         Assert.Equal(1, code);
-        Assert.Contains("at least 8 characters", stderr);
+        Assert.Contains("at least 12 characters", stderr);
     }
 
     [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]

@@ -54,8 +54,11 @@ public sealed class AdminApiTests
     {
         await using var app = await TrellisApp.StartAsync(provider);
         DateTimeOffset At(int day, int hour = 12) => new(2026, 3, day, hour, 0, 0, TimeSpan.Zero);
+        var client = await app.ClientForAsync("H1");
         await app.WithDbAsync(async db =>
         {
+            // Only this test's entries: the seed and the token above are logged too (accounts and tokens created).
+            await db.AuditLog.ExecuteDeleteAsync();
             db.AuditLog.AddRange(
                 new AuditLogEntry { At = At(1), ActorEmployeeId = "H1", Action = "read_readiness", SubjectEmployeeId = "E1" },
                 new AuditLogEntry { At = At(2), ActorEmployeeId = "M2", Action = "read_evidence", SubjectEmployeeId = "E1", Detail = "observations" },
@@ -64,7 +67,6 @@ public sealed class AdminApiTests
                 new AuditLogEntry { At = At(5), ActorEmployeeId = "H1", Action = "read_readiness", SubjectEmployeeId = "E3" });
             await db.SaveChangesAsync();
         });
-        var client = await app.ClientForAsync("H1");
         async Task<string[]> Subjects(string query) =>
             (await client.GetFromJsonAsync<JsonElement>("/api/v1/audit-log?" + query)).GetProperty("items").EnumerateArray()
                 .Select(i => $"{i.GetProperty("actor_id").GetString()}>{i.GetProperty("subject_id").GetString()}").ToArray();

@@ -231,14 +231,10 @@ public sealed class DemoTests
             Assert.True(await db.Observations.AnyAsync());
         }
 
-        var error = new StringWriter();
-        var original = Console.Error;
-        Console.SetError(error);
-        int exit;
-        try { exit = await TrellisCommands.RunAsync(["demo", "--db", database.Value]); }
-        finally { Console.SetError(original); }
+        // Through CliRunner, which takes turns with the other tests for the process-wide console.
+        var (exit, _, error) = await CliRunner.RunAsync("demo", "--db", database.Value);
         Assert.Equal(1, exit);
-        Assert.Contains("already has 60 employees", error.ToString());
+        Assert.Contains("already has 60 employees", error);
         await using (var db = database.Selection.CreateContext())
             Assert.Equal(60, await db.Employees.CountAsync());
 

@@ -19,7 +19,7 @@ public sealed class ResultsAndConcernsApiTests
         {
             ["E2"] = (HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.Forbidden),
             ["M2"] = (HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.Forbidden),
-            ["C1"] = (HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.OK),
+            ["C1"] = (HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.Forbidden), // HR alone lists concerns
             ["H1"] = (HttpStatusCode.Created, HttpStatusCode.OK, HttpStatusCode.Created, HttpStatusCode.OK),
             ["A1"] = (HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.Forbidden),
         };
@@ -72,12 +72,13 @@ public sealed class ResultsAndConcernsApiTests
         Assert.Equal(HttpStatusCode.Forbidden, (await (await app.ClientForAsync("C1")).PostAsJsonAsync($"/api/v1/concerns/{id}/substantiated", new { substantiated = false })).StatusCode);
 
         await hr.PostAsJsonAsync("/api/v1/concerns", new { employee_id = "E2", category = "integrity" });
-        var committee = await app.ClientForAsync("C1");
-        var list = await committee.GetFromJsonAsync<JsonElement>("/api/v1/concerns?employee_id=E1");
+        var list = await hr.GetFromJsonAsync<JsonElement>("/api/v1/concerns?employee_id=E1");
         Assert.True(Assert.Single(list.EnumerateArray()).GetProperty("substantiated").GetBoolean());
-        Assert.Equal(1, await app.WithDbAsync(db => db.AuditLog.CountAsync(a => a.Action == "concerns.read" && a.ActorEmployeeId == "C1" && a.SubjectEmployeeId == "E1")));
+        Assert.Equal(1, await app.WithDbAsync(db => db.AuditLog.CountAsync(a => a.Action == "concerns.read" && a.ActorEmployeeId == "H1" && a.SubjectEmployeeId == "E1")));
         Assert.Equal(0, await app.WithDbAsync(db => db.AuditLog.CountAsync(a => a.Action == "concerns.read" && a.SubjectEmployeeId == "E2")));
-        Assert.Equal(2, (await committee.GetFromJsonAsync<JsonElement>("/api/v1/concerns")).GetArrayLength());
+        Assert.Equal(2, (await hr.GetFromJsonAsync<JsonElement>("/api/v1/concerns")).GetArrayLength());
+        // HR alone lists concerns; the committee sees flags on its cycles' candidates only (Security/AccessScopeTests).
+        Assert.Equal(HttpStatusCode.Forbidden, (await (await app.ClientForAsync("C1")).GetAsync("/api/v1/concerns")).StatusCode);
 
         var invalid = await hr.PostAsJsonAsync("/api/v1/concerns", new { employee_id = "E1", recorded_on = "2999-01-01" });
         Assert.Equal(["category", "recorded_on"], (await invalid.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").EnumerateObject().Select(p => p.Name).Order());

@@ -17,7 +17,7 @@ namespace Trellis.Tests.Infrastructure;
 /// </summary>
 public static class TestOrganisation
 {
-    public const string Password = "password-123";
+    public const string Password = "trellis-tests";
 
     public static readonly DateOnly Hired = new(2020, 1, 6);
 

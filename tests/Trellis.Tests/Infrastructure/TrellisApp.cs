@@ -19,7 +19,6 @@ public sealed class TrellisApp : WebApplicationFactory<Program>
 
     /// <summary>False for a second app over another app's database (<see cref="StartAnother"/>): the first one drops it.</summary>
     private readonly bool _ownsDatabase;
-
     private readonly IReadOnlyDictionary<string, string?> _settings;
 
     private TrellisApp(TestDatabase database, IReadOnlyDictionary<string, string?>? settings, bool ownsDatabase = true)

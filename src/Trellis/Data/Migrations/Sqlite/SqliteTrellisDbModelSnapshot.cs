@@ -17,6 +17,30 @@ namespace Trellis.Data.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Trellis.Accounts.SignInLockout", b =>
+                {
+                    b.Property<int>("AccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("Client")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("client");
+
+                    b.Property<int>("Failures")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("failures");
+
+                    b.Property<DateTime?>("LockedUntil")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("locked_until");
+
+                    b.HasKey("AccountId", "Client");
+
+                    b.ToTable("sign_in_lockouts", (string)null);
+                });
+
             modelBuilder.Entity("Trellis.Audit.DecisionSnapshot", b =>
                 {
                     b.Property<DateOnly>("DecidedOn")
@@ -125,6 +149,12 @@ namespace Trellis.Data.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT")
                         .HasColumnName("roles");
+
+                    b.Property<string>("SecurityStamp")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("security_stamp");
 
                     b.HasKey("Id");
 
@@ -1278,6 +1308,15 @@ namespace Trellis.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("scim_users", (string)null);
+                });
+
+            modelBuilder.Entity("Trellis.Accounts.SignInLockout", b =>
+                {
+                    b.HasOne("Trellis.Data.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Trellis.Audit.DecisionSnapshot", b =>
