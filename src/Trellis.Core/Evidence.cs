@@ -11,6 +11,11 @@ public static class Relationships
     public const string Other = "other";
 
     public static readonly IReadOnlyList<string> All = [Self, Manager, Peer, Report, SkipLevel, Other];
+
+    /// <summary>Feedback whose raters stay anonymous to the subject: shown only pooled, per group, behind the anonymity threshold.</summary>
+    public static readonly IReadOnlyList<string> Anonymous = [Peer, Report, Other];
+
+    public static bool IsAnonymous(string relationship) => relationship is Peer or Report or Other;
 }
 
 public static class Visibilities

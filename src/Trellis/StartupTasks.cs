@@ -23,8 +23,22 @@ internal sealed class StartupTasks(
         var db = scope.ServiceProvider.GetRequiredService<TrellisDb>();
         log.LogInformation("Database: {Database}", selection.Describe());
         await db.MigrateAsync(ct);
+        await ReleaseDueFeedbackAsync(db, ct);
         if (_serve.Demo)
             await Demo.DemoSeeding.SeedIfEmptyAndPrintAsync(scope.ServiceProvider, _serve, ct);
+    }
+
+    /// <summary>
+    /// Feedback stored before release tracking existed (or by an older version) is released by the usual rule: whole
+    /// groups of at least the threshold's raters at once; smaller groups stay held back, as they were shown before.
+    /// </summary>
+    private static async Task ReleaseDueFeedbackAsync(TrellisDb db, CancellationToken ct)
+    {
+        if ((await Framework.FrameworkStore.LoadCurrentAsync(db, ct))?.Framework is not { } framework) return;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (await Evidence.FeedbackRelease.ReleaseDueAsync(db, framework.Rules.AnonymityThreshold, DateTimeOffset.UtcNow, null, ct) > 0)
+            await new Evidence.EvidenceChanges(db).RecordAsync(null, ct); // every running server refits its own views
+        await tx.CommitAsync(ct);
     }
 
     public Task StartAsync(CancellationToken ct) => Task.CompletedTask;

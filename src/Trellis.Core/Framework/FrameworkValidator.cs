@@ -15,7 +15,8 @@ public static partial class FrameworkValidator
 
         if (string.IsNullOrWhiteSpace(f.Name)) Add("$.name", "is required");
         if (f.Rules.MaxDirectReports < 1) Add("$.rules.max_direct_reports", "must be at least 1");
-        if (f.Rules.AnonymityThreshold < 1) Add("$.rules.anonymity_threshold", "must be at least 1");
+        if (f.Rules.AnonymityThreshold < Feedback.FeedbackBatches.MinimumThreshold)
+            Add("$.rules.anonymity_threshold", $"must be at least {Feedback.FeedbackBatches.MinimumThreshold} (got {f.Rules.AnonymityThreshold}): with fewer raters a colleague's feedback can be traced to them");
         if (f.Rules.ResultsGate is < 1 or > 5) Add("$.rules.results_gate", $"must be between 1 and 5 (got {f.Rules.ResultsGate})");
         if (f.Values.Count == 0) Add("$.values", "at least one value is required");
 

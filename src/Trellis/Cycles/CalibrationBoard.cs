@@ -140,9 +140,11 @@ public sealed class CalibrationBoard(TrellisDb db, Viewer viewer, FrameworkStore
         var name = await db.Employees.AsNoTracking().Where(e => e.Id == n.EmployeeId).Select(e => e.Name).FirstAsync(ct);
         var framework = (await frameworks.GetAsync(ct))?.Framework;
         var threshold = framework?.Rules.AnonymityThreshold ?? 3;
-        var report = await readiness.GetAsync(n.EmployeeId, n.TargetLevel, null, ct);
+        // A committee member who is the candidate sees what any subject sees of their own feedback: nothing held back.
+        var own = n.EmployeeId == viewer.EmployeeId;
+        var report = await readiness.GetForViewerAsync(n.EmployeeId, viewer.EmployeeId, n.TargetLevel, null, ct);
 
-        var observations = await db.Observations.AsNoTracking().Where(o => o.SubjectId == n.EmployeeId)
+        var observations = await db.Observations.AsNoTracking().Where(o => o.SubjectId == n.EmployeeId && (!own || o.ReleasedAt != null))
             .Select(o => new { o.Relationship, o.RaterId, o.Rating, o.Comment, o.Visibility }).ToListAsync(ct);
         var relationships = new List<RelationshipEvidence>();
         var comments = new List<string>();

@@ -72,7 +72,7 @@ public sealed class NominationModel(CycleService cycles, FrameworkStore framewor
                 .Where(x => x.Now != x.Target || (Other is not null && x.Other != x.Target))
                 .ToList();
         }
-        Readiness = await readiness.GetAsync(n.EmployeeId, n.TargetLevel, null, ct);
+        Readiness = await readiness.GetForViewerAsync(n.EmployeeId, viewer.EmployeeId, n.TargetLevel, null, ct);
         if (IsCandidate) NoteViews = (await cycles.GetNotesAsync(Id, ct)).Value ?? [];
         return null;
     }

@@ -38,6 +38,12 @@ public sealed class Observation
     public DateOnly ObservedOn { get; set; }
     public string? Comment { get; set; }
     public string Visibility { get; set; } = "shared";
+    /// <summary>
+    /// When the observation became visible to its subject (null: held back). Attributed feedback is released as it is
+    /// stored; peer, report and other feedback only in batches of at least <c>anonymity_threshold</c> distinct raters
+    /// (<see cref="Evidence.FeedbackRelease"/>), so that no change the subject sees comes from a single answer.
+    /// </summary>
+    public DateTimeOffset? ReleasedAt { get; set; }
 }
 
 public sealed class ResultRecord

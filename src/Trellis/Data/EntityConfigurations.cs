@@ -38,6 +38,8 @@ internal sealed class ObservationConfiguration : IEntityTypeConfiguration<Observ
         e.Property(x => x.Visibility).HasMaxLength(16);
         e.HasIndex(x => new { x.SubjectId, x.Behavior });
         e.HasIndex(x => x.RaterId);
+        // The held-back rows (released_at null) are read on every readiness load and every release pass.
+        e.HasIndex(x => x.ReleasedAt);
     }
 }
 

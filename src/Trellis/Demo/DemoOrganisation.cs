@@ -625,8 +625,11 @@ internal sealed class DemoOrganisation
         string[] relationships = ["self", "manager", "peer", "report", "skip_level", "other"];
         var weights = new double[relationshipWeights.Length];
         var truth = new double[_behaviors.Length];
+        var person = new List<Observation>();
         foreach (var p in _people)
         {
+            foreach (var o in person) yield return o;
+            person.Clear();
             var rng = DemoRandom.For(Options.Seed, ObservationStream, p.Index);
             var expectations = Framework.FindLevel(p.Level)!.Expectations;
             for (var b = 0; b < _behaviors.Length; b++)
@@ -682,14 +685,30 @@ internal sealed class DemoOrganisation
                     else if (DemoText.Comments.TryGetValue(_behaviors[behavior], out var byRating))
                         comment = DemoText.Fill(rng.Pick(byRating[rating >= 4 ? 0 : rating == 3 ? 1 : 2]), p.First, p.Possessive, project);
                 }
-                yield return new Observation
+                person.Add(new Observation
                 {
                     Id = $"O{++seq:D8}", SubjectId = p.Id, RaterId = rater.Id, Relationship = relationships[relationship],
                     Behavior = _behaviors[behavior], Rating = rating, ObservedOn = day, Comment = comment,
                     Visibility = rng.Chance(0.07) ? "private" : "shared",
-                };
+                });
             }
+            ReleaseAsTheyArrived(person, Framework.Rules.AnonymityThreshold);
         }
+        foreach (var o in person) yield return o;
+    }
+
+    /// <summary>
+    /// History as if it had arrived day by day: each row is marked released when the app would have released it
+    /// (<see cref="Core.Feedback.FeedbackBatches"/>), and anonymous feedback of a batch not yet complete stays held back.
+    /// </summary>
+    private static void ReleaseAsTheyArrived(List<Observation> rows, int threshold)
+    {
+        var arrival = Enumerable.Range(0, rows.Count).OrderBy(i => rows[i].ObservedOn).ToArray();
+        var releasedBy = Core.Feedback.FeedbackBatches.ReleasedBy(
+            arrival.Select(i => (rows[i].RaterId, rows[i].Relationship, rows[i].Behavior)).ToList(), threshold);
+        for (var k = 0; k < arrival.Length; k++)
+            if (releasedBy[k] >= 0)
+                rows[arrival[k]].ReleasedAt = new DateTimeOffset(rows[arrival[releasedBy[k]]].ObservedOn.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
     }
 
     /// <summary>Results per half-year (3 = fully met), driven by planted performance; most people meet the bar, about one in five does not.</summary>

@@ -24,12 +24,18 @@ public sealed record CreateFeedbackRequestRequest(string? SubjectId, IReadOnlyLi
 
 public sealed record BehaviorRef(string Key, string Name);
 
-public sealed record FeedbackRequestRaterResponse(string RaterId, string RaterName, DateTimeOffset? AnsweredAt, string? ObservationId);
+/// <summary>A colleague a request was sent to. Whether and when they answered is deliberately absent (see <see cref="FeedbackRequestResponse.Answered"/>).</summary>
+public sealed record FeedbackRequestRaterResponse(string RaterId, string RaterName);
 
+/// <summary>
+/// A feedback request as its sender sees it. Who answered is given only as a count (<paramref name="Answered"/>),
+/// never per colleague, with no time or observation id: a subject who could see which colleague answered when could
+/// tie a change in their feedback to that colleague.
+/// </summary>
 public sealed record FeedbackRequestResponse(
     string Id, string SubjectId, string SubjectName, string RequestedById, string RequestedByName,
     IReadOnlyList<BehaviorRef> Behaviors, string? Message, DateTimeOffset CreatedAt, DateTimeOffset? WithdrawnAt,
-    IReadOnlyList<FeedbackRequestRaterResponse> Raters);
+    IReadOnlyList<FeedbackRequestRaterResponse> Raters, int Answered);
 
 /// <summary>One open request in a rater's inbox, with the link that opens the give-feedback page prefilled.</summary>
 public sealed record InboxItem(

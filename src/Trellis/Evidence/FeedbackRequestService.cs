@@ -127,7 +127,8 @@ public sealed class FeedbackRequestService(TrellisDb db, FrameworkStore framewor
             r.RequestedById, names.GetValueOrDefault(r.RequestedById, r.RequestedById),
             SplitBehaviors(r.Behaviors).Select(b => new BehaviorRef(b, FrameworkNames.BehaviorName(framework, b))).ToList(),
             r.Message, r.CreatedAt, r.WithdrawnAt,
-            r.Raters.OrderBy(x => x.RaterId).Select(x => new FeedbackRequestRaterResponse(x.RaterId, names.GetValueOrDefault(x.RaterId, x.RaterId), x.AnsweredAt, x.ObservationId)).ToList()))
+            r.Raters.OrderBy(x => x.RaterId).Select(x => new FeedbackRequestRaterResponse(x.RaterId, names.GetValueOrDefault(x.RaterId, x.RaterId))).ToList(),
+            r.Raters.Count(x => x.AnsweredAt is not null)))
             .ToList();
     }
 

@@ -85,11 +85,13 @@ public sealed class ObservationService(TrellisDb db, FrameworkStore frameworks, 
             answering.AnsweredAt = now;
             answering.ObservationId = observation.Id;
         }
-        // One transaction: the observation, the answered request row and the invalidation of the decision snapshots (audit)
+        // One transaction: the observation, the answered request row, the release of a completed batch and the invalidation of the decision snapshots (audit)
         // computed without it (decisions after its date) commit together.
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
             await db.SaveChangesAsync(ct);
+            // Released with it: attributed feedback at once, anonymous feedback only when it completes a batch.
+            await FeedbackRelease.ReleaseDueAsync(db, framework!.Rules.AnonymityThreshold, now, [observation.SubjectId], ct);
             await changes.RecordAsync(observation.ObservedOn, ct);
             await tx.CommitAsync(ct);
         }

@@ -15,6 +15,7 @@ public sealed class BehaviorEvidenceModel(Viewer viewer, SensitiveReads reads, T
     public BehaviorEvidence Evidence { get; private set; } = null!;
     public Core.Readiness.BehaviorReadiness? Estimate { get; private set; }
     public int Threshold { get; private set; }
+    public bool IsSelf => EmployeeId == viewer.EmployeeId;
     public string SubjectName { get; private set; } = "";
     public IReadOnlyDictionary<string, string> Anchors { get; private set; } = new Dictionary<string, string>();
 
@@ -29,7 +30,7 @@ public sealed class BehaviorEvidenceModel(Viewer viewer, SensitiveReads reads, T
         Threshold = view.AnonymityThreshold;
         Anchors = definition.Anchors;
         SubjectName = await db.Employees.Where(e => e.Id == EmployeeId).Select(e => e.Name).FirstAsync(ct);
-        Estimate = (await readiness.GetAsync(EmployeeId, null, null, ct))?.Behaviors.FirstOrDefault(b => b.Behavior == Behavior);
+        Estimate = (await readiness.GetForViewerAsync(EmployeeId, viewer.EmployeeId, null, null, ct))?.Behaviors.FirstOrDefault(b => b.Behavior == Behavior);
         return Page();
     }
 }

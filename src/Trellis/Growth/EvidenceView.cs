@@ -50,19 +50,26 @@ public static class EvidenceViews
     /// Builds the evidence view of <paramref name="subjectId"/> as <paramref name="viewerId"/> sees it.
     /// Peer, report and other ratings are pooled per behaviour and group and shown without identity only when
     /// at least <c>anonymity_threshold</c> distinct raters stand behind them; private comments are never shown
-    /// to the subject.
+    /// to the subject. The subject sees only anonymous feedback already released to them, which comes in whole batches
+    /// of at least the threshold's raters (<see cref="Evidence.FeedbackRelease"/>): nothing they see, not even a count,
+    /// moves when a single colleague answers.
     /// </summary>
     public static async Task<EvidenceView> BuildAsync(TrellisDb db, CareerFramework framework, string subjectId, string viewerId, string? behaviorFilter = null, CancellationToken ct = default)
     {
         var threshold = framework.Rules.AnonymityThreshold;
+        var viewerIsSubject = viewerId == subjectId;
         var query = db.Observations.AsNoTracking().Where(o => o.SubjectId == subjectId);
         if (behaviorFilter is not null) query = query.Where(o => o.Behavior == behaviorFilter);
+        if (viewerIsSubject)
+        {
+            var anonymous = Relationships.Anonymous.ToArray();
+            query = query.Where(o => o.ReleasedAt != null || !anonymous.Contains(o.Relationship));
+        }
         var rows = await query
             .Select(o => new { o.RaterId, o.Relationship, o.Behavior, o.Rating, o.ObservedOn, o.Comment, o.Visibility })
             .ToListAsync(ct);
         var attributedRaterIds = rows.Where(r => !AnonymousGroups.ContainsKey(r.Relationship)).Select(r => r.RaterId).Distinct().ToList();
         var names = await db.Employees.AsNoTracking().Where(e => attributedRaterIds.Contains(e.Id)).ToDictionaryAsync(e => e.Id, e => e.Name, ct);
-        var viewerIsSubject = viewerId == subjectId;
 
         string? VisibleComment(string? comment, string visibility) =>
             string.IsNullOrWhiteSpace(comment) || (viewerIsSubject && visibility == Visibilities.Private) ? null : comment;

@@ -28,14 +28,15 @@ public sealed record RecognitionReceived(string FromName, string Value, string? 
 
 public static class GrowthProfiles
 {
-    public static async Task<GrowthProfile?> BuildAsync(TrellisDb db, CareerFramework framework, ReadinessService readiness, string employeeId, CancellationToken ct)
+    /// <summary>The profile of <paramref name="employeeId"/> as <paramref name="viewerId"/> may see it (their own view when it is themselves).</summary>
+    public static async Task<GrowthProfile?> BuildAsync(TrellisDb db, CareerFramework framework, ReadinessService readiness, string employeeId, string viewerId, CancellationToken ct)
     {
         var person = await db.Employees.AsNoTracking().Where(e => e.Id == employeeId)
             .Select(e => new { e.Id, e.Name, e.Track, e.Level }).FirstOrDefaultAsync(ct);
         if (person is null) return null;
 
         var marks = MarksFor(framework, person.Level);
-        var report = await readiness.GetAsync(employeeId, null, null, ct);
+        var report = await readiness.GetForViewerAsync(employeeId, viewerId, null, null, ct);
         var estimates = report?.Behaviors.ToDictionary(b => b.Behavior) ?? [];
         var rows = framework.Values.SelectMany(v => v.Behaviors.Select(b => new ProfileRow(
             b.Key, b.Name, v.Name, estimates.GetValueOrDefault(b.Key),

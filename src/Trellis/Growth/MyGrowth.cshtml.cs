@@ -21,7 +21,7 @@ public sealed class MyGrowthModel(Viewer viewer, SensitiveReads reads, TrellisDb
         if (await GrowthAccess.CheckAsync(viewer, reads, db, id, "read_growth", ct) is { } refused) return refused.Status == 403 ? Forbid() : NotFound();
         var framework = await frameworks.GetAsync(ct);
         if (framework is null) return RedirectToPage("/Framework/Index");
-        var profile = await GrowthProfiles.BuildAsync(db, framework.Framework, readiness, id, ct);
+        var profile = await GrowthProfiles.BuildAsync(db, framework.Framework, readiness, id, viewer.EmployeeId, ct);
         if (profile is null) return NotFound();
         Profile = profile;
         ChartSvg = ProfileChart.Render(profile, behavior => $"/growth/{Uri.EscapeDataString(id)}/evidence/{Uri.EscapeDataString(behavior)}");

@@ -111,6 +111,9 @@ public sealed partial class DataImport(TrellisDb db, FrameworkStore frameworks, 
                         if (row[dated] is DateOnly d && (earliest is null || d < earliest)) earliest = d;
                     }));
                 }
+                // Imported feedback follows the same release rule as feedback given in the app (whole batches only).
+                if (run.Framework is { } releasing && outcomes.Any(o => o.Kind == ImportFileKind.Observations && o.Added > 0))
+                    await Evidence.FeedbackRelease.ReleaseDueAsync(db, releasing.Rules.AnonymityThreshold, clock.GetUtcNow(), null, ct);
                 await InvalidateDecisionSnapshotsAsync(frameworkOutcome, outcomes, earliest, ct);
                 // Who reports to whom decides who reads whose evidence: every change of manager is logged with who made it.
                 var now = clock.GetUtcNow();

@@ -46,7 +46,8 @@ public static class ReadinessApi
         if (await readiness.ValidateTargetAsync(target, ct) is { } problem) errors["target"] = [problem];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
-        var report = await readiness.GetAsync(id, target, day, ct);
+        // The person themselves gets their own view (held-back anonymous feedback left out); everyone else the full estimate.
+        var report = await readiness.GetForViewerAsync(id, viewer.EmployeeId, target, day, ct);
         if (report is null)
             return Problem.NotFound($"'{id}' is not an active employee, or no career framework has been imported yet.").ToProblemResult();
         await reads.RecordAsync("readiness.read", id, $"target={report.TargetLevel}; as_of={report.AsOf:yyyy-MM-dd}", ct);

@@ -24,6 +24,15 @@ public sealed class ReadinessService(IServiceScopeFactory scopes, FrameworkStore
 
         /// <summary>Non-self observations per person and kind of rater, counted once per load when first asked for.</summary>
         public readonly Lazy<EvidenceMix> Mix = new(() => EvidenceMix.Count(Evidence.Snapshot, Current));
+
+        /// <summary>
+        /// The evidence a subject's own view is computed from: everything but the anonymous feedback still held back
+        /// (<see cref="Evidence.FeedbackRelease"/>). The same object as the full snapshot when nothing is held back.
+        /// </summary>
+        public required Lazy<EvidenceSnapshot> Own { get; init; }
+
+        /// <summary>The subject's own view, per as-of day (fitted on first use, at most once per state and day).</summary>
+        public readonly ConcurrentDictionary<DateOnly, Lazy<ReadinessAssessment>> OwnByDay = new();
     }
 
     private volatile State? _state;
@@ -33,6 +42,10 @@ public sealed class ReadinessService(IServiceScopeFactory scopes, FrameworkStore
     private readonly Lock _refreshLock = new();
 
     /// <summary>Readiness of one employee for a target (<c>null</c> or "next" = next band on the same track, else a level key). Null if no such active employee.</summary>
+    /// <remarks>
+    /// This is the full estimate, for their managers, HR and the committee. The employee themselves must be shown
+    /// <see cref="GetOwnAsync"/>, which leaves out anonymous feedback still held back.
+    /// </remarks>
     public async Task<ReadinessReport?> GetAsync(string employeeId, string? target = null, DateOnly? asOf = null, CancellationToken ct = default)
     {
         var assessment = await AssessmentAsync(asOf, ct);
@@ -40,6 +53,28 @@ public sealed class ReadinessService(IServiceScopeFactory scopes, FrameworkStore
         CheckTarget(assessment.Framework, target);
         lock (assessment) return assessment.Report(employeeId, target);
     }
+
+    /// <summary>
+    /// Readiness of one employee as they themselves may see it: computed without the peer, report and other feedback
+    /// that is still held back (fewer than <c>anonymity_threshold</c> raters since the last release), so that no single
+    /// colleague's answer moves a score, a count or an interval the subject can see. Null if no such active employee.
+    /// </summary>
+    public async Task<ReadinessReport?> GetOwnAsync(string employeeId, string? target = null, DateOnly? asOf = null, CancellationToken ct = default)
+    {
+        if (await AssessmentAsync(asOf, ct) is null || _state is not { } state) return null;
+        CheckTarget(state.Framework, target);
+        var day = asOf ?? state.Today;
+        var assessment = state.OwnByDay.GetOrAdd(day, d => new Lazy<ReadinessAssessment>(() =>
+            ReferenceEquals(state.Own.Value, state.Evidence.Snapshot) && d == state.Today
+                ? state.Current
+                : ReadinessAssessment.Compute(state.Own.Value, state.Framework, Options(d), state.Evidence.Departments))).Value;
+        if (state.OwnByDay.Count > 16) state.OwnByDay.Clear();
+        lock (assessment) return assessment.Report(employeeId, target);
+    }
+
+    /// <summary>The report a viewer may see of <paramref name="employeeId"/>: their own view for themselves, else the full estimate.</summary>
+    public Task<ReadinessReport?> GetForViewerAsync(string employeeId, string viewerId, string? target = null, DateOnly? asOf = null, CancellationToken ct = default) =>
+        employeeId == viewerId ? GetOwnAsync(employeeId, target, asOf, ct) : GetAsync(employeeId, target, asOf, ct);
 
     /// <summary>Readiness of every active employee, ordered by employee id (the <c>trellis readiness</c> output).</summary>
     public async Task<IReadOnlyList<ReadinessReport>> GetAllAsync(string? target = null, DateOnly? asOf = null, CancellationToken ct = default)
@@ -119,7 +154,9 @@ public sealed class ReadinessService(IServiceScopeFactory scopes, FrameworkStore
     public void ObservationAdded(string subjectId, string raterId, string relationship, string behavior, int rating, DateOnly observedOn)
     {
         var state = _state;
-        if (state is not null && RelationshipCodes.TryParse(relationship, out var code))
+        // Anonymous feedback is never added incrementally: it may still be held back from its subject, whose own view
+        // can be the current result itself; the background refit below places it where it belongs.
+        if (state is not null && !Relationships.IsAnonymous(relationship) && RelationshipCodes.TryParse(relationship, out var code))
         {
             var assessment = state.Current;
             var subject = assessment.PersonIndex(subjectId);
@@ -222,6 +259,67 @@ public sealed class ReadinessService(IServiceScopeFactory scopes, FrameworkStore
         return revision > state.EvidenceRevision;
     }
 
+    /// <summary>
+    /// What a subject's own view is computed from: the loaded evidence without the rows held back. The held-back rows
+    /// are read after the evidence; when the evidence revision is still the one noted before the evidence was read, no
+    /// write (and so no release) came in between and the two agree. Otherwise a batch may have been released halfway
+    /// through the reads, so the previous state's own evidence is kept (it was consistent); on a first load with no
+    /// previous state, all anonymous feedback is left out until the next refit.
+    /// </summary>
+    private static async Task<Lazy<EvidenceSnapshot>> OwnEvidenceAsync(TrellisDb db, LoadedEvidence evidence, long revision, State? previous, CancellationToken ct)
+    {
+        var held = await Evidence.FeedbackRelease.HeldAsync(db, ct);
+        if (await Audit.DecisionSnapshotStore.RevisionAsync(db, ct) == revision)
+            return held.Count == 0 ? new(evidence.Snapshot) : new(() => Without(evidence.Snapshot, held));
+        if (previous is not null) return previous.Own;
+        return new(() => Without(evidence.Snapshot, null));
+    }
+
+    /// <summary>
+    /// The snapshot without the held-back rows (null: without any anonymous row). Rows are matched by value, which is
+    /// all the engine knows of them; two identical rows are interchangeable.
+    /// </summary>
+    private static EvidenceSnapshot Without(EvidenceSnapshot snapshot, IReadOnlyList<Evidence.HeldRow>? held)
+    {
+        var person = new Dictionary<string, int>(snapshot.PersonIds.Count, StringComparer.Ordinal);
+        for (var p = 0; p < snapshot.PersonIds.Count; p++) person[snapshot.PersonIds[p]] = p;
+        var behavior = snapshot.BehaviorKeys.Select((k, i) => (k, i)).ToDictionary(x => x.k, x => x.i, StringComparer.Ordinal);
+        var drop = new Dictionary<(int, int, byte, byte, byte, int), int>();
+        foreach (var h in held ?? [])
+        {
+            if (!person.TryGetValue(h.SubjectId, out var s) || !person.TryGetValue(h.RaterId, out var r) || !behavior.TryGetValue(h.Behavior, out var b)
+                || !RelationshipCodes.TryParse(h.Relationship, out var code) || h.Rating is < 1 or > 5) continue;
+            var key = (s, r, (byte)b, (byte)code, (byte)h.Rating, h.ObservedOn.DayNumber);
+            drop[key] = drop.GetValueOrDefault(key) + 1;
+        }
+        var rows = snapshot.Observations;
+        var kept = new ObservationTable(Math.Max(rows.Count - drop.Values.Sum(), 1));
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var relationship = (RelationshipCode)rows.Relationship[i];
+            if (held is null)
+            {
+                if (relationship is RelationshipCode.Peer or RelationshipCode.Report or RelationshipCode.Other) continue;
+            }
+            else
+            {
+                var key = (rows.Subject[i], rows.Rater[i], rows.Behavior[i], rows.Relationship[i], rows.Rating[i], rows.Day[i]);
+                if (drop.TryGetValue(key, out var left) && left > 0)
+                {
+                    drop[key] = left - 1;
+                    continue;
+                }
+            }
+            kept.Add(rows.Subject[i], rows.Rater[i], rows.Behavior[i], relationship, rows.Rating[i], rows.Day[i]);
+        }
+        kept.GroupBySubject();
+        return new EvidenceSnapshot
+        {
+            PersonIds = snapshot.PersonIds, CurrentLevels = snapshot.CurrentLevels, BehaviorKeys = snapshot.BehaviorKeys,
+            Observations = kept, Results = snapshot.Results, Concerns = snapshot.Concerns,
+        };
+    }
+
     private void StartRefresh()
     {
         lock (_refreshLock)
@@ -258,7 +356,8 @@ public sealed class ReadinessService(IServiceScopeFactory scopes, FrameworkStore
             var evidence = await ReadinessSnapshotLoader.LoadAsync(db, current.Framework, ct);
             var today = Today;
             var assessment = ReadinessAssessment.Compute(evidence.Snapshot, current.Framework, Options(today), evidence.Departments);
-            var state = new State(current.VersionId, revision, current.Framework, evidence, today, assessment);
+            var own = await OwnEvidenceAsync(db, evidence, revision, _state, ct);
+            var state = new State(current.VersionId, revision, current.Framework, evidence, today, assessment) { Own = own };
             _state = state;
             return state;
         }

@@ -44,9 +44,16 @@ public sealed class GrowthPagesTests(BrowserApp app) : IClassFixture<BrowserApp>
         var page = await app.SignedInPageAsync("E2");
         await page.GotoAsync("/growth/E2/evidence/asks-why");
         await Assertions.Expect(page.GetByText("Milo Manager")).ToBeVisibleAsync();
-        await Assertions.Expect(page.Locator(".held-back")).ToContainTextAsync("fewer than 3 peers");
+        // The subject sees nothing of the held-back group, not even how much is waiting; only how release works.
+        await Assertions.Expect(page.GetByText("reaches you in batches")).ToBeVisibleAsync();
+        Assert.Equal(0, await page.Locator(".held-back").CountAsync());
         Assert.Equal(0, await page.GetByText("Peer comment one").CountAsync());
         Assert.Equal(0, await page.GetByText("Eli Engineer").CountAsync());
+        // Their manager sees that it is held back, still without ratings, comments or names.
+        var manager = await app.SignedInPageAsync("M2");
+        await manager.GotoAsync("/growth/E2/evidence/asks-why");
+        await Assertions.Expect(manager.Locator(".held-back")).ToContainTextAsync("fewer than 3 peers");
+        Assert.Equal(0, await manager.GetByText("Peer comment one").CountAsync());
     }
 
     [Fact]

@@ -49,6 +49,17 @@ public sealed class FrameworkJsonTests
         Assert.Contains("$.tracks[1].levels[0].key: duplicate level key 'e1'", problems);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void An_anonymity_threshold_below_three_is_refused(int threshold)
+    {
+        var result = FrameworkJson.Parse(Minimal.Replace("\"anonymity_threshold\": 3", $"\"anonymity_threshold\": {threshold}"));
+        Assert.False(result.IsValid);
+        Assert.Contains(result.Problems, p => p.Path == "$.rules.anonymity_threshold" && p.Message.Contains("at least 3"));
+    }
+
     [Fact]
     public void Malformed_json_names_the_line()
     {

@@ -25,6 +25,8 @@ public sealed class EvidenceAnonymityTests
                 Rating = 4, ObservedOn = new DateOnly(2026, 3, 9), Comment = "Asked why before the migration.",
             });
             await db.SaveChangesAsync();
+            // As feedback given in the app: complete batches of anonymous feedback are released to the subject.
+            await Trellis.Evidence.FeedbackRelease.ReleaseDueAsync(db, 3, DateTimeOffset.UtcNow);
         });
     }
 
@@ -38,7 +40,11 @@ public sealed class EvidenceAnonymityTests
         await using var app = await TrellisApp.StartAsync(provider);
         await AddPeerRatingsAsync(app, "E1", "E3"); // threshold is 3 in the sample framework: 2 = threshold − 1
         var view = await (await app.ClientForAsync("E2")).GetFromJsonAsync<JsonElement>("/api/v1/employees/E2/evidence");
-        var peers = PeerGroup(view);
+        // The subject sees nothing of held-back feedback, not even how much there is.
+        Assert.DoesNotContain(view.GetProperty("behaviors").EnumerateArray().SelectMany(b => b.GetProperty("groups").EnumerateArray()),
+            g => g.GetProperty("group").GetString() == "peers");
+        // Their manager sees that it exists, still without a mean or comments.
+        var peers = PeerGroup(await (await app.ClientForAsync("M2")).GetFromJsonAsync<JsonElement>("/api/v1/employees/E2/evidence"));
         Assert.False(peers.GetProperty("shown").GetBoolean());
         Assert.Equal(JsonValueKind.Null, peers.GetProperty("mean").ValueKind);
         Assert.Empty(peers.GetProperty("comments").EnumerateArray());

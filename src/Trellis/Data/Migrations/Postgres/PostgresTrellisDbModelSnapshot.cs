@@ -93,28 +93,6 @@ namespace Trellis.Data.Migrations.Postgres
                     b.ToTable("decision_snapshot_dates", (string)null);
                 });
 
-            modelBuilder.Entity("Trellis.Audit.EvidenceRevision", b =>
-                {
-                    b.Property<int>("Id")
-                        .HasColumnType("integer")
-                        .HasColumnName("id");
-
-                    b.Property<long>("Value")
-                        .HasColumnType("bigint")
-                        .HasColumnName("value");
-
-                    b.HasKey("Id");
-
-                    b.ToTable("evidence_revision", (string)null);
-
-                    b.HasData(
-                        new
-                        {
-                            Id = 1,
-                            Value = 0L
-                        });
-                });
-
             modelBuilder.Entity("Trellis.Data.Account", b =>
                 {
                     b.Property<int>("Id")
@@ -460,6 +438,28 @@ namespace Trellis.Data.Migrations.Postgres
                     b.ToTable("employees", (string)null);
                 });
 
+            modelBuilder.Entity("Trellis.Data.EvidenceRevision", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    b.Property<long>("Value")
+                        .HasColumnType("bigint")
+                        .HasColumnName("value");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("evidence_revision", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            Value = 0L
+                        });
+                });
+
             modelBuilder.Entity("Trellis.Data.FrameworkVersion", b =>
                 {
                     b.Property<int>("Id")
@@ -758,6 +758,10 @@ namespace Trellis.Data.Migrations.Postgres
                         .HasColumnType("character varying(16)")
                         .HasColumnName("relationship");
 
+                    b.Property<DateTime?>("ReleasedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("released_at");
+
                     b.Property<string>("SubjectId")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -773,6 +777,8 @@ namespace Trellis.Data.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.HasIndex("RaterId");
+
+                    b.HasIndex("ReleasedAt");
 
                     b.HasIndex("SubjectId", "Behavior");
 

@@ -88,28 +88,6 @@ namespace Trellis.Data.Migrations.Sqlite
                     b.ToTable("decision_snapshot_dates", (string)null);
                 });
 
-            modelBuilder.Entity("Trellis.Audit.EvidenceRevision", b =>
-                {
-                    b.Property<int>("Id")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("id");
-
-                    b.Property<long>("Value")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("value");
-
-                    b.HasKey("Id");
-
-                    b.ToTable("evidence_revision", (string)null);
-
-                    b.HasData(
-                        new
-                        {
-                            Id = 1,
-                            Value = 0L
-                        });
-                });
-
             modelBuilder.Entity("Trellis.Data.Account", b =>
                 {
                     b.Property<int>("Id")
@@ -447,6 +425,28 @@ namespace Trellis.Data.Migrations.Sqlite
                     b.ToTable("employees", (string)null);
                 });
 
+            modelBuilder.Entity("Trellis.Data.EvidenceRevision", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("Value")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("value");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("evidence_revision", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            Value = 0L
+                        });
+                });
+
             modelBuilder.Entity("Trellis.Data.FrameworkVersion", b =>
                 {
                     b.Property<int>("Id")
@@ -737,6 +737,10 @@ namespace Trellis.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("relationship");
 
+                    b.Property<DateTime?>("ReleasedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("released_at");
+
                     b.Property<string>("SubjectId")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -752,6 +756,8 @@ namespace Trellis.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("RaterId");
+
+                    b.HasIndex("ReleasedAt");
 
                     b.HasIndex("SubjectId", "Behavior");
 
