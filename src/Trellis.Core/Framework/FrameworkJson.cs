@@ -20,6 +20,9 @@ public static class FrameworkJson
     /// <summary>Parses and validates a framework document. Returns the framework, or the problems found.</summary>
     public static FrameworkParseResult Parse(string json)
     {
+        // Nothing in the document may be null (every property is an object, a list, a text or a number): a null where
+        // an object belongs would otherwise come back as a missing part deep inside the model.
+        if (FindNulls(json) is { Count: > 0 } nulls) return new(null, nulls);
         CareerFramework? framework;
         try
         {
@@ -46,6 +49,39 @@ public static class FrameworkJson
         // System.Text.Json appends "Path: ... | LineNumber: ..." which we report in our own words.
         var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
         return cut > 0 ? message[..cut] : message;
+    }
+
+    /// <summary>Every <c>null</c> in the document, by path; empty when the document is not JSON (the deserializer reports that).</summary>
+    private static List<FrameworkProblem> FindNulls(string json)
+    {
+        var problems = new List<FrameworkProblem>();
+        try
+        {
+            using var doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            Walk(doc.RootElement, "$", problems);
+        }
+        catch (JsonException)
+        {
+            return [];
+        }
+        return problems;
+
+        static void Walk(JsonElement element, string path, List<FrameworkProblem> problems)
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.Null:
+                    problems.Add(new FrameworkProblem(path, path == "$" ? "the document is null; it must be a framework object" : "must not be null: give the object, list, text or number it stands for, or leave the property out"));
+                    break;
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject()) Walk(property.Value, $"{path}.{property.Name}", problems);
+                    break;
+                case JsonValueKind.Array:
+                    var i = 0;
+                    foreach (var item in element.EnumerateArray()) Walk(item, $"{path}[{i++}]", problems);
+                    break;
+            }
+        }
     }
 
     // Duplicate property names inside one JSON object (e.g. two "3" anchors) silently overwrite each other.

@@ -14,6 +14,7 @@ public static partial class FrameworkValidator
         void Add(string path, string message) => problems.Add(new(path, message));
 
         if (string.IsNullOrWhiteSpace(f.Name)) Add("$.name", "is required");
+        if (string.IsNullOrWhiteSpace(f.Version)) Add("$.version", "is required (a label such as 2026.1, shown with every stored version)");
         if (f.Rules.MaxDirectReports < 1) Add("$.rules.max_direct_reports", "must be at least 1");
         if (f.Rules.AnonymityThreshold < Feedback.FeedbackBatches.MinimumThreshold)
             Add("$.rules.anonymity_threshold", $"must be at least {Feedback.FeedbackBatches.MinimumThreshold} (got {f.Rules.AnonymityThreshold}): with fewer raters a colleague's feedback can be traced to them");

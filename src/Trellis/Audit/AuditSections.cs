@@ -93,16 +93,10 @@ public static class AuditSections
     public static string Csv(Table table)
     {
         var sb = new StringBuilder();
-        sb.Append(string.Join(',', table.Columns.Select(Quote))).Append("\r\n");
-        foreach (var row in table.Rows) sb.Append(string.Join(',', row.Select(Quote))).Append("\r\n");
+        // Cells are formatted text; plain numbers stay numbers, anything a spreadsheet could run is defused.
+        sb.Append(Shared.SpreadsheetCsv.Line(table.Columns.Select(Shared.SpreadsheetCsv.Text)));
+        foreach (var row in table.Rows) sb.Append(Shared.SpreadsheetCsv.Line(row.Select(Shared.SpreadsheetCsv.Cell)));
         return sb.ToString();
-    }
-
-    private static string Quote(string cell)
-    {
-        // A leading = + - @ would run as a formula in a spreadsheet; such cells are prefixed with an apostrophe.
-        if (cell.Length > 0 && "=+@".Contains(cell[0])) cell = "'" + cell;
-        return cell.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + cell.Replace("\"", "\"\"") + "\"" : cell;
     }
 
     public static string Markdown(AuditReport r)

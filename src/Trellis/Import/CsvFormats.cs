@@ -12,7 +12,10 @@ public enum CsvColumnType { Text, Date, Rating, Score, Bool }
 /// <see cref="Allowed"/> lists the only accepted values (an enum); <see cref="Default"/> fills an empty optional enum.
 /// Ids, enums, dates and numbers are trimmed; <see cref="FreeText"/> (names, comments, messages) is kept exactly as written.
 /// </summary>
-public sealed record CsvColumn(string Name, string Property, CsvColumnType Type, bool Required, int MaxLength = 0, IReadOnlyList<string>? Allowed = null, string? Default = null, bool FreeText = false);
+/// <see cref="IsId"/> marks ids and keys, which appear in page addresses; <see cref="Normalise"/> turns a raw value into the
+/// stored one or says why it is not valid (a rule shared with the API, such as a results period).
+public sealed record CsvColumn(string Name, string Property, CsvColumnType Type, bool Required, int MaxLength = 0, IReadOnlyList<string>? Allowed = null, string? Default = null, bool FreeText = false,
+    bool IsId = false, Func<string, (string? Value, string? Error)>? Normalise = null);
 
 /// <summary>One CSV format: the file name used on the command line and export, its columns, and the key it is upserted by.</summary>
 public sealed record CsvFormat(ImportFileKind Kind, string FileName, string Option, Type Entity, IReadOnlyList<CsvColumn> Columns, IReadOnlyList<string> Key)
@@ -31,7 +34,16 @@ public static class CsvFormats
     public static readonly IReadOnlyList<string> Visibilities = ["shared", "private"];
     public static readonly IReadOnlyList<string> Outcomes = ["promoted", "not_promoted", "declined", "deferred"];
 
-    private static CsvColumn Id(string name, string property, bool required = true) => new(name, property, CsvColumnType.Text, required, 64);
+    private static CsvColumn Id(string name, string property, bool required = true) => new(name, property, CsvColumnType.Text, required, 64, IsId: true);
+
+    /// <summary>A results period as the API takes it: upper-cased, a year with an optional half or quarter.</summary>
+    private static (string? Value, string? Error) Period(string raw)
+    {
+        var period = raw.ToUpperInvariant();
+        return Evidence.ResultService.IsPeriod(period)
+            ? (period, null)
+            : (null, $"'{CsvValues.Shorten(raw)}' is not a period: use a year with a half or quarter, e.g. 2025-H2, 2025-Q3 or 2025");
+    }
 
     public static readonly CsvFormat Employees = new(ImportFileKind.Employees, "employees.csv", "--employees", typeof(Employee),
     [
@@ -66,7 +78,7 @@ public static class CsvFormats
     public static readonly CsvFormat Results = new(ImportFileKind.Results, "results.csv", "--results", typeof(ResultRecord),
     [
         Id("employee_id", nameof(ResultRecord.EmployeeId)),
-        new("period", nameof(ResultRecord.Period), CsvColumnType.Text, true, 32),
+        new("period", nameof(ResultRecord.Period), CsvColumnType.Text, true, 32, Normalise: Period),
         new("period_end", nameof(ResultRecord.PeriodEnd), CsvColumnType.Date, true),
         new("score", nameof(ResultRecord.Score), CsvColumnType.Score, true),
     ], ["employee_id", "period"]);

@@ -34,6 +34,18 @@ internal static partial class CsvValues
         switch (column.Type)
         {
             case CsvColumnType.Text:
+                // Export defuses spreadsheet formulas with a leading apostrophe; exactly that apostrophe goes again.
+                raw = Shared.SpreadsheetCsv.Restore(raw);
+                if (TextProblem(column, raw) is { } problem)
+                {
+                    error = problem;
+                    return false;
+                }
+                if (column.Normalise is { } normalise)
+                {
+                    (value, error) = normalise(raw);
+                    return error is null;
+                }
                 if (column.Allowed is { } allowed)
                 {
                     foreach (var option in allowed)
@@ -106,6 +118,25 @@ internal static partial class CsvValues
     };
 
     public static string Shorten(string s) => s.Length > 60 ? s[..60] + "…" : s;
+
+    /// <summary>Characters an id may not hold: it becomes part of page addresses (/people/ID, /growth/ID).</summary>
+    private const string NotInIds = "/?#%\\";
+
+    /// <summary>
+    /// What is wrong with the characters of a text value: NUL anywhere (no database stores it in text); any control
+    /// character (CR, LF, tab, …) in ids and codes; in ids also the characters that break a URL path.
+    /// </summary>
+    private static string? TextProblem(CsvColumn column, string raw)
+    {
+        if (raw.Contains('\0')) return "contains a NUL character (\\x00); the file may be binary or in the wrong encoding";
+        if (column.FreeText) return null;
+        foreach (var c in raw)
+            if (char.IsControl(c))
+                return $"contains a control character ({Shared.Printable.Escape(c.ToString())}); {(column.IsId ? "ids" : "codes")} are plain text on one line";
+        if (column.IsId && raw.AsSpan().IndexOfAny(NotInIds) >= 0)
+            return $"'{Shorten(raw)}' contains a character that cannot be used in an id ({string.Join(" ", NotInIds.ToCharArray())}): ids appear in page addresses";
+        return null;
+    }
 }
 
 /// <summary>

@@ -55,7 +55,8 @@ public sealed class DataExport(TrellisDb db)
             command.CommandText = sql;
             await using var reader = await command.ExecuteReaderAsync(ct);
             await using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
-            // RFC 4180 with CRLF; no BOM; no formula escaping, which would change the data on the way back in.
+            // RFC 4180 with CRLF; no BOM. Text cells that a spreadsheet would run as a formula get the apostrophe of
+            // SpreadsheetCsv, which import removes again, so an export still round-trips byte for byte.
             await using var csv = CsvWriter.Create(stream, CsvWriterOptions.Default, leaveOpen: false);
             foreach (var column in format.Columns) csv.WriteField(column.Name);
             await csv.EndRecordAsync(ct);
@@ -63,7 +64,10 @@ public sealed class DataExport(TrellisDb db)
             while (await reader.ReadAsync(ct))
             {
                 for (var i = 0; i < format.Columns.Count; i++)
-                    csv.WriteField(reader.IsDBNull(i) ? "" : CsvValues.Format(Read(reader, i, format.Columns[i].Type)));
+                {
+                    var text = reader.IsDBNull(i) ? "" : CsvValues.Format(Read(reader, i, format.Columns[i].Type));
+                    csv.WriteField(format.Columns[i].Type == CsvColumnType.Text ? Shared.SpreadsheetCsv.Defuse(text) : text);
+                }
                 await csv.EndRecordAsync(ct);
                 rows++;
             }

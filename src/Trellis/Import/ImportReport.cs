@@ -1,9 +1,11 @@
 namespace Trellis.Import;
 
 /// <summary>One problem in an input file: <c>FILE:LINE: COLUMN: message</c> (line 1 is the header; for framework.json the column is a JSON path).</summary>
+/// <remarks>Every part is escaped (<see cref="Shared.Printable"/>): a value quoted from the file cannot break the line or carry binary.</remarks>
 public sealed record ImportProblem(string File, int Line, string Column, string Message)
 {
-    public override string ToString() => $"{File}:{Line}: {Column}: {Message}";
+    public override string ToString() =>
+        $"{Shared.Printable.Escape(File)}:{Line}: {Shared.Printable.Escape(Column)}: {Shared.Printable.Escape(Message)}";
 }
 
 /// <summary>What one file changed: rows added, updated, and those that already matched.</summary>

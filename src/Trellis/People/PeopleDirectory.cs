@@ -209,21 +209,14 @@ public sealed class PeopleDirectory(TrellisDb db, OrgSnapshots snapshots, Framew
         var sb = new StringBuilder(SpanCsvHeader).Append("\r\n");
         foreach (var r in rows)
         {
-            string?[] fields = [r.ManagerId, r.Name, r.Title, r.Department, r.Track, r.Level, Num(r.DirectReports), Num(r.TotalReports),
-                r.RangeMin is { } min ? Num(min) : "", r.RangeMax is { } max ? Num(max) : "", Num(r.Limit), r.Status];
-            sb.AppendJoin(',', fields.Select(Csv)).Append("\r\n");
+            string[] fields = [T(r.ManagerId), T(r.Name), T(r.Title), T(r.Department), T(r.Track), T(r.Level), N(r.DirectReports), N(r.TotalReports),
+                N(r.RangeMin), N(r.RangeMax), N(r.Limit), T(r.Status)];
+            sb.Append(Shared.SpreadsheetCsv.Line(fields));
         }
         return sb.ToString();
 
-        static string Num(int n) => n.ToString(CultureInfo.InvariantCulture);
-    }
-
-    private static string Csv(string? field)
-    {
-        field ??= "";
-        // Quote when needed; a leading formula character is defused so a spreadsheet does not run it.
-        if (field.Length > 0 && "=+-@".Contains(field[0]) && !int.TryParse(field, CultureInfo.InvariantCulture, out _)) field = "'" + field;
-        return field.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? "\"" + field.Replace("\"", "\"\"") + "\"" : field;
+        static string T(string? text) => Shared.SpreadsheetCsv.Text(text);
+        static string N(int? n) => Shared.SpreadsheetCsv.Number(n);
     }
 
     private async Task<Dictionary<string, string>> NamesAsync(IEnumerable<string?> ids, CancellationToken ct)

@@ -166,14 +166,9 @@ public static class ReadinessCommand
         return line.Append(v.ToString("0.##", CultureInfo.InvariantCulture));
     }
 
-    /// <summary>RFC 4180: quote when the value holds a comma, quote or line break; double the quotes.</summary>
+    /// <summary>A text cell through the shared spreadsheet-safe writer (RFC 4180 quoting, formulas defused).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static StringBuilder Field(StringBuilder line, string? value)
-    {
-        if (string.IsNullOrEmpty(value)) return line;
-        if (value.AsSpan().IndexOfAny(",\"\r\n") < 0) return line.Append(value);
-        return line.Append('"').Append(value.Replace("\"", "\"\"")).Append('"');
-    }
+    private static StringBuilder Field(StringBuilder line, string? value) => Shared.SpreadsheetCsv.AppendText(line, value);
 }
 
 /// <summary>

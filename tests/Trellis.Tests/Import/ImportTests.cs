@@ -220,7 +220,7 @@ public sealed class ImportTests
             refused.ProblemLines());
 
         var broken = await app.ImportAsync((ImportFileKind.Framework, files.Write("framework4.json", "{\n  \"name\": \"x\",\n  \"values\": [],\n  \"tracks\": []\n}")));
-        Assert.Equal(["framework4.json:3: $.values: at least one value is required", "framework4.json:4: $.tracks: at least one track is required"], broken.ProblemLines());
+        Assert.Equal(["framework4.json:1: $.version: is required (a label such as 2026.1, shown with every stored version)", "framework4.json:3: $.values: at least one value is required", "framework4.json:4: $.tracks: at least one track is required"], broken.ProblemLines());
         Assert.Equal(2, await app.FrameworkVersionsAsync());
     }
 
