@@ -72,7 +72,9 @@ public static class RequestProtection
     {
         app.Use(async (http, next) =>
         {
-            if (IsSafe(http.Request.Method) || AuthSetup.HasBearerToken(http.Request) || await ComesFromThisSiteAsync(http))
+            // A request without a signed-in user carries no session to abuse: authorisation answers it (401), as before.
+            if (IsSafe(http.Request.Method) || AuthSetup.HasBearerToken(http.Request) || http.User.Identity?.IsAuthenticated != true
+                || await ComesFromThisSiteAsync(http))
             {
                 await next(http);
                 return;
