@@ -13,7 +13,7 @@ public sealed class EvidencePagesTests
         {
             ["E2"] = (HttpStatusCode.Forbidden, HttpStatusCode.Forbidden),
             ["M2"] = (HttpStatusCode.Forbidden, HttpStatusCode.Forbidden),
-            ["C1"] = (HttpStatusCode.Forbidden, HttpStatusCode.OK),
+            ["C1"] = (HttpStatusCode.Forbidden, HttpStatusCode.Forbidden), // HR alone lists concerns (issue 14); committee members see flags on the board
             ["H1"] = (HttpStatusCode.OK, HttpStatusCode.OK),
             ["A1"] = (HttpStatusCode.Forbidden, HttpStatusCode.Forbidden),
         };
