@@ -64,7 +64,9 @@ public sealed partial class SingleSignOnTests
         Assert.Contains("roles_changed", log);
 
         // Sign-out ends the session and goes on to the provider's end-session endpoint.
-        var signOut = await xavi.Trellis.PostAsync("/signout", null);
+        // As the browser sends it: from a Trellis page (the same-origin check refuses a bare cross-site post).
+        using var signOutRequest = new HttpRequestMessage(HttpMethod.Post, "/signout") { Headers = { { "Sec-Fetch-Site", "same-origin" } } };
+        var signOut = await xavi.Trellis.SendAsync(signOutRequest);
         Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
         Assert.StartsWith(idp.Authority + "connect/endsession", signOut.Headers.Location!.AbsoluteUri);
         Assert.Contains("id_token_hint=", signOut.Headers.Location.Query);

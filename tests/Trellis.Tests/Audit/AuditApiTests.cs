@@ -152,25 +152,7 @@ public sealed class AuditApiTests
         Assert.Equal(before + 1, Candidates(JsonDocument.Parse(await hr.GetStringAsync("/api/v1/audit")).RootElement));
     }
 
-    /// <summary>Runs the CLI in-process with standard output and error captured (tests touching Console share one collection).</summary>
-    internal static async Task<(int Exit, string Out, string Err)> RunCliAsync(params string[] args)
-    {
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        using var stdout = new StringWriter(CultureInfo.InvariantCulture);
-        using var stderr = new StringWriter(CultureInfo.InvariantCulture);
-        Console.SetOut(stdout);
-        Console.SetError(stderr);
-        try
-        {
-            var exit = await TrellisCommands.RunAsync(args);
-            return (exit, stdout.ToString(), stderr.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
-    }
+    internal static Task<(int Code, string Out, string Err)> RunCliAsync(params string[] args) => CliRunner.RunAsync(args);
 }
 
 [CollectionDefinition("console", DisableParallelization = true)]

@@ -224,7 +224,7 @@ public sealed class DemoTests
     public async Task Demo_command_fills_an_empty_database_and_refuses_one_with_employees(Provider provider)
     {
         await using var database = TestDatabase.Create(provider);
-        Assert.Equal(0, await TrellisCommands.RunAsync(["demo", "--db", database.Value, "--employees", "60", "--seed", "3"]));
+        Assert.Equal(0, (await CliRunner.RunAsync("demo", "--db", database.Value, "--employees", "60", "--seed", "3")).Code);
         await using (var db = database.Selection.CreateContext())
         {
             Assert.Equal(60, await db.Employees.CountAsync());
@@ -238,7 +238,7 @@ public sealed class DemoTests
         await using (var db = database.Selection.CreateContext())
             Assert.Equal(60, await db.Employees.CountAsync());
 
-        Assert.Equal(1, await TrellisCommands.RunAsync(["demo", "--db", database.Value, "--employees", "5"]));
+        Assert.Equal(1, (await CliRunner.RunAsync("demo", "--db", database.Value, "--employees", "5")).Code);
     }
 
     [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
@@ -246,7 +246,7 @@ public sealed class DemoTests
     {
         await using var app = await TrellisApp.StartAsync(provider);
         var before = await app.WithDbAsync(db => db.Employees.CountAsync());
-        Assert.Equal(1, await TrellisCommands.RunAsync(["demo", "--db", app.Database.Value]));
+        Assert.Equal(1, (await CliRunner.RunAsync("demo", "--db", app.Database.Value)).Code);
         Assert.Equal(before, await app.WithDbAsync(db => db.Employees.CountAsync()));
         Assert.False(await app.WithDbAsync(db => db.Observations.AnyAsync()));
     }
@@ -267,12 +267,7 @@ public sealed class DemoTests
         async Task<string> StartAsync()
         {
             await using var scope = services.CreateAsyncScope();
-            var output = new StringWriter();
-            var original = Console.Out;
-            Console.SetOut(output);
-            try { await DemoSeeding.SeedIfEmptyAndPrintAsync(scope.ServiceProvider, serve, default); }
-            finally { Console.SetOut(original); }
-            return output.ToString();
+            return await CliRunner.CaptureAsync(() => DemoSeeding.SeedIfEmptyAndPrintAsync(scope.ServiceProvider, serve, default));
         }
 
         var first = await StartAsync();
@@ -301,12 +296,8 @@ public sealed class DemoTests
     {
         await using var app = await TrellisApp.StartAsync(provider);
         using var scope = app.Services.CreateScope();
-        var output = new StringWriter();
-        var original = Console.Out;
-        Console.SetOut(output);
-        try { await DemoSeeding.SeedIfEmptyAndPrintAsync(scope.ServiceProvider, new ServeOptions(Demo: true), default); }
-        finally { Console.SetOut(original); }
-        Assert.Contains("no demo sign-ins", output.ToString());
+        var output = await CliRunner.CaptureAsync(() => DemoSeeding.SeedIfEmptyAndPrintAsync(scope.ServiceProvider, new ServeOptions(Demo: true), default));
+        Assert.Contains("no demo sign-ins", output);
         Assert.Equal(9, await app.WithDbAsync(db => db.Employees.CountAsync()));
     }
 }

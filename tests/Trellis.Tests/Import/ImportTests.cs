@@ -164,7 +164,7 @@ public sealed class ImportTests
         Assert.True(load.Succeeded, string.Join("\n", load.ProblemLines()));
 
         var exported = Path.Combine(files.Path, "export");
-        Assert.Equal(0, await Trellis.Cli.TrellisCommands.RunAsync(["export", "--db", app.Database.Value, "--out", exported]));
+        Assert.Equal(0, (await CliRunner.RunAsync("export", "--db", app.Database.Value, "--out", exported)).Code);
         var versions = await app.FrameworkVersionsAsync();
 
         var again = await app.ImportAsync(
@@ -177,7 +177,7 @@ public sealed class ImportTests
         Assert.Equal(versions, await app.FrameworkVersionsAsync());
 
         var second = Path.Combine(files.Path, "export2");
-        Assert.Equal(0, await Trellis.Cli.TrellisCommands.RunAsync(["export", "--db", app.Database.Value, "--out", second]));
+        Assert.Equal(0, (await CliRunner.RunAsync("export", "--db", app.Database.Value, "--out", second)).Code);
         foreach (var file in Directory.GetFiles(exported))
             Assert.Equal(File.ReadAllBytes(file), File.ReadAllBytes(Path.Combine(second, Path.GetFileName(file))));
         var observations = File.ReadAllText(Path.Combine(exported, "observations.csv"));
