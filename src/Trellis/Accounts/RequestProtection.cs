@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.Options;
 
 namespace Trellis.Accounts;
 
@@ -40,17 +41,28 @@ public static class RequestProtection
     public static WebApplication UseRequestProtection(this WebApplication app)
     {
         if (app.Configuration.GetValue("ForwardedHeaders:Enabled", false)) app.UseForwardedHeaders();
-        app.Use(SecurityHeaders);
+        var pagePolicy = PagePolicy(app.Services.GetRequiredService<IOptions<OidcOptions>>().Value);
+        app.Use((http, next) => SecurityHeaders(http, next, pagePolicy));
         return app;
     }
 
-    private static Task SecurityHeaders(HttpContext http, RequestDelegate next)
+    /// <summary>
+    /// The page policy, with the identity provider's origin added to <c>form-action</c> when single sign-on is on:
+    /// browsers apply <c>form-action</c> to the redirects after a form post too, and the sign-out form ends at the
+    /// provider's end-session endpoint.
+    /// </summary>
+    public static string PagePolicy(OidcOptions oidc) =>
+        oidc.Enabled && Uri.TryCreate(oidc.Authority, UriKind.Absolute, out var authority)
+            ? ContentSecurityPolicy.Replace("form-action 'self'", $"form-action 'self' {authority.GetLeftPart(UriPartial.Authority)}", StringComparison.Ordinal)
+            : ContentSecurityPolicy;
+
+    private static Task SecurityHeaders(HttpContext http, RequestDelegate next, string pagePolicy)
     {
         http.Response.OnStarting(() =>
         {
             var headers = http.Response.Headers;
             var docs = http.Request.Path.StartsWithSegments("/docs") || http.Request.Path.StartsWithSegments("/scalar");
-            headers.ContentSecurityPolicy = docs ? ApiReferencePolicy : ContentSecurityPolicy;
+            headers.ContentSecurityPolicy = docs ? ApiReferencePolicy : pagePolicy;
             headers.XContentTypeOptions = "nosniff";
             headers["Referrer-Policy"] = "same-origin";
             headers.XFrameOptions = "DENY";

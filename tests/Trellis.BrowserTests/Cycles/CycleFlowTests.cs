@@ -132,7 +132,7 @@ public sealed partial class CycleFlowTests(BrowserApp app) : IClassFixture<Brows
 
         // Eli, now a people leader, has a transition plan with check-ins at 30, 60 and 90 days.
         await eli.GotoAsync("/transitions");
-        await eli.GetByRole(AriaRole.Link, new() { Name = "Eli Engineer" }).ClickAsync();
+        await eli.GetByRole(AriaRole.Table).GetByRole(AriaRole.Link, new() { Name = "Eli Engineer" }).ClickAsync();
         await Expect(eli.Locator("main table tbody tr")).ToHaveCountAsync(3);
         // Xavi is not a colleague of Eli's plan: not allowed.
         await xavi.GotoAsync(eli.Url);
