@@ -7,15 +7,81 @@ namespace Trellis.Admin;
 /// <summary>Accounts and the audit log: HR and admins only.</summary>
 public static class AdminApi
 {
-    public static IServiceCollection AddAdmin(this IServiceCollection services) => services.AddScoped<AdminQueries>();
+    public static IServiceCollection AddAdmin(this IServiceCollection services) => services.AddScoped<AdminQueries>().AddScoped<AccountAdmin>();
 
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1").WithTags("Admin").RequireAuthorization(Policies.HrOrAdmin);
         api.MapGet("/admin/accounts", ListAccounts);
         api.MapGet("/audit-log", ListAuditLog);
+
+        // Changes to accounts and tokens: admins only (the group's HR-or-admin and this policy both apply).
+        api.MapPost("/admin/accounts", CreateAccount).RequireAuthorization(Policies.Admin).WithDescription("Create an account; the generated password is in the answer, once.");
+        api.MapPut("/admin/accounts/{employeeId}/roles", SetRoles).RequireAuthorization(Policies.Admin);
+        api.MapPost("/admin/accounts/{employeeId}/password", ResetPassword).RequireAuthorization(Policies.Admin).WithDescription("A new password, shown once.");
+        api.MapPost("/admin/accounts/{employeeId}/unlock", Unlock).RequireAuthorization(Policies.Admin);
+        api.MapGet("/admin/tokens", ListTokens).RequireAuthorization(Policies.Admin).WithDescription("Personal API tokens with their last use; filter by employee_id.");
+        api.MapPost("/admin/tokens/{id:int}/revoke", RevokeToken).RequireAuthorization(Policies.Admin);
+        api.MapGet("/admin/scim-tokens", ListScimTokens).RequireAuthorization(Policies.Admin);
+        api.MapPost("/admin/scim-tokens", CreateScimToken).RequireAuthorization(Policies.Admin).WithDescription("A provisioning token for /scim/v2, shown once.");
+        api.MapPost("/admin/scim-tokens/{id:int}/revoke", RevokeScimToken).RequireAuthorization(Policies.Admin);
+        api.MapGet("/admin/sso", GetSso).RequireAuthorization(Policies.Admin).WithDescription("Single sign-on: issuer, provider, whether passwords work, the last sign-in through it.");
         return app;
     }
+
+    private static ProblemHttpResult Problem(AdminError e) => TypedResults.Problem(e.Detail, statusCode: e.Status, title: e.Status switch { 404 => "Not found", 409 => "Conflict", _ => "Bad request" });
+
+    private static Results<T, ValidationProblem, ProblemHttpResult> Answer<T>(T ok, AdminError? error) where T : IResult =>
+        error switch
+        {
+            null => ok,
+            { Status: 400, Field: { } field } => TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [error.Detail] }),
+            _ => Problem(error),
+        };
+
+    public static async Task<Results<Created<PasswordIssued>, ValidationProblem, ProblemHttpResult>> CreateAccount(CreateAccountRequest request, AccountAdmin admin, CancellationToken ct)
+    {
+        var (issued, error) = await admin.CreateAsync(request, ct);
+        return Answer(TypedResults.Created($"/api/v1/admin/accounts?q={issued?.EmployeeId}", issued), error);
+    }
+
+    public static async Task<Results<Ok<AccountChanged>, ValidationProblem, ProblemHttpResult>> SetRoles(string employeeId, SetRolesRequest request, AccountAdmin admin, CancellationToken ct)
+    {
+        var (changed, error) = await admin.SetRolesAsync(employeeId, request, ct);
+        return Answer(TypedResults.Ok(changed), error);
+    }
+
+    public static async Task<Results<Ok<PasswordIssued>, ValidationProblem, ProblemHttpResult>> ResetPassword(string employeeId, AccountAdmin admin, CancellationToken ct)
+    {
+        var (issued, error) = await admin.ResetPasswordAsync(employeeId, ct);
+        return Answer(TypedResults.Ok(issued), error);
+    }
+
+    public static async Task<Results<Ok<AccountChanged>, ValidationProblem, ProblemHttpResult>> Unlock(string employeeId, AccountAdmin admin, CancellationToken ct)
+    {
+        var (changed, error) = await admin.UnlockAsync(employeeId, ct);
+        return Answer(TypedResults.Ok(changed), error);
+    }
+
+    public static async Task<Ok<List<TokenRow>>> ListTokens(AccountAdmin admin, [FromQuery(Name = "employee_id")] string? employeeId, CancellationToken ct) =>
+        TypedResults.Ok(await admin.TokensAsync(employeeId, ct));
+
+    public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> RevokeToken(int id, AccountAdmin admin, CancellationToken ct) =>
+        Answer(TypedResults.NoContent(), await admin.RevokeTokenAsync(id, ct));
+
+    public static async Task<Ok<List<Provisioning.ProvisioningTokenRow>>> ListScimTokens(AccountAdmin admin, CancellationToken ct) =>
+        TypedResults.Ok(await admin.ScimTokensAsync(ct));
+
+    public static async Task<Created<ScimTokenIssued>> CreateScimToken(CreateScimTokenRequest request, AccountAdmin admin, CancellationToken ct)
+    {
+        var issued = await admin.CreateScimTokenAsync(request, ct);
+        return TypedResults.Created("/api/v1/admin/scim-tokens", issued);
+    }
+
+    public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> RevokeScimToken(int id, AccountAdmin admin, CancellationToken ct) =>
+        Answer(TypedResults.NoContent(), await admin.RevokeScimTokenAsync(id, ct));
+
+    public static async Task<Ok<SsoStatus>> GetSso(AccountAdmin admin, CancellationToken ct) => TypedResults.Ok(await admin.SsoAsync(ct));
 
     public static async Task<Results<Ok<AccountPage>, ValidationProblem>> ListAccounts(
         AdminQueries admin, string? q, string? role, int? page, [FromQuery(Name = "page_size")] int? pageSize, CancellationToken ct)
