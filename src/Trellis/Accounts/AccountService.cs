@@ -81,10 +81,10 @@ public sealed class AccountService(TrellisDb db, TimeProvider clock, AccountStat
         client = string.IsNullOrWhiteSpace(client) ? "unknown" : client.Length > 64 ? client[..64] : client;
         var now = clock.GetUtcNow();
         var row = await db.Accounts.AsNoTracking()
-            .Join(db.Employees, a => a.EmployeeId, e => e.Id, (a, e) => new { a.Id, a.EmployeeId, a.PasswordHash, a.LockedUntil, e.Email, e.Status })
+            .Join(db.Employees, a => a.EmployeeId, e => e.Id, (a, e) => new { a.Id, a.EmployeeId, a.PasswordHash, a.LockedUntil, a.DisabledAt, e.Email, e.Status })
             .FirstOrDefaultAsync(x => x.EmployeeId == login || x.Email == login, ct);
 
-        if (row is null || row.Status == EmployeeStatus.Left)
+        if (row is null || row.Status == EmployeeStatus.Left || row.DisabledAt is not null)
         {
             // Unknown and closed accounts answer like a wrong password, take as long, and "lock" the same way,
             // so that neither the message nor the lockout tells an outsider which accounts exist.

@@ -8,7 +8,7 @@ using Trellis.Data;
 namespace Trellis.Accounts;
 
 /// <summary>
-/// Whether a signed-in session may go on: its account still exists, its person has not left, and the session's security
+/// Whether a signed-in session may go on: its account still exists and is not disabled, its person has not left, and the session's security
 /// stamp is the account's current one. Checked on every cookie request; each account's state is read from the database at
 /// most once a <see cref="MaxAge"/> (this process forgets it at once when it changes it; a change made by another process,
 /// such as the CLI, is seen within that minute).
@@ -34,14 +34,14 @@ public sealed class AccountStates(IServiceScopeFactory scopes, TimeProvider cloc
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<TrellisDb>();
         var row = await db.Accounts.AsNoTracking().Where(a => a.Id == accountId)
-            .Join(db.Employees, a => a.EmployeeId, e => e.Id, (a, e) => new { a.SecurityStamp, e.Status })
+            .Join(db.Employees, a => a.EmployeeId, e => e.Id, (a, e) => new { a.SecurityStamp, a.DisabledAt, e.Status })
             .FirstOrDefaultAsync(ct);
         if (row is null)
         {
             Forget(accountId);
             return null;
         }
-        var state = new State(row.SecurityStamp, row.Status != EmployeeStatus.Left, now);
+        var state = new State(row.SecurityStamp, row.Status != EmployeeStatus.Left && row.DisabledAt == null, now);
         _states[accountId] = state;
         return state;
     }

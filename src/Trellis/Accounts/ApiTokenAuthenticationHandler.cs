@@ -26,6 +26,7 @@ internal sealed class ApiTokenAuthenticationHandler(
         if (found is null) return AuthenticateResult.Fail("unknown or revoked token");
         // Read on every request (the token lookup reads the account anyway): a leaver's tokens stop at once.
         if (found.Status == EmployeeStatus.Left) return AuthenticateResult.Fail("the token's owner has left");
+        if (found.Account.DisabledAt is not null) return AuthenticateResult.Fail("the token's account is disabled");
 
         var now = clock.GetUtcNow();
         // Touch last-used at most once a minute to keep token auth read-mostly.
@@ -45,7 +46,7 @@ internal sealed class ApiTokenAuthenticationHandler(
         await Context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new()
         {
             HttpContext = Context,
-            ProblemDetails = { Status = 401, Title = "Sign in required", Detail = "The bearer token is missing, unknown or revoked, or its owner has left." },
+            ProblemDetails = { Status = 401, Title = "Sign in required", Detail = "The bearer token is missing, unknown or revoked, its account is disabled, or its owner has left." },
         });
     }
 

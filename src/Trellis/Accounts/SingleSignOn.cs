@@ -176,6 +176,15 @@ public sealed class SsoSignIn(TrellisDb db, IOptions<OidcOptions> options, TimeP
         }
 
         var account = await db.Accounts.FirstOrDefaultAsync(a => a.EmployeeId == employee.Id, ctx.HttpContext.RequestAborted);
+        if (account?.DisabledAt is not null)
+        {
+            // An admin disabled this account in Trellis: the provider vouching for the person does not undo that.
+            db.AuditLog.Add(new AuditLogEntry { At = now, Action = "sso_refused", SubjectEmployeeId = employee.Id, Detail = $"account disabled; sign-in via {issuer}" });
+            await db.SaveChangesAsync(ctx.HttpContext.RequestAborted);
+            ctx.HandleResponse();
+            ctx.Response.Redirect("/signin/refused?reason=disabled");
+            return;
+        }
         if (account is null)
         {
             // No local password: this person signs in through the provider (an admin can still set one).

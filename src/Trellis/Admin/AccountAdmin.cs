@@ -10,98 +10,127 @@ namespace Trellis.Admin;
 public sealed record CreateAccountRequest(string? EmployeeId, IReadOnlyList<string>? Roles);
 public sealed record SetRolesRequest(IReadOnlyList<string>? Roles);
 public sealed record CreateScimTokenRequest(string? Name);
-public sealed record AccountChanged(string EmployeeId, IReadOnlyList<string> Roles, bool Locked);
+public sealed record AccountChanged(string EmployeeId, IReadOnlyList<string> Roles, bool Locked, bool Disabled);
 /// <summary>A new password, shown once: only its hash is kept.</summary>
 public sealed record PasswordIssued(string EmployeeId, string Password);
 public sealed record TokenRow(int Id, string EmployeeId, string Name, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt);
 public sealed record ScimTokenIssued(int Id, string Name, string Token);
 public sealed record SsoStatus(bool Enabled, string? Issuer, string? Provider, bool LocalPasswords, DateTimeOffset? LastSignInAt, string? LastSignInEmployeeId);
 
-/// <summary>Why an admin change was refused (400 with a field, 404, 409).</summary>
-public sealed record AdminError(int Status, string Detail, string? Field = null);
-
 /// <summary>
-/// The admin console's changes to accounts and tokens (pages and <c>/api/v1/admin</c> share it). Every change is
-/// written to the audit log with the admin who made it and when.
+/// The admin console's changes to accounts and tokens (the admin page and <c>/api/v1/admin</c> share it). Every change
+/// is written to the audit log with the admin who made it and when; a change that alters what a session may do (roles,
+/// password, disabling) gives the account a new security stamp, which ends its other sessions on their next request.
 /// </summary>
-public sealed class AccountAdmin(TrellisDb db, Viewer viewer, TimeProvider clock, ProvisioningTokens scimTokens, IOptions<OidcOptions> oidc)
+public sealed class AccountAdmin(
+    TrellisDb db, Viewer viewer, TimeProvider clock, TokenService tokens, ProvisioningTokens scimTokens, AccountStates states, IOptions<OidcOptions> oidc)
 {
     private static readonly PasswordHasher<Account> Hasher = new();
 
     private void Log(string action, string? subject, string detail) =>
         db.AuditLog.Add(new AuditLogEntry { At = clock.GetUtcNow(), ActorEmployeeId = viewer.EmployeeId, Action = action, SubjectEmployeeId = subject, Detail = detail });
 
-    private static AccountChanged Changed(Account a, DateTimeOffset now) =>
-        new(a.EmployeeId, Roles.Split(a.Roles), a.LockedUntil is { } u && u > now);
+    private AccountChanged Changed(Account a) =>
+        new(a.EmployeeId, Roles.Split(a.Roles), a.LockedUntil is { } u && u > clock.GetUtcNow(), a.DisabledAt is not null);
 
-    private static AdminError? CheckRoles(IReadOnlyList<string>? roles)
+    private static Problem? CheckRoles(IReadOnlyList<string>? roles)
     {
-        if (roles is null) return new(400, "roles are required (employee is always included)", "roles");
+        if (roles is null) return Problem.Invalid("roles", "roles are required (employee is always included)");
         var unknown = roles.FirstOrDefault(r => !Roles.IsKnown(r.Trim().ToLowerInvariant()));
-        return unknown is null ? null : new(400, $"unknown role '{unknown}' (use {string.Join(", ", Roles.All)})", "roles");
+        return unknown is null ? null : Problem.Invalid("roles", $"unknown role '{unknown}' (use {string.Join(", ", Roles.All)})");
+    }
+
+    private async Task<Account?> FindAsync(string employeeId, CancellationToken ct) =>
+        await db.Accounts.FirstOrDefaultAsync(a => a.EmployeeId == employeeId, ct);
+
+    private static Problem NoAccount(string employeeId) => Problem.NotFound($"{employeeId} has no account");
+
+    /// <summary>Saves the change and ends the account's other sessions in this process at once (others see the stamp within a minute).</summary>
+    private async Task SaveAndEndSessionsAsync(Account account, CancellationToken ct)
+    {
+        account.SecurityStamp = AccountService.NewSecurityStamp();
+        await db.SaveChangesAsync(ct);
+        states.Forget(account.Id);
     }
 
     /// <summary>A new account with a generated password (returned once).</summary>
-    public async Task<(PasswordIssued? Issued, AdminError? Error)> CreateAsync(CreateAccountRequest request, CancellationToken ct)
+    public async Task<Outcome<PasswordIssued>> CreateAsync(CreateAccountRequest request, CancellationToken ct)
     {
         var id = request.EmployeeId?.Trim();
-        if (string.IsNullOrEmpty(id)) return (null, new(400, "employee_id is required", "employee_id"));
-        if (CheckRoles(request.Roles ?? [Roles.Employee]) is { } bad) return (null, bad);
-        if (!await db.Employees.AnyAsync(e => e.Id == id, ct)) return (null, new(400, $"no employee with id '{id}'", "employee_id"));
-        if (await db.Accounts.AnyAsync(a => a.EmployeeId == id, ct)) return (null, new(409, $"{id} has an account already; set its roles or reset its password"));
+        if (string.IsNullOrEmpty(id)) return Problem.Invalid("employee_id", "employee_id is required");
+        if (CheckRoles(request.Roles ?? [Roles.Employee]) is { } bad) return bad;
+        var status = await db.Employees.Where(e => e.Id == id).Select(e => e.Status).FirstOrDefaultAsync(ct);
+        if (status is null) return Problem.Invalid("employee_id", $"no employee with id '{id}'");
+        if (status == EmployeeStatus.Left) return Problem.Invalid("employee_id", $"{id} has left; a leaver gets no account");
+        if (await db.Accounts.AnyAsync(a => a.EmployeeId == id, ct)) return Problem.Conflict($"{id} has an account already; set its roles or reset its password");
         var password = NewPassword();
-        var account = new Account { EmployeeId = id, PasswordHash = "", Roles = Roles.Join(request.Roles ?? []), CreatedAt = clock.GetUtcNow() };
+        var account = new Account
+        {
+            EmployeeId = id, PasswordHash = "", Roles = Roles.Join(request.Roles ?? []), CreatedAt = clock.GetUtcNow(),
+            SecurityStamp = AccountService.NewSecurityStamp(),
+        };
         account.PasswordHash = Hasher.HashPassword(account, password);
         db.Accounts.Add(account);
         Log("account_created", id, $"roles {account.Roles}");
         await db.SaveChangesAsync(ct);
-        return (new PasswordIssued(id, password), null);
+        return Outcome<PasswordIssued>.New(new PasswordIssued(id, password));
     }
 
-    public async Task<(AccountChanged? Account, AdminError? Error)> SetRolesAsync(string employeeId, SetRolesRequest request, CancellationToken ct)
+    public async Task<Outcome<AccountChanged>> SetRolesAsync(string employeeId, SetRolesRequest request, CancellationToken ct)
     {
-        if (CheckRoles(request.Roles) is { } bad) return (null, bad);
-        var account = await db.Accounts.FirstOrDefaultAsync(a => a.EmployeeId == employeeId, ct);
-        if (account is null) return (null, new(404, $"{employeeId} has no account"));
+        if (CheckRoles(request.Roles) is { } bad) return bad;
+        if (await FindAsync(employeeId, ct) is not { } account) return NoAccount(employeeId);
         var roles = Roles.Join(request.Roles!);
-        if (roles != account.Roles)
-        {
-            if (account.EmployeeId == viewer.EmployeeId && !Roles.Split(roles).Contains(Roles.Admin))
-                return (null, new(409, "you cannot take the admin role from yourself; another admin can"));
-            Log("roles_changed", employeeId, $"{account.Roles} → {roles}");
-            account.Roles = roles;
-            await db.SaveChangesAsync(ct);
-        }
-        return (Changed(account, clock.GetUtcNow()), null);
+        if (roles == account.Roles) return Changed(account);
+        if (account.EmployeeId == viewer.EmployeeId && !Roles.Split(roles).Contains(Roles.Admin))
+            return Problem.Conflict("You cannot take the admin role from yourself; another admin can.");
+        Log("roles_changed", employeeId, $"{account.Roles} → {roles}");
+        account.Roles = roles;
+        await SaveAndEndSessionsAsync(account, ct);
+        return Changed(account);
     }
 
-    public async Task<(PasswordIssued? Issued, AdminError? Error)> ResetPasswordAsync(string employeeId, CancellationToken ct)
+    public async Task<Outcome<PasswordIssued>> ResetPasswordAsync(string employeeId, CancellationToken ct)
     {
-        var account = await db.Accounts.FirstOrDefaultAsync(a => a.EmployeeId == employeeId, ct);
-        if (account is null) return (null, new(404, $"{employeeId} has no account"));
+        if (await FindAsync(employeeId, ct) is not { } account) return NoAccount(employeeId);
         var password = NewPassword();
         account.PasswordHash = Hasher.HashPassword(account, password);
         account.FailedSignIns = 0;
         account.LockedUntil = null;
+        await db.SignInLockouts.Where(l => l.AccountId == account.Id).ExecuteDeleteAsync(ct);
         Log("password_reset", employeeId, "new password issued (shown once)");
-        await db.SaveChangesAsync(ct);
-        return (new PasswordIssued(employeeId, password), null);
+        await SaveAndEndSessionsAsync(account, ct);
+        return new PasswordIssued(employeeId, password);
     }
 
-    public async Task<(AccountChanged? Account, AdminError? Error)> UnlockAsync(string employeeId, CancellationToken ct) =>
-        await ChangeAsync(employeeId, "account_unlocked", a => { a.LockedUntil = null; a.FailedSignIns = 0; }, ct);
-
-    private async Task<(AccountChanged?, AdminError?)> ChangeAsync(string employeeId, string action, Action<Account> change, CancellationToken ct)
+    /// <summary>Lifts a lockout after failed sign-ins, from every address.</summary>
+    public async Task<Outcome<AccountChanged>> UnlockAsync(string employeeId, CancellationToken ct)
     {
-        var account = await db.Accounts.FirstOrDefaultAsync(a => a.EmployeeId == employeeId, ct);
-        if (account is null) return (null, new(404, $"{employeeId} has no account"));
-        change(account);
-        if (db.ChangeTracker.HasChanges())
+        if (await FindAsync(employeeId, ct) is not { } account) return NoAccount(employeeId);
+        var lockouts = await db.SignInLockouts.Where(l => l.AccountId == account.Id && (l.LockedUntil != null || l.Failures > 0)).ExecuteDeleteAsync(ct);
+        if (account.LockedUntil is not null || account.FailedSignIns > 0 || lockouts > 0)
         {
-            Log(action, employeeId, action.Replace('_', ' '));
+            account.LockedUntil = null;
+            account.FailedSignIns = 0;
+            Log("account_unlocked", employeeId, "lockout lifted");
             await db.SaveChangesAsync(ct);
         }
-        return (Changed(account, clock.GetUtcNow()), null);
+        return Changed(account);
+    }
+
+    /// <summary>
+    /// Disables an account: it can no longer sign in by password or single sign-on, its sessions and tokens stop on the
+    /// next request. Nothing else changes (the person, their evidence and history stay); enabling it again restores sign-in.
+    /// </summary>
+    public async Task<Outcome<AccountChanged>> SetDisabledAsync(string employeeId, bool disabled, CancellationToken ct)
+    {
+        if (await FindAsync(employeeId, ct) is not { } account) return NoAccount(employeeId);
+        if (disabled && account.EmployeeId == viewer.EmployeeId) return Problem.Conflict("You cannot disable your own account; another admin can.");
+        if (disabled == account.DisabledAt is not null) return Changed(account);
+        account.DisabledAt = disabled ? clock.GetUtcNow() : null;
+        Log(disabled ? "account_disabled" : "account_enabled", employeeId, disabled ? "sign-in, sessions and tokens stopped" : "sign-in allowed again");
+        await SaveAndEndSessionsAsync(account, ct);
+        return Changed(account);
     }
 
     public Task<List<TokenRow>> TokensAsync(string? employeeId, CancellationToken ct) =>
@@ -111,16 +140,10 @@ public sealed class AccountAdmin(TrellisDb db, Viewer viewer, TimeProvider clock
          orderby t.Id descending
          select new TokenRow(t.Id, a.EmployeeId, t.Name, t.CreatedAt, t.LastUsedAt, t.RevokedAt)).Take(500).ToListAsync(ct);
 
-    public async Task<AdminError?> RevokeTokenAsync(int id, CancellationToken ct)
-    {
-        var row = await (from t in db.ApiTokens join a in db.Accounts on t.AccountId equals a.Id where t.Id == id select new { Token = t, a.EmployeeId }).FirstOrDefaultAsync(ct);
-        if (row is null) return new(404, $"no API token #{id}");
-        if (row.Token.RevokedAt is not null) return null;
-        row.Token.RevokedAt = clock.GetUtcNow();
-        Log("token_revoked", row.EmployeeId, $"API token #{id} '{row.Token.Name}'");
-        await db.SaveChangesAsync(ct);
-        return null;
-    }
+    public async Task<Outcome<int>> RevokeTokenAsync(int id, CancellationToken ct) =>
+        (await tokens.RevokeAsync(id, new TokenRevoker(viewer.AccountId, viewer.EmployeeId, IsAdmin: true), ct)).Result == RevokeResult.NotFound
+            ? Problem.NotFound($"no API token #{id}")
+            : id;
 
     public Task<List<ProvisioningTokenRow>> ScimTokensAsync(CancellationToken ct) => scimTokens.ListAsync(ct);
 
@@ -130,17 +153,18 @@ public sealed class AccountAdmin(TrellisDb db, Viewer viewer, TimeProvider clock
         return new ScimTokenIssued(id, string.IsNullOrWhiteSpace(request.Name) ? "provisioning" : request.Name.Trim(), token);
     }
 
-    public async Task<AdminError?> RevokeScimTokenAsync(int id, CancellationToken ct) =>
-        await scimTokens.RevokeAsync(id, viewer.EmployeeId, ct) ? null : new(404, $"no provisioning token #{id}");
+    public async Task<Outcome<int>> RevokeScimTokenAsync(int id, CancellationToken ct) =>
+        await scimTokens.RevokeAsync(id, viewer.EmployeeId, ct) ? id : Problem.NotFound($"no provisioning token #{id}");
 
     public async Task<SsoStatus> SsoAsync(CancellationToken ct)
     {
         var o = oidc.Value;
-        var last = await db.AuditLog.AsNoTracking().Where(a => a.Action == "sso_sign_in").OrderByDescending(a => a.At).ThenByDescending(a => a.Id)
+        var last = await db.AuditLog.AsNoTracking().Where(a => a.Action == "sso_sign_in").OrderByDescending(a => a.Id)
             .Select(a => new { a.At, a.SubjectEmployeeId }).FirstOrDefaultAsync(ct);
         return new SsoStatus(o.Enabled, o.Authority, o.Enabled ? o.ProviderName : null, o.LocalPasswords, last?.At, last?.SubjectEmployeeId);
     }
 
+    /// <summary>120 random bits, readable and typeable (no + or /).</summary>
     private static string NewPassword() =>
         Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(15)).Replace('+', 'x').Replace('/', 'y');
 }

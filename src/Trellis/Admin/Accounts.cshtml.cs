@@ -7,7 +7,7 @@ namespace Trellis.Admin;
 
 /// <summary>The admin page: accounts with their roles, last sign-in and lock state (HR and admins).</summary>
 [Authorize(Policy = Policies.HrOrAdmin)]
-public sealed class AccountsModel(AdminQueries admin) : PageModel
+public sealed class AccountsModel(AdminQueries admin, AccountAdmin changes, Viewer viewer) : PageModel
 {
     [BindProperty(SupportsGet = true)] public string? Q { get; set; }
     [BindProperty(SupportsGet = true)] public string? Role { get; set; }
@@ -16,6 +16,21 @@ public sealed class AccountsModel(AdminQueries admin) : PageModel
 
     public AccountPage? Result { get; private set; }
     public Dictionary<string, string[]> Errors { get; private set; } = [];
+
+    public bool CanChange => viewer.IsAdmin;
+    /// <summary>The account just created, with its password: shown on this answer only.</summary>
+    public PasswordIssued? Created { get; private set; }
+
+    /// <summary>Creates an account (admins only; HR sees the list but changes nothing).</summary>
+    public async Task<IActionResult> OnPostCreateAsync([FromForm(Name = "employee_id")] string? employeeId, [FromForm] string[]? roles, CancellationToken ct)
+    {
+        if (!viewer.IsAdmin) return Forbid();
+        var outcome = await changes.CreateAsync(new CreateAccountRequest(employeeId, roles ?? []), ct);
+        if (outcome.Problem is { } p) p.ShowOn(this);
+        Created = outcome.Value;
+        await OnGetAsync(ct);
+        return Page();
+    }
 
     public async Task OnGetAsync(CancellationToken ct)
     {

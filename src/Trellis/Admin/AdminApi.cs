@@ -19,7 +19,9 @@ public static class AdminApi
         api.MapPost("/admin/accounts", CreateAccount).RequireAuthorization(Policies.Admin).WithDescription("Create an account; the generated password is in the answer, once.");
         api.MapPut("/admin/accounts/{employeeId}/roles", SetRoles).RequireAuthorization(Policies.Admin);
         api.MapPost("/admin/accounts/{employeeId}/password", ResetPassword).RequireAuthorization(Policies.Admin).WithDescription("A new password, shown once.");
-        api.MapPost("/admin/accounts/{employeeId}/unlock", Unlock).RequireAuthorization(Policies.Admin);
+        api.MapPost("/admin/accounts/{employeeId}/unlock", Unlock).RequireAuthorization(Policies.Admin).WithDescription("Lift a lockout after failed sign-ins.");
+        api.MapPost("/admin/accounts/{employeeId}/disable", Disable).RequireAuthorization(Policies.Admin).WithDescription("No sign-in, session or token works until enabled again; nothing else changes.");
+        api.MapPost("/admin/accounts/{employeeId}/enable", Enable).RequireAuthorization(Policies.Admin);
         api.MapGet("/admin/tokens", ListTokens).RequireAuthorization(Policies.Admin).WithDescription("Personal API tokens with their last use; filter by employee_id.");
         api.MapPost("/admin/tokens/{id:int}/revoke", RevokeToken).RequireAuthorization(Policies.Admin);
         api.MapGet("/admin/scim-tokens", ListScimTokens).RequireAuthorization(Policies.Admin);
@@ -29,57 +31,39 @@ public static class AdminApi
         return app;
     }
 
-    private static ProblemHttpResult Problem(AdminError e) => TypedResults.Problem(e.Detail, statusCode: e.Status, title: e.Status switch { 404 => "Not found", 409 => "Conflict", _ => "Bad request" });
+    public static async Task<Results<Created<PasswordIssued>, Ok<PasswordIssued>, ValidationProblem, ProblemHttpResult>> CreateAccount(
+        CreateAccountRequest request, AccountAdmin admin, CancellationToken ct) =>
+        (await admin.CreateAsync(request, ct)).ToCreated(p => $"/api/v1/admin/accounts?q={Uri.EscapeDataString(p.EmployeeId)}");
 
-    private static Results<T, ValidationProblem, ProblemHttpResult> Answer<T>(T ok, AdminError? error) where T : IResult =>
-        error switch
-        {
-            null => ok,
-            { Status: 400, Field: { } field } => TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [error.Detail] }),
-            _ => Problem(error),
-        };
+    public static async Task<Results<Ok<AccountChanged>, ValidationProblem, ProblemHttpResult>> SetRoles(string employeeId, SetRolesRequest request, AccountAdmin admin, CancellationToken ct) =>
+        (await admin.SetRolesAsync(employeeId, request, ct)).ToOk();
 
-    public static async Task<Results<Created<PasswordIssued>, ValidationProblem, ProblemHttpResult>> CreateAccount(CreateAccountRequest request, AccountAdmin admin, CancellationToken ct)
-    {
-        var (issued, error) = await admin.CreateAsync(request, ct);
-        return Answer(TypedResults.Created($"/api/v1/admin/accounts?q={issued?.EmployeeId}", issued), error);
-    }
+    public static async Task<Results<Ok<PasswordIssued>, ValidationProblem, ProblemHttpResult>> ResetPassword(string employeeId, AccountAdmin admin, CancellationToken ct) =>
+        (await admin.ResetPasswordAsync(employeeId, ct)).ToOk();
 
-    public static async Task<Results<Ok<AccountChanged>, ValidationProblem, ProblemHttpResult>> SetRoles(string employeeId, SetRolesRequest request, AccountAdmin admin, CancellationToken ct)
-    {
-        var (changed, error) = await admin.SetRolesAsync(employeeId, request, ct);
-        return Answer(TypedResults.Ok(changed), error);
-    }
+    public static async Task<Results<Ok<AccountChanged>, ValidationProblem, ProblemHttpResult>> Unlock(string employeeId, AccountAdmin admin, CancellationToken ct) =>
+        (await admin.UnlockAsync(employeeId, ct)).ToOk();
 
-    public static async Task<Results<Ok<PasswordIssued>, ValidationProblem, ProblemHttpResult>> ResetPassword(string employeeId, AccountAdmin admin, CancellationToken ct)
-    {
-        var (issued, error) = await admin.ResetPasswordAsync(employeeId, ct);
-        return Answer(TypedResults.Ok(issued), error);
-    }
+    public static async Task<Results<Ok<AccountChanged>, ValidationProblem, ProblemHttpResult>> Disable(string employeeId, AccountAdmin admin, CancellationToken ct) =>
+        (await admin.SetDisabledAsync(employeeId, disabled: true, ct)).ToOk();
 
-    public static async Task<Results<Ok<AccountChanged>, ValidationProblem, ProblemHttpResult>> Unlock(string employeeId, AccountAdmin admin, CancellationToken ct)
-    {
-        var (changed, error) = await admin.UnlockAsync(employeeId, ct);
-        return Answer(TypedResults.Ok(changed), error);
-    }
+    public static async Task<Results<Ok<AccountChanged>, ValidationProblem, ProblemHttpResult>> Enable(string employeeId, AccountAdmin admin, CancellationToken ct) =>
+        (await admin.SetDisabledAsync(employeeId, disabled: false, ct)).ToOk();
 
     public static async Task<Ok<List<TokenRow>>> ListTokens(AccountAdmin admin, [FromQuery(Name = "employee_id")] string? employeeId, CancellationToken ct) =>
         TypedResults.Ok(await admin.TokensAsync(employeeId, ct));
 
     public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> RevokeToken(int id, AccountAdmin admin, CancellationToken ct) =>
-        Answer(TypedResults.NoContent(), await admin.RevokeTokenAsync(id, ct));
+        (await admin.RevokeTokenAsync(id, ct)).To(_ => TypedResults.NoContent());
 
     public static async Task<Ok<List<Provisioning.ProvisioningTokenRow>>> ListScimTokens(AccountAdmin admin, CancellationToken ct) =>
         TypedResults.Ok(await admin.ScimTokensAsync(ct));
 
-    public static async Task<Created<ScimTokenIssued>> CreateScimToken(CreateScimTokenRequest request, AccountAdmin admin, CancellationToken ct)
-    {
-        var issued = await admin.CreateScimTokenAsync(request, ct);
-        return TypedResults.Created("/api/v1/admin/scim-tokens", issued);
-    }
+    public static async Task<Created<ScimTokenIssued>> CreateScimToken(CreateScimTokenRequest request, AccountAdmin admin, CancellationToken ct) =>
+        TypedResults.Created("/api/v1/admin/scim-tokens", await admin.CreateScimTokenAsync(request, ct));
 
     public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> RevokeScimToken(int id, AccountAdmin admin, CancellationToken ct) =>
-        Answer(TypedResults.NoContent(), await admin.RevokeScimTokenAsync(id, ct));
+        (await admin.RevokeScimTokenAsync(id, ct)).To(_ => TypedResults.NoContent());
 
     public static async Task<Ok<SsoStatus>> GetSso(AccountAdmin admin, CancellationToken ct) => TypedResults.Ok(await admin.SsoAsync(ct));
 

@@ -4,7 +4,7 @@ public sealed record AccountFilter(string? Q = null, string? Role = null, int Pa
 
 public sealed record AccountRow(
     int Id, string EmployeeId, string? Name, string? Email, string? EmployeeStatus, IReadOnlyList<string> Roles,
-    DateTimeOffset CreatedAt, DateTimeOffset? LastSignInAt, bool Locked, DateTimeOffset? LockedUntil, int ActiveTokens);
+    DateTimeOffset CreatedAt, DateTimeOffset? LastSignInAt, bool Locked, DateTimeOffset? LockedUntil, int ActiveTokens, bool Disabled);
 
 public sealed record AccountPage(IReadOnlyList<AccountRow> Items, int Total, int Page, int PageSize);
 

@@ -33,13 +33,18 @@ public sealed class AdminQueries(TrellisDb db, TimeProvider clock)
         return errors;
     }
 
+    /// <summary>One account as the list shows it, or null.</summary>
+    public async Task<AccountRow?> AccountAsync(string employeeId, CancellationToken ct = default) =>
+        (await AccountsAsync(new AccountFilter(), ct, employeeId)).Items.FirstOrDefault();
+
     /// <summary>Accounts with their roles, last sign-in and lock state, ordered by employee id.</summary>
-    public async Task<AccountPage> AccountsAsync(AccountFilter f, CancellationToken ct = default)
+    public async Task<AccountPage> AccountsAsync(AccountFilter f, CancellationToken ct = default, string? exactEmployeeId = null)
     {
         var query = from a in db.Accounts.AsNoTracking()
                     join e in db.Employees.AsNoTracking() on a.EmployeeId equals e.Id into people
                     from e in people.DefaultIfEmpty()
                     select new { Account = a, Name = e == null ? null : e.Name, Email = e == null ? null : e.Email, Status = e == null ? null : e.Status };
+        if (exactEmployeeId is not null) query = query.Where(x => x.Account.EmployeeId == exactEmployeeId);
         if (!string.IsNullOrWhiteSpace(f.Q))
         {
             var q = f.Q.Trim().ToLowerInvariant();
@@ -56,13 +61,13 @@ public sealed class AdminQueries(TrellisDb db, TimeProvider clock)
         var rows = await query.OrderBy(x => x.Account.EmployeeId).Skip((f.Page - 1) * f.PageSize).Take(f.PageSize)
             .Select(x => new
             {
-                x.Account.Id, x.Account.EmployeeId, x.Name, x.Email, x.Status, x.Account.Roles, x.Account.CreatedAt, x.Account.LastSignInAt, x.Account.LockedUntil,
+                x.Account.Id, x.Account.EmployeeId, x.Name, x.Email, x.Status, x.Account.Roles, x.Account.CreatedAt, x.Account.LastSignInAt, x.Account.LockedUntil, x.Account.DisabledAt,
                 Tokens = db.ApiTokens.Count(t => t.AccountId == x.Account.Id && t.RevokedAt == null),
             })
             .ToListAsync(ct);
         var now = clock.GetUtcNow();
         var items = rows.Select(r => new AccountRow(r.Id, r.EmployeeId, r.Name, r.Email, r.Status, Roles.Split(r.Roles), r.CreatedAt, r.LastSignInAt,
-            r.LockedUntil is { } until && until > now, r.LockedUntil is { } u && u > now ? u : null, r.Tokens)).ToList();
+            r.LockedUntil is { } until && until > now, r.LockedUntil is { } u && u > now ? u : null, r.Tokens, r.DisabledAt is not null)).ToList();
         return new AccountPage(items, total, f.Page, f.PageSize);
     }
 

@@ -113,6 +113,8 @@ public sealed class Account
     /// stamp it was issued with and is refused once it differs.
     /// </summary>
     public string SecurityStamp { get; set; } = "";
+    /// <summary>Set by an admin: no sign-in, no session, no token works until it is enabled again.</summary>
+    public DateTimeOffset? DisabledAt { get; set; }
 }
 
 public sealed class ApiToken

@@ -68,6 +68,115 @@ public sealed class AccountAdminApiTests
     }
 }
 
+public sealed class AccountAdminSessionTests
+{
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task Disabling_an_account_stops_its_sessions_tokens_and_sign_in_and_enabling_restores_sign_in(Provider provider)
+    {
+        await using var app = await TrellisApp.StartAsync(provider);
+        var admin = await app.ClientForAsync("A1");
+        var cookie = await CookieSession.SignedInAsync(app, "E1");
+        var bearer = await app.ClientForAsync("E1");
+        Assert.Equal(HttpStatusCode.OK, (await cookie.GetAsync("/api/v1/me")).StatusCode);
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await (await app.ClientForAsync("H1")).PostAsync("/api/v1/admin/accounts/E1/disable", null)).StatusCode);
+        var disabled = await admin.PostAsync("/api/v1/admin/accounts/E1/disable", null);
+        Assert.Equal(HttpStatusCode.OK, disabled.StatusCode);
+        Assert.True(JsonNode.Parse(await disabled.Content.ReadAsStringAsync())!["disabled"]!.GetValue<bool>());
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await cookie.GetAsync("/api/v1/me")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await bearer.GetAsync("/api/v1/me")).StatusCode);
+        var (_, refused) = await CookieSession.TrySignInAsync(app, "E1");
+        Assert.NotEqual(HttpStatusCode.Redirect, refused.StatusCode);
+        // Nothing of the person is touched: still active, evidence kept.
+        Assert.Equal("active", await app.WithDbAsync(db => db.Employees.Where(e => e.Id == "E1").Select(e => e.Status).SingleAsync()));
+
+        Assert.Equal(HttpStatusCode.Conflict, (await admin.PostAsync("/api/v1/admin/accounts/A1/disable", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.PostAsync("/api/v1/admin/accounts/NOPE/disable", null)).StatusCode);
+
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/api/v1/admin/accounts/E1/enable", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await bearer.GetAsync("/api/v1/me")).StatusCode);
+        await CookieSession.SignedInAsync(app, "E1");
+        var log = await app.WithDbAsync(db => db.AuditLog.Where(a => a.ActorEmployeeId == "A1" && a.SubjectEmployeeId == "E1").Select(a => a.Action).ToListAsync());
+        Assert.Contains("account_disabled", log);
+        Assert.Contains("account_enabled", log);
+    }
+
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task A_role_change_or_a_password_reset_by_an_admin_ends_the_persons_sessions(Provider provider)
+    {
+        await using var app = await TrellisApp.StartAsync(provider);
+        var admin = await app.ClientForAsync("A1");
+        var manager = await CookieSession.SignedInAsync(app, "M2");
+        Assert.Equal(HttpStatusCode.OK, (await manager.GetAsync("/api/v1/team/readiness")).StatusCode);
+
+        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync("/api/v1/admin/accounts/M2/roles", new { roles = Array.Empty<string>() })).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await manager.GetAsync("/api/v1/me")).StatusCode);
+
+        var again = await CookieSession.SignedInAsync(app, "M2");
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/api/v1/admin/accounts/M2/password", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await again.GetAsync("/api/v1/me")).StatusCode);
+        var (_, oldPassword) = await CookieSession.TrySignInAsync(app, "M2");
+        Assert.NotEqual(HttpStatusCode.Redirect, oldPassword.StatusCode);
+    }
+
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task The_admin_console_pages_create_reset_and_disable_and_hr_only_reads_the_list(Provider provider)
+    {
+        await using var app = await TrellisApp.StartAsync(provider);
+        await app.WithDbAsync(async db =>
+        {
+            db.Employees.Add(new Trellis.Data.Employee { Id = "N9", Name = "Nia New", Email = "n9@example.test", Track = "expert", Level = "e1", HireDate = new(2026, 1, 5) });
+            await db.SaveChangesAsync();
+        });
+        var admin = await CookieSession.SignedInAsync(app, "A1");
+        var token = await admin.TokenFromAsync("/admin");
+        var created = await admin.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/admin?handler=Create")
+        {
+            Content = new FormUrlEncodedContent([new("employee_id", "N9"), new("roles", "manager"), new("__RequestVerificationToken", token)]),
+        });
+        var html = await created.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+        var password = System.Text.RegularExpressions.Regex.Match(html, "<code id=\"new-password\">([^<]+)</code>").Groups[1].Value;
+        Assert.True(password.Length >= 12, html);
+        Assert.Equal("employee manager", await app.WithDbAsync(db => db.Accounts.Where(a => a.EmployeeId == "N9").Select(a => a.Roles).SingleAsync()));
+        await CookieSession.SignedInAsync(app, "N9", password);
+
+        // The same employee again: the message is on the page, nothing is created twice.
+        var twice = await admin.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/admin?handler=Create")
+        {
+            Content = new FormUrlEncodedContent([new("employee_id", "N9"), new("__RequestVerificationToken", token)]),
+        });
+        Assert.Equal(HttpStatusCode.Conflict, twice.StatusCode);
+        Assert.Contains("has an account already", await twice.Content.ReadAsStringAsync());
+
+        var manage = await admin.GetAsync("/admin/accounts/N9");
+        Assert.Equal(HttpStatusCode.OK, manage.StatusCode);
+        token = await admin.TokenFromAsync("/admin/accounts/N9");
+        var disabled = await admin.PostFormAsync("/admin/accounts/N9?handler=Disable", [], token);
+        Assert.Contains("id=\"disabled\"", await disabled.Content.ReadAsStringAsync());
+        Assert.NotNull(await app.WithDbAsync(db => db.Accounts.Where(a => a.EmployeeId == "N9").Select(a => a.DisabledAt).SingleAsync()));
+
+        // HR reads the list but changes nothing and opens no account's console.
+        var hr = await CookieSession.SignedInAsync(app, "H1");
+        var list = await (await hr.GetAsync("/admin")).Content.ReadAsStringAsync();
+        Assert.DoesNotContain("create-account", list);
+        var hrToken = await hr.TokenFromAsync("/account");
+        var accounts = await app.WithDbAsync(db => db.Accounts.CountAsync());
+        var hrCreate = await hr.PostFormAsync("/admin?handler=Create", new() { ["employee_id"] = "N9" }, hrToken);
+        Assert.Contains("/denied", hrCreate.Headers.Location?.OriginalString ?? "");
+        Assert.Equal(accounts, await app.WithDbAsync(db => db.Accounts.CountAsync()));
+        var hrBearer = await app.ClientForAsync("H1");
+        foreach (var page in new[] { "/admin/accounts/N9", "/admin/tokens" })
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, (await hrBearer.GetAsync(page)).StatusCode);
+            Assert.Contains("/denied", (await hr.GetAsync(page)).Headers.Location?.OriginalString ?? "");
+        }
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/admin/tokens")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/admin/accounts/NOPE")).StatusCode);
+    }
+}
+
 /// <summary>Admin-only reads of the admin console.</summary>
 public sealed class AccountAdminPermissionRows : IPermissionRows
 {
@@ -77,5 +186,7 @@ public sealed class AccountAdminPermissionRows : IPermissionRows
         PermissionRule.Only("/api/v1/admin/tokens?employee_id=E1", "A1"),
         PermissionRule.Only("/api/v1/admin/scim-tokens", "A1"),
         PermissionRule.Only("/api/v1/admin/sso", "A1"),
+        PermissionRule.Only("/admin/tokens", "A1"),
+        PermissionRule.Only("/admin/accounts/E1", "A1"),
     ];
 }

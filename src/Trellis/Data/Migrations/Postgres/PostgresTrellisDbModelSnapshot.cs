@@ -106,6 +106,10 @@ namespace Trellis.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<DateTime?>("DisabledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("disabled_at");
+
                     b.Property<string>("EmployeeId")
                         .IsRequired()
                         .HasMaxLength(64)

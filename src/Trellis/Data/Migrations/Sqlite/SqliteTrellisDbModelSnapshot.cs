@@ -99,6 +99,10 @@ namespace Trellis.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("created_at");
 
+                    b.Property<DateTime?>("DisabledAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("disabled_at");
+
                     b.Property<string>("EmployeeId")
                         .IsRequired()
                         .HasMaxLength(64)
