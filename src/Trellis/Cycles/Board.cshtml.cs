@@ -31,6 +31,8 @@ public sealed class BoardModel(CalibrationBoard board) : CyclePageModel
 
     public string SortLink(string key) => Link(key, Sort == key ? (Dir == "desc" ? "asc" : "desc") : null, 1);
     public string PageLink(int page) => Link(Sort, Dir, page);
+    /// <summary>The grid view with the same filters.</summary>
+    public string GridLink => Link(null, null, 1).Replace("/board", "/grid", StringComparison.Ordinal);
 
     private string Link(string? sort, string? dir, int page)
     {

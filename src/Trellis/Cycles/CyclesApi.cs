@@ -10,7 +10,7 @@ public static class CyclesApi
     public static IServiceCollection AddCycles(this IServiceCollection services)
     {
         services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section);
-        return services.AddSingleton<BoardCache>().AddScoped<CycleService>().AddScoped<CalibrationBoard>().AddScoped<Transitions>().AddScoped<Notifier>().AddScoped<Inbox>();
+        return services.AddSingleton<BoardCache>().AddScoped<CycleService>().AddScoped<CalibrationBoard>().AddScoped<TalentGrid>().AddScoped<Transitions>().AddScoped<Notifier>().AddScoped<Inbox>();
     }
 
     public static IEndpointRouteBuilder MapCyclesApi(this IEndpointRouteBuilder app)
@@ -24,6 +24,7 @@ public static class CyclesApi
         cycles.MapGet("/{name}/nominations", ListNominations);
         cycles.MapGet("/{name}/suggestions", ListSuggestions);
         cycles.MapGet("/{name}/board", Board);
+        cycles.MapGet("/{name}/grid", Grid);
         cycles.MapPost("/{name}/publish", Publish).RequireAuthorization(Policies.Hr);
 
         var nominations = app.MapGroup("/api/v1/nominations").WithTags("Cycles");
@@ -81,6 +82,12 @@ public static class CyclesApi
         string? band = null, string? flag = null, string? response = null, string? decision = null, string? q = null, string? sort = null, string? dir = null)
 =>
         (await board.GetAsync(name, new BoardQuery(band, flag, response, decision, q, sort, dir), ct)).To(b => new BoardJson(b));
+
+    /// <summary>The board's rows placed on the talent grid (same filters, same numbers, same permission).</summary>
+    public static async Task<Results<Ok<GridResponse>, ValidationProblem, ProblemHttpResult>> Grid(
+        string name, TalentGrid grid, CancellationToken ct,
+        string? band = null, string? flag = null, string? response = null, string? decision = null, string? q = null) =>
+        (await grid.GetAsync(name, new BoardQuery(band, flag, response, decision, q), ct)).ToOk();
 
     public static async Task<Results<Ok<CycleResponse>, ValidationProblem, ProblemHttpResult>> Publish(string name, CycleService cycles, Audit.AuditService audit, CancellationToken ct)
     {
