@@ -94,7 +94,7 @@ public static class GridChart
                 foreach (var end in new[] { Math.Max(l, -xMax), Math.Min(h, xMax) })
                     svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{F(X(end))}\" x2=\"{F(X(end))}\" y1=\"{F(y - 5)}\" y2=\"{F(y + 5)}\" stroke=\"{color}\" stroke-width=\"2\" opacity=\"0.7\"/>");
             }
-            svg.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{F(x)}\" cy=\"{F(y)}\" r=\"7\" fill=\"{color}\" stroke=\"#fff\" stroke-width=\"1.5\"{(c.Recused ? " fill-opacity=\"0.35\"" : "")}/>");
+            svg.Append(CultureInfo.InvariantCulture, $"<circle class=\"point\" cx=\"{F(x)}\" cy=\"{F(y)}\" r=\"7\" fill=\"{color}\" stroke=\"#fff\" stroke-width=\"1.5\"{(c.Recused ? " fill-opacity=\"0.35\"" : "")}/>");
             // A dashed ring marks a point whose interval crosses the target line (explained under the grid).
             if (c.CrossesBorder)
                 svg.Append(CultureInfo.InvariantCulture, $"<circle class=\"uncertain\" cx=\"{F(x)}\" cy=\"{F(y)}\" r=\"12\" fill=\"none\" stroke=\"#1d2433\" stroke-dasharray=\"3 3\"/>");

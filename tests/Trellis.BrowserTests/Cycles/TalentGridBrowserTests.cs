@@ -66,7 +66,7 @@ public sealed class TalentGridBrowserTests(GridApp app) : IClassFixture<GridApp>
         var eva = grid.Locator(".grid-point[data-employee=E2]");
         await Expect(eva.Locator("title")).ToContainTextAsync("Eva Engineer (E2)");
         await Expect(eva).ToContainTextAsync("no answer yet");
-        await eva.HoverAsync();
+        await eva.Locator("circle.point").HoverAsync();
         await cora.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "trellis-talent-grid.png"), FullPage = true });
 
         // Filters carry over; the printed page hides them and keeps the grid.
@@ -80,7 +80,7 @@ public sealed class TalentGridBrowserTests(GridApp app) : IClassFixture<GridApp>
         await cora.EmulateMediaAsync(new() { Media = Media.Screen });
 
         // Clicking a point opens the candidate's review.
-        await cora.GetByTestId("talent-grid").Locator(".grid-point[data-employee=E2] circle").ClickAsync();
+        await cora.GetByTestId("talent-grid").Locator(".grid-point[data-employee=E2] circle.point").ClickAsync();
         await cora.WaitForURLAsync("**/cycles/grid-1/board/*");
         await Expect(cora.Locator("h1")).ToContainTextAsync("Eva Engineer");
     }
