@@ -11,6 +11,7 @@ using Trellis.Import;
 using Trellis.People;
 using Trellis.Readiness;
 using Trellis.Provisioning;
+using Trellis.Webhooks;
 
 namespace Trellis;
 
@@ -39,6 +40,7 @@ public static class Features
         services.AddAudit();
         services.AddCycles();
         services.AddProvisioning();
+        services.AddWebhooks();
         return services;
     }
 
@@ -54,6 +56,7 @@ public static class Features
         app.MapAuditApi();
         app.MapCyclesApi();
         app.MapScimApi();
+        app.MapWebhooksApi();
         return app;
     }
 }

@@ -1,6 +1,7 @@
 using Trellis.Accounts;
 using Trellis.Data;
 using Trellis.Provisioning;
+using Microsoft.AspNetCore.DataProtection;
 using Scalar.AspNetCore;
 
 namespace Trellis;
@@ -47,6 +48,8 @@ public static class TrellisWeb
             o.Conventions.AllowAnonymousToPage("/Accounts/SignIn");
             o.Conventions.AllowAnonymousToPage("/Accounts/SignInRefused");
         });
+        // Keys in the database: sign-in cookies and antiforgery tokens survive restarts and are valid on every node.
+        builder.Services.AddDataProtection().SetApplicationName("trellis").PersistKeysToDbContext<TrellisDb>();
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddTrellisAuth();
         builder.Services.AddScimAuthentication();

@@ -7,6 +7,7 @@ using Trellis.Core.Framework;
 using Trellis.Data;
 using Trellis.Framework;
 using Trellis.Readiness;
+using Trellis.Webhooks;
 
 namespace Trellis.Cycles;
 
@@ -103,6 +104,7 @@ public sealed partial class CycleService(
         if (!CyclePhases.Settable.Contains(phase))
             return Problem.Invalid("phase", $"phase must be one of {string.Join(", ", CyclePhases.Settable)} (publish to end the cycle)");
         if (CyclePhases.CheckMove(cycle.Phase, phase) is { } why) return Problem.Conflict($"Cycle '{name}': {why}.");
+        db.Outbox.Add(WebhookEvents.CyclePhaseChanged(cycle.Name, cycle.Phase, phase));
         cycle.Phase = phase;
         await db.SaveChangesAsync(ct);
         return await ToResponseAsync(cycle, ct);
@@ -152,6 +154,7 @@ public sealed partial class CycleService(
             NominatedBy = viewer.EmployeeId, NominatedAs = nominatedAs, Suggested = suggested, CreatedAt = clock.GetUtcNow(),
         };
         db.Nominations.Add(nomination);
+        db.Outbox.Add(WebhookEvents.NominationCreated(nomination, cycleName, employee.Name));
         try { await db.SaveChangesAsync(ct); }
         catch (DbUpdateException) { return Problem.Conflict($"{employeeId} is already nominated in cycle '{cycleName}'."); }
         await BumpRevisionAsync(cycle.Id, ct);
@@ -245,6 +248,7 @@ public sealed partial class CycleService(
         n.Choice = choice;
         n.ChoiceNote = note;
         n.RespondedAt = clock.GetUtcNow();
+        db.Outbox.Add(WebhookEvents.NominationAnswered(n, cycle.Name));
         await db.SaveChangesAsync(ct);
         await BumpRevisionAsync(n.CycleId, ct);
         return (await ToNominationAsync(id, ct))!;
@@ -333,6 +337,7 @@ public sealed partial class CycleService(
         {
             NominationId = id, Version = n.Version, Outcome = outcome, Rationale = rationale, DecidedLevel = level, DecidedBy = viewer.EmployeeId, DecidedAt = now,
         });
+        db.Outbox.Add(WebhookEvents.DecisionRecorded(n, cycle.Name));
         try { await db.SaveChangesAsync(ct); }
         catch (DbUpdateConcurrencyException)
         {
@@ -384,6 +389,7 @@ public sealed partial class CycleService(
             }
             else
                 db.Promotions.Add(new PromotionRecord { Cycle = name, EmployeeId = n.EmployeeId, DecidedOn = today, FromLevel = n.FromLevel, ToLevel = resolved.ToLevel, Outcome = resolved.Outcome });
+            db.Outbox.Add(WebhookEvents.PromotionPublished(name, n, employees.GetValueOrDefault(n.EmployeeId)?.Name ?? n.EmployeeId));
 
             if (!employees.TryGetValue(n.EmployeeId, out var employee)) continue;
             var newLevel = framework.FindLevel(resolved.ToLevel);
@@ -394,6 +400,7 @@ public sealed partial class CycleService(
                 employee.Level = resolved.ToLevel;
                 employee.Track = newTrack.Key;
                 employee.LevelSince = today;
+                db.Outbox.Add(WebhookEvents.EmployeeChanged(employee));
                 if (newTrack.IsPeopleLeader && !wasLeader) await AddTransitionPlanAsync(employee, name, resolved.ToLevel, today, ct);
             }
             var text = OutcomeText(resolved, newLevel, n.DecisionRationale);
@@ -401,8 +408,10 @@ public sealed partial class CycleService(
             if (employee.ManagerId is { } manager)
                 notifier.Add(manager, $"{employee.Name}: {name} cycle published", $"{employee.Name}: {text}", $"/nominations/{n.Id}");
         }
+        db.Outbox.Add(WebhookEvents.CyclePhaseChanged(name, cycle.Phase, CyclePhases.Published));
         cycle.Phase = CyclePhases.Published;
         cycle.PublishedOn = today;
+        db.Outbox.Add(WebhookEvents.CyclePublished(cycle, nominations));
         cycle.Revision++;
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);

@@ -3,6 +3,7 @@ using Trellis.Accounts;
 using Trellis.Core.Cycles;
 using Trellis.Data;
 using Trellis.Framework;
+using Trellis.Webhooks;
 
 namespace Trellis.Cycles;
 
@@ -156,6 +157,8 @@ public sealed class Transitions(TrellisDb db, Viewer viewer, TimeProvider clock,
             employee.Level = row.ToLevel;
             employee.Track = framework.TrackOf(row.ToLevel)!.Key;
             row.EffectiveOn = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+            db.Outbox.Add(WebhookEvents.TrackReturnApproved(row, employee.Name));
+            db.Outbox.Add(WebhookEvents.EmployeeChanged(employee));
         }
         notifier.Add(row.EmployeeId, approve ? "Your move to the expert track is approved" : "Your request to move to the expert track",
             approve ? $"You are now at {row.ToLevel} on the expert track, with the same standing." : "HR did not approve the move this time; talk to them about what would help.",

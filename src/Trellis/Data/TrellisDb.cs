@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -11,7 +12,7 @@ namespace Trellis.Data;
 /// Entity configurations are picked up from the assembly, so a feature adds a table by adding an
 /// entity and its <see cref="IEntityTypeConfiguration{T}"/> in its own folder.
 /// </summary>
-public abstract class TrellisDb(DbContextOptions options) : DbContext(options)
+public abstract class TrellisDb(DbContextOptions options) : DbContext(options), IDataProtectionKeyContext
 {
     public DbSet<Employee> Employees => Set<Employee>();
     public DbSet<Observation> Observations => Set<Observation>();
@@ -41,6 +42,12 @@ public abstract class TrellisDb(DbContextOptions options) : DbContext(options)
     public DbSet<Audit.DecisionSnapshot> DecisionSnapshots => Set<Audit.DecisionSnapshot>();
     public DbSet<EvidenceRevision> EvidenceRevisions => Set<EvidenceRevision>();
 
+    public DbSet<Webhooks.OutboxEvent> OutboxEvents => Set<Webhooks.OutboxEvent>();
+    public DbSet<Webhooks.WebhookEndpoint> WebhookEndpoints => Set<Webhooks.WebhookEndpoint>();
+    public DbSet<Webhooks.WebhookDelivery> WebhookDeliveries => Set<Webhooks.WebhookDelivery>();
+    /// <summary>ASP.NET Core data-protection keys: every node reads the same ring, so cookies and antiforgery tokens survive restarts and work on every node.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     public abstract DatabaseProvider Provider { get; }
 
     private List<Action>? _afterCommit;
@@ -56,9 +63,26 @@ public abstract class TrellisDb(DbContextOptions options) : DbContext(options)
             foreach (var action in actions) action();
     }
 
+    private Webhooks.Outbox? _outbox;
+
+    /// <summary>Events of this unit of work: written with its next save, in the same transaction.</summary>
+    public Webhooks.Outbox Outbox => _outbox ??= new Webhooks.Outbox(this);
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default) =>
+        _outbox is { HasPending: true }
+            ? _outbox.SaveWithEventsAsync(ct => base.SaveChangesAsync(acceptAllChangesOnSuccess, ct), cancellationToken)
+            : base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
+        _outbox is { HasPending: true }
+            // Events need queries of their own; the services save asynchronously, so this path only keeps a synchronous caller correct.
+            ? _outbox.SaveWithEventsAsync(_ => Task.FromResult(base.SaveChanges(acceptAllChangesOnSuccess)), CancellationToken.None).GetAwaiter().GetResult()
+            : base.SaveChanges(acceptAllChangesOnSuccess);
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(TrellisDb).Assembly);
+        modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
         // snake_case columns, like the CSV formats, so that plain SQL over the database reads naturally
         // (e.g. SELECT subject_id, behavior, avg(rating) FROM observations).
         foreach (var entity in modelBuilder.Model.GetEntityTypes())

@@ -95,6 +95,8 @@ public sealed partial class DataImport(TrellisDb db, FrameworkStore frameworks, 
                     frameworkOutcome = new FrameworkImportOutcome(frameworkSource.DisplayName, versionId, imported.Version, created);
                 }
                 var writer = BulkUpsert.For(db, tx.GetDbTransaction());
+                var employeeChanges = await Webhooks.EmployeeChanges.StartAsync(db, ct);
+                Action<object?[]>? employeeRows = employeeChanges is null ? null : employeeChanges.Row;
                 // The earliest date of the observations and results written: decision snapshots after it are stale.
                 DateOnly? earliest = null;
                 foreach (var format in csvFormats)
@@ -106,7 +108,7 @@ public sealed partial class DataImport(TrellisDb db, FrameworkStore frameworks, 
                         ImportFileKind.Results => format.IndexOf("period_end"),
                         _ => -1,
                     };
-                    outcomes.Add(await WriteFileAsync(writer, format, source, progress, ct, dated < 0 ? null : row =>
+                    outcomes.Add(await WriteFileAsync(writer, format, source, progress, ct, dated < 0 ? (format.Kind == ImportFileKind.Employees ? employeeRows : null) : row =>
                     {
                         if (row[dated] is DateOnly d && (earliest is null || d < earliest)) earliest = d;
                     }));
@@ -120,6 +122,7 @@ public sealed partial class DataImport(TrellisDb db, FrameworkStore frameworks, 
                 var by = actor is null ? $"trellis import on the command line (OS user {Environment.UserName})" : $"import by {actor}";
                 foreach (var (id, manager, previous) in ManagerChanges(run))
                     db.AuditLog.Add(People.ManagerChangeLog.Entry(now, actor, id, previous, manager, by));
+                if (employeeChanges is not null) await employeeChanges.AddEventsAsync(db, ct);
                 var report = new ImportReport([], 0, frameworkOutcome, outcomes);
                 db.AuditLog.Add(new AuditLogEntry
                 {

@@ -16,8 +16,6 @@ public sealed class TrellisApp : WebApplicationFactory<Program>
     public static TheoryData<Provider> Providers => new(Provider.Sqlite, Provider.Postgres);
 
     public TestDatabase Database { get; }
-
-    /// <summary>False for a second app over another app's database (<see cref="StartAnother"/>): the first one drops it.</summary>
     private readonly bool _ownsDatabase;
     private readonly IReadOnlyDictionary<string, string?> _settings;
 
@@ -46,11 +44,11 @@ public sealed class TrellisApp : WebApplicationFactory<Program>
 
     /// <summary>
     /// A second app over the same database as <paramref name="first"/>: another node, or another process, with its own
-    /// readiness, caches and clock. Dispose it before the first.
+    /// readiness, caches, clock and workers. Dispose it before the first.
     /// </summary>
-    public static TrellisApp StartAnother(TrellisApp first)
+    public static TrellisApp StartAnother(TrellisApp first, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var app = new TrellisApp(first.Database, first._settings, ownsDatabase: false);
+        var app = new TrellisApp(first.Database, settings ?? first._settings, ownsDatabase: false);
         _ = app.Server;
         return app;
     }
@@ -60,6 +58,10 @@ public sealed class TrellisApp : WebApplicationFactory<Program>
         builder.UseSetting("db", Database.Value);
         // Tests write evidence straight into the database after start: readiness must load on first use, not at start.
         builder.UseSetting("warmup", "false");
+        // Webhook receivers of the tests listen on loopback over http; the worker looks for work often.
+        builder.UseSetting("Webhooks:AllowHttp", "true");
+        builder.UseSetting("Webhooks:AllowPrivateNetworks", "true");
+        builder.UseSetting("Webhooks:PollSeconds", "0.2");
         builder.UseEnvironment("Testing");
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
     }

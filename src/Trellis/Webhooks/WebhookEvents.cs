@@ -1,0 +1,85 @@
+using Microsoft.EntityFrameworkCore;
+using Trellis.Data;
+
+namespace Trellis.Webhooks;
+
+/// <summary>The event types an endpoint can subscribe to.</summary>
+public static class EventTypes
+{
+    public const string NominationCreated = "nomination.created";
+    public const string NominationAnswered = "nomination.answered";
+    public const string DecisionRecorded = "decision.recorded";
+    public const string CyclePhaseChanged = "cycle.phase_changed";
+    public const string CyclePublished = "cycle.published";
+    public const string PromotionPublished = "promotion.published";
+    public const string TrackReturnApproved = "track_return.approved";
+    public const string EmployeeChanged = "employee.changed";
+    /// <summary>Reserved for the promotion stories of a later issue: endpoints may subscribe now and receive them once they exist.</summary>
+    public const string PromotionStoryPublished = "promotion.story_published";
+    /// <summary>Sent only by "send test event", to the one endpoint; needs no subscription.</summary>
+    public const string Test = "webhook.test";
+
+    public static readonly IReadOnlyList<string> All =
+    [
+        NominationCreated, NominationAnswered, DecisionRecorded, CyclePhaseChanged, CyclePublished, PromotionPublished,
+        TrackReturnApproved, EmployeeChanged, PromotionStoryPublished,
+    ];
+}
+
+/// <summary>
+/// An event waiting for its transaction. The data is made when the change is saved (so that ids the database assigns are
+/// known) and may read names; it carries ids, names, levels and outcomes only, never feedback text, notes, rationales or concerns.
+/// </summary>
+public sealed record PendingEvent(string Type, Func<TrellisDb, CancellationToken, Task<object>> Data);
+
+// The payloads ("data" of the envelope). Field names are snake_case on the wire.
+public sealed record NominationCreatedData(int NominationId, string Cycle, string EmployeeId, string EmployeeName, string FromLevel, string TargetLevel,
+    string NominatedBy, string NominatedAs, bool Suggested);
+public sealed record NominationAnsweredData(int NominationId, string Cycle, string EmployeeId, string EmployeeName, string TargetLevel, string Choice);
+public sealed record DecisionRecordedData(int NominationId, string Cycle, string EmployeeId, string EmployeeName, string TargetLevel, string Outcome,
+    string? DecidedLevel, string DecidedBy, int Version);
+public sealed record CyclePhaseChangedData(string Cycle, string FromPhase, string ToPhase);
+public sealed record CyclePublishedData(string Cycle, DateOnly PublishedOn, int Nominations, int Promoted);
+public sealed record PromotionPublishedData(string Cycle, int NominationId, string EmployeeId, string EmployeeName, string FromLevel, string ToLevel, string Outcome);
+public sealed record TrackReturnApprovedData(int RequestId, string EmployeeId, string EmployeeName, string FromLevel, string ToLevel, DateOnly? EffectiveOn);
+public sealed record EmployeeChangedData(string EmployeeId, string Name, string Track, string Level, string? ManagerId, string? Department, string Status, string Change);
+public sealed record TestData(int EndpointId, string Message);
+
+/// <summary>The events the services add to <see cref="TrellisDb.Outbox"/>, one line at the point they save.</summary>
+public static class WebhookEvents
+{
+    public static PendingEvent NominationCreated(Nomination n, string cycle, string employeeName) =>
+        Now(EventTypes.NominationCreated, () => new NominationCreatedData(n.Id, cycle, n.EmployeeId, employeeName, n.FromLevel, n.TargetLevel, n.NominatedBy, n.NominatedAs, n.Suggested));
+
+    public static PendingEvent NominationAnswered(Nomination n, string cycle) =>
+        new(EventTypes.NominationAnswered, async (db, ct) => new NominationAnsweredData(n.Id, cycle, n.EmployeeId, await NameAsync(db, n.EmployeeId, ct), n.TargetLevel, n.Choice!));
+
+    public static PendingEvent DecisionRecorded(Nomination n, string cycle) =>
+        new(EventTypes.DecisionRecorded, async (db, ct) => new DecisionRecordedData(n.Id, cycle, n.EmployeeId, await NameAsync(db, n.EmployeeId, ct), n.TargetLevel,
+            n.Decision!, n.DecidedLevel, n.DecidedBy!, n.Version));
+
+    public static PendingEvent CyclePhaseChanged(string cycle, string from, string to) =>
+        Now(EventTypes.CyclePhaseChanged, () => new CyclePhaseChangedData(cycle, from, to));
+
+    public static PendingEvent CyclePublished(Cycle c, IReadOnlyCollection<Nomination> nominations) =>
+        Now(EventTypes.CyclePublished, () => new CyclePublishedData(c.Name, c.PublishedOn!.Value, nominations.Count,
+            nominations.Count(n => n.PublishedOutcome == Core.PromotionOutcomes.Promoted)));
+
+    public static PendingEvent PromotionPublished(string cycle, Nomination n, string employeeName) =>
+        Now(EventTypes.PromotionPublished, () => new PromotionPublishedData(cycle, n.Id, n.EmployeeId, employeeName, n.FromLevel, n.PublishedLevel!, n.PublishedOutcome!));
+
+    public static PendingEvent TrackReturnApproved(TrackReturn r, string employeeName) =>
+        Now(EventTypes.TrackReturnApproved, () => new TrackReturnApprovedData(r.Id, r.EmployeeId, employeeName, r.FromLevel, r.ToLevel, r.EffectiveOn));
+
+    /// <summary>An employee's level, track, manager, department or status changed (or the employee was added).</summary>
+    public static PendingEvent EmployeeChanged(Employee e, string change = "updated") =>
+        Now(EventTypes.EmployeeChanged, () => new EmployeeChangedData(e.Id, e.Name, e.Track, e.Level, e.ManagerId, e.Department,
+            e.Status, change));
+
+    public static PendingEvent EmployeeChanged(EmployeeChangedData data) => Now(EventTypes.EmployeeChanged, () => data);
+
+    private static PendingEvent Now(string type, Func<object> data) => new(type, (_, _) => Task.FromResult(data()));
+
+    private static async Task<string> NameAsync(TrellisDb db, string employeeId, CancellationToken ct) =>
+        await db.Employees.AsNoTracking().Where(e => e.Id == employeeId).Select(e => e.Name).FirstOrDefaultAsync(ct) ?? employeeId;
+}

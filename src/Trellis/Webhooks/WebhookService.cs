@@ -1,0 +1,132 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Trellis.Accounts;
+using Trellis.Data;
+
+namespace Trellis.Webhooks;
+
+/// <summary>Admin operations on webhook endpoints: add, list, remove, rotate the secret, send a test event, list and replay deliveries.</summary>
+public sealed class WebhookService(TrellisDb db, Viewer viewer, TimeProvider clock, IOptions<WebhookOptions> options)
+{
+    public const int DeliveriesShown = 200;
+
+    public async Task<IReadOnlyList<WebhookView>> ListAsync(CancellationToken ct = default)
+    {
+        var endpoints = await db.WebhookEndpoints.AsNoTracking().OrderBy(e => e.Id).ToListAsync(ct);
+        var stats = await db.WebhookDeliveries.AsNoTracking().GroupBy(d => d.EndpointId)
+            .Select(g => new
+            {
+                Id = g.Key,
+                Pending = g.Count(d => d.Status == DeliveryStatus.Pending),
+                Failed = g.Count(d => d.Status == DeliveryStatus.Failed),
+                Last = g.Max(d => d.DeliveredAt),
+            }).ToDictionaryAsync(x => x.Id, ct);
+        return endpoints.Select(e => View(e, stats.TryGetValue(e.Id, out var s) ? (s.Pending, s.Failed, s.Last) : (0, 0, null))).ToList();
+    }
+
+    public async Task<Outcome<WebhookView>> GetAsync(int id, CancellationToken ct = default) =>
+        (await ListAsync(ct)).FirstOrDefault(e => e.Id == id) is { } view ? view : NoEndpoint(id);
+
+    public async Task<Outcome<CreatedWebhook>> CreateAsync(CreateWebhookRequest request, CancellationToken ct = default)
+    {
+        if (!viewer.IsAdmin) return Problem.Forbidden("Only admins manage webhooks.");
+        var errors = new Dictionary<string, string[]>();
+        if (await UrlPolicy.CheckAsync(request.Url, options.Value, ct) is { } urlError) errors["url"] = [urlError];
+        var events = (request.Events ?? []).Select(e => e.Trim()).Where(e => e.Length > 0).Distinct().ToList();
+        var unknown = events.Where(e => !EventTypes.All.Contains(e)).ToList();
+        if (events.Count == 0) errors["events"] = [$"events is required: one or more of {string.Join(", ", EventTypes.All)}"];
+        else if (unknown.Count > 0) errors["events"] = [$"unknown event(s): {string.Join(", ", unknown)} (known: {string.Join(", ", EventTypes.All)})"];
+        var description = string.IsNullOrWhiteSpace(request.Description) ? null : request.Description.Trim();
+        if (description is { Length: > 500 }) errors["description"] = ["description is longer than 500 characters"];
+        if (errors.Count > 0) return Problem.Invalid(errors, "The webhook endpoint is not valid.");
+
+        var endpoint = new WebhookEndpoint
+        {
+            Url = request.Url!.Trim(), Events = string.Join(' ', events), Description = description, Secret = WebhookSigner.NewSecret(),
+            CreatedAt = clock.GetUtcNow(), CreatedBy = viewer.EmployeeId,
+        };
+        db.WebhookEndpoints.Add(endpoint);
+        db.AuditLog.Add(new AuditLogEntry { At = endpoint.CreatedAt, ActorEmployeeId = viewer.EmployeeId, Action = "webhook.add", Detail = $"{endpoint.Url} ({endpoint.Events})" });
+        await db.SaveChangesAsync(ct);
+        return new CreatedWebhook(endpoint.Id, endpoint.Url, events, description, endpoint.Secret, endpoint.CreatedAt);
+    }
+
+    public async Task<Outcome<bool>> DeleteAsync(int id, CancellationToken ct = default)
+    {
+        if (!viewer.IsAdmin) return Problem.Forbidden("Only admins manage webhooks.");
+        var endpoint = await db.WebhookEndpoints.FirstOrDefaultAsync(e => e.Id == id, ct);
+        if (endpoint is null) return NoEndpoint(id);
+        db.WebhookEndpoints.Remove(endpoint); // its deliveries go with it (cascade)
+        db.AuditLog.Add(new AuditLogEntry { At = clock.GetUtcNow(), ActorEmployeeId = viewer.EmployeeId, Action = "webhook.remove", Detail = endpoint.Url });
+        await db.SaveChangesAsync(ct);
+        return true;
+    }
+
+    public async Task<Outcome<RotatedSecret>> RotateSecretAsync(int id, CancellationToken ct = default)
+    {
+        if (!viewer.IsAdmin) return Problem.Forbidden("Only admins manage webhooks.");
+        var endpoint = await db.WebhookEndpoints.FirstOrDefaultAsync(e => e.Id == id, ct);
+        if (endpoint is null) return NoEndpoint(id);
+        var now = clock.GetUtcNow();
+        endpoint.PreviousSecret = endpoint.Secret;
+        endpoint.PreviousSecretUntil = now.AddHours(options.Value.PreviousSecretHours);
+        endpoint.Secret = WebhookSigner.NewSecret();
+        db.AuditLog.Add(new AuditLogEntry { At = now, ActorEmployeeId = viewer.EmployeeId, Action = "webhook.rotate_secret", Detail = endpoint.Url });
+        await db.SaveChangesAsync(ct);
+        return new RotatedSecret(id, endpoint.Secret, endpoint.PreviousSecretUntil.Value);
+    }
+
+    /// <summary>Queues a <c>webhook.test</c> event for this endpoint only.</summary>
+    public async Task<Outcome<DeliveryView>> SendTestAsync(int id, CancellationToken ct = default)
+    {
+        if (!viewer.IsAdmin) return Problem.Forbidden("Only admins manage webhooks.");
+        if (!await db.WebhookEndpoints.AnyAsync(e => e.Id == id, ct)) return NoEndpoint(id);
+        var now = clock.GetUtcNow();
+        var e = Outbox.NewEvent(EventTypes.Test, new TestData(id, $"Test event sent by {viewer.Name} from Trellis"), now);
+        var delivery = Outbox.NewDelivery(id, e, now);
+        db.OutboxEvents.Add(e);
+        db.WebhookDeliveries.Add(delivery);
+        await db.SaveChangesAsync(ct);
+        WebhookSignal.Nudge();
+        return ToView(delivery, e);
+    }
+
+    public async Task<Outcome<IReadOnlyList<DeliveryView>>> DeliveriesAsync(int id, string? status, CancellationToken ct = default)
+    {
+        if (!await db.WebhookEndpoints.AnyAsync(e => e.Id == id, ct)) return NoEndpoint(id);
+        if (status is not null && status is not (DeliveryStatus.Pending or DeliveryStatus.Delivered or DeliveryStatus.Failed))
+            return Problem.Invalid("status", "status must be pending, delivered or failed");
+        var query = db.WebhookDeliveries.AsNoTracking().Where(d => d.EndpointId == id);
+        if (status is not null) query = query.Where(d => d.Status == status);
+        var rows = await query.OrderByDescending(d => d.Id).Take(DeliveriesShown)
+            .Select(d => new { D = d, d.Event!.MessageId, d.Event.Type }).ToListAsync(ct);
+        return rows.Select(r => ToView(r.D, r.MessageId, r.Type)).ToList();
+    }
+
+    /// <summary>Sends a delivery's event to its endpoint again, as a new delivery at the end of the endpoint's queue (same <c>webhook-id</c>).</summary>
+    public async Task<Outcome<DeliveryView>> ReplayAsync(int id, long deliveryId, CancellationToken ct = default)
+    {
+        if (!viewer.IsAdmin) return Problem.Forbidden("Only admins manage webhooks.");
+        var original = await db.WebhookDeliveries.AsNoTracking().Include(d => d.Event).FirstOrDefaultAsync(d => d.Id == deliveryId && d.EndpointId == id, ct);
+        if (original is null) return Problem.NotFound($"Webhook endpoint {id} has no delivery {deliveryId}.");
+        var now = clock.GetUtcNow();
+        var replay = new WebhookDelivery { EndpointId = id, EventId = original.EventId, Status = DeliveryStatus.Pending, NextAttemptAt = now, CreatedAt = now };
+        db.WebhookDeliveries.Add(replay);
+        db.AuditLog.Add(new AuditLogEntry { At = now, ActorEmployeeId = viewer.EmployeeId, Action = "webhook.replay", Detail = $"endpoint {id}, {original.Event!.MessageId}" });
+        await db.SaveChangesAsync(ct);
+        WebhookSignal.Nudge();
+        return ToView(replay, original.Event);
+    }
+
+    private static WebhookView View(WebhookEndpoint e, (int Pending, int Failed, DateTimeOffset? Last) s) =>
+        new(e.Id, e.Url, e.Events.Split(' ', StringSplitOptions.RemoveEmptyEntries), e.Description, e.Enabled, e.CreatedAt, e.CreatedBy,
+            e.PreviousSecretUntil, s.Pending, s.Failed, s.Last);
+
+    private static DeliveryView ToView(WebhookDelivery d, OutboxEvent e) => ToView(d, e.MessageId, e.Type);
+
+    private static DeliveryView ToView(WebhookDelivery d, string messageId, string type) =>
+        new(d.Id, messageId, type, d.Status, d.Attempts, d.ResponseCode, d.LastError, d.CreatedAt, d.LastAttemptAt,
+            d.Status == DeliveryStatus.Pending ? d.NextAttemptAt : null, d.DeliveredAt);
+
+    private static Problem NoEndpoint(int id) => Problem.NotFound($"There is no webhook endpoint {id}.");
+}
