@@ -1,6 +1,7 @@
 using Trellis.Accounts;
 using Trellis.Data;
 using Trellis.Provisioning;
+using Trellis.Operations;
 using Microsoft.AspNetCore.DataProtection;
 using Scalar.AspNetCore;
 
@@ -15,8 +16,14 @@ public static class TrellisWeb
     /// <param name="configure">Last word on the services before the app is built (the pages benchmark adds its timing middleware).</param>
     public static WebApplication Build(string[] args, ServeOptions? serve = null, Action<WebApplicationBuilder>? configure = null)
     {
-        // The application name finds the Razor pages in this assembly even when a test process hosts the app.
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ApplicationName = typeof(TrellisWeb).Assembly.GetName().Name });
+        // The application name finds the Razor pages in this assembly even when a test process hosts the app. A published
+        // folder (it has wwwroot/ beside the executable) is its own content root, so `out/trellis serve` serves styled
+        // pages from any working directory.
+        var published = Directory.Exists(Path.Combine(AppContext.BaseDirectory, "wwwroot"));
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args, ApplicationName = typeof(TrellisWeb).Assembly.GetName().Name, ContentRootPath = published ? AppContext.BaseDirectory : null,
+        });
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
             builder.WebHost.UseUrls(DefaultUrl);
         builder.AddTrellis(serve);
@@ -29,6 +36,7 @@ public static class TrellisWeb
     /// <summary>The app's services (<see cref="Features.AddTrellisServices"/>) and the HTTP parts: pages, sign-in, ProblemDetails, OpenAPI, JSON.</summary>
     public static void AddTrellis(this WebApplicationBuilder builder, ServeOptions? serve)
     {
+        builder.AddOperations();
         // A day's log is about requests, not queries: EF Core's SQL statements only when something is wrong. A
         // Logging:LogLevel setting for the category in configuration still wins (it is more specific than this default).
         if (builder.Configuration["Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command"] is null)
@@ -60,7 +68,9 @@ public static class TrellisWeb
 
     public static void MapTrellis(this WebApplication app)
     {
+        // Forwarded headers first (scheme and address), then the request log.
         app.UseRequestProtection();
+        app.UseOperations();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseStaticFiles();
@@ -72,6 +82,7 @@ public static class TrellisWeb
         app.UseAntiforgery();
 
         app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" })).AllowAnonymous().ExcludeFromDescription();
+        app.MapHealth();
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference("/docs", o => o.WithTitle("Trellis API")).AllowAnonymous();
         app.MapRazorPages();

@@ -148,6 +148,7 @@ public sealed class ScimUsers(TrellisDb db, FrameworkStore frameworks, IOptions<
         var groupNames = await db.Set<ScimGroup>().Where(g => memberships.Select(m => m.GroupId).Contains(g.Id)).Select(g => g.DisplayName).ToListAsync(ct);
         db.Set<ScimGroupMember>().RemoveRange(memberships);
         db.AuditLog.Add(new AuditLogEntry { At = now, Action = "scim_user_deleted", SubjectEmployeeId = id, Detail = $"status left, history kept; by {caller.Describe}" });
+        if (wasActive) db.Outbox.Add(Webhooks.WebhookEvents.EmployeeChanged(employee));
         await db.SaveChangesAsync(ct);
         await roles.SyncAsync([id], groupNames.Select(roles.RoleOf).OfType<string>().ToList(), caller, ct);
         if (wasActive) await changes.RecordAsync(Evidence.EvidenceChanges.Everything, ct);
@@ -317,6 +318,7 @@ public sealed class ScimUsers(TrellisDb db, FrameworkStore frameworks, IOptions<
                 At = now, Action = action, SubjectEmployeeId = id,
                 Detail = (changedFields.Count > 0 ? string.Join(", ", changedFields) + "; " : "") + $"by {caller.Describe}",
             });
+            if (employeeChanged) db.Outbox.Add(Webhooks.WebhookEvents.EmployeeChanged(employee, isNew || revived ? "added" : "updated"));
             try
             {
                 await db.SaveChangesAsync(ct);

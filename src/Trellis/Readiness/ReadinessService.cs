@@ -36,6 +36,9 @@ public sealed class ReadinessService(IServiceScopeFactory scopes, FrameworkStore
     }
 
     private volatile State? _state;
+
+    /// <summary>Whether a fitted result is in memory (the ready health check).</summary>
+    public bool IsFitted => _state is not null;
     private readonly SemaphoreSlim _loadGate = new(1, 1);
     private int _stale;
     private Task _refresh = Task.CompletedTask;

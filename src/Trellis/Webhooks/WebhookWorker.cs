@@ -18,6 +18,10 @@ internal sealed class WebhookWorker(
     IServiceScopeFactory scopes, IHttpClientFactory http, IOptions<WebhookOptions> options, TimeProvider clock, ILogger<WebhookWorker> log) : BackgroundService
 {
     public const string HttpClientName = "webhooks";
+    private static readonly System.Diagnostics.Metrics.Meter Meter = new(Operations.OperationsSetup.MeterName);
+    private static readonly System.Diagnostics.Metrics.Counter<long> Delivered = Meter.CreateCounter<long>("trellis.webhooks.delivered");
+    private static readonly System.Diagnostics.Metrics.Counter<long> AttemptsFailed = Meter.CreateCounter<long>("trellis.webhooks.attempts_failed");
+    private static readonly System.Diagnostics.Metrics.Counter<long> GivenUp = Meter.CreateCounter<long>("trellis.webhooks.given_up");
     private const int PerClaim = 100;
     /// <summary>This worker's name in leases: unique per process and per app instance.</summary>
     private readonly string _node = Truncate($"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}", 100);
@@ -130,14 +134,17 @@ internal sealed class WebhookWorker(
             {
                 delivery.Status = DeliveryStatus.Delivered;
                 delivery.DeliveredAt = after;
+                Delivered.Add(1);
                 await db.SaveChangesAsync(CancellationToken.None);
                 db.ChangeTracker.Clear();
                 continue;
             }
+            AttemptsFailed.Add(1);
             var next = after + O.RetryDelay(delivery.Attempts);
             if (next - delivery.CreatedAt > O.GiveUpAfter)
             {
                 delivery.Status = DeliveryStatus.Failed;
+                GivenUp.Add(1);
                 log.LogWarning("Webhook {MessageId} to endpoint {Endpoint} failed after {Attempts} attempts: {Error}",
                     delivery.Event!.MessageId, endpointId, delivery.Attempts, delivery.LastError ?? $"HTTP {delivery.ResponseCode}");
                 await db.SaveChangesAsync(CancellationToken.None);

@@ -42,6 +42,19 @@ public sealed class TrellisApp : WebApplicationFactory<Program>
         return app;
     }
 
+    /// <summary>The app over an existing database that the caller owns (it outlives this host).</summary>
+    public static async Task<TrellisApp> StartOverAsync(TestDatabase database, bool seed, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var app = new TrellisApp(database, ownsDatabase: false, settings);
+        _ = app.Server;
+        if (seed)
+        {
+            using var scope = app.Services.CreateScope();
+            await TestOrganisation.SeedAsync(scope.ServiceProvider);
+        }
+        return app;
+    }
+
     /// <summary>
     /// A second app over the same database as <paramref name="first"/>: another node, or another process, with its own
     /// readiness, caches, clock and workers. Dispose it before the first.
