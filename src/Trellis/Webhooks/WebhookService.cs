@@ -48,7 +48,7 @@ public sealed class WebhookService(TrellisDb db, Viewer viewer, TimeProvider clo
         db.WebhookEndpoints.Add(endpoint);
         db.AuditLog.Add(new AuditLogEntry { At = endpoint.CreatedAt, ActorEmployeeId = viewer.EmployeeId, Action = "webhook.add", Detail = $"{endpoint.Url} ({endpoint.Events})" });
         await db.SaveChangesAsync(ct);
-        return new CreatedWebhook(endpoint.Id, endpoint.Url, events, description, endpoint.Secret, endpoint.CreatedAt);
+        return Outcome<CreatedWebhook>.New(new CreatedWebhook(endpoint.Id, endpoint.Url, events, description, endpoint.Secret, endpoint.CreatedAt));
     }
 
     public async Task<Outcome<bool>> DeleteAsync(int id, CancellationToken ct = default)

@@ -66,12 +66,8 @@ public static class WebhooksApi
     public static Ok<EventTypesView> Events() => TypedResults.Ok(new EventTypesView(EventTypes.All));
 
     /// <summary>Adds an endpoint; the answer holds its signing secret, which is never shown again.</summary>
-    public static async Task<Results<Created<CreatedWebhook>, ValidationProblem, ProblemHttpResult>> Create(CreateWebhookRequest request, WebhookService webhooks, CancellationToken ct)
-    {
-        var o = await webhooks.CreateAsync(request, ct);
-        if (o.Ok) return TypedResults.Created($"/api/v1/webhooks/{o.Value!.Id}", o.Value);
-        return o.Problem is { Status: 400, Fields: { } f } ? TypedResults.ValidationProblem(f, detail: o.Problem.Detail) : o.Problem!.ToProblemResult();
-    }
+    public static async Task<Results<Created<CreatedWebhook>, Ok<CreatedWebhook>, ValidationProblem, ProblemHttpResult>> Create(CreateWebhookRequest request, WebhookService webhooks, CancellationToken ct) =>
+        (await webhooks.CreateAsync(request, ct)).ToCreated(w => $"/api/v1/webhooks/{w.Id}");
 
     public static async Task<Results<Ok<WebhookView>, ValidationProblem, ProblemHttpResult>> Get(int id, WebhookService webhooks, CancellationToken ct) =>
         (await webhooks.GetAsync(id, ct)).ToOk();

@@ -16,6 +16,8 @@ public sealed class TrellisApp : WebApplicationFactory<Program>
     public static TheoryData<Provider> Providers => new(Provider.Sqlite, Provider.Postgres);
 
     public TestDatabase Database { get; }
+
+    /// <summary>False for a second app over another app's database (<see cref="StartAnother"/>): the first one drops it.</summary>
     private readonly bool _ownsDatabase;
     private readonly IReadOnlyDictionary<string, string?> _settings;
 
@@ -45,7 +47,7 @@ public sealed class TrellisApp : WebApplicationFactory<Program>
     /// <summary>The app over an existing database that the caller owns (it outlives this host).</summary>
     public static async Task<TrellisApp> StartOverAsync(TestDatabase database, bool seed, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var app = new TrellisApp(database, ownsDatabase: false, settings);
+        var app = new TrellisApp(database, settings, ownsDatabase: false);
         _ = app.Server;
         if (seed)
         {
