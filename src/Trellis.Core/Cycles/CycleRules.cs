@@ -148,26 +148,86 @@ public sealed record PublishedOutcome(string Outcome, string ToLevel);
 public static class Publication
 {
     /// <summary>
-    /// What a candidate's nomination becomes. The candidate's choice comes first: a decline or deferral stands whatever
-    /// was decided, and nobody is given a role they did not choose (no answer by publication counts as a deferral).
-    /// A promotion lands on the level the candidate chose (the target, or its expert equivalent); an alternative
-    /// counts as promoted to the level actually reached.
+    /// What a candidate's nomination becomes; every case maps one to one and a committee decision is never relabelled as the
+    /// candidate's choice. The candidate's decline or deferral stands (nobody is given a role they did not choose);
+    /// otherwise the committee's decision: <c>promoted</c> → promoted (to the level the candidate chose: the target, or its
+    /// expert equivalent), <c>alternative</c> → promoted to the other track's level, <c>not_yet</c> → not_promoted.
+    /// Only called once <see cref="Blocker"/> is null for the nomination.
     /// </summary>
     public static PublishedOutcome Resolve(string? choice, string? decision, string target, string? expertLevel, string? alternativeLevel)
     {
         if (choice == CandidateChoices.Decline) return new(PromotionOutcomes.Declined, target);
-        if (choice is null or CandidateChoices.Defer) return new(PromotionOutcomes.Deferred, target);
+        if (choice == CandidateChoices.Defer) return new(PromotionOutcomes.Deferred, target);
         return decision switch
         {
             DecisionOutcomes.Promoted => new(PromotionOutcomes.Promoted,
                 choice == CandidateChoices.ExpertTrack && expertLevel is not null ? expertLevel : target),
             DecisionOutcomes.Alternative when alternativeLevel is not null => new(PromotionOutcomes.Promoted, alternativeLevel),
-            _ => new(PromotionOutcomes.NotPromoted, target),
+            DecisionOutcomes.NotYet => new(PromotionOutcomes.NotPromoted, target),
+            _ => throw new InvalidOperationException($"nomination with choice '{choice}' and decision '{decision}' is not ready to publish"),
         };
     }
 
+    /// <summary>
+    /// Why a nomination blocks publication, or null. Blocks: a candidate who did not decline or defer and has no committee
+    /// decision; a promotion (<c>promoted</c>, or <c>alternative</c>) the candidate has not chosen — <c>promoted</c> needs an
+    /// accept or the expert track, <c>alternative</c> needs the candidate to have chosen that very level (the expert track
+    /// when the alternative is the expert level). A promotion decided for someone who declined or deferred blocks too:
+    /// the committee changes it to <c>not_yet</c> or the candidate changes their answer.
+    /// </summary>
+    public static string? Blocker(string? choice, string? decision, string target, string? expertLevel, string? alternativeLevel)
+    {
+        var withdrew = choice is CandidateChoices.Decline or CandidateChoices.Defer;
+        if (decision is null) return withdrew ? null : choice is null ? "no answer and no committee decision" : "no committee decision";
+        if (decision == DecisionOutcomes.NotYet) return null;
+        var chosen = choice switch
+        {
+            CandidateChoices.Accept => target,
+            CandidateChoices.ExpertTrack => expertLevel ?? target,
+            _ => null,
+        };
+        if (decision == DecisionOutcomes.Promoted)
+            return chosen is null ? $"promoted, but the candidate has {Said(choice)}" : null;
+        if (decision == DecisionOutcomes.Alternative)
+            return chosen is not null && chosen == alternativeLevel ? null
+                : $"alternative ({alternativeLevel}), but the candidate has {(chosen is null ? Said(choice) : $"chosen {chosen}")}";
+        return $"unknown decision '{decision}'";
+    }
+
+    private static string Said(string? choice) => choice switch
+    {
+        null => "not answered",
+        CandidateChoices.Decline => "declined",
+        CandidateChoices.Defer => "deferred",
+        _ => $"answered '{choice}'",
+    };
+
+    /// <summary>True when the committee's promotion (or alternative) of this candidate counts against the budget.</summary>
+    public static bool UsesBudget(string? choice, string? decision) =>
+        decision is DecisionOutcomes.Promoted or DecisionOutcomes.Alternative && NeedsDecision(choice);
+
     /// <summary>True when the candidate answered so that the committee must decide before publication.</summary>
     public static bool NeedsDecision(string? choice) => choice is CandidateChoices.Accept or CandidateChoices.ExpertTrack;
+
+    /// <summary>Why publishing now needs an override with a reason: answers still open, or more promotions than the budget.</summary>
+    public static IReadOnlyList<string> OverridesNeeded(DateOnly today, DateOnly responseDeadline, int promotions, int budget)
+    {
+        var reasons = new List<string>(2);
+        if (today <= responseDeadline) reasons.Add(BeforeDeadline);
+        if (promotions > budget) reasons.Add(OverBudget);
+        return reasons;
+    }
+
+    public const string BeforeDeadline = "before_response_deadline";
+    public const string OverBudget = "over_budget";
+}
+
+/// <summary>Whom a committee member stands aside from: always their own candidacy; with <c>reporting_line</c> also anyone who reports to them.</summary>
+public static class RecuseRules
+{
+    public const string Self = "self";
+    public const string ReportingLine = "reporting_line";
+    public static readonly IReadOnlyList<string> All = [Self, ReportingLine];
 }
 
 /// <summary>Calibration flags: reasons for the committee to look twice.</summary>

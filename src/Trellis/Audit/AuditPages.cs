@@ -17,6 +17,8 @@ public sealed record AuditView(AuditReport Report, DateTimeOffset ComputedAt, st
     /// <summary>The printable report lists at most this many flags and says so; the CSV has them all.</summary>
     public const int FlagsInPrint = 500;
     public int FlagsPages => Math.Max(1, (Report.Flags.Count + FlagsPerPage - 1) / FlagsPerPage);
+    /// <summary>Cycles published early or over budget, with HR's reason (a column of the cycles table).</summary>
+    public IReadOnlyDictionary<string, string> Overrides { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>
@@ -71,7 +73,7 @@ public sealed class AuditIndexModel(AuditService audit) : PageModel
         if (last is not null)
         {
             var flagsPage = int.TryParse(Request.Query["fpage"], out var p) ? p : 1;
-            var view = new AuditView(last.Report, last.ComputedAt, cycle, Cycles, Printable: false);
+            var view = new AuditView(last.Report, last.ComputedAt, cycle, Cycles, Printable: false) { Overrides = await audit.PublicationOverridesAsync(ct) };
             View = view with { FlagsPage = Math.Clamp(flagsPage, 1, view.FlagsPages) };
         }
     }
@@ -96,7 +98,7 @@ public sealed class AuditReportModel(AuditService audit) : PageModel
     {
         var result = await audit.GetAsync(string.IsNullOrWhiteSpace(cycle) ? null : cycle, false, ct);
         if (result is null) return NotFound();
-        View = new AuditView(result.Report, result.ComputedAt, cycle, [], Printable: true);
+        View = new AuditView(result.Report, result.ComputedAt, cycle, [], Printable: true) { Overrides = await audit.PublicationOverridesAsync(ct) };
         return Page();
     }
 }

@@ -24,6 +24,14 @@ public static class AuditSections
     public static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
     public static string Pct(double? v) => v is { } d ? N(d * 100, 1) + "%" : "";
 
+    /// <summary>The cycles table with a column saying which were published early or over budget, and HR's reason.</summary>
+    public static Table WithOverrides(Table cycles, IReadOnlyDictionary<string, string> overrides) =>
+        cycles with
+        {
+            Columns = [.. cycles.Columns, "publication_override"],
+            Rows = cycles.Rows.Select(r => (IReadOnlyList<string>)[.. r, overrides.TryGetValue(r[0], out var o) ? o : ""]).ToList(),
+        };
+
     public static Table? Find(AuditReport r, string key) => key switch
     {
         "cycles" => new(key, "Cycles", ["cycle", "decided_on", "candidates", "promoted", "not_promoted", "declined", "deferred"],

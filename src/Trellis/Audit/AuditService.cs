@@ -104,6 +104,14 @@ public sealed class AuditService(IServiceScopeFactory scopes, FrameworkStore fra
         while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false));
     }
 
+    /// <summary>Cycles that HR published before the response deadline or over budget, with the reason they gave (cycle name → reason).</summary>
+    public Task<IReadOnlyDictionary<string, string>> PublicationOverridesAsync(CancellationToken ct = default) => ReadAsync<IReadOnlyDictionary<string, string>>(async db =>
+    {
+        var rows = await db.CycleEvents.AsNoTracking().Where(e => e.Kind == "published" && e.OverrideReason != null)
+            .Join(db.Cycles, e => e.CycleId, c => c.Id, (e, c) => new { c.Name, e.OverrideReason }).ToListAsync(ct);
+        return rows.ToDictionary(r => r.Name, r => r.OverrideReason!);
+    });
+
     /// <summary>The names of all cycles in the promotion history, oldest first.</summary>
     public async Task<IReadOnlyList<string>> CycleNamesAsync(CancellationToken ct = default)
     {

@@ -2,8 +2,9 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Trellis.Cycles;
 
-public sealed class BoardModel(CalibrationBoard board) : CyclePageModel
+public sealed class BoardModel(CalibrationBoard board, Trellis.Accounts.Viewer viewer) : CyclePageModel
 {
+    public string MyId => viewer.EmployeeId;
     public const int PageSize = 200;
 
     [BindProperty(SupportsGet = true)] public string Name { get; set; } = "";

@@ -46,7 +46,7 @@ public sealed class BoardJson(BoardResponse board) : IResult, IEndpointMetadataP
         ValuesCi = JsonEncodedText.Encode("values_ci"), ResultsGate = JsonEncodedText.Encode("results_gate"), LatestResults = JsonEncodedText.Encode("latest_results"),
         EvidenceCount = JsonEncodedText.Encode("evidence_count"), RaterCount = JsonEncodedText.Encode("rater_count"), Flags = JsonEncodedText.Encode("flags"),
         Response = JsonEncodedText.Encode("response"), Decision = JsonEncodedText.Encode("decision"), DecidedLevel = JsonEncodedText.Encode("decided_level"),
-        Version = JsonEncodedText.Encode("version");
+        Version = JsonEncodedText.Encode("version"), Recused = JsonEncodedText.Encode("recused");
 
     private static void Write(Utf8JsonWriter w, BoardResponse b)
     {
@@ -89,6 +89,7 @@ public sealed class BoardJson(BoardResponse board) : IResult, IEndpointMetadataP
             w.WriteString(Decision, r.Decision);
             w.WriteString(DecidedLevel, r.DecidedLevel);
             w.WriteNumber(Version, r.Version);
+            w.WriteBoolean(Recused, r.Recused);
             w.WriteEndObject();
         }
         w.WriteEndArray();

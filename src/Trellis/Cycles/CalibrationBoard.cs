@@ -37,22 +37,27 @@ public sealed class CalibrationBoard(TrellisDb db, Viewer viewer, FrameworkStore
         var threshold = framework?.Rules.AnonymityThreshold ?? 3;
         var reports = await ReadinessForAsync(nominations.Select(n => (n.EmployeeId, n.TargetLevel)).ToList(), ct);
 
+        // Recusal: the viewer's own row shows no decision before publication; with the reporting-line rule, their reports' rows are marked too.
+        var published = cycle.Phase == CyclePhases.Published;
+        var line = cycle.Recuse == RecuseRules.ReportingLine
+            ? (await ReportingLine.ReportsOfAsync(db, viewer.EmployeeId, ct)).ToHashSet() : [];
         var rows = new List<BoardRow>(nominations.Count);
         foreach (var n in nominations)
         {
+            var self = n.EmployeeId == viewer.EmployeeId;
+            var hide = self && !published;
             reports.TryGetValue(n.EmployeeId, out var report);
             var results = n.LatestResults;
             rows.Add(new BoardRow(n.Id, n.EmployeeId, n.Name, n.Department, n.FromLevel, n.TargetLevel,
                 report?.Band ?? ReadinessBands.InsufficientEvidence, report?.ValuesScore, report?.ValuesCi,
                 report?.ResultsGate ?? ResultsGates.Unknown, results, report?.EvidenceCount ?? 0, report?.RaterCount ?? 0,
                 CandidateFlags.Compute(report, results, n.Concern, threshold),
-                n.Choice, n.Decision, n.DecidedLevel, n.Version));
+                n.Choice, hide ? null : n.Decision, hide ? null : n.DecidedLevel, n.Version, self || line.Contains(n.EmployeeId)));
         }
 
-        var published = cycle.Phase == CyclePhases.Published;
         var used = published
             ? nominations.Count(n => n.PublishedOutcome == PromotionOutcomes.Promoted)
-            : rows.Count(r => r.Decision is DecisionOutcomes.Promoted or DecisionOutcomes.Alternative && Publication.NeedsDecision(r.Response));
+            : nominations.Count(n => Publication.UsesBudget(n.Choice, n.Decision));
         var bands = ReadinessBands.All.ToDictionary(b => b, b => rows.Count(r => r.Band == b));
         await sensitive.RecordAsync("cycle.board", null, $"cycle {cycleName}: {rows.Count} candidates", ct);
         return new BoardResponse(cycle.Name, cycle.Phase, cycle.Budget, used, rows.Count, bands, Arrange(rows, query));

@@ -5,7 +5,7 @@ namespace Trellis.Cycles;
 
 public sealed record CreateCycleRequest(
     string? Name, DateOnly? OpensOn, DateOnly? ClosesOn, int? Budget, IReadOnlyList<string>? Committee = null,
-    DateOnly? ResponseDeadline = null, IReadOnlyList<string>? EligibleLevels = null);
+    DateOnly? ResponseDeadline = null, IReadOnlyList<string>? EligibleLevels = null, string? Recuse = null);
 
 public sealed record SetPhaseRequest(string? Phase);
 
@@ -14,7 +14,23 @@ public sealed record PersonRef(string EmployeeId, string Name);
 public sealed record CycleResponse(
     string Name, DateOnly OpensOn, DateOnly ClosesOn, DateOnly ResponseDeadline, int Budget,
     IReadOnlyList<string> EligibleLevels, IReadOnlyList<PersonRef> Committee, string Phase, DateOnly? PublishedOn,
-    int Nominations, bool OnCommittee);
+    int Nominations, bool OnCommittee, string Recuse)
+{
+    /// <summary>The cycle's history (creation, phase moves, publication with any override and its reason): HR only, else empty.</summary>
+    public IReadOnlyList<CycleEventView> History { get; init; } = [];
+}
+
+public sealed record CycleEventView(string Kind, string Detail, string? OverrideReason, string By, string? ByName, DateTimeOffset At);
+
+public sealed record PublishRequest(string? OverrideReason);
+
+/// <summary>A candidate who stops the cycle from being published, and why.</summary>
+public sealed record PublishBlocker(int NominationId, string EmployeeId, string Name, string Reason);
+
+/// <summary>What publishing now would do: outcomes per kind, promotions against the budget, what blocks it and which overrides it needs.</summary>
+public sealed record PublicationPreview(
+    string Cycle, IReadOnlyDictionary<string, int> Outcomes, int Promotions, int Budget, DateOnly ResponseDeadline,
+    IReadOnlyList<PublishBlocker> Blockers, IReadOnlyList<string> OverridesNeeded);
 
 public sealed record NominateRequest(string? EmployeeId, string? TargetLevel, string? Rationale);
 
@@ -45,7 +61,8 @@ public sealed record SaveNotesRequest(IReadOnlyDictionary<string, string?>? Note
 public sealed record BoardRow(
     int NominationId, string EmployeeId, string Name, string? Department, string CurrentLevel, string TargetLevel,
     string Band, double? ValuesScore, double[]? ValuesCi, string ResultsGate, double? LatestResults,
-    int EvidenceCount, int RaterCount, IReadOnlyList<string> Flags, string? Response, string? Decision, string? DecidedLevel, int Version);
+    int EvidenceCount, int RaterCount, IReadOnlyList<string> Flags, string? Response, string? Decision, string? DecidedLevel, int Version,
+    bool Recused = false);
 
 public sealed record BoardResponse(
     string Cycle, string Phase, int Budget, int BudgetUsed, int Candidates, IReadOnlyDictionary<string, int> Bands, IReadOnlyList<BoardRow> Rows);

@@ -21,6 +21,22 @@ public sealed class Cycle
     public DateOnly? PublishedOn { get; set; }
     /// <summary>+1 after every change to the cycle's nominations (answers, decisions, publication): lets every node reuse board data until it changes.</summary>
     public int Revision { get; set; }
+    /// <summary>Whom committee members stand aside from: <c>self</c> (always) or <c>reporting_line</c> (also anyone who reports to them).</summary>
+    public string Recuse { get; set; } = "self";
+}
+
+/// <summary>The cycle's history: creation, every phase move and the publication, with who, when, and any override's reason.</summary>
+public sealed class CycleEvent
+{
+    public long Id { get; set; }
+    public int CycleId { get; set; }
+    /// <summary>created | phase | published</summary>
+    public required string Kind { get; set; }
+    public required string Detail { get; set; }
+    /// <summary>Set when HR published before the response deadline or over budget: why.</summary>
+    public string? OverrideReason { get; set; }
+    public required string By { get; set; }
+    public DateTimeOffset At { get; set; }
 }
 
 public sealed class CycleCommitteeMember
@@ -166,6 +182,22 @@ internal sealed class CycleConfiguration : IEntityTypeConfiguration<Cycle>
         e.Property(x => x.EligibleLevels).HasMaxLength(1000);
         e.Property(x => x.Phase).HasMaxLength(16);
         e.Property(x => x.CreatedBy).HasMaxLength(64);
+        e.Property(x => x.Recuse).HasMaxLength(16);
+    }
+}
+
+internal sealed class CycleEventConfiguration : IEntityTypeConfiguration<CycleEvent>
+{
+    public void Configure(EntityTypeBuilder<CycleEvent> e)
+    {
+        e.ToTable("cycle_events");
+        e.HasKey(x => x.Id);
+        e.HasIndex(x => x.CycleId);
+        e.Property(x => x.Kind).HasMaxLength(16);
+        e.Property(x => x.Detail).HasMaxLength(2000);
+        e.Property(x => x.OverrideReason).HasMaxLength(4000);
+        e.Property(x => x.By).HasMaxLength(64);
+        e.HasOne<Cycle>().WithMany().HasForeignKey(x => x.CycleId).OnDelete(DeleteBehavior.Cascade);
     }
 }
 

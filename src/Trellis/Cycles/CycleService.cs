@@ -61,6 +61,8 @@ public sealed partial class CycleService(
         var eligible = (request.EligibleLevels ?? []).Select(l => l.Trim()).Where(l => l.Length > 0).Distinct().ToList();
         var unknownLevels = framework is null ? [] : eligible.Where(l => framework.FindLevel(l) is null).ToList();
         if (unknownLevels.Count > 0) Err("eligible_levels", $"unknown level(s): {string.Join(", ", unknownLevels)}");
+        var recuse = string.IsNullOrWhiteSpace(request.Recuse) ? RecuseRules.Self : request.Recuse.Trim();
+        if (!RecuseRules.All.Contains(recuse)) Err("recuse", $"recuse must be one of {string.Join(", ", RecuseRules.All)} (whom committee members stand aside from)");
 
         List<string> committee;
         if (request.Committee is { } ids)
@@ -83,13 +85,14 @@ public sealed partial class CycleService(
         {
             Name = name, OpensOn = request.OpensOn!.Value, ClosesOn = request.ClosesOn!.Value, ResponseDeadline = deadline!.Value,
             Budget = request.Budget!.Value, EligibleLevels = string.Join(' ', eligible),
-            Phase = CyclePhases.Initial(request.OpensOn.Value, Today), CreatedAt = clock.GetUtcNow(), CreatedBy = viewer.EmployeeId,
+            Phase = CyclePhases.Initial(request.OpensOn.Value, Today), CreatedAt = clock.GetUtcNow(), CreatedBy = viewer.EmployeeId, Recuse = recuse,
         };
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         db.Cycles.Add(cycle);
         try { await db.SaveChangesAsync(ct); }
         catch (DbUpdateException) { return Problem.Conflict($"a cycle named '{name}' already exists"); }
         db.CycleCommittee.AddRange(committee.Select(id => new CycleCommitteeMember { CycleId = cycle.Id, EmployeeId = id }));
+        AddEvent(cycle.Id, "created", $"created in phase '{cycle.Phase}', budget {cycle.Budget}, committee of {committee.Count}, recusal '{recuse}'");
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return await ToResponseAsync(cycle, ct);
@@ -105,6 +108,7 @@ public sealed partial class CycleService(
             return Problem.Invalid("phase", $"phase must be one of {string.Join(", ", CyclePhases.Settable)} (publish to end the cycle)");
         if (CyclePhases.CheckMove(cycle.Phase, phase) is { } why) return Problem.Conflict($"Cycle '{name}': {why}.");
         db.Outbox.Add(WebhookEvents.CyclePhaseChanged(cycle.Name, cycle.Phase, phase));
+        AddEvent(cycle.Id, "phase", $"{cycle.Phase} → {phase}");
         cycle.Phase = phase;
         await db.SaveChangesAsync(ct);
         return await ToResponseAsync(cycle, ct);
@@ -215,6 +219,14 @@ public sealed partial class CycleService(
             .ToList();
     }
 
+    /// <summary>The viewer's own nominations, newest first (the home page: the offer while it is open, the outcome once published).</summary>
+    public async Task<IReadOnlyList<NominationResponse>> MyNominationsAsync(CancellationToken ct = default)
+    {
+        if (string.IsNullOrEmpty(viewer.EmployeeId)) return [];
+        var rows = await NominationRows(db.Nominations.AsNoTracking().Where(n => n.EmployeeId == viewer.EmployeeId)).ToListAsync(ct);
+        return rows.OrderByDescending(r => r.N.CreatedAt).Take(5).Select(r => Project(r, NominationAccess.Candidate)).ToList();
+    }
+
     public async Task<Outcome<NominationResponse>> GetNominationAsync(int id, CancellationToken ct = default)
     {
         var n = await db.Nominations.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, ct);
@@ -299,8 +311,12 @@ public sealed partial class CycleService(
     {
         var n = await db.Nominations.FirstOrDefaultAsync(x => x.Id == id, ct);
         if (n is null) return NoNomination(id);
+        // Conflicts of interest come first, whatever the caller's roles: nobody decides their own case.
+        if (n.EmployeeId == viewer.EmployeeId)
+            return Problem.Forbidden($"You are recused from nomination {id}: nobody records a decision on their own candidacy, whatever their role.");
         if (!await IsOnCommitteeAsync(n.CycleId, ct)) return Problem.Forbidden("Only members of this cycle's committee decide.");
         var cycle = await db.Cycles.AsNoTracking().FirstAsync(c => c.Id == n.CycleId, ct);
+        if (await RecusedAsync(cycle, n.EmployeeId, ct) is { } recused) return Problem.Forbidden(recused);
         if (CyclePhases.CheckDeciding(cycle.Phase) is { } why) return Problem.Conflict($"Cycle '{cycle.Name}': {why}.");
         var errors = new Dictionary<string, string[]>();
         var outcome = request.Outcome?.Trim() ?? "";
@@ -351,22 +367,58 @@ public sealed partial class CycleService(
     {
         var n = await db.Nominations.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, ct);
         if (n is null) return NoNomination(id);
+        if (n.EmployeeId == viewer.EmployeeId && n.PublishedOutcome is null)
+            return Problem.Forbidden("You are recused from your own candidacy: its decision history is not shown to you before publication.");
         if (!viewer.IsHr && !await IsOnCommitteeAsync(n.CycleId, ct)) return Problem.Forbidden("The decision history is for HR and this cycle's committee.");
         return await db.NominationDecisions.AsNoTracking().Where(d => d.NominationId == id).OrderBy(d => d.Version)
             .Select(d => new DecisionChangeView(d.Version, d.Outcome, d.Rationale, d.DecidedLevel, d.DecidedBy, d.DecidedAt)).ToListAsync(ct);
     }
 
-    public async Task<Outcome<CycleResponse>> PublishAsync(string name, CancellationToken ct = default)
+    /// <summary>What publishing the cycle now would do, for HR: the page shows it before asking for confirmation, and publication checks it.</summary>
+    public async Task<Outcome<PublicationPreview>> PreviewPublicationAsync(string name, CancellationToken ct = default)
+    {
+        if (!viewer.IsHr) return Problem.Forbidden("Only HR publishes a cycle.");
+        var cycle = await db.Cycles.AsNoTracking().FirstOrDefaultAsync(c => c.Name == name, ct);
+        if (cycle is null) return NoCycle(name);
+        var rows = await db.Nominations.AsNoTracking().Where(n => n.CycleId == cycle.Id)
+            .Join(db.Employees, n => n.EmployeeId, e => e.Id, (n, e) => new { n.Id, n.EmployeeId, e.Name, n.Choice, n.Decision, n.TargetLevel, n.DecidedLevel })
+            .ToListAsync(ct);
+        var framework = await frameworks.RequireAsync(ct);
+        var outcomes = PromotionOutcomes.All.ToDictionary(o => o, _ => 0);
+        var blockers = new List<PublishBlocker>();
+        foreach (var n in rows.OrderBy(r => r.EmployeeId, StringComparer.Ordinal))
+        {
+            var expert = PromotionTargets.ExpertEquivalent(framework, n.TargetLevel)?.Key;
+            var alternative = n.Decision == DecisionOutcomes.Alternative ? n.DecidedLevel : null;
+            if (Publication.Blocker(n.Choice, n.Decision, n.TargetLevel, expert, alternative) is { } reason)
+                blockers.Add(new PublishBlocker(n.Id, n.EmployeeId, n.Name, reason));
+            else outcomes[Publication.Resolve(n.Choice, n.Decision, n.TargetLevel, expert, alternative).Outcome]++;
+        }
+        var promotions = outcomes[PromotionOutcomes.Promoted];
+        return new PublicationPreview(cycle.Name, outcomes, promotions, cycle.Budget, cycle.ResponseDeadline, blockers,
+            Publication.OverridesNeeded(Today, cycle.ResponseDeadline, promotions, cycle.Budget));
+    }
+
+    public async Task<Outcome<CycleResponse>> PublishAsync(string name, PublishRequest? request = null, CancellationToken ct = default)
     {
         if (!viewer.IsHr) return Problem.Forbidden("Only HR publishes a cycle.");
         var cycle = await db.Cycles.FirstOrDefaultAsync(c => c.Name == name, ct);
         if (cycle is null) return NoCycle(name);
         if (CyclePhases.CheckPublishing(cycle.Phase) is { } why) return Problem.Conflict($"Cycle '{name}': {why}.");
-        var nominations = await db.Nominations.Where(n => n.CycleId == cycle.Id).ToListAsync(ct);
-        var undecided = nominations.Where(n => Publication.NeedsDecision(n.Choice) && n.Decision is null).Select(n => n.EmployeeId).Order(StringComparer.Ordinal).ToList();
-        if (undecided.Count > 0)
-            return Problem.Conflict($"Cycle '{name}': {undecided.Count} candidate(s) who accepted have no decision yet: {string.Join(", ", undecided.Take(20))}.");
+        var overrideReason = string.IsNullOrWhiteSpace(request?.OverrideReason) ? null : request.OverrideReason.Trim();
+        if (overrideReason is { Length: > 2000 }) return Problem.Invalid("override_reason", "override_reason is longer than 2,000 characters");
+        var preview = (await PreviewPublicationAsync(name, ct)).Value!;
+        if (preview.Blockers.Count > 0)
+            return Problem.Conflict($"Cycle '{name}' cannot be published: {preview.Blockers.Count} candidate(s) block it: " +
+                                       string.Join("; ", preview.Blockers.Take(20).Select(b => $"{b.Name} ({b.EmployeeId}): {b.Reason}")) +
+                                       (preview.Blockers.Count > 20 ? "; …" : "") + ".")
+                with { Extensions = new Dictionary<string, object?> { ["blockers"] = preview.Blockers } };
+        if (preview.OverridesNeeded.Count > 0 && overrideReason is null)
+            return Problem.Conflict($"Cycle '{name}': publishing now needs an override with a reason (override_reason): " +
+                                       string.Join(" and ", preview.OverridesNeeded.Select(o => OverrideText(o, preview))) + ".")
+                with { Extensions = new Dictionary<string, object?> { ["overrides_needed"] = preview.OverridesNeeded } };
 
+        var nominations = await db.Nominations.Where(n => n.CycleId == cycle.Id).ToListAsync(ct);
         var framework = await frameworks.RequireAsync(ct);
         var today = Today;
         var ids = nominations.Select(n => n.EmployeeId).ToList();
@@ -377,6 +429,14 @@ public sealed partial class CycleService(
         foreach (var r in await db.Promotions.Where(p => p.Cycle == name).ToListAsync(ct)) existing[r.EmployeeId] = r;
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // The offer notifications ("you are nominated … answer by") are superseded by the outcome: no page shows the old offer after publication.
+        var candidates = nominations.Select(n => n.EmployeeId).ToHashSet();
+        foreach (var chunk in nominations.Select(n => $"/nominations/{n.Id}").Chunk(500))
+        {
+            var links = chunk.ToList();
+            var offers = await db.Notifications.Where(x => x.Link != null && links.Contains(x.Link)).ToListAsync(ct);
+            db.Notifications.RemoveRange(offers.Where(x => candidates.Contains(x.EmployeeId)));
+        }
         foreach (var n in nominations)
         {
             var resolved = Publication.Resolve(n.Choice, n.Decision, n.TargetLevel,
@@ -409,6 +469,10 @@ public sealed partial class CycleService(
                 notifier.Add(manager, $"{employee.Name}: {name} cycle published", $"{employee.Name}: {text}", $"/nominations/{n.Id}");
         }
         db.Outbox.Add(WebhookEvents.CyclePhaseChanged(name, cycle.Phase, CyclePhases.Published));
+        AddEvent(cycle.Id, "published",
+            $"published: {string.Join(", ", preview.Outcomes.Select(o => $"{o.Value} {o.Key}"))}; {preview.Promotions} promotions against a budget of {preview.Budget}" +
+            (preview.OverridesNeeded.Count > 0 ? $"; override: {string.Join(", ", preview.OverridesNeeded)}" : ""),
+            preview.OverridesNeeded.Count > 0 ? overrideReason : null);
         cycle.Phase = CyclePhases.Published;
         cycle.PublishedOn = today;
         db.Outbox.Add(WebhookEvents.CyclePublished(cycle, nominations));
@@ -433,6 +497,25 @@ public sealed partial class CycleService(
                 $"{employee.Name} is a new people leader: hold the 30, 60 and 90-day check-ins.", $"/transitions/{plan.Id}");
     }
 
+    private static string OverrideText(string reason, PublicationPreview p) => reason switch
+    {
+        Publication.BeforeDeadline => $"candidates may still answer until {p.ResponseDeadline:yyyy-MM-dd}",
+        Publication.OverBudget => $"{p.Promotions} promotions are over the budget of {p.Budget}",
+        _ => reason,
+    };
+
+    private void AddEvent(int cycleId, string kind, string detail, string? overrideReason = null) =>
+        db.CycleEvents.Add(new CycleEvent { CycleId = cycleId, Kind = kind, Detail = detail.Length > 2000 ? detail[..2000] : detail, OverrideReason = overrideReason, By = viewer.EmployeeId, At = clock.GetUtcNow() });
+
+    /// <summary>Why the viewer (a committee member) must stand aside from this candidate under the cycle's recusal rule, or null.</summary>
+    public async Task<string?> RecusedAsync(Cycle cycle, string candidateId, CancellationToken ct)
+    {
+        if (candidateId == viewer.EmployeeId) return "You are recused from your own candidacy: nobody records a decision on their own case.";
+        if (cycle.Recuse == RecuseRules.ReportingLine && await viewer.ManagesAsync(candidateId, ct))
+            return $"You are recused: cycle '{cycle.Name}' recuses committee members from candidates in their own reporting line, and {candidateId} reports to you.";
+        return null;
+    }
+
     private static string OutcomeText(PublishedOutcome o, Level? level, string? rationale) => o.Outcome switch
     {
         PromotionOutcomes.Promoted => $"Promoted to {level?.Name ?? o.ToLevel} ({o.ToLevel}).{(rationale is null ? "" : " Rationale: " + rationale)}",
@@ -452,8 +535,9 @@ public sealed partial class CycleService(
     /// <summary>Reviewer: HR or the cycle's committee (all details, decisions before publication). Candidate and managers: the nomination, and the decision once published.</summary>
     public async Task<NominationAccess> AccessAsync(Nomination n, CancellationToken ct)
     {
-        if (viewer.IsHr || await IsOnCommitteeAsync(n.CycleId, ct)) return NominationAccess.Reviewer;
+        // The candidate is a candidate first, whatever else they are (HR, committee): they are recused from their own case.
         if (n.EmployeeId == viewer.EmployeeId) return NominationAccess.Candidate;
+        if (viewer.IsHr || await IsOnCommitteeAsync(n.CycleId, ct)) return NominationAccess.Reviewer;
         if (await viewer.ManagesAsync(n.EmployeeId, ct)) return NominationAccess.Manager;
         return NominationAccess.None;
     }
@@ -500,9 +584,14 @@ public sealed partial class CycleService(
             .Join(db.Employees, m => m.EmployeeId, e => e.Id, (m, e) => new PersonRef(e.Id, e.Name))
             .ToListAsync(ct);
         var count = await db.Nominations.CountAsync(n => n.CycleId == c.Id, ct);
+        var history = viewer.IsHr
+            ? await db.CycleEvents.AsNoTracking().Where(x => x.CycleId == c.Id).OrderBy(x => x.Id)
+                .Select(x => new CycleEventView(x.Kind, x.Detail, x.OverrideReason, x.By, db.Employees.Where(e => e.Id == x.By).Select(e => e.Name).FirstOrDefault(), x.At))
+                .ToListAsync(ct)
+            : [];
         return new CycleResponse(c.Name, c.OpensOn, c.ClosesOn, c.ResponseDeadline, c.Budget, SplitLevels(c.EligibleLevels),
             committee.OrderBy(p => p.EmployeeId, StringComparer.Ordinal).ToList(), c.Phase, c.PublishedOn, count,
-            committee.Any(p => p.EmployeeId == viewer.EmployeeId));
+            committee.Any(p => p.EmployeeId == viewer.EmployeeId), c.Recuse) { History = history };
     }
 
     public static IReadOnlyList<string> SplitLevels(string levels) => levels.Split(' ', StringSplitOptions.RemoveEmptyEntries);

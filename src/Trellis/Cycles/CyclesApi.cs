@@ -25,6 +25,7 @@ public static class CyclesApi
         cycles.MapGet("/{name}/suggestions", ListSuggestions);
         cycles.MapGet("/{name}/board", Board);
         cycles.MapGet("/{name}/grid", Grid);
+        cycles.MapGet("/{name}/publication", PublicationPreview).RequireAuthorization(Policies.Hr);
         cycles.MapPost("/{name}/publish", Publish).RequireAuthorization(Policies.Hr);
 
         var nominations = app.MapGroup("/api/v1/nominations").WithTags("Cycles");
@@ -89,13 +90,18 @@ public static class CyclesApi
         string? band = null, string? flag = null, string? response = null, string? decision = null, string? q = null) =>
         (await grid.GetAsync(name, new BoardQuery(band, flag, response, decision, q), ct)).ToOk();
 
-    public static async Task<Results<Ok<CycleResponse>, ValidationProblem, ProblemHttpResult>> Publish(string name, CycleService cycles, Audit.AuditService audit, CancellationToken ct)
+    /// <summary>The body is optional: <c>{ override_reason }</c> only when publishing before the response deadline or over budget.</summary>
+    public static async Task<Results<Ok<CycleResponse>, ValidationProblem, ProblemHttpResult>> Publish(
+        string name, CycleService cycles, Audit.AuditService audit, CancellationToken ct, PublishRequest? request = null)
     {
-        var published = await cycles.PublishAsync(name, ct);
+        var published = await cycles.PublishAsync(name, request, ct);
         // The decisions are now promotion history: the culture audit is recomputed in the background at once.
         if (published.Ok) _ = audit.CheckInBackground(now: true);
         return published.ToOk();
     }
+
+    public static async Task<Results<Ok<PublicationPreview>, ValidationProblem, ProblemHttpResult>> PublicationPreview(string name, CycleService cycles, CancellationToken ct) =>
+        (await cycles.PreviewPublicationAsync(name, ct)).ToOk();
 
     public static async Task<Results<Ok<NominationResponse>, ValidationProblem, ProblemHttpResult>> GetNomination(int id, CycleService cycles, CancellationToken ct) =>
         (await cycles.GetNominationAsync(id, ct)).ToOk();

@@ -19,6 +19,10 @@ public sealed class DetailModel(CycleService cycles, CalibrationBoard board, Vie
     /// <summary>Searches the suggestions by name, id, level, target or band (<c>?sq=</c>; <c>?spage=</c> pages them).</summary>
     [BindProperty(SupportsGet = true, Name = "sq")] public string? SuggestionQuery { get; set; }
     public bool MayCalibrate { get; private set; }
+    /// <summary>What publishing would do (HR, calibration phase): counts per outcome and the budget, shown before the confirmation.</summary>
+    public PublicationPreview? Preview { get; private set; }
+    [BindProperty] public string? OverrideReason { get; set; }
+    [BindProperty] public bool Confirm { get; set; }
     public bool IsHr => viewer.IsHr;
     public string MyId => viewer.EmployeeId;
 
@@ -33,7 +37,9 @@ public sealed class DetailModel(CycleService cycles, CalibrationBoard board, Vie
 
     public async Task<IActionResult> OnPostPublishAsync(CancellationToken ct)
     {
-        var published = await cycles.PublishAsync(Name, ct);
+        var published = Confirm
+            ? await cycles.PublishAsync(Name, new PublishRequest(OverrideReason), ct)
+            : Problem.Invalid("confirm", "Tick the confirmation after checking the counts and the budget to publish.");
         // The decisions are now promotion history: the culture audit is recomputed in the background at once.
         if (published.Ok) _ = audit.CheckInBackground(now: true);
         return await AfterAsync(published, _ => "Published: candidates and their managers can see the decisions; levels are updated.", ct);
@@ -99,6 +105,7 @@ public sealed class DetailModel(CycleService cycles, CalibrationBoard board, Vie
                 Suggestions = matching.Skip((SuggestionsPage - 1) * SuggestionsPerPage).Take(SuggestionsPerPage).ToList();
             }
         }
+        if (viewer.IsHr && Cycle!.Phase == Core.Cycles.CyclePhases.Calibration) Preview = (await cycles.PreviewPublicationAsync(Name, ct)).Value;
         var row = await cycles.FindCycleAsync(Name, ct);
         MayCalibrate = row is not null && await board.MayCalibrateAsync(row.Id, ct);
         return null;

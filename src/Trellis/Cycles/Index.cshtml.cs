@@ -15,13 +15,14 @@ public sealed class IndexModel(CycleService cycles, Viewer viewer) : CyclePageMo
     [BindProperty] public int? Budget { get; set; }
     [BindProperty] public string? EligibleLevels { get; set; }
     [BindProperty] public string? Committee { get; set; }
+    [BindProperty] public string? Recuse { get; set; }
 
     public async Task OnGetAsync(CancellationToken ct) => Cycles = await cycles.ListAsync(ct);
 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
         static IReadOnlyList<string>? Split(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries);
-        var o = await cycles.CreateAsync(new CreateCycleRequest(Name, OpensOn, ClosesOn, Budget, Split(Committee), ResponseDeadline, Split(EligibleLevels)), ct);
+        var o = await cycles.CreateAsync(new CreateCycleRequest(Name, OpensOn, ClosesOn, Budget, Split(Committee), ResponseDeadline, Split(EligibleLevels), Recuse), ct);
         if (o.Ok)
         {
             Notice = $"Cycle {o.Value!.Name} created in phase '{o.Value.Phase}'.";

@@ -77,6 +77,21 @@ public sealed class NominationModel(CycleService cycles, FrameworkStore framewor
         return null;
     }
 
+    /// <summary>The published outcome in words, for the candidate ("you") or anyone else (their name).</summary>
+    public string OutcomeSentence(NominationResponse n)
+    {
+        var who = IsCandidate ? "You" : n.EmployeeName;
+        var level = n.ReachedLevel is { } key ? $"{_framework?.FindLevel(key)?.Name ?? key} ({key})" : "";
+        return n.Outcome switch
+        {
+            Core.PromotionOutcomes.Promoted => $"{who} {(IsCandidate ? "are" : "is")} promoted to {level}.",
+            Core.PromotionOutcomes.NotPromoted => $"Not promoted this time: the committee decided \"not yet\".",
+            Core.PromotionOutcomes.Declined => $"{who} declined the nomination. Nothing changes, and it carries no penalty.",
+            Core.PromotionOutcomes.Deferred => $"{who} deferred the nomination. It carries no penalty; a later cycle can nominate again.",
+            _ => n.Outcome ?? "",
+        };
+    }
+
     private static int? Get(Level? level, string behavior) => level is not null && level.Expectations.TryGetValue(behavior, out var v) ? v : null;
 
     public string TrackName(string levelKey) => _framework?.TrackOf(levelKey)?.Name ?? "";

@@ -14,6 +14,8 @@ public sealed class ReviewModel(CycleService cycles, CalibrationBoard board) : C
     public EvidenceSummary? Evidence { get; private set; }
     public IReadOnlyList<DecisionChangeView> History { get; private set; } = [];
     public bool OnCommittee { get; private set; }
+    /// <summary>Why the viewer stands aside from this candidate (their own candidacy, or their reporting line), or null.</summary>
+    public string? Recused { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct) => await LoadAsync(ct) ?? Page();
 
@@ -43,6 +45,7 @@ public sealed class ReviewModel(CycleService cycles, CalibrationBoard board) : C
         History = (await cycles.DecisionHistoryAsync(Id, ct)).Value ?? [];
         var cycle = await cycles.FindCycleAsync(Name, ct);
         OnCommittee = cycle is not null && await cycles.IsOnCommitteeAsync(cycle.Id, ct);
+        Recused = cycle is null ? null : await cycles.RecusedAsync(cycle, Nomination.EmployeeId, ct);
         return null;
     }
 }

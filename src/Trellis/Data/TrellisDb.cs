@@ -29,6 +29,7 @@ public abstract class TrellisDb(DbContextOptions options) : DbContext(options), 
     public DbSet<Evidence.FeedbackRequestRater> FeedbackRequestRaters => Set<Evidence.FeedbackRequestRater>();
     public DbSet<Cycle> Cycles => Set<Cycle>();
     public DbSet<CycleCommitteeMember> CycleCommittee => Set<CycleCommitteeMember>();
+    public DbSet<CycleEvent> CycleEvents => Set<CycleEvent>();
     public DbSet<Nomination> Nominations => Set<Nomination>();
     public DbSet<NominationDecisionChange> NominationDecisions => Set<NominationDecisionChange>();
     public DbSet<ReflectionNote> ReflectionNotes => Set<ReflectionNote>();

@@ -14,6 +14,9 @@ namespace Trellis;
 /// </summary>
 public sealed record Problem(int Status, string Detail, IReadOnlyDictionary<string, string[]>? Fields = null)
 {
+    /// <summary>More ProblemDetails members (snake_case keys), e.g. the blockers of a cycle's publication.</summary>
+    public IReadOnlyDictionary<string, object?>? Extensions { get; init; }
+
     /// <summary>One field's message (400); the message is also the detail.</summary>
     public static Problem Invalid(string field, string message) => new(400, message, new Dictionary<string, string[]> { [field] = [message] });
 
@@ -57,7 +60,8 @@ public sealed class Outcome<T>
 /// <summary>The one way an <see cref="Outcome{T}"/> or <see cref="Problem"/> becomes an HTTP result: 400 with field errors is a ValidationProblem, every other refusal a ProblemDetails with its detail.</summary>
 public static class OutcomeHttp
 {
-    public static ProblemHttpResult ToProblemResult(this Problem p) => TypedResults.Problem(p.Detail, statusCode: p.Status, title: p.Title);
+    public static ProblemHttpResult ToProblemResult(this Problem p) => TypedResults.Problem(p.Detail, statusCode: p.Status, title: p.Title,
+        extensions: p.Extensions is null ? null : new Dictionary<string, object?>(p.Extensions));
 
     private static ValidationProblem ToValidationProblem(Problem p, IReadOnlyDictionary<string, string[]> fields) =>
         TypedResults.ValidationProblem(fields, detail: p.Detail);

@@ -110,22 +110,33 @@ public sealed partial class CycleFlowTests(BrowserApp app) : IClassFixture<Brows
         await committee.GotoAsync("/cycles/2026-H1/board");
         await Expect(committee.GetByTestId("budget")).ToContainTextAsync("budget used 2 of 2");
 
-        // HR publishes.
+        // HR sees what publishing would do first, and needs a reason to publish before the answer deadline.
         await hr.ReloadAsync();
+        await Expect(hr.GetByTestId("publication")).ToContainTextAsync("2 promoted");
+        await Expect(hr.GetByTestId("publication")).ToContainTextAsync("1 declined");
+        await Expect(hr.GetByTestId("publish-budget")).ToContainTextAsync("2 promotions against a budget of 2");
+        await hr.GetByLabel("Reason for publishing anyway").FillAsync("Every candidate has answered.");
+        await hr.GetByLabel("I have checked the counts above").CheckAsync();
         await hr.GetByRole(AriaRole.Button, new() { Name = "Publish decisions" }).ClickAsync();
         await Expect(hr.GetByTestId("phase")).ToHaveTextAsync("published");
 
         // Each candidate sees their own outcome and the rationale; the manager sees their report's.
         await eli.GotoAsync(eliNomination);
-        await Expect(eli.GetByTestId("outcome")).ToContainTextAsync("promoted to l3");
+        await Expect(eli.GetByTestId("outcome")).ToContainTextAsync("You are promoted to Team lead (l3)");
         await Expect(eli.GetByTestId("outcome")).ToContainTextAsync("growing others");
+        // After publication the page says what was decided, never the old offer and its deadline.
+        await Expect(eli.Locator("main")).Not.ToContainTextAsync("This is an offer");
+        await Expect(eli.Locator("main")).Not.ToContainTextAsync("answer by");
+        await eli.GotoAsync("/");
+        await Expect(eli.GetByTestId("my-nomination")).ToContainTextAsync("growing others");
+        await eli.GotoAsync(eliNomination);
         await Expect(eli.Locator("main")).ToContainTextAsync(secret);
         await ezra.ReloadAsync();
-        await Expect(ezra.GetByTestId("outcome")).ToContainTextAsync("promoted to e4");
+        await Expect(ezra.GetByTestId("outcome")).ToContainTextAsync("promoted to Staff (e4)");
         await xavi.GotoAsync(xaviNomination);
         await Expect(xavi.GetByTestId("outcome")).ToContainTextAsync("declined");
         await manager.GotoAsync(eliNomination);
-        await Expect(manager.GetByTestId("outcome")).ToContainTextAsync("promoted to l3");
+        await Expect(manager.GetByTestId("outcome")).ToContainTextAsync("Eli Engineer is promoted to Team lead (l3)");
         await Expect(manager.Locator("main")).Not.ToContainTextAsync(secret);
         await hr.GotoAsync(eliNomination);
         await Expect(hr.Locator("main")).Not.ToContainTextAsync(secret);

@@ -80,18 +80,51 @@ public sealed class CycleRulesTests
     }
 
     [Theory]
-    [InlineData("decline", "promoted", "declined", "l4")]
-    [InlineData("defer", "promoted", "deferred", "l4")]
-    [InlineData(null, "promoted", "deferred", "l4")]
+    [InlineData("decline", null, "declined", "l4")]
+    [InlineData("defer", null, "deferred", "l4")]
+    [InlineData("decline", "not_yet", "declined", "l4")]
+    [InlineData("defer", "not_yet", "deferred", "l4")]
+    [InlineData(null, "not_yet", "not_promoted", "l4")]
     [InlineData("accept", "promoted", "promoted", "l4")]
     [InlineData("expert_track", "promoted", "promoted", "e4")]
-    [InlineData("accept", "alternative", "promoted", "e4")]
+    [InlineData("expert_track", "alternative", "promoted", "e4")]
     [InlineData("accept", "not_yet", "not_promoted", "l4")]
     [InlineData("expert_track", "not_yet", "not_promoted", "l4")]
-    public void Publication_puts_the_candidates_choice_first(string? choice, string decision, string outcome, string level)
+    public void Publication_maps_each_case_one_to_one(string? choice, string? decision, string outcome, string level)
     {
-        var result = Publication.Resolve(choice, decision, "l4", "e4", decision == DecisionOutcomes.Alternative ? "e4" : null);
+        var alternative = decision == DecisionOutcomes.Alternative ? "e4" : null;
+        Assert.Null(Publication.Blocker(choice, decision, "l4", "e4", alternative));
+        var result = Publication.Resolve(choice, decision, "l4", "e4", alternative);
         Assert.Equal((outcome, level), (result.Outcome, result.ToLevel));
+    }
+
+    [Theory]
+    [InlineData(null, null, "no answer and no committee decision")]
+    [InlineData("accept", null, "no committee decision")]
+    [InlineData("expert_track", null, "no committee decision")]
+    [InlineData(null, "promoted", "promoted, but the candidate has not answered")]
+    [InlineData("decline", "promoted", "promoted, but the candidate has declined")]
+    [InlineData("defer", "alternative", "alternative (e4), but the candidate has deferred")]
+    [InlineData("accept", "alternative", "alternative (e4), but the candidate has chosen l4")]
+    [InlineData(null, "alternative", "alternative (e4), but the candidate has not answered")]
+    public void Publication_is_blocked_by_missing_decisions_and_promotions_nobody_chose(string? choice, string? decision, string reason)
+    {
+        var alternative = decision == DecisionOutcomes.Alternative ? "e4" : null;
+        Assert.Equal(reason, Publication.Blocker(choice, decision, "l4", "e4", alternative));
+    }
+
+    [Fact]
+    public void An_undecided_nomination_never_gets_an_outcome_by_default() =>
+        Assert.Throws<InvalidOperationException>(() => Publication.Resolve(null, null, "l4", "e4", null));
+
+    [Fact]
+    public void Publishing_early_or_over_budget_needs_an_override()
+    {
+        var deadline = new DateOnly(2026, 6, 30);
+        Assert.Empty(Publication.OverridesNeeded(deadline.AddDays(1), deadline, 3, 3));
+        Assert.Equal([Publication.BeforeDeadline], Publication.OverridesNeeded(deadline, deadline, 3, 3));
+        Assert.Equal([Publication.OverBudget], Publication.OverridesNeeded(deadline.AddDays(1), deadline, 4, 3));
+        Assert.Equal([Publication.BeforeDeadline, Publication.OverBudget], Publication.OverridesNeeded(deadline.AddDays(-5), deadline, 4, 3));
     }
 
     private static ReadinessReport Report(string id, string band, double? values = 3.5, int evidence = 20, int raters = 5, string level = "e2", string? target = "e3") =>

@@ -17,7 +17,7 @@ public sealed class AfterPromotionTests
         await RespondAsync(c["E1"], id, "accept");
         await PhaseAsync(c["H1"], "c1", "calibration");
         await AssertStatusAsync(HttpStatusCode.OK, await DecideAsync(c["C1"], id, "promoted"));
-        await AssertStatusAsync(HttpStatusCode.OK, await c["H1"].PostAsync("/api/v1/cycles/c1/publish", null));
+        await AssertStatusAsync(HttpStatusCode.OK, await PublishAsync(c["H1"], "c1"));
         await app.WithDbAsync(async db =>
         {
             foreach (var e in await db.Employees.Where(e => e.Id == "E2" || e.Id == "E3" || e.Id == "X1").ToListAsync()) e.ManagerId = "E1";

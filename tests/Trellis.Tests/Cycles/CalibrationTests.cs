@@ -121,23 +121,23 @@ public sealed class CalibrationTests
         await CycleAsync(c["H1"], "c1", committee: ["C1"]);
         var leader = await NominatedAsync(c["M2"], "c1", "E1", "l3");   // accepts, promoted: a new people leader
         var expert = await NominatedAsync(c["M1"], "c1", "E3", "l4");   // takes the expert track, promoted: e4
-        var alt = await NominatedAsync(c["H1"], "c1", "X1", "l4");      // accepts, committee gives the alternative: e4
+        var alt = await NominatedAsync(c["H1"], "c1", "X1", "l4");      // chooses the expert track, committee gives the alternative: e4
         var declined = await NominatedAsync(c["H1"], "c1", "M2", "l4"); // declines
         var deferred = await NominatedAsync(c["E2"], "c1", "E2", "e4"); // defers
         var notYet = await NominatedAsync(c["H1"], "c1", "H1", "l5");   // accepts, not yet
         await RespondAsync(c["E1"], leader, "accept");
         await RespondAsync(c["E3"], expert, "expert_track");
-        await RespondAsync(c["X1"], alt, "accept");
+        await RespondAsync(c["X1"], alt, "expert_track");
         await RespondAsync(c["M2"], declined, "decline");
         await RespondAsync(c["E2"], deferred, "defer");
         await RespondAsync(c["H1"], notYet, "accept");
 
-        await AssertStatusAsync(HttpStatusCode.Conflict, await c["H1"].PostAsync("/api/v1/cycles/c1/publish", null), "publish before calibration");
+        await AssertStatusAsync(HttpStatusCode.Conflict, await PublishAsync(c["H1"], "c1"), "publish before calibration");
         await PhaseAsync(c["H1"], "c1", "calibration");
         await DecideAsync(c["C1"], leader, "promoted", "Grows others; the team asked for them.");
         await DecideAsync(c["C1"], expert, "promoted");
         await DecideAsync(c["C1"], alt, "alternative", "Deep expertise; the leader scope is not the best fit yet.");
-        var undecided = await c["H1"].PostAsync("/api/v1/cycles/c1/publish", null);
+        var undecided = await PublishAsync(c["H1"], "c1");
         await AssertStatusAsync(HttpStatusCode.Conflict, undecided);
         Assert.Contains("H1", (await JsonAsync(undecided)).GetProperty("detail").GetString());
         await DecideAsync(c["C1"], notYet, "not_yet", "Needs more evidence from reports.");
@@ -147,9 +147,9 @@ public sealed class CalibrationTests
         Assert.Equal(JsonValueKind.Null, (await JsonAsync(await c["M2"].GetAsync($"/api/v1/nominations/{leader}"))).GetProperty("decision").ValueKind);
 
         foreach (var who in new[] { "C1", "M1", "E1" })
-            await AssertStatusAsync(HttpStatusCode.Forbidden, await c[who].PostAsync("/api/v1/cycles/c1/publish", null), who);
-        await AssertStatusAsync(HttpStatusCode.NotFound, await c["H1"].PostAsync("/api/v1/cycles/nope/publish", null));
-        var published = await c["H1"].PostAsync("/api/v1/cycles/c1/publish", null);
+            await AssertStatusAsync(HttpStatusCode.Forbidden, await PublishAsync(c[who], "c1"), who);
+        await AssertStatusAsync(HttpStatusCode.NotFound, await PublishAsync(c["H1"], "nope"));
+        var published = await PublishAsync(c["H1"], "c1");
         await AssertStatusAsync(HttpStatusCode.OK, published);
         Assert.Equal("published", (await JsonAsync(published)).GetProperty("phase").GetString());
 
@@ -186,7 +186,7 @@ public sealed class CalibrationTests
         Assert.True(await app.WithDbAsync(db => db.Notifications.AnyAsync(n => n.EmployeeId == "M2" && n.Link == $"/nominations/{leader}")));
 
         // Published means closed.
-        await AssertStatusAsync(HttpStatusCode.Conflict, await c["H1"].PostAsync("/api/v1/cycles/c1/publish", null));
+        await AssertStatusAsync(HttpStatusCode.Conflict, await PublishAsync(c["H1"], "c1"));
         await AssertStatusAsync(HttpStatusCode.Conflict, await DecideAsync(c["C1"], leader, "not_yet", version: 1));
         await AssertStatusAsync(HttpStatusCode.Conflict, await RespondAsync(c["E2"], deferred, "accept"));
         await AssertStatusAsync(HttpStatusCode.Conflict, await c["H1"].PostAsJsonAsync("/api/v1/cycles/c1/phase", new { phase = "calibration" }));
@@ -213,7 +213,7 @@ public sealed class CalibrationTests
         await AssertStatusAsync(HttpStatusCode.OK, await RespondAsync(c["E1"], e1, "decline", "I love the work I do now."));
         await AssertStatusAsync(HttpStatusCode.OK, await RespondAsync(c["E2"], e2, "defer"));
         await PhaseAsync(c["H1"], "c1", "calibration");
-        await AssertStatusAsync(HttpStatusCode.OK, await c["H1"].PostAsync("/api/v1/cycles/c1/publish", null));
+        await AssertStatusAsync(HttpStatusCode.OK, await PublishAsync(c["H1"], "c1"));
         Assert.Equal(["declined", "deferred"], await app.WithDbAsync(db => db.Promotions.Where(p => p.Cycle == "c1").OrderBy(p => p.EmployeeId).Select(p => p.Outcome).ToListAsync()));
 
         await CycleAsync(c["H1"], "after");

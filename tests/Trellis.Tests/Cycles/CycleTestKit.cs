@@ -12,7 +12,7 @@ internal static class CycleTestKit
     public static string Iso(DateOnly d) => d.ToString("yyyy-MM-dd");
 
     public static Task<HttpResponseMessage> CreateCycleAsync(HttpClient hr, string name, string[]? committee = null, int budget = 5,
-        DateOnly? opens = null, DateOnly? closes = null, DateOnly? deadline = null, string[]? eligible = null)
+        DateOnly? opens = null, DateOnly? closes = null, DateOnly? deadline = null, string[]? eligible = null, string? recuse = null)
     {
         var body = new Dictionary<string, object?>
         {
@@ -21,6 +21,7 @@ internal static class CycleTestKit
         if (committee is not null) body["committee"] = committee;
         if (deadline is not null) body["response_deadline"] = Iso(deadline.Value);
         if (eligible is not null) body["eligible_levels"] = eligible;
+        if (recuse is not null) body["recuse"] = recuse;
         return hr.PostAsJsonAsync("/api/v1/cycles", body);
     }
 
@@ -51,6 +52,11 @@ internal static class CycleTestKit
 
     public static Task<HttpResponseMessage> DecideAsync(HttpClient c, int id, string outcome, string? rationale = "Consistent evidence from several raters.", int? version = null) =>
         c.PostAsJsonAsync($"/api/v1/nominations/{id}/decision", new { outcome, rationale, version });
+
+    /// <summary>Publishes; the test cycles answer by their closing date, so publishing carries an override reason unless told otherwise.</summary>
+    public static Task<HttpResponseMessage> PublishAsync(HttpClient hr, string cycle, string? overrideReason = "Every candidate has answered; the committee is done.") =>
+        overrideReason is null ? hr.PostAsync($"/api/v1/cycles/{cycle}/publish", null)
+            : hr.PostAsJsonAsync($"/api/v1/cycles/{cycle}/publish", new { override_reason = overrideReason });
 
     public static async Task<JsonElement> JsonAsync(HttpResponseMessage r) =>
         JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.Clone();
