@@ -2,9 +2,14 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Trellis.Cycles;
 
-public sealed class BoardModel(CalibrationBoard board, Trellis.Accounts.Viewer viewer) : CyclePageModel
+public sealed class BoardModel(CalibrationBoard board, Trellis.Accounts.Viewer viewer, Trellis.Framework.FrameworkStore frameworks) : CyclePageModel
 {
     public string MyId => viewer.EmployeeId;
+    private Core.Framework.CareerFramework? _framework;
+    /// <summary>A level in words: its name, with the key as secondary text.</summary>
+    public string LevelName(string? key) => key is null ? "" : _framework?.FindLevel(key) is { } l ? $"{l.Name} ({l.Key})" : key;
+    /// <summary>A code in words: "not_yet" → "not yet".</summary>
+    public static string Words(string? code) => code?.Replace('_', ' ') ?? "";
     public const int PageSize = 200;
 
     [BindProperty(SupportsGet = true)] public string Name { get; set; } = "";
@@ -27,6 +32,7 @@ public sealed class BoardModel(CalibrationBoard board, Trellis.Accounts.Viewer v
         var o = await board.GetAsync(Name, new BoardQuery(Band, Flag, Answer, Decision, Q, Sort, Dir), ct);
         if (!o.Ok) return Refuse(o.Problem!);
         Board = o.Value;
+        _framework = (await frameworks.GetAsync(ct))?.Framework;
         return Page();
     }
 

@@ -87,7 +87,12 @@ public sealed record PulseSummary(int Respondents, int Threshold, bool Shown, do
 
 public sealed record TransitionPlanView(
     int Id, string EmployeeId, string Name, string? ManagerId, string Cycle, string Level, DateOnly StartsOn,
-    IReadOnlyList<CheckInView> CheckIns, PulseSummary Pulse, bool CanAnswerPulse, bool CanCheckIn);
+    IReadOnlyList<CheckInView> CheckIns, PulseSummary Pulse, bool CanAnswerPulse, bool CanCheckIn)
+{
+    /// <summary>Set when the plan ended early (the leader moved back to the expert track).</summary>
+    public DateOnly? ClosedOn { get; init; }
+    public string? ClosedReason { get; init; }
+}
 
 public sealed record CheckInRequest(string? Note);
 
@@ -95,6 +100,26 @@ public sealed record PulseRequest(int? Clarity, int? Safety, int? Growth, string
 
 public sealed record TrackReturnRequest(string? Reason);
 
+/// <summary>HR's approval of a move back to the expert track: who takes the person's direct reports (default: their manager).</summary>
+public sealed record ApproveReturnRequest(string? ReportsTo);
+
+public sealed record EmployeeEventView(string Kind, string Detail, string By, string? ByName, DateTimeOffset At);
+
 public sealed record TrackReturnView(
     int Id, string EmployeeId, string Name, string FromLevel, string ToLevel, string? Reason, string Status,
     DateTimeOffset RequestedAt, string? DecidedBy, DateTimeOffset? DecidedAt);
+
+public sealed record ConversationRequestBody(string? WithId, string? Message);
+
+public sealed record ConversationView(int Id, int NominationId, PersonRef Candidate, PersonRef With, string Kind, string? Message, DateTimeOffset CreatedAt);
+
+/// <summary>Whom a candidate may ask for a conversation: their manager, HR, and people now at the target level.</summary>
+public sealed record ConversationPartners(PersonRef? Manager, IReadOnlyList<PersonRef> Hr, string TargetLevel, IReadOnlyList<PersonRef> AtTargetLevel);
+
+/// <summary>A behaviour of the target level the candidate already meets, with what stands behind it.</summary>
+public sealed record LeadingBehavior(string Behavior, string Name, double Score, int Expected, int EvidenceCount, int Recognitions);
+
+public sealed record LevelChoice(string Key, string Name, string Track);
+
+/// <summary>Someone the viewer may nominate, and the levels they may be nominated for (empty when not eligible in the cycle).</summary>
+public sealed record NomineeView(string EmployeeId, string Name, string? Department, string Level, string LevelName, IReadOnlyList<LevelChoice> Targets);

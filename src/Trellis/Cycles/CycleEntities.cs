@@ -98,6 +98,20 @@ public sealed class ReflectionNote
     public DateTimeOffset UpdatedAt { get; set; }
 }
 
+/// <summary>A candidate's request to talk before answering: with their manager, HR, or someone now at the target level.
+/// Only the candidate and the person asked see it.</summary>
+public sealed class ConversationRequest
+{
+    public int Id { get; set; }
+    public int NominationId { get; set; }
+    public required string CandidateId { get; set; }
+    public required string WithId { get; set; }
+    /// <summary>manager | hr | target_level — in which capacity the person was asked.</summary>
+    public required string Kind { get; set; }
+    public string? Message { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
 /// <summary>An in-app message: the inbox and the banner of the layout.</summary>
 public sealed class Notification
 {
@@ -119,6 +133,9 @@ public sealed class TransitionPlan
     public required string Cycle { get; set; }
     public required string Level { get; set; }
     public DateOnly StartsOn { get; set; }
+    /// <summary>Set when the plan ends early (the leader moved back to the expert track): the day and why.</summary>
+    public DateOnly? ClosedOn { get; set; }
+    public string? ClosedReason { get; set; }
 }
 
 public sealed class TransitionCheckIn
@@ -129,6 +146,8 @@ public sealed class TransitionCheckIn
     public DateTimeOffset? CompletedAt { get; set; }
     public string? CompletedBy { get; set; }
     public string? Note { get; set; }
+    /// <summary>When the team was invited (inbox and email) to answer the pulse for this milestone; null until it is due.</summary>
+    public DateTimeOffset? PulseInvitedAt { get; set; }
 }
 
 /// <summary>One anonymous pulse answer: no respondent, no time of day; who answered is kept apart in <see cref="PulseParticipation"/>.</summary>
@@ -162,6 +181,20 @@ public sealed class TrackReturn
     public string? DecidedBy { get; set; }
     public DateTimeOffset? DecidedAt { get; set; }
     public DateOnly? EffectiveOn { get; set; }
+    /// <summary>On approval: who took the person's direct reports (HR chose; default their manager).</summary>
+    public string? ReportsMovedTo { get; set; }
+}
+
+/// <summary>One entry of a person's history: a change to their role, line or title, with who and when.</summary>
+public sealed class EmployeeEvent
+{
+    public long Id { get; set; }
+    public required string EmployeeId { get; set; }
+    /// <summary>track_return | reports_moved | manager_changed | transition_closed | title</summary>
+    public required string Kind { get; set; }
+    public required string Detail { get; set; }
+    public required string By { get; set; }
+    public DateTimeOffset At { get; set; }
 }
 
 public static class TrackReturnStatus
@@ -262,6 +295,36 @@ internal sealed class ReflectionNoteConfiguration : IEntityTypeConfiguration<Ref
     }
 }
 
+internal sealed class ConversationRequestConfiguration : IEntityTypeConfiguration<ConversationRequest>
+{
+    public void Configure(EntityTypeBuilder<ConversationRequest> e)
+    {
+        e.ToTable("conversation_requests");
+        e.HasKey(x => x.Id);
+        e.HasIndex(x => x.NominationId);
+        e.HasIndex(x => x.WithId);
+        e.Property(x => x.CandidateId).HasMaxLength(64);
+        e.Property(x => x.WithId).HasMaxLength(64);
+        e.Property(x => x.Kind).HasMaxLength(16);
+        e.Property(x => x.Message).HasMaxLength(2000);
+        e.HasOne<Nomination>().WithMany().HasForeignKey(x => x.NominationId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class EmployeeEventConfiguration : IEntityTypeConfiguration<EmployeeEvent>
+{
+    public void Configure(EntityTypeBuilder<EmployeeEvent> e)
+    {
+        e.ToTable("employee_events");
+        e.HasKey(x => x.Id);
+        e.HasIndex(x => x.EmployeeId);
+        e.Property(x => x.EmployeeId).HasMaxLength(64);
+        e.Property(x => x.Kind).HasMaxLength(32);
+        e.Property(x => x.Detail).HasMaxLength(2000);
+        e.Property(x => x.By).HasMaxLength(64);
+    }
+}
+
 internal sealed class NotificationConfiguration : IEntityTypeConfiguration<Notification>
 {
     public void Configure(EntityTypeBuilder<Notification> e)
@@ -286,6 +349,7 @@ internal sealed class TransitionPlanConfiguration : IEntityTypeConfiguration<Tra
         e.Property(x => x.ManagerId).HasMaxLength(64);
         e.Property(x => x.Cycle).HasMaxLength(64);
         e.Property(x => x.Level).HasMaxLength(64);
+        e.Property(x => x.ClosedReason).HasMaxLength(2000);
         e.HasIndex(x => x.EmployeeId);
     }
 }
@@ -337,6 +401,7 @@ internal sealed class TrackReturnConfiguration : IEntityTypeConfiguration<TrackR
         e.Property(x => x.Reason).HasMaxLength(2000);
         e.Property(x => x.Status).HasMaxLength(16);
         e.Property(x => x.DecidedBy).HasMaxLength(64);
+        e.Property(x => x.ReportsMovedTo).HasMaxLength(64);
         e.HasIndex(x => x.EmployeeId);
     }
 }

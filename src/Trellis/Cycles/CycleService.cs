@@ -143,8 +143,16 @@ public sealed partial class CycleService(
 
         var framework = (await frameworks.GetAsync(ct))?.Framework;
         if (framework is null) return Problem.Conflict("No career framework has been imported yet, so no target level can be checked.");
-        if (PromotionTargets.Check(framework, employee.Level, target) is { } targetError)
-            return Problem.Invalid("target_level", $"target_level: {targetError}");
+        if (PromotionTargets.Check(framework, employee.Level, target) is not null)
+        {
+            // In words: level names with their key, never keys alone.
+            string Named(string key) => framework.FindLevel(key) is { } l ? $"{l.Name} ({l.Key})" : $"'{key}'";
+            var valid = PromotionTargets.ValidTargets(framework, employee.Level);
+            return Problem.Invalid("target_level", framework.FindLevel(target) is null
+                ? $"'{target}' is not a level of the framework"
+                : valid.Count == 0 ? $"{employee.Name} is at {Named(employee.Level)}: there is no level above it to nominate for"
+                : $"{employee.Name} is at {Named(employee.Level)}, so {Named(target)} is not the next band: nominate for {string.Join(" or ", valid.Select(l => Named(l.Key)))}");
+        }
         var eligible = SplitLevels(cycle.EligibleLevels);
         if (eligible.Count > 0 && !eligible.Contains(employee.Level))
             return Problem.Invalid("employee_id", $"{employeeId} is at level '{employee.Level}', which is not eligible in cycle '{cycleName}' (eligible: {string.Join(", ", eligible)})");

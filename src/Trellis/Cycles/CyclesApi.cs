@@ -10,7 +10,8 @@ public static class CyclesApi
     public static IServiceCollection AddCycles(this IServiceCollection services)
     {
         services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section);
-        return services.AddSingleton<BoardCache>().AddScoped<CycleService>().AddScoped<CalibrationBoard>().AddScoped<TalentGrid>().AddScoped<Transitions>().AddScoped<Notifier>().AddScoped<Inbox>();
+        return services.AddSingleton<BoardCache>().AddScoped<CycleService>().AddScoped<CalibrationBoard>().AddScoped<TalentGrid>().AddScoped<Transitions>().AddScoped<Notifier>().AddScoped<Inbox>()
+            .AddScoped<PulseInvites>().AddHostedService<PulseInviteSchedule>();
     }
 
     public static IEndpointRouteBuilder MapCyclesApi(this IEndpointRouteBuilder app)
@@ -23,6 +24,7 @@ public static class CyclesApi
         cycles.MapPost("/{name}/nominations", Nominate);
         cycles.MapGet("/{name}/nominations", ListNominations);
         cycles.MapGet("/{name}/suggestions", ListSuggestions);
+        cycles.MapGet("/{name}/nominees", ListNominees);
         cycles.MapGet("/{name}/board", Board);
         cycles.MapGet("/{name}/grid", Grid);
         cycles.MapGet("/{name}/publication", PublicationPreview).RequireAuthorization(Policies.Hr);
@@ -36,6 +38,10 @@ public static class CyclesApi
         nominations.MapPost("/{id:int}/decision", Decide);
         nominations.MapGet("/{id:int}/decisions", DecisionHistory);
         nominations.MapGet("/{id:int}/evidence", Evidence);
+        nominations.MapGet("/{id:int}/conversation-partners", ConversationPartners);
+        nominations.MapGet("/{id:int}/conversations", Conversations);
+        nominations.MapPost("/{id:int}/conversations", AskForConversation);
+        nominations.MapGet("/{id:int}/where-you-lead", WhereYouLead);
 
         var notifications = app.MapGroup("/api/v1/notifications").WithTags("Cycles");
         notifications.MapGet("/", Notifications);
@@ -52,6 +58,7 @@ public static class CyclesApi
         returns.MapPost("/", RequestReturn);
         returns.MapPost("/{id:int}/approve", ApproveReturn).RequireAuthorization(Policies.Hr);
         returns.MapPost("/{id:int}/reject", RejectReturn).RequireAuthorization(Policies.Hr);
+        app.MapGroup("/api/v1/employees").WithTags("Cycles").MapGet("/{employeeId}/history", PersonHistory);
         return app;
     }
 
@@ -77,6 +84,9 @@ public static class CyclesApi
 
     public static async Task<Results<Ok<IReadOnlyList<SuggestionView>>, ValidationProblem, ProblemHttpResult>> ListSuggestions(string name, CycleService cycles, CancellationToken ct) =>
         (await cycles.SuggestionsAsync(name, ct)).ToOk();
+
+    public static async Task<Results<Ok<IReadOnlyList<NomineeView>>, ValidationProblem, ProblemHttpResult>> ListNominees(string name, CycleService cycles, CancellationToken ct, string? q = null) =>
+        (await cycles.NomineesAsync(name, q, ct)).ToOk();
 
     public static async Task<Results<BoardJson, ValidationProblem, ProblemHttpResult>> Board(
         string name, CalibrationBoard board, CancellationToken ct,
@@ -137,6 +147,19 @@ public static class CyclesApi
     public static async Task<Results<Ok<EvidenceSummary>, ValidationProblem, ProblemHttpResult>> Evidence(int id, CalibrationBoard board, CancellationToken ct) =>
         (await board.EvidenceAsync(id, ct)).ToOk();
 
+    public static async Task<Results<Ok<ConversationPartners>, ValidationProblem, ProblemHttpResult>> ConversationPartners(int id, CycleService cycles, CancellationToken ct) =>
+        (await cycles.ConversationPartnersAsync(id, ct)).ToOk();
+
+    public static async Task<Results<Ok<IReadOnlyList<ConversationView>>, ValidationProblem, ProblemHttpResult>> Conversations(int id, CycleService cycles, CancellationToken ct) =>
+        (await cycles.ConversationsAsync(id, ct)).ToOk();
+
+    public static async Task<Results<Created<ConversationView>, ValidationProblem, ProblemHttpResult>> AskForConversation(int id, ConversationRequestBody request, CycleService cycles, CancellationToken ct)
+=>
+        (await cycles.AskForConversationAsync(id, request, ct)).To(c => TypedResults.Created($"/api/v1/nominations/{id}/conversations", c));
+
+    public static async Task<Results<Ok<IReadOnlyList<LeadingBehavior>>, ValidationProblem, ProblemHttpResult>> WhereYouLead(int id, CycleService cycles, CancellationToken ct) =>
+        (await cycles.WhereYouLeadAsync(id, ct)).ToOk();
+
     public static async Task<Ok<IReadOnlyList<NotificationView>>> Notifications(Inbox inbox, CancellationToken ct) =>
         TypedResults.Ok(await inbox.ListAsync(ct));
 
@@ -161,8 +184,12 @@ public static class CyclesApi
     public static async Task<Results<Ok<TrackReturnView>, ValidationProblem, ProblemHttpResult>> RequestReturn(TrackReturnRequest request, Transitions transitions, CancellationToken ct) =>
         (await transitions.RequestReturnAsync(request, ct)).ToOk();
 
-    public static async Task<Results<Ok<TrackReturnView>, ValidationProblem, ProblemHttpResult>> ApproveReturn(int id, Transitions transitions, CancellationToken ct) =>
-        (await transitions.DecideReturnAsync(id, true, ct)).ToOk();
+    /// <summary>The body is optional: <c>{ reports_to }</c> names who takes the person's direct reports (default: their manager).</summary>
+    public static async Task<Results<Ok<TrackReturnView>, ValidationProblem, ProblemHttpResult>> ApproveReturn(int id, Transitions transitions, CancellationToken ct, ApproveReturnRequest? request = null) =>
+        (await transitions.DecideReturnAsync(id, true, ct, request?.ReportsTo)).ToOk();
+
+    public static async Task<Results<Ok<IReadOnlyList<EmployeeEventView>>, ValidationProblem, ProblemHttpResult>> PersonHistory(string employeeId, Transitions transitions, CancellationToken ct) =>
+        (await transitions.HistoryAsync(employeeId, ct)).ToOk();
 
     public static async Task<Results<Ok<TrackReturnView>, ValidationProblem, ProblemHttpResult>> RejectReturn(int id, Transitions transitions, CancellationToken ct) =>
         (await transitions.DecideReturnAsync(id, false, ct)).ToOk();

@@ -27,6 +27,10 @@ public sealed class DetailModel(CycleService cycles, CalibrationBoard board, Vie
     public string MyId => viewer.EmployeeId;
 
     [BindProperty] public string? EmployeeId { get; set; }
+    /// <summary>The name typed in the nomination form (the script fills <see cref="EmployeeId"/> from the list; without it, the name is resolved here).</summary>
+    [BindProperty] public string? Person { get; set; }
+    public IReadOnlyList<LevelChoice> Levels { get; private set; } = [];
+    public string MyName => viewer.Name;
     [BindProperty] public string? TargetLevel { get; set; }
     [BindProperty] public string? Rationale { get; set; }
 
@@ -45,9 +49,16 @@ public sealed class DetailModel(CycleService cycles, CalibrationBoard board, Vie
         return await AfterAsync(published, _ => "Published: candidates and their managers can see the decisions; levels are updated.", ct);
     }
 
-    public async Task<IActionResult> OnPostNominateAsync(CancellationToken ct) =>
-        await AfterAsync(await cycles.NominateAsync(Name, new NominateRequest(EmployeeId, TargetLevel, Rationale), false, ct),
-            n => $"{n.EmployeeName} is nominated for {n.TargetLevel}.", ct);
+    public async Task<IActionResult> OnPostNominateAsync(CancellationToken ct)
+    {
+        Levels = await cycles.LevelChoicesAsync(ct);
+        var id = string.IsNullOrWhiteSpace(EmployeeId) ? await cycles.ResolveNomineeAsync(Name, Person, ct) : EmployeeId;
+        if (id is null)
+            return await AfterAsync<NominationResponse>(Problem.Invalid("employee_id",
+                string.IsNullOrWhiteSpace(Person) ? "Choose the person to nominate." : $"Nobody called '{Person}' is someone you may nominate: pick a name from the list."), _ => "", ct);
+        return await AfterAsync(await cycles.NominateAsync(Name, new NominateRequest(id, TargetLevel, Rationale), false, ct),
+            n => $"{n.EmployeeName} is nominated for {Levels.FirstOrDefault(l => l.Key == n.TargetLevel)?.Name ?? n.TargetLevel} ({n.TargetLevel}).", ct);
+    }
 
     public async Task<IActionResult> OnPostSuggestedAsync(CancellationToken ct)
     {
@@ -90,6 +101,7 @@ public sealed class DetailModel(CycleService cycles, CalibrationBoard board, Vie
         var cycle = await cycles.GetAsync(Name, ct);
         if (!cycle.Ok) return Refuse(cycle.Problem!);
         Cycle = cycle.Value;
+        Levels = await cycles.LevelChoicesAsync(ct);
         Nominations = (await cycles.ListNominationsAsync(Name, ct)).Value ?? [];
         if (viewer.IsHr || viewer.IsManager)
         {

@@ -17,6 +17,8 @@ public sealed class NominationModel(CycleService cycles, FrameworkStore framewor
     [BindProperty] public Dictionary<string, string?> Notes { get; set; } = [];
     [BindProperty] public string? Choice { get; set; }
     [BindProperty] public string? Note { get; set; }
+    [BindProperty] public string? WithId { get; set; }
+    [BindProperty] public string? ConversationMessage { get; set; }
 
     public NominationResponse? Nomination { get; private set; }
     public bool IsCandidate { get; private set; }
@@ -28,6 +30,11 @@ public sealed class NominationModel(CycleService cycles, FrameworkStore framewor
     public IReadOnlyList<ExpectationChange> ChangedExpectations { get; private set; } = [];
     public ReadinessReport? Readiness { get; private set; }
     public IReadOnlyList<ReflectionNoteView> NoteViews { get; private set; } = [];
+    public DateTimeOffset? NotesSavedAt => NoteViews.Max(v => v.UpdatedAt);
+    public IReadOnlyList<LeadingBehavior> Leading { get; private set; } = [];
+    public ConversationPartners? Partners { get; private set; }
+    public IReadOnlyList<ConversationView> Conversations { get; private set; } = [];
+    public DateOnly Today => cycles.Today;
     private CareerFramework? _framework;
 
 
@@ -36,8 +43,21 @@ public sealed class NominationModel(CycleService cycles, FrameworkStore framewor
     public async Task<IActionResult> OnPostNotesAsync(CancellationToken ct) =>
         await AfterAsync(await cycles.SaveNotesAsync(Id, new SaveNotesRequest(Notes), ct), "Your notes are saved. Only you can read them.", ct);
 
-    public async Task<IActionResult> OnPostRespondAsync(CancellationToken ct) =>
-        await AfterAsync(await cycles.RespondAsync(Id, new RespondRequest(Choice, Note), ct), "Your answer is saved. You can change it until the deadline.", ct);
+    // The notes travel with every button of the candidate's form: they are saved first, so a refused answer or request loses nothing.
+    public async Task<IActionResult> OnPostRespondAsync(CancellationToken ct)
+    {
+        var notes = await cycles.SaveNotesAsync(Id, new SaveNotesRequest(Notes), ct);
+        if (!notes.Ok) return await AfterAsync(notes, "", ct);
+        return await AfterAsync(await cycles.RespondAsync(Id, new RespondRequest(Choice, Note), ct), "Your answer and your notes are saved. You can change them until the deadline.", ct);
+    }
+
+    public async Task<IActionResult> OnPostConversationAsync(CancellationToken ct)
+    {
+        var notes = await cycles.SaveNotesAsync(Id, new SaveNotesRequest(Notes), ct);
+        if (!notes.Ok) return await AfterAsync(notes, "", ct);
+        return await AfterAsync(await cycles.AskForConversationAsync(Id, new ConversationRequestBody(WithId, ConversationMessage), ct),
+            "Your request is in their inbox; your notes are saved.", ct);
+    }
 
     private async Task<IActionResult> AfterAsync<T>(Outcome<T> o, string notice, CancellationToken ct)
     {
@@ -73,7 +93,13 @@ public sealed class NominationModel(CycleService cycles, FrameworkStore framewor
                 .ToList();
         }
         Readiness = await readiness.GetForViewerAsync(n.EmployeeId, viewer.EmployeeId, n.TargetLevel, null, ct);
-        if (IsCandidate) NoteViews = (await cycles.GetNotesAsync(Id, ct)).Value ?? [];
+        if (IsCandidate)
+        {
+            NoteViews = (await cycles.GetNotesAsync(Id, ct)).Value ?? [];
+            Leading = (await cycles.WhereYouLeadAsync(Id, ct)).Value ?? [];
+            Partners = (await cycles.ConversationPartnersAsync(Id, ct)).Value;
+            Conversations = (await cycles.ConversationsAsync(Id, ct)).Value ?? [];
+        }
         return null;
     }
 

@@ -2,8 +2,12 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Trellis.Cycles;
 
-public sealed class ReviewModel(CycleService cycles, CalibrationBoard board) : CyclePageModel
+public sealed class ReviewModel(CycleService cycles, CalibrationBoard board, Trellis.Framework.FrameworkStore frameworks) : CyclePageModel
 {
+    private Core.Framework.CareerFramework? _framework;
+    /// <summary>A behaviour or level in words (its name), never its key alone.</summary>
+    public string BehaviorName(string key) => _framework?.Behaviors.FirstOrDefault(b => b.Key == key)?.Name ?? key;
+    public string LevelName(string? key) => key is null ? "" : _framework?.FindLevel(key) is { } l ? $"{l.Name} ({l.Key})" : key;
     [BindProperty(SupportsGet = true)] public string Name { get; set; } = "";
     [BindProperty(SupportsGet = true)] public int Id { get; set; }
     [BindProperty] public string? Outcome { get; set; }
@@ -41,6 +45,7 @@ public sealed class ReviewModel(CycleService cycles, CalibrationBoard board) : C
         if (!nomination.Ok) return Refuse(nomination.Problem!);
         if (nomination.Value!.Cycle != Name) return Refuse(Problem.NotFound($"Nomination {Id} is not in cycle '{Name}'."));
         Evidence = evidence.Value;
+        _framework = (await frameworks.GetAsync(ct))?.Framework;
         Nomination = nomination.Value;
         History = (await cycles.DecisionHistoryAsync(Id, ct)).Value ?? [];
         var cycle = await cycles.FindCycleAsync(Name, ct);

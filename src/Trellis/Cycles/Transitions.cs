@@ -42,7 +42,10 @@ public sealed class Transitions(TrellisDb db, Viewer viewer, TimeProvider clock,
         var answered = await db.PulseParticipation.AnyAsync(p => p.PlanId == id && p.EmployeeId == viewer.EmployeeId, ct);
         return new TransitionPlanView(plan.Id, plan.EmployeeId, name, plan.ManagerId, plan.Cycle, plan.Level, plan.StartsOn,
             insider ? checkIns : checkIns.Select(c => c with { Note = null, CompletedBy = null }).ToList(), pulse,
-            CanAnswerPulse: isTeam && !answered, CanCheckIn: isSelf || isManager);
+            CanAnswerPulse: isTeam && !answered && plan.ClosedOn is null, CanCheckIn: (isSelf || isManager) && plan.ClosedOn is null)
+        {
+            ClosedOn = plan.ClosedOn, ClosedReason = plan.ClosedReason,
+        };
     }
 
     public async Task<Outcome<TransitionPlanView>> CheckInAsync(int id, int day, CheckInRequest request, CancellationToken ct = default)
@@ -137,7 +140,13 @@ public sealed class Transitions(TrellisDb db, Viewer viewer, TimeProvider clock,
         return rows.Select(x => View(x.R, x.Name)).ToList();
     }
 
-    public async Task<Outcome<TrackReturnView>> DecideReturnAsync(int id, bool approve, CancellationToken ct = default)
+    /// <summary>
+    /// HR approves or rejects a move back to the expert track. Approval is complete in one transaction: the level and
+    /// title of the expert level, the person's direct reports moved to whom HR picks (<paramref name="reportsTo"/>;
+    /// default the person's own manager), an open transition plan closed — each written to the history of the people it
+    /// touches. It leaves no mark on the record: same band, <c>level_since</c> kept, nothing in the promotion history.
+    /// </summary>
+    public async Task<Outcome<TrackReturnView>> DecideReturnAsync(int id, bool approve, CancellationToken ct = default, string? reportsTo = null)
     {
         if (!viewer.IsHr) return Problem.Forbidden("HR approves moves back to the expert track.");
         var row = await db.TrackReturns.FirstOrDefaultAsync(r => r.Id == id, ct);
@@ -147,26 +156,101 @@ public sealed class Transitions(TrellisDb db, Viewer viewer, TimeProvider clock,
         if (approve && employee.Level != row.FromLevel)
             return Problem.Conflict($"{employee.Id} is no longer at '{row.FromLevel}' (now '{employee.Level}'); ask them to request again.");
         var framework = await frameworks.RequireAsync(ct);
+        var reports = approve ? await db.Employees.Where(e => e.ManagerId == employee.Id && e.Status == EmployeeStatus.Active).OrderBy(e => e.Id).ToListAsync(ct) : [];
+        Employee? newManager = null;
+        if (reports.Count > 0)
+        {
+            var chosen = string.IsNullOrWhiteSpace(reportsTo) ? employee.ManagerId : reportsTo.Trim();
+            if (chosen is null)
+                return Problem.Invalid("reports_to", $"{employee.Name} has no manager to take their {reports.Count} direct report(s): choose who takes them (reports_to)");
+            newManager = await db.Employees.FirstOrDefaultAsync(e => e.Id == chosen && e.Status == EmployeeStatus.Active, ct);
+            if (newManager is null) return Problem.Invalid("reports_to", $"no active employee with id '{chosen}'");
+            if (chosen == employee.Id || await ReportingLine.IsManagerOfAsync(db, employee.Id, chosen, ct))
+                return Problem.Invalid("reports_to", $"{newManager.Name} is {employee.Name} or in their reporting line: the reports would end up under themselves");
+        }
+        var now = clock.GetUtcNow();
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         row.Status = approve ? TrackReturnStatus.Approved : TrackReturnStatus.Rejected;
         row.DecidedBy = viewer.EmployeeId;
-        row.DecidedAt = clock.GetUtcNow();
+        row.DecidedAt = now;
         if (approve)
         {
-            // No mark on the record: same band, level_since kept, nothing written to the promotion history.
+            var level = framework.FindLevel(row.ToLevel)!;
             employee.Level = row.ToLevel;
             employee.Track = framework.TrackOf(row.ToLevel)!.Key;
-            row.EffectiveOn = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+            row.EffectiveOn = today;
+            History(employee.Id, "track_return", $"moved from {framework.FindLevel(row.FromLevel)?.Name ?? row.FromLevel} ({row.FromLevel}) to {level.Name} ({level.Key}) on the expert track, same band", now);
+            if (employee.Title != level.Name)
+            {
+                History(employee.Id, "title", $"title '{employee.Title}' → '{level.Name}'", now);
+                employee.Title = level.Name;
+            }
+            if (newManager is not null)
+            {
+                row.ReportsMovedTo = newManager.Id;
+                foreach (var r in reports)
+                {
+                    r.ManagerId = newManager.Id;
+                    db.Outbox.Add(WebhookEvents.EmployeeChanged(r));
+                    // Who reports to whom decides who reads whose evidence: logged like every manager change.
+                    db.AuditLog.Add(People.ManagerChangeLog.Entry(now, viewer.EmployeeId, r.Id, employee.Id, newManager.Id, $"{employee.Name}'s move to the expert track, approved by {viewer.EmployeeId}"));
+                    History(r.Id, "manager_changed", $"manager {employee.Name} ({employee.Id}) → {newManager.Name} ({newManager.Id}): {employee.Name} moved to the expert track", now);
+                    notifier.Add(r.Id, $"You now report to {newManager.Name}", $"{employee.Name} moved to the expert track; from today you report to {newManager.Name}.", null);
+                }
+                History(employee.Id, "reports_moved", $"{reports.Count} direct report(s) now report to {newManager.Name} ({newManager.Id}): {string.Join(", ", reports.Select(r => r.Name))}", now);
+                notifier.Add(newManager.Id, $"{reports.Count} new direct report(s)",
+                    $"{employee.Name} moved to the expert track; {string.Join(", ", reports.Select(r => r.Name))} now report to you.", "/team");
+            }
+            foreach (var plan in await db.TransitionPlans.Where(p => p.EmployeeId == employee.Id && p.ClosedOn == null).ToListAsync(ct))
+            {
+                plan.ClosedOn = today;
+                plan.ClosedReason = "moved back to the expert track";
+                History(employee.Id, "transition_closed", $"transition plan of the {plan.Cycle} cycle ({plan.Level}) closed: moved back to the expert track", now);
+            }
             db.Outbox.Add(WebhookEvents.TrackReturnApproved(row, employee.Name));
             db.Outbox.Add(WebhookEvents.EmployeeChanged(employee));
         }
         notifier.Add(row.EmployeeId, approve ? "Your move to the expert track is approved" : "Your request to move to the expert track",
-            approve ? $"You are now at {row.ToLevel} on the expert track, with the same standing." : "HR did not approve the move this time; talk to them about what would help.",
+            approve ? $"You are now {framework.FindLevel(row.ToLevel)?.Name} ({row.ToLevel}) on the expert track, with the same standing." +
+                      (newManager is null ? "" : $" Your direct reports now report to {newManager.Name}.")
+                    : "HR did not approve the move this time; talk to them about what would help.",
             "/returns");
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         await notifier.SendEmailsAsync(ct);
         return View(row, employee.Name);
+    }
+
+    private void History(string employeeId, string kind, string detail, DateTimeOffset at) =>
+        db.EmployeeEvents.Add(new EmployeeEvent { EmployeeId = employeeId, Kind = kind, Detail = detail.Length > 2000 ? detail[..2000] : detail, By = viewer.EmployeeId, At = at });
+
+    /// <summary>For HR's approval form: how many direct reports the person has, and who takes them by default (their manager).</summary>
+    public async Task<(int Reports, PersonRef? DefaultTo)> ReportsOfAsync(string employeeId, CancellationToken ct = default)
+    {
+        var count = await db.Employees.CountAsync(e => e.ManagerId == employeeId && e.Status == EmployeeStatus.Active, ct);
+        var manager = await db.Employees.AsNoTracking().Where(e => e.Id == employeeId)
+            .Join(db.Employees, e => e.ManagerId, m => m.Id, (e, m) => new PersonRef(m.Id, m.Name)).FirstOrDefaultAsync(ct);
+        return (count, manager);
+    }
+
+    /// <summary>People who can take over a team: everyone on a people-leader track, by name.</summary>
+    public async Task<IReadOnlyList<PersonRef>> LeadersAsync(CancellationToken ct = default)
+    {
+        var framework = await frameworks.GetAsync(ct);
+        var tracks = framework?.Framework.Tracks.Where(t => t.IsPeopleLeader).Select(t => t.Key).ToList() ?? [];
+        return await db.Employees.AsNoTracking().Where(e => tracks.Contains(e.Track) && e.Status == EmployeeStatus.Active)
+            .OrderBy(e => e.Name).Select(e => new PersonRef(e.Id, e.Name)).ToListAsync(ct);
+    }
+
+    /// <summary>A person's history (role, line and title changes), newest first: the person, their managers and HR.</summary>
+    public async Task<Outcome<IReadOnlyList<EmployeeEventView>>> HistoryAsync(string employeeId, CancellationToken ct = default)
+    {
+        if (employeeId != viewer.EmployeeId && !viewer.IsHr && !await viewer.ManagesAsync(employeeId, ct))
+            return Problem.Forbidden($"The history of {employeeId} is for them, their managers and HR.");
+        return await db.EmployeeEvents.AsNoTracking().Where(e => e.EmployeeId == employeeId).OrderByDescending(e => e.Id)
+            .Select(e => new EmployeeEventView(e.Kind, e.Detail, e.By, db.Employees.Where(x => x.Id == e.By).Select(x => x.Name).FirstOrDefault(), e.At))
+            .ToListAsync(ct);
     }
 
     private static TrackReturnView View(TrackReturn r, string name) =>

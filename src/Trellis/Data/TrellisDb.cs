@@ -30,6 +30,8 @@ public abstract class TrellisDb(DbContextOptions options) : DbContext(options), 
     public DbSet<Cycle> Cycles => Set<Cycle>();
     public DbSet<CycleCommitteeMember> CycleCommittee => Set<CycleCommitteeMember>();
     public DbSet<CycleEvent> CycleEvents => Set<CycleEvent>();
+    public DbSet<ConversationRequest> ConversationRequests => Set<ConversationRequest>();
+    public DbSet<EmployeeEvent> EmployeeEvents => Set<EmployeeEvent>();
     public DbSet<Nomination> Nominations => Set<Nomination>();
     public DbSet<NominationDecisionChange> NominationDecisions => Set<NominationDecisionChange>();
     public DbSet<ReflectionNote> ReflectionNotes => Set<ReflectionNote>();

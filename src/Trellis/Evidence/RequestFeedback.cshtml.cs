@@ -14,7 +14,8 @@ public sealed class RequestFeedbackModel(FeedbackRequestService requests, Framew
 
     [BindProperty(SupportsGet = true, Name = "subject")] public string? Subject { get; set; }
     [BindProperty(Name = "raters")] public List<string?> Raters { get; set; } = [];
-    [BindProperty(Name = "behaviors")] public List<string> Behaviors { get; set; } = [];
+    // Also from the query string: a growth page's "request feedback" link preselects the behaviours that lack evidence.
+    [BindProperty(SupportsGet = true, Name = "behaviors")] public List<string> Behaviors { get; set; } = [];
     [BindProperty(Name = "message")] public string? Message { get; set; }
 
     public CareerFramework? Framework { get; private set; }

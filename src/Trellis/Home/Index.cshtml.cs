@@ -5,8 +5,9 @@ using Trellis.Data;
 
 namespace Trellis.Home;
 
-public sealed class IndexModel(Viewer viewer, TrellisDb db, Cycles.CycleService cycles) : PageModel
+public sealed class IndexModel(Viewer viewer, TrellisDb db, Cycles.CycleService cycles, TimeProvider clock) : PageModel
 {
+    public IReadOnlyList<TodoItem> Todo { get; private set; } = [];
     public string Name => viewer.Name;
     public Employee? Employee { get; private set; }
     /// <summary>The viewer's own nominations: the open offer with its deadline, or the published outcome and why.</summary>
@@ -16,5 +17,6 @@ public sealed class IndexModel(Viewer viewer, TrellisDb db, Cycles.CycleService 
     {
         Employee = await db.Employees.AsNoTracking().FirstOrDefaultAsync(e => e.Id == viewer.EmployeeId, ct);
         Nominations = await cycles.MyNominationsAsync(ct);
+        Todo = await new TodoList(db, viewer, clock).ForViewerAsync(ct);
     }
 }

@@ -29,20 +29,23 @@ public sealed partial class CycleFlowTests(BrowserApp app) : IClassFixture<Brows
         await hr.WaitForURLAsync("**/cycles/2026-H1");
         await Expect(hr.GetByTestId("phase")).ToHaveTextAsync("nominations");
 
-        // A manager nominates someone in their line; a target that is not the next band is refused on the page.
+        // A manager nominates someone in their line by name; the list offers only the levels that person may reach.
         var manager = await app.SignedInPageAsync("M2");
         await manager.GotoAsync("/cycles/2026-H1");
-        await Nominate(manager, "E1", "l5", "Runs our design reviews.");
-        await Expect(manager.GetByRole(AriaRole.Alert)).ToContainTextAsync("l3");
-        await Nominate(manager, "E1", "l3", "Runs our design reviews and grows the juniors.");
-        await Expect(Notice(manager)).ToContainTextAsync("Eli Engineer is nominated for l3");
-        await Nominate(manager, "E3", "l4", "Outside my line.");
-        await Expect(manager.GetByRole(AriaRole.Alert)).ToContainTextAsync("not in your reporting line");
+        await manager.GetByLabel("Person").FillAsync("Eli");
+        await Expect(manager.Locator("#nominees option[value='Eli Engineer']")).ToHaveCountAsync(1);
+        await manager.GetByLabel("Person").FillAsync("Eli Engineer");
+        await Expect(manager.Locator("input[name=EmployeeId]")).ToHaveValueAsync("E1");
+        await Expect(manager.Locator("select[name=TargetLevel] option[value=l5]")).ToBeDisabledAsync();
+        await Nominate(manager, "Eli Engineer", "l3", "Runs our design reviews and grows the juniors.");
+        await Expect(Notice(manager)).ToContainTextAsync("Eli Engineer is nominated for Team lead (l3)");
+        await Nominate(manager, "Ezra Engineer", "l4", "Outside my line.");
+        await Expect(manager.GetByRole(AriaRole.Alert)).ToContainTextAsync("someone you may nominate");
 
         // HR nominates two more.
         await hr.ReloadAsync();
-        await Nominate(hr, "E3", "l4", "The team already turns to Ezra.");
-        await Nominate(hr, "X1", "e4", "Deep product knowledge.");
+        await Nominate(hr, "Ezra Engineer", "l4", "The team already turns to Ezra.");
+        await Nominate(hr, "Xavi Sales", "e4", "Deep product knowledge.");
         await Expect(hr.GetByRole(AriaRole.Link, new() { Name = "Xavi Sales" })).ToBeVisibleAsync();
 
         // Eli is told by the banner, reads what changes, reflects privately, and accepts.
@@ -56,11 +59,22 @@ public sealed partial class CycleFlowTests(BrowserApp app) : IClassFixture<Brows
         await Expect(eli.Locator("table.scope-compare")).ToContainTextAsync("Equal band, other track");
         await Expect(eli.Locator("table.scope-compare")).ToContainTextAsync("2–6");
         const string secret = "I worry I will stop writing code entirely";
+        await Expect(eli.GetByTestId("deadline-box")).ToContainTextAsync("days left");
+        // Notes typed and then an answer clicked, without "Save my notes": after a reload both are there.
         await eli.GetByLabel("What are you most afraid will change?").FillAsync(secret);
-        await eli.GetByRole(AriaRole.Button, new() { Name = "Save my notes" }).ClickAsync();
-        await Expect(Notice(eli)).ToContainTextAsync("Only you can read them");
-        await Choose(eli, "Accept l3");
+        await Choose(eli, "Accept Team lead (l3)");
+        await eli.ReloadAsync();
+        await Expect(eli.GetByLabel("What are you most afraid will change?")).ToHaveValueAsync(secret);
         await Expect(eli.GetByTestId("current-choice")).ToContainTextAsync("accept");
+        await Expect(eli.GetByTestId("notes-saved")).ToBeVisibleAsync();
+        // Eli asks their manager for a conversation first; it lands in Milo's inbox.
+        await eli.GetByLabel("With", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = "Milo Manager" });
+        await eli.GetByLabel("Message (optional)").FillAsync("Can we talk about the team first?");
+        await SubmitAsync(eli, "Ask for a conversation");
+        await Expect(eli.GetByTestId("conversations")).ToContainTextAsync("Milo Manager");
+        await manager.GotoAsync("/inbox");
+        await Expect(manager.Locator("main")).ToContainTextAsync("Eli Engineer asks to talk with you");
+        await Expect(eli.GetByLabel("What are you most afraid will change?")).ToHaveValueAsync(secret);
 
         // Ezra takes the expert-track level instead; Xavi declines.
         var ezra = await app.SignedInPageAsync("E3");
@@ -93,17 +107,17 @@ public sealed partial class CycleFlowTests(BrowserApp app) : IClassFixture<Brows
         await committee.GetByRole(AriaRole.Link, new() { Name = "Eli Engineer" }).ClickAsync();
         await Expect(committee.GetByTestId("answer")).ToContainTextAsync("accept");
         await Expect(committee.Locator("main")).Not.ToContainTextAsync(secret);
-        await committee.GetByLabel("Promoted to l3").CheckAsync();
+        await committee.GetByLabel("Promoted to Team lead (l3)").CheckAsync();
         await committee.GetByRole(AriaRole.Button, new() { Name = "Record decision" }).ClickAsync();
         await Expect(committee.GetByRole(AriaRole.Alert)).ToContainTextAsync("rationale is required");
-        await committee.GetByLabel("Promoted to l3").CheckAsync();
+        await committee.GetByLabel("Promoted to Team lead (l3)").CheckAsync();
         await committee.GetByLabel("Rationale (the candidate will read it)").FillAsync("Strong, consistent evidence of growing others.");
         await committee.GetByRole(AriaRole.Button, new() { Name = "Record decision" }).ClickAsync();
         await Expect(committee.GetByTestId("decision")).ToContainTextAsync("promoted");
 
         await committee.GotoAsync("/cycles/2026-H1/board");
         await committee.GetByRole(AriaRole.Link, new() { Name = "Ezra Engineer" }).ClickAsync();
-        await committee.GetByLabel("Promoted to l4").CheckAsync();
+        await committee.GetByLabel("Promoted to Manager (l4)").CheckAsync();
         await committee.GetByLabel("Rationale (the candidate will read it)").FillAsync("Recognised expert; their choice of the expert track stands.");
         await committee.GetByRole(AriaRole.Button, new() { Name = "Record decision" }).ClickAsync();
         await Expect(committee.GetByTestId("decision")).ToContainTextAsync("promoted");
@@ -153,10 +167,10 @@ public sealed partial class CycleFlowTests(BrowserApp app) : IClassFixture<Brows
     /// <summary>The confirmation of the last action (the inbox banner is a status too).</summary>
     private static ILocator Notice(IPage page) => page.Locator("p.ok[role=status]");
 
-    private static async Task Nominate(IPage page, string employee, string target, string rationale)
+    private static async Task Nominate(IPage page, string person, string target, string rationale)
     {
-        await page.GetByLabel("Employee id").FillAsync(employee);
-        await page.GetByLabel("Target level").FillAsync(target);
+        await page.GetByLabel("Person").FillAsync(person);
+        await page.GetByLabel("Target level").SelectOptionAsync(target);
         await page.GetByLabel("Rationale").FillAsync(rationale);
         // Wait for the answer page: the next step must not type into the page that is being replaced.
         await SubmitAsync(page, "Nominate");
