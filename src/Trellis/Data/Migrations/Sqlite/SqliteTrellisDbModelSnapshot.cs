@@ -285,6 +285,53 @@ namespace Trellis.Data.Migrations.Sqlite
                     b.ToTable("concerns", (string)null);
                 });
 
+            modelBuilder.Entity("Trellis.Data.ConversationRequest", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("CandidateId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("candidate_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Message")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message");
+
+                    b.Property<int>("NominationId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("nomination_id");
+
+                    b.Property<string>("WithId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("with_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("NominationId");
+
+                    b.HasIndex("WithId");
+
+                    b.ToTable("conversation_requests", (string)null);
+                });
+
             modelBuilder.Entity("Trellis.Data.Cycle", b =>
                 {
                     b.Property<int>("Id")
@@ -336,6 +383,12 @@ namespace Trellis.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("published_on");
 
+                    b.Property<string>("Recuse")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("recuse");
+
                     b.Property<DateOnly>("ResponseDeadline")
                         .HasColumnType("TEXT")
                         .HasColumnName("response_deadline");
@@ -366,6 +419,51 @@ namespace Trellis.Data.Migrations.Sqlite
                     b.HasKey("CycleId", "EmployeeId");
 
                     b.ToTable("cycle_committee", (string)null);
+                });
+
+            modelBuilder.Entity("Trellis.Data.CycleEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("at");
+
+                    b.Property<string>("By")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("by");
+
+                    b.Property<int>("CycleId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cycle_id");
+
+                    b.Property<string>("Detail")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("detail");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("OverrideReason")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("override_reason");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CycleId");
+
+                    b.ToTable("cycle_events", (string)null);
                 });
 
             modelBuilder.Entity("Trellis.Data.Employee", b =>
@@ -447,6 +545,48 @@ namespace Trellis.Data.Migrations.Sqlite
                     b.HasIndex("Status", "Name", "Id");
 
                     b.ToTable("employees", (string)null);
+                });
+
+            modelBuilder.Entity("Trellis.Data.EmployeeEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("at");
+
+                    b.Property<string>("By")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("by");
+
+                    b.Property<string>("Detail")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("detail");
+
+                    b.Property<string>("EmployeeId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("employee_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EmployeeId");
+
+                    b.ToTable("employee_events", (string)null);
                 });
 
             modelBuilder.Entity("Trellis.Data.EvidenceRevision", b =>
@@ -1015,6 +1155,11 @@ namespace Trellis.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("reason");
 
+                    b.Property<string>("ReportsMovedTo")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reports_moved_to");
+
                     b.Property<DateTime>("RequestedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("requested_at");
@@ -1066,6 +1211,10 @@ namespace Trellis.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("note");
 
+                    b.Property<DateTime?>("PulseInvitedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pulse_invited_at");
+
                     b.HasKey("PlanId", "Day");
 
                     b.ToTable("transition_check_ins", (string)null);
@@ -1077,6 +1226,15 @@ namespace Trellis.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER")
                         .HasColumnName("id");
+
+                    b.Property<DateOnly?>("ClosedOn")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("closed_on");
+
+                    b.Property<string>("ClosedReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("closed_reason");
 
                     b.Property<string>("Cycle")
                         .IsRequired()
@@ -1529,7 +1687,25 @@ namespace Trellis.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Trellis.Data.ConversationRequest", b =>
+                {
+                    b.HasOne("Trellis.Data.Nomination", null)
+                        .WithMany()
+                        .HasForeignKey("NominationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Trellis.Data.CycleCommitteeMember", b =>
+                {
+                    b.HasOne("Trellis.Data.Cycle", null)
+                        .WithMany()
+                        .HasForeignKey("CycleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Trellis.Data.CycleEvent", b =>
                 {
                     b.HasOne("Trellis.Data.Cycle", null)
                         .WithMany()
