@@ -100,6 +100,8 @@ public sealed partial class CandidateStepTests
                     {
                         Id = $"o-{rater}-{k}", SubjectId = "E1", RaterId = rater, Behavior = "simplifies-the-complex", Rating = 5,
                         Relationship = rater == "M2" ? "manager" : "peer", ObservedOn = on.AddDays(i * 3 + k), Visibility = "shared",
+                        // Four peers: a whole batch, released to the candidate (as storing them through the API would).
+                        ReleasedAt = new DateTimeOffset(2026, 1, 20, 0, 0, 0, TimeSpan.Zero),
                     });
             db.Recognitions.Add(new Recognition { Id = "r-1", FromId = "E2", ToId = "E1", Value = "craft", Behavior = "simplifies-the-complex", GivenOn = on });
             await db.SaveChangesAsync();
