@@ -23,7 +23,8 @@ public sealed class PhoneLayoutTests(BrowserApp app) : IClassFixture<BrowserApp>
 
     private static async Task<JsonElement> PostAsync(IPage page, string path, object body)
     {
-        var response = await page.APIRequest.PostAsync(path, new() { DataObject = body });
+        // A signed-in request must look like the browser's own (same-origin check, Accounts/RequestProtection.cs).
+        var response = await page.APIRequest.PostAsync(path, new() { DataObject = body, Headers = new Dictionary<string, string> { ["Sec-Fetch-Site"] = "same-origin" } });
         Assert.True(response.Ok, $"{path}: {response.Status} {await response.TextAsync()}");
         return JsonDocument.Parse(await response.TextAsync()).RootElement.Clone();
     }
