@@ -101,7 +101,8 @@ public sealed partial class MultiNodeTests
         await AssertStatusAsync(HttpStatusCode.OK, await RespondAsync(await a.ClientForAsync("E1"), id, "accept"));
         await PhaseAsync(hrB, "c1", "calibration");
         await AssertStatusAsync(HttpStatusCode.OK, await DecideAsync(await b.ClientForAsync("C1"), id, "promoted"));
-        await AssertStatusAsync(HttpStatusCode.OK, await hrA.PostAsync("/api/v1/cycles/c1/publish", null));
+        // Published before the response deadline: with the override reason issue 11 requires.
+        await AssertStatusAsync(HttpStatusCode.OK, await PublishAsync(hrA, "c1"));
         var onB2 = await JsonAsync(await hrB.GetAsync("/api/v1/cycles/c1"));
         Assert.Equal("published", onB2.GetProperty("phase").GetString());
         var nomination = await JsonAsync(await (await b.ClientForAsync("E1")).GetAsync($"/api/v1/nominations/{id}"));

@@ -41,7 +41,8 @@ public sealed class WebhooksApiTests
         await AssertStatusAsync(HttpStatusCode.OK, await RespondAsync(c["E1"], id, "accept", note: "A private note about my doubts"));
         await PhaseAsync(c["H1"], "c1", "calibration");
         await AssertStatusAsync(HttpStatusCode.OK, await DecideAsync(c["C1"], id, "promoted", rationale: "Secret committee rationale"));
-        await AssertStatusAsync(HttpStatusCode.OK, await c["H1"].PostAsync("/api/v1/cycles/c1/publish", null));
+        // Published before the response deadline: with the override reason issue 11 requires.
+        await AssertStatusAsync(HttpStatusCode.OK, await PublishAsync(c["H1"], "c1"));
 
         string[] expected =
         [
