@@ -39,6 +39,7 @@ public static class Features
         services.AddImport();
         services.AddAudit();
         services.AddCycles();
+        services.AddDevelopmentPlans();
         services.AddProvisioning();
         services.AddWebhooks();
         return services;
@@ -51,6 +52,7 @@ public static class Features
         app.MapPeopleApi();
         app.MapAdminApi();
         app.MapGrowthApi();
+        app.MapDevelopmentPlansApi();
         app.MapEvidenceApi();
         app.MapReadinessApi();
         app.MapAuditApi();
