@@ -11,7 +11,8 @@ public sealed record PlanActionUpdate(int? Id, string? Behavior, string? Text, D
 /// <summary>Every part is optional: actions to change or add, a comment, or closing the plan (<c>met</c>, <c>changed</c>, <c>dropped</c>).</summary>
 public sealed record UpdatePlanRequest(IReadOnlyList<PlanActionUpdate>? Actions = null, string? Comment = null, string? Status = null, string? ClosingNote = null, int? Version = null);
 
-public sealed record PlanBehavior(string Key, string Name, string Value, bool Gap);
+/// <param name="Expected">What the person's next level expects of it (the line on the chart).</param>
+public sealed record PlanBehavior(string Key, string Name, string Value, bool Gap, int? Expected);
 
 public sealed record PlanActionView(int Id, string Behavior, string Text, DateOnly DueOn, DateOnly? DoneOn);
 

@@ -224,7 +224,8 @@ public sealed class DevelopmentPlanService(
         string NameOf(string employeeId) => names.GetValueOrDefault(employeeId, employeeId);
 
         var now = await readiness.GetForViewerAsync(plan.EmployeeId, viewer.EmployeeId, null, null, ct);
-        var behaviors = keys.Select(k => new PlanBehavior(k, framework.FindBehavior(k)?.Name ?? k, framework.ValueOf(k)?.Name ?? "", now?.Gaps.Contains(k) ?? false)).ToList();
+        var behaviors = keys.Select(k => new PlanBehavior(k, framework.FindBehavior(k)?.Name ?? k, framework.ValueOf(k)?.Name ?? "", now?.Gaps.Contains(k) ?? false,
+            now?.Behaviors.FirstOrDefault(b => b.Behavior == k)?.Expected)).ToList();
 
         // What the viewer may see of the person's feedback: their own view leaves out anonymous feedback still held back.
         var own = plan.EmployeeId == viewer.EmployeeId;

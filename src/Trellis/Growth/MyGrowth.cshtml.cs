@@ -7,12 +7,14 @@ using Trellis.Readiness;
 
 namespace Trellis.Growth;
 
-public sealed class MyGrowthModel(Viewer viewer, SensitiveReads reads, TrellisDb db, FrameworkStore frameworks, ReadinessService readiness) : PageModel
+public sealed class MyGrowthModel(Viewer viewer, SensitiveReads reads, TrellisDb db, FrameworkStore frameworks, ReadinessService readiness, DevelopmentPlanService plans) : PageModel
 {
     [BindProperty(SupportsGet = true)] public string? EmployeeId { get; set; }
     public GrowthProfile Profile { get; private set; } = null!;
     public bool IsSelf { get; private set; }
     public string ChartSvg { get; private set; } = "";
+    /// <summary>Plans are for the person, their managers and HR; a committee member who may read this page may not plan.</summary>
+    public bool MayPlan { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
@@ -24,6 +26,7 @@ public sealed class MyGrowthModel(Viewer viewer, SensitiveReads reads, TrellisDb
         var profile = await GrowthProfiles.BuildAsync(db, framework.Framework, readiness, id, viewer.EmployeeId, ct);
         if (profile is null) return NotFound();
         Profile = profile;
+        MayPlan = await plans.MaySeeAsync(id, ct);
         ChartSvg = ProfileChart.Render(profile, behavior => $"/growth/{Uri.EscapeDataString(id)}/evidence/{Uri.EscapeDataString(behavior)}");
         return Page();
     }
