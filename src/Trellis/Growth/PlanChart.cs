@@ -34,7 +34,9 @@ public static class PlanChart
             svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{Left}\" x2=\"{Left + pw}\" y1=\"{F(Y(e))}\" y2=\"{F(Y(e))}\" stroke=\"#8a5a1f\" stroke-dasharray=\"4 3\"><title>The target level expects {e}</title></line>");
         var sx = X(startedOn);
         svg.Append(CultureInfo.InvariantCulture, $"<line class=\"plan-start\" x1=\"{F(sx)}\" x2=\"{F(sx)}\" y1=\"{Top}\" y2=\"{Top + ph}\" stroke=\"#2f6f4f\" stroke-width=\"2\"><title>Plan started {startedOn:yyyy-MM-dd}</title></line>");
-        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(sx + 4)}\" y=\"{Top + 10}\" font-size=\"11\" fill=\"#2f6f4f\">plan start</text>");
+        // Near the right edge (a plan started this month) the label goes left of the line so that it is not cut off.
+        var leftOfLine = sx > Left + pw * 0.8;
+        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(leftOfLine ? sx - 4 : sx + 4)}\" y=\"{Top + 10}\" text-anchor=\"{(leftOfLine ? "end" : "start")}\" font-size=\"11\" fill=\"#2f6f4f\">plan start</text>");
         var path = new StringBuilder();
         foreach (var p in points)
         {
