@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace Trellis.Cycles;
 
 /// <summary>The board's grid view: the same filters and the same numbers as the table, drawn as points (see <see cref="TalentGrid"/>).</summary>
-public sealed class GridModel(TalentGrid talentGrid) : CyclePageModel
+public sealed class GridModel(TalentGrid talentGrid, Accounts.Viewer viewer) : CyclePageModel
 {
     [BindProperty(SupportsGet = true)] public string Name { get; set; } = "";
     [BindProperty(SupportsGet = true)] public string? Band { get; set; }
@@ -13,6 +13,7 @@ public sealed class GridModel(TalentGrid talentGrid) : CyclePageModel
     [BindProperty(SupportsGet = true)] public string? Q { get; set; }
 
     public GridResponse? Grid { get; private set; }
+    public string MyId => viewer.EmployeeId;
     public string Svg { get; private set; } = "";
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
@@ -20,7 +21,8 @@ public sealed class GridModel(TalentGrid talentGrid) : CyclePageModel
         var o = await talentGrid.GetAsync(Name, new BoardQuery(Band, Flag, Answer, Decision, Q), ct);
         if (!o.Ok) return Refuse(o.Problem!);
         Grid = o.Value;
-        Svg = GridChart.Render(Grid!, c => c.Recused ? null : $"/cycles/{Uri.EscapeDataString(Grid!.Cycle)}/board/{c.NominationId}");
+        // One's own candidacy opens no review (nobody decides their own); other recused rows open it as on the board.
+        Svg = GridChart.Render(Grid!, c => c.EmployeeId == viewer.EmployeeId ? null : $"/cycles/{Uri.EscapeDataString(Grid!.Cycle)}/board/{c.NominationId}");
         return Page();
     }
 

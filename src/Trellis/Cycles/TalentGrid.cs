@@ -10,7 +10,7 @@ namespace Trellis.Cycles;
 /// <param name="ResultsGate">The framework's results gate (the horizontal line).</param>
 /// <param name="Region">Which side of both lines the point falls (see <see cref="GridRegions"/>).</param>
 /// <param name="CrossesBorder">The values interval reaches across the target line: the point could belong on the other side.</param>
-/// <param name="Recused">The viewer is this candidate: they stand aside, and the grid does not open the review to them.</param>
+/// <param name="Recused">The viewer stands aside from this candidate (their own candidacy, or the cycle's reporting-line rule), as on the board.</param>
 public sealed record GridCandidate(
     string EmployeeId, string Name, int NominationId, string Band, double? ValuesGap, double[]? ValuesGapCi,
     double? ResultsScore, double ResultsGate, string? Response, string Region, bool CrossesBorder, bool Recused);
@@ -73,7 +73,7 @@ public sealed class TalentGrid(CalibrationBoard board, FrameworkStore frameworks
             double[]? ci = r.ValuesCi is [var lo, var hi] && mean is { } m2 ? [lo - m2, hi - m2] : null;
             var crosses = ci is [var l, var h] && l < 0 && h > 0;
             candidates.Add(new GridCandidate(r.EmployeeId, r.Name, r.NominationId, r.Band, gap, ci, r.LatestResults, gate, r.Response,
-                GridRegions.Of(gap, r.LatestResults, gate), crosses, r.EmployeeId == viewer.EmployeeId));
+                GridRegions.Of(gap, r.LatestResults, gate), crosses, r.Recused || r.EmployeeId == viewer.EmployeeId));
         }
         return new GridResponse(b.Cycle, b.Phase, gate, candidates);
     }
