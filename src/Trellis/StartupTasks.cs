@@ -11,17 +11,27 @@ namespace Trellis;
 /// listens, <c>trellis serve</c> also loads readiness and the organisation in the background, so that the first
 /// person to open a page does not wait for them (seconds at 100,000 people), and then keeps the culture audit current.
 /// </summary>
-internal sealed class StartupTasks(
+internal sealed partial class StartupTasks(
     IServiceScopeFactory scopes, IOptions<ServeOptions> serveOptions, DatabaseSelection selection, ReadinessService readiness, OrgSnapshots org,
     Audit.AuditService audit, IHostApplicationLifetime lifetime, ILogger<StartupTasks> log) : IHostedLifecycleService
 {
+    [LoggerMessage(Level = LogLevel.Information, Message = "Database: {Database}")]
+    private static partial void UsingDatabase(ILogger logger, string database);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Warmed up: organisation in {Organisation} ms, readiness in {Readiness} ms")]
+    private static partial void WarmedUp(ILogger logger, long organisation, long readiness);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Warm-up failed; the first request will load readiness and the organisation")]
+    private static partial void WarmUpFailed(ILogger logger, Exception exception);
+
     private readonly ServeOptions _serve = serveOptions.Value;
 
     public async Task StartingAsync(CancellationToken ct)
     {
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<TrellisDb>();
-        log.LogInformation("Database: {Database}", selection.Describe());
+        var database = selection.Describe();
+        UsingDatabase(log, database);
         await db.MigrateAsync(ct);
         await ReleaseDueFeedbackAsync(db, ct);
         if (_serve.Demo)
@@ -65,13 +75,12 @@ internal sealed class StartupTasks(
                 await org.GetAsync(scope.ServiceProvider.GetRequiredService<TrellisDb>());
             var organisation = clock.Elapsed;
             await readiness.RefreshAsync();
-            log.LogInformation("Warmed up: organisation in {Organisation} ms, readiness in {Readiness} ms",
-                (long)organisation.TotalMilliseconds, (long)(clock.Elapsed - organisation).TotalMilliseconds);
+            WarmedUp(log, (long)organisation.TotalMilliseconds, (long)(clock.Elapsed - organisation).TotalMilliseconds);
         }
         catch (Exception e)
         {
             // Nothing is lost: the first request that needs them loads them instead.
-            log.LogWarning(e, "Warm-up failed; the first request will load readiness and the organisation");
+            WarmUpFailed(log, e);
         }
         // From now on the culture audit is recomputed in the background whenever its data changes, before anyone asks.
         try { await audit.WatchAsync(lifetime.ApplicationStopping); }

@@ -102,7 +102,7 @@ public static class FisherExact
     /// <summary>ln n!: a table below 256, Stirling's series above (error far below 1e-15 there).</summary>
     public static double LogFactorial(int n)
     {
-        if (n < 0) throw new ArgumentOutOfRangeException(nameof(n));
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
         if (n < SmallLogFactorials.Length) return SmallLogFactorials[n];
         double x = n + 1; // ln Γ(x)
         var inv = 1 / x; var inv2 = inv * inv;

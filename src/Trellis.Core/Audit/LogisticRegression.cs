@@ -88,6 +88,12 @@ public static class LogisticRegression
             "The outcome is perfectly predicted by the predictors (separation) and no finite estimate could be found; odds ratios are not reported.");
     }
 
+    /// <summary>One Newton–Raphson fit: the estimates, whether it converged or found separation, and its log-likelihood.</summary>
+    /// <param name="Beta">The estimates.</param>
+    /// <param name="Converged">Whether the steps became small enough.</param>
+    /// <param name="Separated">Whether an estimate ran off to infinity (separation).</param>
+    /// <param name="Iterations">Steps taken.</param>
+    /// <param name="LogLikelihood">At <paramref name="Beta"/>.</param>
     /// <param name="Information">The Fisher information at <paramref name="Beta"/> when the fit already has it (saves a pass).</param>
     private sealed record NewtonResult(double[] Beta, bool Converged, bool Separated, int Iterations, double LogLikelihood, double[]? Information = null);
 

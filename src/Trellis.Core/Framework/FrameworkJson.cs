@@ -85,7 +85,7 @@ public static class FrameworkJson
     }
 
     // Duplicate property names inside one JSON object (e.g. two "3" anchors) silently overwrite each other.
-    private static IEnumerable<FrameworkProblem> FindDuplicateJsonProperties(string json)
+    private static List<FrameworkProblem> FindDuplicateJsonProperties(string json)
     {
         using var doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         var problems = new List<FrameworkProblem>();

@@ -223,18 +223,18 @@ public sealed class ReadinessAssessment
     private static double Clamp(double x) => Math.Clamp(x, 1.0, 5.0);
     private static double Round(double x) => Math.Round(x, 2, MidpointRounding.AwayFromZero);
 
-    /// <summary>Posterior probability that the true level is at least expected − tolerance.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     /// <summary>
     /// Whether <see cref="MeetsProbability"/> reaches <see cref="ReadinessOptions.ReadyConfidence"/>, as a comparison of
     /// the standardised score with that confidence's normal quantile (computed once): no exponential per behaviour.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool ConfidentlyMeets(int person, int behavior, int expected)
     {
         var sd = Math.Max(Math.Sqrt(Model.Variance(person, behavior)), 1e-9);
         return (Model.Score(person, behavior) - (expected - Options.Tolerance)) / sd >= _readyZ;
     }
 
+    /// <summary>Posterior probability that the true level is at least expected − tolerance.</summary>
     private double MeetsProbability(int person, int behavior, int expected)
     {
         var sd = Math.Sqrt(Model.Variance(person, behavior));

@@ -360,6 +360,11 @@ public sealed partial class ReadinessModel
         Array.Copy(slotRater, _slotRater[k], slotCount);
     }
 
+    /// <summary>The observations are the model's own state, not an argument: a code out of range in them is bad data. Kept out of line so the hot loop stays small.</summary>
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private static void BadObservation(string what, int value) =>
+        throw new InvalidDataException($"{what} {value} in the observations is outside the model's range");
+
     /// <summary>
     /// One subject's rows into its per-behaviour and per-rater totals and the rater × behaviour weights; returns the
     /// number of distinct raters (slots). A method of its own, so that the loop keeps its few values in registers.
@@ -399,13 +404,13 @@ public sealed partial class ReadinessModel
                 selfRatings += y;
                 continue;
             }
-            if (rel >= RelationshipCodes.Count) throw new ArgumentOutOfRangeException(nameof(_obs), rel, "unknown relationship code");
+            if (rel >= RelationshipCodes.Count) BadObservation("relationship code", rel);
             var wf = Unsafe.Add(ref weightRef, (rel << RecencyBits) + Math.Min(age, maxAge));
             if (wf <= 0) continue;
             var r = Unsafe.Add(ref raterRef, i);
-            if ((uint)r >= (uint)persons) throw new ArgumentOutOfRangeException(nameof(_obs), r, "rater outside the person space");
+            if ((uint)r >= (uint)persons) BadObservation("rater", r);
             int b = Unsafe.Add(ref behaviorRef, i);
-            if (b >= nb) throw new ArgumentOutOfRangeException(nameof(_obs), b, "behaviour outside the behaviour list");
+            if (b >= nb) BadObservation("behaviour", b);
             // The rater's slot in this subject, or the next free one — without a branch: about one row in five brings
             // a new rater, too often and too irregularly for a branch to be predicted. Slot totals start at zero
             // (cleared after each subject), so a new slot needs no set-up beyond its rater.

@@ -194,7 +194,7 @@ public sealed partial class ReadinessModel
     {
         if (raterGroups is not null && raterGroups.Length != persons)
             throw new ArgumentException("one rater group per person", nameof(raterGroups));
-        if (persons < 0) throw new ArgumentOutOfRangeException(nameof(persons));
+        ArgumentOutOfRangeException.ThrowIfNegative(persons);
         if (behaviors is < 1 or > 256) throw new ArgumentOutOfRangeException(nameof(behaviors), behaviors, "1–256 behaviours");
         if (options.RelationshipWeights.Count != RelationshipCodes.Count)
             throw new ArgumentException($"relationship weights need {RelationshipCodes.Count} entries", nameof(options));

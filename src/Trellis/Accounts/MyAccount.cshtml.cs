@@ -17,12 +17,14 @@ public sealed class MyAccountModel(Viewer viewer, AccountService accounts, Token
 
     public async Task OnGetAsync(CancellationToken ct) => Tokens = await tokens.ListAsync(viewer.AccountId, ct);
 
-    public async Task<IActionResult> OnPostPasswordAsync(string? current_password, string? new_password, string? repeat_password, CancellationToken ct)
+    public async Task<IActionResult> OnPostPasswordAsync(
+        [FromForm(Name = "current_password")] string? currentPassword, [FromForm(Name = "new_password")] string? newPassword,
+        [FromForm(Name = "repeat_password")] string? repeatPassword, CancellationToken ct)
     {
-        if (new_password != repeat_password) Errors["repeat_password"] = ["The two new passwords differ."];
+        if (newPassword != repeatPassword) Errors["repeat_password"] = ["The two new passwords differ."];
         else
         {
-            var (stamp, errors) = await accounts.ChangePasswordAsync(viewer.AccountId, current_password ?? "", new_password ?? "", ct);
+            var (stamp, errors) = await accounts.ChangePasswordAsync(viewer.AccountId, currentPassword ?? "", newPassword ?? "", ct);
             Errors = errors;
             if (stamp is not null)
             {

@@ -159,7 +159,9 @@ public sealed class SsoSignIn(TrellisDb db, IOptions<OidcOptions> options, TimeP
         var byEmail = string.Equals(o.EmployeeClaim, "email", StringComparison.OrdinalIgnoreCase);
         var lowered = value?.ToLowerInvariant();
         var employee = value is null ? null
+#pragma warning disable CA1862 // EF Core translates ToLower() to SQL lower(); string.Equals with a comparison does not translate.
             : byEmail ? await db.Employees.FirstOrDefaultAsync(e => e.Email.ToLower() == lowered, ctx.HttpContext.RequestAborted)
+#pragma warning restore CA1862
             : await db.Employees.FirstOrDefaultAsync(e => e.Id == value, ctx.HttpContext.RequestAborted);
         if (employee is null || employee.Status != EmployeeStatus.Active)
         {

@@ -35,10 +35,12 @@ public sealed class AdminQueries(TrellisDb db, TimeProvider clock)
 
     /// <summary>One account as the list shows it, or null.</summary>
     public async Task<AccountRow?> AccountAsync(string employeeId, CancellationToken ct = default) =>
-        (await AccountsAsync(new AccountFilter(), ct, employeeId)).Items.FirstOrDefault();
+        (await AccountsAsync(new AccountFilter(), employeeId, ct)).Items is [var row, ..] ? row : null;
 
     /// <summary>Accounts with their roles, last sign-in and lock state, ordered by employee id.</summary>
-    public async Task<AccountPage> AccountsAsync(AccountFilter f, CancellationToken ct = default, string? exactEmployeeId = null)
+    public Task<AccountPage> AccountsAsync(AccountFilter f, CancellationToken ct = default) => AccountsAsync(f, null, ct);
+
+    private async Task<AccountPage> AccountsAsync(AccountFilter f, string? exactEmployeeId, CancellationToken ct)
     {
         var query = from a in db.Accounts.AsNoTracking()
                     join e in db.Employees.AsNoTracking() on a.EmployeeId equals e.Id into people
@@ -48,8 +50,10 @@ public sealed class AdminQueries(TrellisDb db, TimeProvider clock)
         if (!string.IsNullOrWhiteSpace(f.Q))
         {
             var q = f.Q.Trim().ToLowerInvariant();
+#pragma warning disable CA1862 // EF Core translates ToLower() to SQL lower(); the StringComparison overloads do not translate.
             query = query.Where(x => x.Account.EmployeeId.ToLower().Contains(q) || (x.Name != null && x.Name.ToLower().Contains(q))
                                      || (x.Email != null && x.Email.ToLower().Contains(q)));
+#pragma warning restore CA1862
         }
         if (!string.IsNullOrWhiteSpace(f.Role))
         {

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Trellis.Benchmarks;
 using Trellis.Core;
@@ -138,7 +137,7 @@ public static class SyntheticHistory
                 HireDate = start.AddDays(-(int)(365 * (1 + 6 * rng.NextDouble()))), Gender = i % 2 == 0 ? "f" : "m",
             };
         }
-        await BulkCopy.InsertAsync(db, employees, ct);
+        await BulkCopy.InsertAsync(db, employees, ct: ct);
 
         for (var c = 0; c < shape.Cycles; c++)
         {
@@ -163,14 +162,14 @@ public static class SyntheticHistory
                     FromLevel = leader ? "l4" : "e2", ToLevel = leader ? (i % 5 == 0 ? "e4" : "l5") : "e3", Outcome = outcome,
                 });
             }
-            await BulkCopy.InsertAsync(db, cycleResults, ct);
-            await BulkCopy.InsertAsync(db, promotions, ct);
+            await BulkCopy.InsertAsync(db, cycleResults, ct: ct);
+            await BulkCopy.InsertAsync(db, promotions, ct: ct);
         }
 
         var concerns = new List<Concern>();
         for (var i = 0; i < Math.Max(3, n / 200); i++)
             concerns.Add(new Concern { Id = $"K{i:D5}", EmployeeId = Id((i * 37) % n), Category = "conduct", Substantiated = i % 2 == 0, RecordedOn = start.AddMonths(1 + i % (6 * shape.Cycles)) });
-        await BulkCopy.InsertAsync(db, concerns, ct);
+        await BulkCopy.InsertAsync(db, concerns, ct: ct);
         var recognisable = framework.Values.Select(v => v.Key).Where(k => k != UnrecognisedValue).ToArray();
         var recognitions = new Recognition[n];
         for (var i = 0; i < n; i++)
@@ -178,9 +177,9 @@ public static class SyntheticHistory
             var to = rng.Next(n);
             recognitions[i] = new Recognition { Id = $"R{i:D7}", FromId = Id(i), ToId = Id(to == i ? (to + 1) % n : to), Value = recognisable[i % recognisable.Length], GivenOn = start.AddDays(rng.Next(180 * shape.Cycles)) };
         }
-        await BulkCopy.InsertAsync(db, recognitions, ct);
+        await BulkCopy.InsertAsync(db, recognitions, ct: ct);
         if (shape.Observations > 0)
-            await BulkCopy.InsertAsync(db, Observations(shape, framework, values, start, rng), ct);
+            await BulkCopy.InsertAsync(db, Observations(shape, framework, values, start, rng), ct: ct);
     }
 
     /// <summary>The observations, generated as they are written (never all in memory).</summary>

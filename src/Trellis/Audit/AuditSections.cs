@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Trellis.Core.Audit;
 
 namespace Trellis.Audit;
@@ -96,7 +94,7 @@ public static class AuditSections
         _ => null,
     };
 
-    private static IReadOnlyList<string> Row(params string[] cells) => cells;
+    private static string[] Row(params string[] cells) => cells;
 
     public static string Csv(Table table)
     {

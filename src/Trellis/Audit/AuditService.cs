@@ -23,8 +23,14 @@ namespace Trellis.Audit;
 /// and how many decision dates are done.
 /// </para>
 /// </summary>
-public sealed class AuditService(IServiceScopeFactory scopes, FrameworkStore frameworks, ReadinessService readiness, TimeProvider clock, ILogger<AuditService> log)
+public sealed partial class AuditService(IServiceScopeFactory scopes, FrameworkStore frameworks, ReadinessService readiness, TimeProvider clock, ILogger<AuditService> log)
+    : IDisposable
 {
+    [LoggerMessage(Level = LogLevel.Error, Message = "Background audit failed")]
+    private static partial void BackgroundAuditFailed(ILogger logger, Exception exception);
+
+    public void Dispose() => _gate.Dispose();
+
     public static readonly TimeSpan MaxAge = TimeSpan.FromMinutes(10);
 
     private sealed record Cached(AuditReport Report, string Fingerprint, DateTimeOffset ComputedAt);
@@ -89,7 +95,7 @@ public sealed class AuditService(IServiceScopeFactory scopes, FrameworkStore fra
                 catch (Exception e)
                 {
                     // The last result stays on the dashboard; the next check tries again.
-                    log.LogError(e, "Background audit failed");
+                    BackgroundAuditFailed(log, e);
                 }
             });
             return _background;

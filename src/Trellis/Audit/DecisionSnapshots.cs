@@ -104,7 +104,7 @@ public static class DecisionSnapshotStore
             db.DecisionSnapshotDates.Add(new DecisionSnapshotDate { DecidedOn = decidedOn, FrameworkVersionId = frameworkVersionId, EvidenceRevision = revision, ComputedAt = now });
             await db.SaveChangesAsync(ct);
             db.ChangeTracker.Clear();
-            await BulkCopy.InsertAsync(db, scores.Select(s => new DecisionSnapshot { DecidedOn = decidedOn, EmployeeId = s.Key, ValuesScore = s.Value.Values, ResultsScore = s.Value.Results }), ct);
+            await BulkCopy.InsertAsync(db, scores.Select(s => new DecisionSnapshot { DecidedOn = decidedOn, EmployeeId = s.Key, ValuesScore = s.Value.Values, ResultsScore = s.Value.Results }), ct: ct);
             await tx.CommitAsync(ct);
             return true;
         });

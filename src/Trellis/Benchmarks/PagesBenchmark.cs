@@ -101,7 +101,7 @@ internal sealed class PagesBenchmark : IEndToEndBenchmark
             await app.Services.GetRequiredService<Readiness.ReadinessService>().BandsAsync(ct);
 
             var ids = await IdsAsync(app.Services, signIns, ct);
-            var flag = audit.Peek(null)!.Report.Flags.FirstOrDefault();
+            var flag = audit.Peek(null)!.Report.Flags is [var topFlag, ..] ? topFlag : null;
             var targets = Targets(ids, flag is null ? null : (flag.Cycle, flag.EmployeeId));
             var samples = new List<Sample>();
             var buffer = new byte[256 * 1024];

@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
-using Microsoft.EntityFrameworkCore;
 using Trellis.Accounts;
 using Trellis.Benchmarks;
-using Trellis.Core;
 using Trellis.Core.Cycles;
 using Trellis.Core.Framework;
 using Trellis.Data;

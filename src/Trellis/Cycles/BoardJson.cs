@@ -20,15 +20,15 @@ public sealed class BoardJson(BoardResponse board) : IResult, IEndpointMetadataP
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
         builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(BoardResponse), ["application/json"]));
 
-    public async Task ExecuteAsync(HttpContext http)
+    public async Task ExecuteAsync(HttpContext httpContext)
     {
-        http.Response.StatusCode = StatusCodes.Status200OK;
-        http.Response.ContentType = ContentType;
+        httpContext.Response.StatusCode = StatusCodes.Status200OK;
+        httpContext.Response.ContentType = ContentType;
         // The same encoder as every other API answer (ASP.NET Core's JSON options relax escaping by default).
-        var encoder = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions.Encoder;
-        await using (var writer = new Utf8JsonWriter(http.Response.BodyWriter, new JsonWriterOptions { Encoder = encoder, SkipValidation = true }))
+        var encoder = httpContext.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions.Encoder;
+        await using (var writer = new Utf8JsonWriter(httpContext.Response.BodyWriter, new JsonWriterOptions { Encoder = encoder, SkipValidation = true }))
             Write(writer, board);
-        await http.Response.BodyWriter.FlushAsync(http.RequestAborted);
+        await httpContext.Response.BodyWriter.FlushAsync(httpContext.RequestAborted);
     }
 
     public static void Write(IBufferWriter<byte> output, BoardResponse board, System.Text.Encodings.Web.JavaScriptEncoder? encoder)

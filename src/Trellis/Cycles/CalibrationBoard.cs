@@ -76,7 +76,7 @@ public sealed class CalibrationBoard(TrellisDb db, Viewer viewer, FrameworkStore
                 db.Concerns.Any(c => c.EmployeeId == n.EmployeeId && c.Substantiated)));
 
     /// <summary>Readiness per candidate for their own target, keyed by employee id. Missing = unknown.</summary>
-    private async Task<Dictionary<string, ReadinessReport>> ReadinessForAsync(IReadOnlyList<(string EmployeeId, string Target)> wanted, CancellationToken ct)
+    private async Task<Dictionary<string, ReadinessReport>> ReadinessForAsync(List<(string EmployeeId, string Target)> wanted, CancellationToken ct)
     {
         var result = new Dictionary<string, ReadinessReport>(wanted.Count);
         if (wanted.Count == 0) return result;

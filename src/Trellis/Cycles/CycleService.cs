@@ -535,7 +535,7 @@ public sealed partial class CycleService(
     // ---------------------------------------------------------------- access and projections
 
     /// <summary>Marks the cycle's board data changed. Runs after the change is committed, so that no reader caches old rows under the new revision.</summary>
-    private Task BumpRevisionAsync(int cycleId, CancellationToken ct) =>
+    private Task<int> BumpRevisionAsync(int cycleId, CancellationToken ct) =>
         db.Cycles.Where(c => c.Id == cycleId).ExecuteUpdateAsync(s => s.SetProperty(c => c.Revision, c => c.Revision + 1), ct);
 
     public enum NominationAccess { None, Manager, Candidate, Reviewer }

@@ -25,8 +25,11 @@ public sealed class SmtpOptions
 /// <see cref="SmtpOptions.Host"/> is configured. Notifications are added to the caller's unit of work so they commit
 /// with the change they announce; emails go out only after that commit (<see cref="SendEmailsAsync"/>).
 /// </summary>
-public sealed class Notifier(TrellisDb db, TimeProvider clock, IOptions<SmtpOptions> smtpOptions, ILogger<Notifier> log)
+public sealed partial class Notifier(TrellisDb db, TimeProvider clock, IOptions<SmtpOptions> smtpOptions, ILogger<Notifier> log)
 {
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not email notification {Id} to {Employee}")]
+    private static partial void EmailFailed(ILogger logger, Exception exception, long id, string employee);
+
     private readonly List<Notification> _pending = [];
 
     public void Add(string employeeId, string title, string body, string? link)
@@ -60,7 +63,7 @@ public sealed class Notifier(TrellisDb db, TimeProvider clock, IOptions<SmtpOpti
             catch (SmtpException ex)
             {
                 // The in-app notification is already committed; a mail failure must not undo the action it announces.
-                log.LogWarning(ex, "Could not email notification {Id} to {Employee}", n.Id, n.EmployeeId);
+                EmailFailed(log, ex, n.Id, n.EmployeeId);
             }
         }
     }

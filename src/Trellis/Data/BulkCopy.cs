@@ -28,7 +28,7 @@ public static class BulkCopy
     /// bool, DateOnly, DateTime (UTC), DateTimeOffset, Guid, decimal or null. Returns the number of rows written.
     /// </summary>
     public static async Task<long> InsertAsync(TrellisDb db, string table, IReadOnlyList<string> columns, IEnumerable<object?[]> rows,
-        CancellationToken ct = default, Action<long>? rowsWritten = null)
+        Action<long>? rowsWritten = null, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(table);
         if (columns.Count == 0) throw new ArgumentException("at least one column is required", nameof(columns));
@@ -56,7 +56,7 @@ public static class BulkCopy
     /// Inserts entities of a mapped type, taking the table, column names and value conversions from the EF model,
     /// so callers stay correct when the schema is renamed. Database-generated keys (identity columns) are left out.
     /// </summary>
-    public static Task<long> InsertAsync<T>(TrellisDb db, IEnumerable<T> entities, CancellationToken ct = default, Action<long>? rowsWritten = null)
+    public static Task<long> InsertAsync<T>(TrellisDb db, IEnumerable<T> entities, Action<long>? rowsWritten = null, CancellationToken ct = default)
         where T : class
     {
         var entityType = db.Model.FindEntityType(typeof(T)) ?? throw new ArgumentException($"{typeof(T).Name} is not an entity of the Trellis model");
@@ -80,7 +80,7 @@ public static class BulkCopy
             for (var i = 0; i < readers.Length; i++) row[i] = readers[i](e);
             return row;
         });
-        return InsertAsync(db, table, columns, rows, ct, rowsWritten);
+        return InsertAsync(db, table, columns, rows, rowsWritten, ct);
     }
 
     private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"") + "\"";

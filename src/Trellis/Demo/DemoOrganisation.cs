@@ -612,7 +612,7 @@ internal sealed class DemoOrganisation
         Status = p.Active ? EmployeeStatus.Active : EmployeeStatus.Left, Gender = p.Gender,
     });
 
-    private bool ActiveOn(DemoPerson p, DateOnly day) => p.Hired <= day && (p.LeftOn is not { } left || left >= day);
+    private static bool ActiveOn(DemoPerson p, DateOnly day) => p.Hired <= day && (p.LeftOn is not { } left || left >= day);
 
     /// <summary>
     /// Behaviour observations over the history window: each rating is the person's planted true level for the

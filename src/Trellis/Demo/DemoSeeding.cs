@@ -82,7 +82,7 @@ public static class DemoSeeding
             {
                 var clockForTable = Stopwatch.StartNew();
                 var report = progress?.Start(table, expected);
-                rows[table] = await BulkCopy.InsertAsync(db, entities, ct, report);
+                rows[table] = await BulkCopy.InsertAsync(db, entities, report, ct);
                 progress?.Done(table, rows[table], clockForTable.Elapsed);
             }
 

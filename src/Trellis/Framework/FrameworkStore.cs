@@ -5,8 +5,10 @@ using Trellis.Data;
 namespace Trellis.Framework;
 
 /// <summary>The current framework version, parsed once and cached until a new version is saved.</summary>
-public sealed class FrameworkStore(IServiceScopeFactory scopes, TimeProvider clock)
+public sealed class FrameworkStore(IServiceScopeFactory scopes, TimeProvider clock) : IDisposable
 {
+    public void Dispose() => _gate.Dispose();
+
     private volatile CurrentFramework? _current;
     private readonly SemaphoreSlim _gate = new(1, 1);
 

@@ -11,15 +11,16 @@ public sealed record EvidenceView(
     int AnonymityThreshold,
     IReadOnlyList<BehaviorEvidence> Behaviors);
 
+/// <summary>One behaviour's evidence about a person.</summary>
+/// <param name="Attributed">Feedback from managers above the person: attributed.</param>
+/// <param name="Groups">Peer, report and other feedback: only aggregated, and only at or above the anonymity threshold.</param>
+/// <param name="Self">Self-ratings, shown apart because they run high and never count in the score.</param>
 public sealed record BehaviorEvidence(
     string Behavior,
     string Name,
     string Value,
-    /// <summary>Feedback from managers above the person: attributed.</summary>
     IReadOnlyList<AttributedRating> Attributed,
-    /// <summary>Peer, report and other feedback: only aggregated, and only at or above the anonymity threshold.</summary>
     IReadOnlyList<RaterGroupAggregate> Groups,
-    /// <summary>Self-ratings, shown apart because they run high and never count in the score.</summary>
     IReadOnlyList<AttributedRating> Self);
 
 public sealed record AttributedRating(string RaterId, string RaterName, string Relationship, int Rating, DateOnly ObservedOn, string? Comment);

@@ -281,7 +281,7 @@ public sealed partial class DataImport(TrellisDb db, FrameworkStore frameworks, 
         if (keys.Suspects.Count > 0) ConfirmDuplicates(format, source, keys, Report, ct);
     }
 
-    private static Stream OpenRead(string path) =>
+    private static FileStream OpenRead(string path) =>
         new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
 
     /// <summary>Reads the file again for the few lines whose key hashes matched an earlier line, and reports the real duplicates.</summary>

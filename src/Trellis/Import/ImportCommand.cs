@@ -1,8 +1,6 @@
 using System.CommandLine;
 using Spectre.Console;
 using Trellis.Cli;
-using Trellis.Data;
-using Trellis.Framework;
 
 namespace Trellis.Import;
 

@@ -55,8 +55,10 @@ public sealed class OrgSnapshot
 /// Pages that can say so use <see cref="GetOrLoadingAsync"/>: right after start, before the first snapshot is loaded
 /// (seconds at 100,000 people), they show a short "loading" state instead of waiting.
 /// </summary>
-public sealed class OrgSnapshots(TimeProvider clock, IServiceScopeFactory scopes)
+public sealed class OrgSnapshots(TimeProvider clock, IServiceScopeFactory scopes) : IDisposable
 {
+    public void Dispose() => _gate.Dispose();
+
     public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(30);
 
     /// <summary>How long <see cref="GetOrLoadingAsync"/> waits for a first snapshot before the page shows "loading".</summary>

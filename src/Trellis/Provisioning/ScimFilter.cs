@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -210,7 +209,7 @@ public sealed class ScimFilterParser
     private static string CanonicalSchema(string urn) =>
         ((string[])[Scim.UserSchema, Scim.GroupSchema, Scim.EnterpriseUser, Scim.TrellisUser]).FirstOrDefault(s => s.Equals(urn, StringComparison.OrdinalIgnoreCase)) ?? urn;
 
-    private JsonNode? Value()
+    private JsonValue? Value()
     {
         SkipSpace();
         if (Peek('"'))

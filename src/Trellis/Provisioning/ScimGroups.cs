@@ -70,7 +70,7 @@ public sealed class ScimGroups(TrellisDb db, ScimRoles roles, TimeProvider clock
             if (await db.Set<ScimGroup>().AnyAsync(g => g.DisplayName == name, ct))
                 throw new ScimException(409, "uniqueness", $"a Group named '{name}' exists already");
             var now = clock.GetUtcNow();
-            db.Set<ScimGroup>().Add(new ScimGroup { Id = id, DisplayName = name, ExternalId = Blank(Scim.String(body["externalId"], "externalId")), CreatedAt = now, UpdatedAt = now });
+            db.Set<ScimGroup>().Add(new ScimGroup { Id = id, DisplayName = name, ExternalId = Blank(Scim.Text(body["externalId"], "externalId")), CreatedAt = now, UpdatedAt = now });
             var added = await MemberIdsAsync(body["members"], ct);
             db.Set<ScimGroupMember>().AddRange(added.Select(m => new ScimGroupMember { GroupId = id, EmployeeId = m }));
             Log("scim_group_created", $"'{name}' with {added.Count} member{(added.Count == 1 ? "" : "s")}", caller);
@@ -86,7 +86,7 @@ public sealed class ScimGroups(TrellisDb db, ScimRoles roles, TimeProvider clock
         {
             var group = await FindAsync(id, ct);
             var name = body.ContainsKey("displayName") ? DisplayName(body["displayName"]) ?? throw new ScimException(400, "invalidValue", "displayName: is required") : group.DisplayName;
-            var externalId = body.ContainsKey("externalId") ? Blank(Scim.String(body["externalId"], "externalId")) : group.ExternalId;
+            var externalId = body.ContainsKey("externalId") ? Blank(Scim.Text(body["externalId"], "externalId")) : group.ExternalId;
             HashSet<string>? members = body.ContainsKey("members") ? (await MemberIdsAsync(body["members"], ct)).ToHashSet(StringComparer.Ordinal) : null;
             await ApplyAsync(group, name, externalId, current => members ?? current, caller, ct);
         }, ct);
@@ -123,7 +123,7 @@ public sealed class ScimGroups(TrellisDb db, ScimRoles roles, TimeProvider clock
                         case "displayName":
                             throw new ScimException(400, "mutability", "displayName is required and cannot be removed");
                         case "externalId":
-                            externalId = op.Op == "remove" ? null : Blank(Scim.String(value, "externalId"));
+                            externalId = op.Op == "remove" ? null : Blank(Scim.Text(value, "externalId"));
                             break;
                         case "members":
                             var op1 = op.Op;
@@ -205,7 +205,7 @@ public sealed class ScimGroups(TrellisDb db, ScimRoles roles, TimeProvider clock
     {
         if (members is null) return [];
         var items = members is JsonArray a ? a.ToList() : [members];
-        var ids = items.Select(m => Blank(m is JsonObject o ? Scim.String(o["value"], "members.value") : Scim.String(m, "members.value")))
+        var ids = items.Select(m => Blank(m is JsonObject o ? Scim.Text(o["value"], "members.value") : Scim.Text(m, "members.value")))
             .OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         if (!mustExist || ids.Count == 0) return ids;
         var known = await (from e in db.Employees.AsNoTracking()
@@ -238,7 +238,7 @@ public sealed class ScimGroups(TrellisDb db, ScimRoles roles, TimeProvider clock
 
     private static string? DisplayName(JsonNode? node)
     {
-        var name = Blank(Scim.String(node, "displayName"));
+        var name = Blank(Scim.Text(node, "displayName"));
         if (name is { Length: > 256 }) throw new ScimException(400, "invalidValue", "displayName: is longer than 256 characters");
         return name;
     }

@@ -78,7 +78,7 @@ public static class Scim
         return Canonicalize(node) as JsonObject ?? throw new ScimException(400, "invalidSyntax", "the body must be a JSON object");
     }
 
-    public static string? String(JsonNode? node, string attribute)
+    public static string? Text(JsonNode? node, string attribute)
     {
         if (node is null) return null;
         if (node is JsonValue v && v.TryGetValue<string>(out var s)) return s;
@@ -124,12 +124,12 @@ public sealed class ScimResult(int status, JsonNode body, string? location = nul
     int? IStatusCodeHttpResult.StatusCode => status;
     public JsonNode Body => body;
 
-    public async Task ExecuteAsync(HttpContext http)
+    public async Task ExecuteAsync(HttpContext httpContext)
     {
-        http.Response.StatusCode = status;
-        http.Response.ContentType = Scim.MediaType;
-        if (location is not null) http.Response.Headers.Location = location;
-        await http.Response.WriteAsync(body.ToJsonString(), http.RequestAborted);
+        httpContext.Response.StatusCode = status;
+        httpContext.Response.ContentType = Scim.MediaType;
+        if (location is not null) httpContext.Response.Headers.Location = location;
+        await httpContext.Response.WriteAsync(body.ToJsonString(), httpContext.RequestAborted);
     }
 }
 
@@ -147,10 +147,10 @@ public sealed class ScimError(ScimException error) : IResult, IStatusCodeHttpRes
         return body;
     }
 
-    public async Task ExecuteAsync(HttpContext http)
+    public async Task ExecuteAsync(HttpContext httpContext)
     {
-        http.Response.StatusCode = error.Status;
-        http.Response.ContentType = Scim.MediaType;
-        await http.Response.WriteAsync(Body(error.Status, error.ScimType, error.Message).ToJsonString(), http.RequestAborted);
+        httpContext.Response.StatusCode = error.Status;
+        httpContext.Response.ContentType = Scim.MediaType;
+        await httpContext.Response.WriteAsync(Body(error.Status, error.ScimType, error.Message).ToJsonString(), httpContext.RequestAborted);
     }
 }

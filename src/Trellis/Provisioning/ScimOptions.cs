@@ -1,4 +1,3 @@
-using Trellis.Accounts;
 
 namespace Trellis.Provisioning;
 

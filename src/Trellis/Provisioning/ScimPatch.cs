@@ -23,10 +23,10 @@ public static class ScimPatch
         return ops.Select(node =>
         {
             if (node is not JsonObject o) throw new ScimException(400, "invalidSyntax", "each operation is an object with op, path and value");
-            var op = Scim.String(o["op"], "op")?.Trim().ToLowerInvariant();
+            var op = Scim.Text(o["op"], "op")?.Trim().ToLowerInvariant();
             if (op is not ("add" or "replace" or "remove"))
                 throw new ScimException(400, "invalidSyntax", $"op must be add, replace or remove (got '{op}')");
-            var path = Scim.String(o["path"], "path");
+            var path = Scim.Text(o["path"], "path");
             if (op == "remove" && string.IsNullOrWhiteSpace(path)) throw new ScimException(400, "noTarget", "remove needs a path");
             if (op != "remove" && !o.ContainsKey("value")) throw new ScimException(400, "invalidSyntax", $"{op} needs a value");
             return new ScimPatchOperation(op, string.IsNullOrWhiteSpace(path) ? null : path.Trim(), o["value"]?.DeepClone());

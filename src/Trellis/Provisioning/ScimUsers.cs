@@ -47,9 +47,9 @@ public sealed class ScimUsers(TrellisDb db, FrameworkStore frameworks, IOptions<
     }
 
     public async Task<JsonObject> GetAsync(string id, string baseUrl, CancellationToken ct) =>
-        (await RenderAsync([id], baseUrl, ct)).SingleOrDefault() ?? throw ScimException.NotFound($"User '{id}'");
+        (await RenderAsync([id], baseUrl, ct)) is [var user] ? user : throw ScimException.NotFound($"User '{id}'");
 
-    private async Task<List<JsonObject>> RenderAsync(IReadOnlyList<string> ids, string baseUrl, CancellationToken ct)
+    private async Task<List<JsonObject>> RenderAsync(List<string> ids, string baseUrl, CancellationToken ct)
     {
         if (ids.Count == 0) return [];
         var people = await (from e in db.Employees.AsNoTracking()
@@ -102,7 +102,7 @@ public sealed class ScimUsers(TrellisDb db, FrameworkStore frameworks, IOptions<
 
     public async Task<(JsonObject User, bool Created)> CreateAsync(JsonObject body, ScimCaller caller, string baseUrl, CancellationToken ct)
     {
-        var id = Scim.String((body[Scim.EnterpriseUser] as JsonObject)?["employeeNumber"], "employeeNumber")?.Trim();
+        var id = Scim.Text((body[Scim.EnterpriseUser] as JsonObject)?["employeeNumber"], "employeeNumber")?.Trim();
         if (string.IsNullOrEmpty(id))
             throw new ScimException(400, "invalidValue", $"{Scim.EnterpriseUser}:employeeNumber is required: it is the employee id (map the HR system's employee id to it)");
         var created = await WriteAsync(id, body, before: null, WriteMode.Create, caller, ct);
@@ -173,7 +173,7 @@ public sealed class ScimUsers(TrellisDb db, FrameworkStore frameworks, IOptions<
         void Problem(string attribute, string message) => problems.Add($"{attribute}: {message}");
 
         if (mode == WriteMode.Create && EmployeeIdProblem(id) is { } badId) Problem("employeeNumber", badId);
-        if (mode != WriteMode.Create && Scim.String((input[Scim.EnterpriseUser] as JsonObject)?["employeeNumber"], "employeeNumber") is { } number && number.Trim() != id)
+        if (mode != WriteMode.Create && Scim.Text((input[Scim.EnterpriseUser] as JsonObject)?["employeeNumber"], "employeeNumber") is { } number && number.Trim() != id)
             throw new ScimException(400, "mutability", $"employeeNumber is the employee id '{id}' and cannot change (got '{number}')");
         if (problems.Count > 0) throw new ScimException(400, "invalidValue", string.Join("; ", problems));
 
@@ -201,20 +201,20 @@ public sealed class ScimUsers(TrellisDb db, FrameworkStore frameworks, IOptions<
             if (isNew) db.Employees.Add(employee);
 
             // userName
-            var userName = Present(input, "userName", out var un) ? Scim.String(un, "userName")?.Trim() : null;
+            var userName = Present(input, "userName", out var un) ? Scim.Text(un, "userName")?.Trim() : null;
             if (!string.IsNullOrEmpty(userName))
             {
                 scim.UserName = userName;
                 scim.UserNameKey = userName.ToLowerInvariant();
             }
             else if (mode == WriteMode.Create || input.ContainsKey("userName")) Problem("userName", "is required");
-            if (Present(input, "externalId", out var ext)) scim.ExternalId = Blank(Scim.String(ext, "externalId"));
+            if (Present(input, "externalId", out var ext)) scim.ExternalId = Blank(Scim.Text(ext, "externalId"));
 
             // name
             var name = input["name"] as JsonObject;
             if (Present(input, "name", out var nameNode) && nameNode is not null && nameNode is not JsonObject) Problem("name", "must be an object");
-            if (name is not null && Present(name, "givenName", out var given)) scim.GivenName = Blank(Scim.String(given, "name.givenName"));
-            if (name is not null && Present(name, "familyName", out var family)) scim.FamilyName = Blank(Scim.String(family, "name.familyName"));
+            if (name is not null && Present(name, "givenName", out var given)) scim.GivenName = Blank(Scim.Text(given, "name.givenName"));
+            if (name is not null && Present(name, "familyName", out var family)) scim.FamilyName = Blank(Scim.Text(family, "name.familyName"));
             if (ResolveName(input, before) is { } resolved) employee.Name = resolved;
             if (string.IsNullOrWhiteSpace(employee.Name)) Problem("displayName", "a name is required (displayName, name.formatted or name.givenName and name.familyName)");
             else if (employee.Name.Length > 200) Problem("displayName", "is longer than 200 characters");
@@ -227,7 +227,7 @@ public sealed class ScimUsers(TrellisDb db, FrameworkStore frameworks, IOptions<
             if (employee.Email.Length == 0) Problem("emails", "a work email is required");
             else if (EmployeeRules.Email(employee.Email) is { } badEmail) Problem("emails", badEmail);
 
-            if (Present(input, "title", out var title)) employee.Title = Blank(Scim.String(title, "title"));
+            if (Present(input, "title", out var title)) employee.Title = Blank(Scim.Text(title, "title"));
             if (Present(input, "active", out var active))
             {
                 var on = Scim.Boolean(active, "active") ?? true;
@@ -237,14 +237,14 @@ public sealed class ScimUsers(TrellisDb db, FrameworkStore frameworks, IOptions<
 
             // the enterprise extension
             var enterprise = input[Scim.EnterpriseUser] as JsonObject;
-            if (enterprise is not null && Present(enterprise, "department", out var dept)) employee.Department = Blank(Scim.String(dept, "department"));
+            if (enterprise is not null && Present(enterprise, "department", out var dept)) employee.Department = Blank(Scim.Text(dept, "department"));
             var managerChanged = false;
             if (enterprise is not null && Present(enterprise, "manager", out var managerNode))
             {
                 var manager = managerNode switch
                 {
-                    JsonObject o => Blank(Scim.String(o["value"], "manager.value")),
-                    _ => Blank(Scim.String(managerNode, "manager")), // Entra ID sends the manager's id as a plain string
+                    JsonObject o => Blank(Scim.Text(o["value"], "manager.value")),
+                    _ => Blank(Scim.Text(managerNode, "manager")), // Entra ID sends the manager's id as a plain string
                 };
                 managerChanged = manager != employee.ManagerId;
                 // Who reports to whom decides who reads whose evidence: a change of manager is logged on its own.
@@ -256,8 +256,8 @@ public sealed class ScimUsers(TrellisDb db, FrameworkStore frameworks, IOptions<
             // the Trellis extension: track, level, hire date, location
             var trellis = input[Scim.TrellisUser] as JsonObject;
             string? track = null, level = null;
-            if (trellis is not null && Present(trellis, "track", out var t)) track = Blank(Scim.String(t, "track"));
-            if (trellis is not null && Present(trellis, "level", out var l)) level = Blank(Scim.String(l, "level"));
+            if (trellis is not null && Present(trellis, "track", out var t)) track = Blank(Scim.Text(t, "track"));
+            if (trellis is not null && Present(trellis, "level", out var l)) level = Blank(Scim.Text(l, "level"));
             if (isNew && track is null && level is null) level = EntryLevel(framework);
             if (level is not null && track is null && keys.LevelTrack.TryGetValue(level, out var onTrack)) track = level == employee.Level ? employee.Track : onTrack;
             if (track is not null && EmployeeRules.Track(keys, track) is { } badTrack) Problem("track", badTrack);
@@ -267,13 +267,13 @@ public sealed class ScimUsers(TrellisDb db, FrameworkStore frameworks, IOptions<
             if (finalLevel != employee.Level && !isNew) employee.LevelSince = DateOnly.FromDateTime(now.UtcDateTime);
             employee.Track = finalTrack;
             employee.Level = finalLevel;
-            if (trellis is not null && Present(trellis, "hireDate", out var hired) && Blank(Scim.String(hired, "hireDate")) is { } hireText)
+            if (trellis is not null && Present(trellis, "hireDate", out var hired) && Blank(Scim.Text(hired, "hireDate")) is { } hireText)
             {
                 if (DateOnly.TryParseExact(hireText, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var hireDate)) employee.HireDate = hireDate;
                 else Problem("hireDate", $"'{CsvValues.Shorten(hireText)}' is not a date (use YYYY-MM-DD)");
             }
             if (isNew) employee.LevelSince ??= employee.HireDate;
-            if (trellis is not null && Present(trellis, "location", out var loc)) employee.Location = Blank(Scim.String(loc, "location"));
+            if (trellis is not null && Present(trellis, "location", out var loc)) employee.Location = Blank(Scim.Text(loc, "location"));
 
             // references and the manager chain, with the import's words
             if (employee.ManagerId is { } managerId && managerChanged)
@@ -342,7 +342,7 @@ public sealed class ScimUsers(TrellisDb db, FrameworkStore frameworks, IOptions<
     private string EntryLevel(Core.Framework.CareerFramework framework)
     {
         if (options.Value.EntryLevel is { Length: > 0 } configured) return configured;
-        var track = framework.Tracks.FirstOrDefault(t => !t.IsPeopleLeader) ?? framework.Tracks.FirstOrDefault();
+        var track = framework.Tracks.FirstOrDefault(t => !t.IsPeopleLeader) ?? (framework.Tracks.Count > 0 ? framework.Tracks[0] : null);
         return track?.Levels.OrderBy(l => l.Band).FirstOrDefault()?.Key
             ?? throw new ScimException(400, "invalidValue", "the framework has no level to start a new person on; set Scim:EntryLevel or send the Trellis extension's level");
     }
@@ -356,13 +356,13 @@ public sealed class ScimUsers(TrellisDb db, FrameworkStore frameworks, IOptions<
         string? Joined(JsonObject? o)
         {
             var n = o?["name"] as JsonObject;
-            var parts = new[] { Scim.String(n?["givenName"], "name.givenName"), Scim.String(n?["familyName"], "name.familyName") }.Where(p => !string.IsNullOrWhiteSpace(p));
+            var parts = new[] { Scim.Text(n?["givenName"], "name.givenName"), Scim.Text(n?["familyName"], "name.familyName") }.Where(p => !string.IsNullOrWhiteSpace(p));
             return Blank(string.Join(' ', parts));
         }
         var candidates = new (string? Now, string? Before)[]
         {
-            (Blank(Scim.String(input["displayName"], "displayName")), Blank(Scim.String(before?["displayName"], "displayName"))),
-            (Blank(Scim.String((input["name"] as JsonObject)?["formatted"], "name.formatted")), Blank(Scim.String((before?["name"] as JsonObject)?["formatted"], "name.formatted"))),
+            (Blank(Scim.Text(input["displayName"], "displayName")), Blank(Scim.Text(before?["displayName"], "displayName"))),
+            (Blank(Scim.Text((input["name"] as JsonObject)?["formatted"], "name.formatted")), Blank(Scim.Text((before?["name"] as JsonObject)?["formatted"], "name.formatted"))),
             (Joined(input), Joined(before)),
         };
         if (before is null) return candidates.Select(c => c.Now).FirstOrDefault(n => n is not null);
@@ -372,11 +372,11 @@ public sealed class ScimUsers(TrellisDb db, FrameworkStore frameworks, IOptions<
     private static string? PickEmail(JsonNode? emails)
     {
         if (emails is not JsonArray list) return emails is null ? null : throw new ScimException(400, "invalidValue", "emails must be a list");
-        var items = list.OfType<JsonObject>().Where(o => !string.IsNullOrWhiteSpace(Scim.String(o["value"], "emails.value"))).ToList();
+        var items = list.OfType<JsonObject>().Where(o => !string.IsNullOrWhiteSpace(Scim.Text(o["value"], "emails.value"))).ToList();
         var chosen = items.FirstOrDefault(o => Scim.Boolean(o["primary"], "emails.primary") == true)
-            ?? items.FirstOrDefault(o => string.Equals(Scim.String(o["type"], "emails.type"), "work", StringComparison.OrdinalIgnoreCase))
+            ?? items.FirstOrDefault(o => string.Equals(Scim.Text(o["type"], "emails.type"), "work", StringComparison.OrdinalIgnoreCase))
             ?? items.FirstOrDefault();
-        return Scim.String(chosen?["value"], "emails.value")?.Trim();
+        return Scim.Text(chosen?["value"], "emails.value")?.Trim();
     }
 
     /// <summary>Ids are path segments and CSV cells: no separators, escapes or control characters.</summary>

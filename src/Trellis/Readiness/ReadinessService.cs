@@ -16,8 +16,17 @@ namespace Trellis.Readiness;
 /// evidence changes, the last result keeps being served while a background refit runs, and a single new
 /// observation (<see cref="ObservationAdded"/>) is reflected at once by an incremental update of its subject.
 /// </remarks>
-public sealed class ReadinessService(IServiceScopeFactory scopes, FrameworkStore frameworks, TimeProvider clock, ILogger<ReadinessService> log)
+public sealed partial class ReadinessService(IServiceScopeFactory scopes, FrameworkStore frameworks, TimeProvider clock, ILogger<ReadinessService> log)
+    : IDisposable
 {
+    [LoggerMessage(Level = LogLevel.Error, Message = "Loading readiness failed")]
+    private static partial void LoadFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Background readiness refit failed")]
+    private static partial void RefitFailed(ILogger logger, Exception exception);
+
+    public void Dispose() => _loadGate.Dispose();
+
     private sealed record State(int FrameworkVersion, long EvidenceRevision, CareerFramework Framework, LoadedEvidence Evidence, DateOnly Today, ReadinessAssessment Current)
     {
         public readonly ConcurrentDictionary<DateOnly, Lazy<ReadinessAssessment>> Past = new();
@@ -192,8 +201,8 @@ public sealed class ReadinessService(IServiceScopeFactory scopes, FrameworkStore
                 _refresh = Task.Run(async () =>
                 {
                     try { await LoadAsync(force: false, CancellationToken.None); }
-                    catch (Exception e) { log.LogError(e, "Loading readiness failed"); }
-                });
+                    catch (Exception e) { LoadFailed(log, e); }
+                }, CancellationToken.None); // shared by every waiting request: one caller's cancellation must not stop it
             load = _refresh;
         }
         await Task.WhenAny(load, Task.Delay(TimeSpan.FromMilliseconds(300), ct));
@@ -337,7 +346,7 @@ public sealed class ReadinessService(IServiceScopeFactory scopes, FrameworkStore
                 catch (Exception e)
                 {
                     // The last good result stays in service; the next change or request tries again.
-                    log.LogError(e, "Background readiness refit failed");
+                    RefitFailed(log, e);
                 }
             });
         }

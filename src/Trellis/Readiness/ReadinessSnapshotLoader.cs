@@ -153,6 +153,7 @@ public static class ReadinessSnapshotLoader
         SELECT subject_id, rater_id, relationship, behavior, rating, observed_on
         FROM observations WHERE rowid >= {0} AND rowid < {1}
         """;
+    private static readonly System.Text.CompositeFormat RangeSqlFormat = System.Text.CompositeFormat.Parse(RangeSql);
 
     /// <summary>
     /// Rows kept aside because they name someone not yet in the person space: their fields already parsed, and both
@@ -255,7 +256,7 @@ public static class ReadinessSnapshotLoader
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static RangeResult ReadRange(sqlite3 handle, long lo, long hi, RowParser parser, CancellationToken ct)
     {
-        var sql = string.Format(System.Globalization.CultureInfo.InvariantCulture, RangeSql, lo, hi);
+        var sql = string.Format(System.Globalization.CultureInfo.InvariantCulture, RangeSqlFormat, lo, hi);
         Check(handle, raw.sqlite3_prepare_v2(handle, sql, out var statement));
         var result = new RangeResult();
         try

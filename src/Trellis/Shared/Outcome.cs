@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Html;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.Mvc.Rendering;
@@ -51,6 +50,7 @@ public sealed class Outcome<T>
 
     public bool Ok => Problem is null;
 
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1000", Justification = "Outcome<T>.New(value) reads as what it is at every call site; a non-generic helper would only move the type argument.")]
     public static Outcome<T> New(T value) => new(value, null, true);
 
     public static implicit operator Outcome<T>(T value) => new(value, null, false);

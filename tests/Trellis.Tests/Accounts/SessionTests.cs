@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Trellis.Accounts;
-using Trellis.Data;
 using Trellis.Tests.Infrastructure;
 
 namespace Trellis.Tests.Accounts;

@@ -1,9 +1,6 @@
-using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Trellis.Audit;
-using Trellis.Cli;
 using Trellis.Data;
 using Trellis.Tests.Infrastructure;
 
@@ -13,7 +10,6 @@ namespace Trellis.Tests.Audit;
 /// The audit through the API, the CLI and the dashboard over a synthetic history. Values scores come from the
 /// readiness service: these tests hold whether it answers nothing yet (drivers skipped, with a reason) or real scores.
 /// </summary>
-[Collection("console")]
 public sealed class AuditApiTests
 {
     private static async Task<TrellisApp> StartWithHistoryAsync(Provider provider)
@@ -155,5 +151,3 @@ public sealed class AuditApiTests
     internal static Task<(int Code, string Out, string Err)> RunCliAsync(params string[] args) => CliRunner.RunAsync(args);
 }
 
-[CollectionDefinition("console", DisableParallelization = true)]
-public sealed class ConsoleCollection;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
-using Trellis.Data;
 using Trellis.Tests.Infrastructure;
 using static Trellis.Tests.Cycles.CycleTestKit;
 

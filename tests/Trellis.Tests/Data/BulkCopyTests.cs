@@ -25,7 +25,7 @@ public sealed class BulkCopyTests
             Comment = i % 3 == 0 ? null : $"comment \"{i}\", with 'quotes' and ünïcode", Visibility = "shared",
         }).ToList();
         var reported = new List<long>();
-        Assert.Equal(123, await BulkCopy.InsertAsync(db, observations, default, reported.Add));
+        Assert.Equal(123, await BulkCopy.InsertAsync(db, observations, reported.Add));
         Assert.Equal(123, reported[^1]);
         var concerns = new[]
         {

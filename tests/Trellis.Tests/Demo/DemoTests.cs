@@ -2,8 +2,6 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Trellis.Accounts;
-using Trellis.Cli;
-using Trellis.Core.Framework;
 using Trellis.Data;
 using Trellis.Demo;
 using Trellis.Framework;

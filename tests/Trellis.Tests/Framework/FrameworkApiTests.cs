@@ -29,7 +29,7 @@ public sealed class FrameworkApiTests
         return JsonDocument.Parse(body).RootElement;
     }
 
-    private static HttpContent Raw(string json) => new StringContent(json, Encoding.UTF8, "application/json");
+    private static StringContent Raw(string json) => new StringContent(json, Encoding.UTF8, "application/json");
 
     [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
     public async Task Each_edit_stores_a_new_version_and_an_identical_save_stores_none(Provider provider)

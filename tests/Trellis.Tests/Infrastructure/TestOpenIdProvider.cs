@@ -40,7 +40,8 @@ public sealed class TestOpenIdProvider : IAsyncDisposable
     /// <summary>When set, the token endpoint hands out id_tokens whose email was changed after signing.</summary>
     public string? TamperEmailTo { get; set; }
 
-    public int EndSessionRequests;
+    private int _endSessionRequests;
+    public int EndSessionRequests => Volatile.Read(ref _endSessionRequests);
 
     private WebApplication? _app;
     public string Authority { get; private set; } = "";
@@ -101,7 +102,7 @@ public sealed class TestOpenIdProvider : IAsyncDisposable
         app.MapMethods("/connect/authorize", ["GET", "POST"], (HttpContext http) => provider.Authorize(http));
         app.MapMethods("/connect/endsession", ["GET", "POST"], () =>
         {
-            Interlocked.Increment(ref provider.EndSessionRequests);
+            Interlocked.Increment(ref provider._endSessionRequests);
             return Results.Content("<!doctype html><title>Signed out</title><h1>Signed out of Test IdP</h1>", "text/html");
         });
         await app.StartAsync();
