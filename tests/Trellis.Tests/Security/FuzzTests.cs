@@ -2,7 +2,6 @@ using Microsoft.EntityFrameworkCore;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Trellis.Import;
