@@ -14,9 +14,15 @@ namespace Trellis.Webhooks;
 /// A node that dies mid-delivery loses its lease when it expires; the delivery is then sent again with the same
 /// <c>webhook-id</c> (at least once: receivers deduplicate by that id).
 /// </summary>
-internal sealed class WebhookWorker(
+internal sealed partial class WebhookWorker(
     IServiceScopeFactory scopes, IHttpClientFactory http, IOptions<WebhookOptions> options, TimeProvider clock, ILogger<WebhookWorker> log) : BackgroundService
 {
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook delivery pass failed; retrying after the poll interval")]
+    private static partial void PassFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {MessageId} to endpoint {Endpoint} failed after {Attempts} attempts: {Error}")]
+    private static partial void GaveUp(ILogger logger, string messageId, int endpoint, int attempts, string error);
+
     public const string HttpClientName = "webhooks";
     private static readonly System.Diagnostics.Metrics.Meter Meter = new(Operations.OperationsSetup.MeterName);
     private static readonly System.Diagnostics.Metrics.Counter<long> Delivered = Meter.CreateCounter<long>("trellis.webhooks.delivered");
@@ -47,7 +53,7 @@ internal sealed class WebhookWorker(
             catch (Exception e)
             {
                 // The database may be briefly unreachable; nothing is lost, the rows wait for the next pass.
-                log.LogWarning(e, "Webhook delivery pass failed; retrying after the poll interval");
+                PassFailed(log, e);
             }
             if (worked) continue;
             try { await WebhookSignal.WaitAsync(O.Poll, stop); }
@@ -145,8 +151,8 @@ internal sealed class WebhookWorker(
             {
                 delivery.Status = DeliveryStatus.Failed;
                 GivenUp.Add(1);
-                log.LogWarning("Webhook {MessageId} to endpoint {Endpoint} failed after {Attempts} attempts: {Error}",
-                    delivery.Event!.MessageId, endpointId, delivery.Attempts, delivery.LastError ?? $"HTTP {delivery.ResponseCode}");
+                var error = delivery.LastError ?? $"HTTP {delivery.ResponseCode}";
+                GaveUp(log, delivery.Event!.MessageId, endpointId, delivery.Attempts, error);
                 await db.SaveChangesAsync(CancellationToken.None);
                 db.ChangeTracker.Clear();
                 continue; // the next event may go now

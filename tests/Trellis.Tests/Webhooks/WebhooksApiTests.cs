@@ -147,7 +147,7 @@ public sealed class WebhooksApiTests
         var ids = receiver.Seen.Select(r => r.Id).ToList();
         var firstOfSecond = ids.IndexOf(ids.Last());
         Assert.True(ids.Take(firstOfSecond).All(i => i == ids[0]), "the second event went out before the first was given up");
-        Assert.Equal("calibration", receiver.Seen.Last().Data.GetProperty("to_phase").GetString());
+        Assert.Equal("calibration", receiver.Seen[^1].Data.GetProperty("to_phase").GetString());
 
         // Replay: the same message goes again and, once the receiver accepts, is delivered.
         receiver.FailFirst = 0;
