@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Trellis.Accounts;
-using Trellis.Core;
 using Trellis.Core.Cycles;
 using Trellis.Data;
 
@@ -140,7 +139,9 @@ public sealed partial class CycleService
         if (text.Length > 0)
         {
             var lower = text.ToLowerInvariant();
+#pragma warning disable CA1862 // EF Core translates ToLower() to SQL lower(); the StringComparison overloads do not translate.
             people = people.Where(e => e.Name.ToLower().Contains(lower) || e.Id.ToLower().Contains(lower));
+#pragma warning restore CA1862
         }
         var eligible = SplitLevels(cycle.EligibleLevels);
         var rows = await people.OrderBy(e => e.Name).ThenBy(e => e.Id).Take(20).Select(e => new { e.Id, e.Name, e.Level, e.Department }).ToListAsync(ct);

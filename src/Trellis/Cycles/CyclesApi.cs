@@ -186,11 +186,11 @@ public static class CyclesApi
 
     /// <summary>The body is optional: <c>{ reports_to }</c> names who takes the person's direct reports (default: their manager).</summary>
     public static async Task<Results<Ok<TrackReturnView>, ValidationProblem, ProblemHttpResult>> ApproveReturn(int id, Transitions transitions, CancellationToken ct, ApproveReturnRequest? request = null) =>
-        (await transitions.DecideReturnAsync(id, true, ct, request?.ReportsTo)).ToOk();
+        (await transitions.DecideReturnAsync(id, true, request?.ReportsTo, ct)).ToOk();
 
     public static async Task<Results<Ok<IReadOnlyList<EmployeeEventView>>, ValidationProblem, ProblemHttpResult>> PersonHistory(string employeeId, Transitions transitions, CancellationToken ct) =>
         (await transitions.HistoryAsync(employeeId, ct)).ToOk();
 
     public static async Task<Results<Ok<TrackReturnView>, ValidationProblem, ProblemHttpResult>> RejectReturn(int id, Transitions transitions, CancellationToken ct) =>
-        (await transitions.DecideReturnAsync(id, false, ct)).ToOk();
+        (await transitions.DecideReturnAsync(id, false, ct: ct)).ToOk();
 }

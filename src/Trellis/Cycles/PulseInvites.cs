@@ -41,8 +41,14 @@ public sealed class PulseInvites(TrellisDb db, TimeProvider clock, Notifier noti
 }
 
 /// <summary>Sends due pulse invitations at start and then every hour, for as long as the server runs.</summary>
-internal sealed class PulseInviteSchedule(IServiceScopeFactory scopes, ILogger<PulseInviteSchedule> log, TimeProvider clock) : BackgroundService
+internal sealed partial class PulseInviteSchedule(IServiceScopeFactory scopes, ILogger<PulseInviteSchedule> log, TimeProvider clock) : BackgroundService
 {
+    [LoggerMessage(Level = LogLevel.Information, Message = "Invited {Count} people to a new leader's pulse")]
+    private static partial void Invited(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not send pulse invitations")]
+    private static partial void InviteFailed(ILogger logger, Exception exception);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromHours(1), clock);
@@ -52,12 +58,12 @@ internal sealed class PulseInviteSchedule(IServiceScopeFactory scopes, ILogger<P
             {
                 using var scope = scopes.CreateScope();
                 var sent = await scope.ServiceProvider.GetRequiredService<PulseInvites>().SendDueAsync(stoppingToken);
-                if (sent > 0) log.LogInformation("Invited {Count} people to a new leader's pulse", sent);
+                if (sent > 0) Invited(log, sent);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // The next tick tries again; nothing is marked sent unless it was committed.
-                log.LogWarning(e, "Could not send pulse invitations");
+                InviteFailed(log, e);
             }
         } while (await timer.WaitForNextTickAsync(stoppingToken));
     }

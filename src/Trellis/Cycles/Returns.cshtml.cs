@@ -26,10 +26,10 @@ public sealed class ReturnsModel(Transitions transitions, FrameworkStore framewo
         await AfterAsync(await transitions.RequestReturnAsync(new TrackReturnRequest(Reason), ct), "Your request is with HR.", ct);
 
     public async Task<IActionResult> OnPostApproveAsync(int id, CancellationToken ct) =>
-        await AfterAsync(await transitions.DecideReturnAsync(id, true, ct, ReportsTo), "Approved: level, title, direct reports and any transition plan are updated, and written to the person's history.", ct);
+        await AfterAsync(await transitions.DecideReturnAsync(id, true, ReportsTo, ct), "Approved: level, title, direct reports and any transition plan are updated, and written to the person's history.", ct);
 
     public async Task<IActionResult> OnPostRejectAsync(int id, CancellationToken ct) =>
-        await AfterAsync(await transitions.DecideReturnAsync(id, false, ct), "Rejected.", ct);
+        await AfterAsync(await transitions.DecideReturnAsync(id, false, ct: ct), "Rejected.", ct);
 
     private async Task<IActionResult> AfterAsync(Outcome<TrackReturnView> o, string notice, CancellationToken ct)
     {

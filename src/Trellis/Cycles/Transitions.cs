@@ -146,7 +146,7 @@ public sealed class Transitions(TrellisDb db, Viewer viewer, TimeProvider clock,
     /// default the person's own manager), an open transition plan closed — each written to the history of the people it
     /// touches. It leaves no mark on the record: same band, <c>level_since</c> kept, nothing in the promotion history.
     /// </summary>
-    public async Task<Outcome<TrackReturnView>> DecideReturnAsync(int id, bool approve, CancellationToken ct = default, string? reportsTo = null)
+    public async Task<Outcome<TrackReturnView>> DecideReturnAsync(int id, bool approve, string? reportsTo = null, CancellationToken ct = default)
     {
         if (!viewer.IsHr) return Problem.Forbidden("HR approves moves back to the expert track.");
         var row = await db.TrackReturns.FirstOrDefaultAsync(r => r.Id == id, ct);
