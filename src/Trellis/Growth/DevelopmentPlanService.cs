@@ -303,7 +303,7 @@ public sealed class DevelopmentPlanService(
     }
 
     /// <summary>The mean with a normal-approximation 95% interval (t would be wider for a handful of people; the threshold keeps n ≥ 3).</summary>
-    private static MeanWithInterval Mean(IReadOnlyList<double> xs)
+    private static MeanWithInterval Mean(List<double> xs)
     {
         var mean = xs.Average();
         var sd = xs.Count > 1 ? Math.Sqrt(xs.Sum(x => (x - mean) * (x - mean)) / (xs.Count - 1)) : 0;

@@ -46,7 +46,7 @@ public sealed class PlanModel(DevelopmentPlanService plans, Viewer viewer) : Pag
         return Page();
     }
 
-    private IActionResult Refuse(Problem p)
+    private PageResult Refuse(Problem p)
     {
         Refused = p;
         Response.StatusCode = p.Status;
