@@ -151,6 +151,10 @@ public sealed class CalibrationBoard(TrellisDb db, Viewer viewer, FrameworkStore
 
         var observations = await db.Observations.AsNoTracking().Where(o => o.SubjectId == n.EmployeeId && (!own || o.ReleasedAt != null))
             .Select(o => new { o.Relationship, o.RaterId, o.Rating, o.Comment, o.Visibility }).ToListAsync(ct);
+        // As on their growth page: a released answer edited or withdrawn since is shown as it was until the change is released.
+        if (own)
+            observations.AddRange(await db.ObservationVersions.AsNoTracking().Where(v => v.ShownToSubject && v.SubjectId == n.EmployeeId)
+                .Select(v => new { v.Relationship, v.RaterId, v.Rating, v.Comment, v.Visibility }).ToListAsync(ct));
         var relationships = new List<RelationshipEvidence>();
         var comments = new List<string>();
         foreach (var g in observations.GroupBy(o => o.Relationship).OrderBy(g => Relationships.All.ToList().IndexOf(g.Key)))

@@ -27,6 +27,7 @@ public abstract class TrellisDb(DbContextOptions options) : DbContext(options), 
     public DbSet<AuditLogEntry> AuditLog => Set<AuditLogEntry>();
     public DbSet<Evidence.FeedbackRequest> FeedbackRequests => Set<Evidence.FeedbackRequest>();
     public DbSet<Evidence.FeedbackRequestRater> FeedbackRequestRaters => Set<Evidence.FeedbackRequestRater>();
+    public DbSet<Evidence.ObservationVersion> ObservationVersions => Set<Evidence.ObservationVersion>();
     public DbSet<Cycle> Cycles => Set<Cycle>();
     public DbSet<CycleCommitteeMember> CycleCommittee => Set<CycleCommitteeMember>();
     public DbSet<CycleEvent> CycleEvents => Set<CycleEvent>();

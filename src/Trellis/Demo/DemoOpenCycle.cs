@@ -45,7 +45,7 @@ internal static class DemoOpenCycle
             var nomination = new Nomination
             {
                 CycleId = cycle.Id, EmployeeId = candidate.Id, FromLevel = candidate.Level, TargetLevel = target.Key,
-                Rationale = $"{candidate.First} already does much of what {target.Name} asks: peers seek {candidate.Possessive} judgement, and {candidate.Possessive} work lifts the team.",
+                Rationale = await RationaleAsync(db, framework, candidate, target, ct),
                 NominatedBy = manager.Id, NominatedAs = "manager", CreatedAt = now,
             };
             db.Nominations.Add(nomination);
@@ -60,5 +60,36 @@ internal static class DemoOpenCycle
         }
         await db.SaveChangesAsync(ct);
         return cycle;
+    }
+
+    /// <summary>
+    /// The nominating manager's rationale, written from the candidate's evidence as it is in the database: on how many of
+    /// the target level's behaviours colleagues' ratings (self-ratings left out) reach its expectation, the strongest, and
+    /// the furthest below. Issue 11: the demo tells the truth, so a candidate with thin or weak evidence is not praised.
+    /// </summary>
+    internal static async Task<string> RationaleAsync(TrellisDb db, CareerFramework framework, DemoPerson candidate, Level target, CancellationToken ct)
+    {
+        var means = (await db.Observations.AsNoTracking().Where(o => o.SubjectId == candidate.Id && o.Relationship != "self")
+                .GroupBy(o => o.Behavior).Select(g => new { Behavior = g.Key, Mean = g.Average(o => (double)o.Rating), Count = g.Count() }).ToListAsync(ct))
+            .ToDictionary(x => x.Behavior);
+        var observations = means.Values.Sum(x => x.Count);
+        string Name(string key) => framework.FindBehavior(key)?.Name ?? key;
+        var rated = target.Expectations
+            .Where(e => means.ContainsKey(e.Key))
+            .Select(e => (Behavior: e.Key, Gap: means[e.Key].Mean - e.Value, Mean: means[e.Key].Mean, Expected: e.Value))
+            .ToList();
+        if (observations < 10 || rated.Count == 0)
+            return $"Evidence is thin: {candidate.First} has {observations} observation(s) from colleagues, not enough to judge " +
+                   $"{target.Name}. Nominated so that {candidate.Possessive} step is looked at; feedback on it is needed first.";
+        var met = rated.Where(r => r.Gap >= 0).OrderByDescending(r => r.Gap).ThenBy(r => r.Behavior, StringComparer.Ordinal).ToList();
+        var below = rated.Where(r => r.Gap < 0).OrderBy(r => r.Gap).ThenBy(r => r.Behavior, StringComparer.Ordinal).ToList();
+        var text = $"From {observations} observations by colleagues, {candidate.First} meets what {target.Name} expects on {met.Count} of " +
+                   $"{target.Expectations.Count} behaviours";
+        text += met.Count > 0 ? $" (strongest: {string.Join(", ", met.Take(2).Select(r => Name(r.Behavior)))})" : "";
+        text += below.Count > 0
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"; furthest below: {Name(below[0].Behavior)}, rated {below[0].Mean:0.0} against {below[0].Expected} expected.")
+            : ".";
+        if (target.Expectations.Count > rated.Count) text += $" {target.Expectations.Count - rated.Count} behaviour(s) have no evidence yet.";
+        return text;
     }
 }

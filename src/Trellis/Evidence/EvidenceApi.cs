@@ -26,6 +26,12 @@ public static class EvidenceApi
                              "Bad input, including an unknown or departed subject, is a 400 ValidationProblem with field errors. " +
                              "Quality warnings on the comment are returned and never block saving.");
         api.MapGet("/observations/{id}", GetObservation).WithDescription("An observation, for its rater and HR.");
+        api.MapGet("/observations/given", Given).WithDescription("Feedback the signed-in person gave in the last 7 days, which they may still edit or withdraw.");
+        api.MapPut("/observations/{id}", EditObservation)
+            .WithDescription("Its rater changes the rating, comment or visibility within 7 days of giving it (403 for anyone else, 409 after): the old version is kept, the quality check runs again, readiness refits.");
+        api.MapPost("/observations/{id}/withdraw", WithdrawObservation)
+            .WithDescription("Its rater withdraws it within 7 days (403 for anyone else, 409 after or when already withdrawn); its versions are kept.");
+        api.MapGet("/observations/{id}/versions", ObservationVersions).WithDescription("Every version of an observation, for its rater and HR.");
         api.MapPost("/feedback/check", CheckFeedback).WithDescription("Quality warnings for a comment (vague, personality, gender-coded), with the span of each.");
         api.MapGet("/evidence/colleagues", SearchColleagues).WithDescription("Active colleagues whose name or id contains q (for pickers).");
 
@@ -62,6 +68,27 @@ public static class EvidenceApi
         if (o.RaterId != viewer.EmployeeId && !viewer.IsHr) return Problem.Forbidden("Only the rater and HR can read a single observation.").ToProblemResult();
         if (o.RaterId != viewer.EmployeeId) await sensitiveReads.RecordAsync("observation.read", o.SubjectId, o.Id, ct);
         return TypedResults.Ok(o);
+    }
+
+    public static async Task<Ok<IReadOnlyList<GivenFeedback>>> Given(Viewer viewer, ObservationService observations, CancellationToken ct) =>
+        TypedResults.Ok(await observations.GivenAsync(viewer.EmployeeId, ct));
+
+    public static async Task<Results<Ok<ObservationResponse>, ValidationProblem, ProblemHttpResult>> EditObservation(
+        string id, EditObservationRequest request, Viewer viewer, ObservationService observations, CancellationToken ct) =>
+        (await observations.EditAsync(viewer.EmployeeId, id, request, ct)).ToOk();
+
+    public static async Task<Results<Ok<ObservationWithdrawn>, ValidationProblem, ProblemHttpResult>> WithdrawObservation(
+        string id, Viewer viewer, ObservationService observations, CancellationToken ct) =>
+        (await observations.WithdrawAsync(viewer.EmployeeId, id, ct)).ToOk();
+
+    public static async Task<Results<Ok<IReadOnlyList<ObservationVersionView>>, ValidationProblem, ProblemHttpResult>> ObservationVersions(
+        string id, Viewer viewer, ObservationService observations, SensitiveReads sensitiveReads, CancellationToken ct)
+    {
+        var versions = await observations.VersionsAsync(id, viewer.EmployeeId, viewer.IsHr, ct);
+        // HR reading someone else's feedback is a disclosure, as for the observation itself.
+        if (versions.Ok && await observations.PartiesAsync(id, ct) is { } parties && parties.RaterId != viewer.EmployeeId)
+            await sensitiveReads.RecordAsync("observation.versions", parties.SubjectId, id, ct);
+        return versions.ToOk();
     }
 
     public static Ok<FeedbackCheckResponse> CheckFeedback(FeedbackCheckRequest request) =>

@@ -15,6 +15,19 @@ public sealed record ObservationResponse(
     string Id, string SubjectId, string RaterId, string Relationship, string Behavior, int Rating, DateOnly ObservedOn,
     string? Comment, string Visibility, string? RequestId, IReadOnlyList<FeedbackWarning> Warnings);
 
+/// <summary>The rater's change of their own observation within 7 days: the rating, the comment and the visibility (the behaviour and the colleague stay; withdraw and give new feedback to change those).</summary>
+public sealed record EditObservationRequest(decimal? Rating, string? Comment = null, string? Visibility = null);
+
+public sealed record ObservationWithdrawn(string Id, DateTimeOffset WithdrawnAt);
+
+/// <summary>One version of an observation: the kept ones (ended by an edit or the withdrawal) and the current one (<c>change</c> null).</summary>
+public sealed record ObservationVersionView(int Version, string? Change, DateTimeOffset? ChangedAt, int Rating, string? Comment, string Visibility);
+
+/// <summary>Feedback the signed-in person gave that they may still edit or withdraw.</summary>
+public sealed record GivenFeedback(
+    string Id, string SubjectId, string SubjectName, string Behavior, string BehaviorName, int Rating, DateOnly ObservedOn,
+    string? Comment, string Visibility, int Version, DateOnly EditableUntil);
+
 public sealed record FeedbackCheckRequest(string? Comment);
 public sealed record FeedbackCheckResponse(IReadOnlyList<FeedbackWarning> Warnings);
 

@@ -25,6 +25,23 @@ public static class FeedbackRelease
             .ExecuteUpdateAsync(s => s.SetProperty(o => o.ReleasedAt, now), ct);
 
         var heldAnonymous = held.Where(o => anonymous.Contains(o.Relationship));
+
+        // Groups where a released answer was edited or withdrawn: its rater counts towards the batch that releases the
+        // change (the subject goes on seeing the old version until then), so that no release moves on one rater's change.
+        var shown = db.ObservationVersions.Where(v => v.ShownToSubject);
+        if (subjects is not null) shown = shown.Where(v => subjects.Contains(v.SubjectId));
+        var changed = await shown.Select(v => new { v.SubjectId, v.Behavior, v.Relationship, v.RaterId }).ToListAsync(ct);
+        foreach (var group in changed.GroupBy(v => (v.SubjectId, v.Behavior, v.Relationship)))
+        {
+            var (subject, behavior, relationship) = group.Key;
+            var inGroup = heldAnonymous.Where(o => o.SubjectId == subject && o.Behavior == behavior && o.Relationship == relationship);
+            var raters = (await inGroup.Select(o => o.RaterId).Distinct().ToListAsync(ct)).Union(group.Select(v => v.RaterId)).Count();
+            if (raters < threshold) continue;
+            released += await inGroup.ExecuteUpdateAsync(s => s.SetProperty(o => o.ReleasedAt, now), ct);
+            await db.ObservationVersions.Where(v => v.ShownToSubject && v.SubjectId == subject && v.Behavior == behavior && v.Relationship == relationship)
+                .ExecuteUpdateAsync(s => s.SetProperty(v => v.ShownToSubject, false), ct);
+        }
+
         var due = heldAnonymous
             .GroupBy(o => new { o.SubjectId, o.Behavior, o.Relationship })
             .Where(g => g.Select(o => o.RaterId).Distinct().Count() >= threshold)
@@ -47,6 +64,15 @@ public static class FeedbackRelease
             .Select(o => new HeldRow(o.SubjectId, o.RaterId, o.Relationship, o.Behavior, o.Rating, o.ObservedOn))
             .ToListAsync(ct);
     }
+
+    /// <summary>
+    /// The versions of released anonymous answers that were edited or withdrawn and whose change is not released yet, as
+    /// the engine's rows: what a subject's own readiness view still counts in place of the change.
+    /// </summary>
+    public static async Task<List<HeldRow>> ShownAsync(TrellisDb db, CancellationToken ct = default) =>
+        await db.ObservationVersions.AsNoTracking().Where(v => v.ShownToSubject)
+            .Select(v => new HeldRow(v.SubjectId, v.RaterId, v.Relationship, v.Behavior, v.Rating, v.ObservedOn))
+            .ToListAsync(ct);
 }
 
 /// <summary>One held-back observation, as the readiness engine sees it.</summary>

@@ -8,7 +8,7 @@ using Trellis.Framework;
 namespace Trellis.Evidence;
 
 /// <summary>Giving feedback: validates an observation, derives the relationship, stores it, and checks its comment.</summary>
-public sealed class ObservationService(TrellisDb db, FrameworkStore frameworks, EvidenceChanges changes, TimeProvider clock)
+public sealed partial class ObservationService(TrellisDb db, FrameworkStore frameworks, EvidenceChanges changes, TimeProvider clock)
 {
     public const int MaxCommentLength = 4000;
 

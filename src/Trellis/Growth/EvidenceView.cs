@@ -69,6 +69,13 @@ public static class EvidenceViews
         var rows = await query
             .Select(o => new { o.RaterId, o.Relationship, o.Behavior, o.Rating, o.ObservedOn, o.Comment, o.Visibility })
             .ToListAsync(ct);
+        if (viewerIsSubject)
+        {
+            // A released anonymous answer its rater edited or withdrew is shown as it was until the change is released in a batch.
+            var shown = db.ObservationVersions.AsNoTracking().Where(v => v.ShownToSubject && v.SubjectId == subjectId);
+            if (behaviorFilter is not null) shown = shown.Where(v => v.Behavior == behaviorFilter);
+            rows.AddRange(await shown.Select(v => new { v.RaterId, v.Relationship, v.Behavior, v.Rating, v.ObservedOn, v.Comment, v.Visibility }).ToListAsync(ct));
+        }
         var attributedRaterIds = rows.Where(r => !AnonymousGroups.ContainsKey(r.Relationship)).Select(r => r.RaterId).Distinct().ToList();
         var names = await db.Employees.AsNoTracking().Where(e => attributedRaterIds.Contains(e.Id)).ToDictionaryAsync(e => e.Id, e => e.Name, ct);
 

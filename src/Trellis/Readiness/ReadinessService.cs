@@ -281,17 +281,20 @@ public sealed partial class ReadinessService(IServiceScopeFactory scopes, Framew
     private static async Task<Lazy<EvidenceSnapshot>> OwnEvidenceAsync(TrellisDb db, LoadedEvidence evidence, long revision, State? previous, CancellationToken ct)
     {
         var held = await Evidence.FeedbackRelease.HeldAsync(db, ct);
+        // Released answers edited or withdrawn since: the subject still sees them as they were until the change is released.
+        var shown = await Evidence.FeedbackRelease.ShownAsync(db, ct);
         if (await Audit.DecisionSnapshotStore.RevisionAsync(db, ct) == revision)
-            return held.Count == 0 ? new(evidence.Snapshot) : new(() => Without(evidence.Snapshot, held));
+            return held.Count == 0 && shown.Count == 0 ? new(evidence.Snapshot) : new(() => Without(evidence.Snapshot, held, shown));
         if (previous is not null) return previous.Own;
-        return new(() => Without(evidence.Snapshot, null));
+        return new(() => Without(evidence.Snapshot, null, []));
     }
 
     /// <summary>
-    /// The snapshot without the held-back rows (null: without any anonymous row). Rows are matched by value, which is
-    /// all the engine knows of them; two identical rows are interchangeable.
+    /// The snapshot without the held-back rows (null: without any anonymous row) and with the versions still shown in
+    /// place of a held change (<paramref name="shown"/>). Rows are matched by value, which is all the engine knows of
+    /// them; two identical rows are interchangeable.
     /// </summary>
-    private static EvidenceSnapshot Without(EvidenceSnapshot snapshot, IReadOnlyList<Evidence.HeldRow>? held)
+    private static EvidenceSnapshot Without(EvidenceSnapshot snapshot, IReadOnlyList<Evidence.HeldRow>? held, IReadOnlyList<Evidence.HeldRow> shown)
     {
         var person = new Dictionary<string, int>(snapshot.PersonIds.Count, StringComparer.Ordinal);
         for (var p = 0; p < snapshot.PersonIds.Count; p++) person[snapshot.PersonIds[p]] = p;
@@ -324,6 +327,13 @@ public sealed partial class ReadinessService(IServiceScopeFactory scopes, Framew
             }
             kept.Add(rows.Subject[i], rows.Rater[i], rows.Behavior[i], relationship, rows.Rating[i], rows.Day[i]);
         }
+        if (held is not null)
+            foreach (var v in shown)
+            {
+                if (!person.TryGetValue(v.SubjectId, out var s) || !person.TryGetValue(v.RaterId, out var r) || !behavior.TryGetValue(v.Behavior, out var b)
+                    || !RelationshipCodes.TryParse(v.Relationship, out var code) || v.Rating is < 1 or > 5) continue;
+                kept.Add(s, r, b, code, v.Rating, v.ObservedOn.DayNumber);
+            }
         kept.GroupBySubject();
         return new EvidenceSnapshot
         {

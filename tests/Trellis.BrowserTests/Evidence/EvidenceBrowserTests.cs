@@ -24,9 +24,26 @@ public sealed class EvidenceBrowserTests(BrowserApp app) : IClassFixture<Browser
         await Assertions.Expect(page.Locator("#quality li[data-code='vague_generic_praise']")).ToBeVisibleAsync();
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Save feedback" }).ClickAsync();
-        await Assertions.Expect(page.Locator("#saved")).ToContainTextAsync("Saved feedback OBS-");
+        // In words: who and what, never the observation's id.
+        await Assertions.Expect(page.Locator("#saved")).ToContainTextAsync("Saved your feedback for Eli Engineer");
+        await Assertions.Expect(page.Locator("#saved")).Not.ToContainTextAsync("OBS-");
         await Assertions.Expect(page.Locator("#saved")).ToContainTextAsync("peer");
         await Assertions.Expect(page.Locator("#saved-warnings mark").First).ToBeVisibleAsync();
+
+        // Second thoughts within 7 days: the comment is rewritten (the quality check runs again), then withdrawn.
+        await page.Locator("#saved").GetByRole(AriaRole.Link, new() { Name = "change or withdraw it" }).ClickAsync();
+        var form = page.Locator("#edit-feedback");
+        await Assertions.Expect(form).ToContainTextAsync("Eli Engineer");
+        await form.Locator("input[name=rating][value='3']").CheckAsync();
+        await form.Locator("textarea[name=comment]").FillAsync("In the planning meeting he asked who the report was for, and we dropped two unused fields.");
+        await form.GetByRole(AriaRole.Button, new() { Name = "Save the change" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("earlier version is kept");
+        var row = page.Locator("#given tbody tr").Filter(new() { HasText = "Eli Engineer" });
+        await Assertions.Expect(row).ToContainTextAsync("(version 2)");
+        await Assertions.Expect(row.Locator("td").Nth(2)).ToHaveTextAsync("3");
+        await row.GetByRole(AriaRole.Button, new() { Name = "Withdraw feedback on Eli Engineer" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("withdrawn");
+        await Assertions.Expect(page.Locator("#given tbody tr").Filter(new() { HasText = "Eli Engineer" })).ToHaveCountAsync(0);
     }
 
     [Fact]

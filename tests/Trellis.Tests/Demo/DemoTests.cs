@@ -214,6 +214,10 @@ public sealed class DemoTests
         var nomination = await db.Nominations.AsNoTracking().SingleAsync(n => n.EmployeeId == employee);
         Assert.Equal(manager, nomination.NominatedBy);
         Assert.Null(nomination.Choice);
+        // The rationale tells the truth (issue 11): written from the candidate's evidence, not stock praise.
+        var fromColleagues = await db.Observations.CountAsync(o => o.SubjectId == employee && o.Relationship != "self");
+        Assert.Contains(fromColleagues >= 10 ? $"From {fromColleagues} observations by colleagues" : $"has {fromColleagues} observation(s) from colleagues", nomination.Rationale);
+        Assert.DoesNotContain("peers seek", nomination.Rationale);
         Assert.True(await db.Notifications.AnyAsync(n => n.EmployeeId == employee && n.Link == $"/nominations/{nomination.Id}"));
         Assert.InRange(await db.Nominations.CountAsync(), 2, 6);
     }
