@@ -22,6 +22,11 @@ namespace Trellis.Audit;
 /// so the first audit after a change is computed before anyone asks. While it runs, <see cref="Progress"/> says since when
 /// and how many decision dates are done.
 /// </para>
+/// <para>
+/// Several nodes on one PostgreSQL database: the computation runs under a <see cref="ClusterLock"/>, so the decision
+/// snapshots (the engine fits, nearly all of the work) are computed by one node; the others wait, then build their
+/// report from the stored snapshots.
+/// </para>
 /// </summary>
 public sealed partial class AuditService(IServiceScopeFactory scopes, FrameworkStore frameworks, ReadinessService readiness, TimeProvider clock, ILogger<AuditService> log)
     : IDisposable
@@ -152,6 +157,9 @@ public sealed partial class AuditService(IServiceScopeFactory scopes, FrameworkS
                 await hold();
             }
             _running = new Running(key, _running?.StartedAt ?? clock.GetUtcNow(), 0, 0);
+            // One node at a time computes the decision snapshots: another node sharing the database waits here, then finds
+            // them stored and only reads them (no engine fit of the same decision date twice across nodes).
+            await using var cluster = await ClusterLock.TakeAsync(db, ClusterLock.Audit, ct);
             var watch = System.Diagnostics.Stopwatch.StartNew();
             var (input, engine, engineRuns) = await GatherTimedAsync(db, cycle, ct);
             var gathered = watch.Elapsed;

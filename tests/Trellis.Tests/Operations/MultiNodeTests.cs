@@ -1,6 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Trellis.Audit;
 using Trellis.Tests.Infrastructure;
 using Trellis.Tests.Webhooks;
 using Trellis.Webhooks;
@@ -117,5 +122,39 @@ public sealed partial class MultiNodeTests
         Assert.Equal(expected, receiver.Seen.Count);
         Assert.Equal(expected, receiver.Seen.Select(r => r.Id).Distinct().Count());
         Assert.All(receiver.Seen, r => Assert.Equal(["current"], r.VerifiedBy));
+    }
+
+    [Fact]
+    public async Task Two_nodes_compute_the_background_audit_once_and_show_the_same_report()
+    {
+        await using var a = await TrellisApp.StartAsync(Provider.Postgres);
+        await a.WithDbAsync(db => SyntheticHistory.SeedAsync(db, new SyntheticHistory.Shape(People: 400, Cycles: 3, Observations: 8000)));
+        await using var b = TrellisApp.StartAnother(a);
+        var auditA = a.Services.GetRequiredService<AuditService>();
+        var auditB = b.Services.GetRequiredService<AuditService>();
+
+        // Both nodes' background checks reach the computation at the same moment (each waits at its start until the other
+        // is there too), as when the 2-second watches of two nodes see the same change.
+        var arrived = 0;
+        var bothThere = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task Hold()
+        {
+            if (Interlocked.Increment(ref arrived) == 2) bothThere.TrySetResult();
+            return bothThere.Task;
+        }
+        auditA.BeforeBackgroundCompute = Hold;
+        auditB.BeforeBackgroundCompute = Hold;
+        await Task.WhenAll(auditA.CheckInBackground(now: true), auditB.CheckInBackground(now: true)).WaitAsync(TimeSpan.FromMinutes(5));
+
+        // The engine fits (one per decision date, nearly all of the work) happened on one node; the other read the stored snapshots.
+        var dates = await a.WithDbAsync(db => db.Promotions.Select(p => p.DecidedOn).Distinct().CountAsync());
+        var runs = new[] { auditA.LastTimings!.EngineRuns, auditB.LastTimings!.EngineRuns };
+        Assert.Equal(0, runs.Min());
+        Assert.InRange(runs.Max(), 1, dates);
+        Assert.Equal(dates, await a.WithDbAsync(db => db.DecisionSnapshotDates.CountAsync()));
+
+        // Both nodes show the same audit.
+        var json = new JsonSerializerOptions { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+        Assert.Equal(JsonSerializer.Serialize(auditA.Peek(null)!.Report, json), JsonSerializer.Serialize(auditB.Peek(null)!.Report, json));
     }
 }

@@ -42,6 +42,37 @@ public sealed partial class PublishedBuildTests(PublishedTrellis published) : IC
         }
     }
 
+    [Fact]
+    public async Task Log_format_json_writes_one_json_object_per_line_with_the_request_line()
+    {
+        var elsewhere = Directory.CreateTempSubdirectory("trellis-json").FullName;
+        try
+        {
+            string output;
+            await using (var trellis = await published.ServeAsync(elsewhere, Path.Combine(elsewhere, "trellis.db"), new Dictionary<string, string> { ["log-format"] = "json" }))
+            {
+                Assert.Equal(HttpStatusCode.OK, (await trellis.Client.GetAsync("/health/live")).StatusCode);
+                var until = DateTime.UtcNow.AddSeconds(10);
+                while (!trellis.Output.Contains("/health/live", StringComparison.Ordinal) && DateTime.UtcNow < until) await Task.Delay(100);
+                output = trellis.Output;
+            }
+            var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            Assert.NotEmpty(lines);
+            // Every line is a JSON object (the simple formatter writes "info: Category[0]" lines instead).
+            var entries = lines.Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList();
+            Assert.All(entries, e => Assert.True(e.TryGetProperty("LogLevel", out _) && e.TryGetProperty("Category", out _), e.ToString()));
+            var request = entries.Last(e => e.GetProperty("Category").GetString() == "Microsoft.AspNetCore.HttpLogging.HttpLoggingMiddleware"
+                                              && e.GetProperty("Message").GetString()!.Contains("/health/live", StringComparison.Ordinal));
+            Assert.Contains("StatusCode: 200", request.GetProperty("Message").GetString());
+            Assert.Contains("Duration", request.GetProperty("Message").GetString());
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(elsewhere, recursive: true);
+        }
+    }
+
     [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
     public async Task An_event_committed_before_a_kill_is_delivered_after_the_restart(Provider provider)
     {
