@@ -13,9 +13,7 @@ internal sealed class ApiTokenAuthenticationHandler(
 {
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var header = Request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.NoResult();
-        var token = header["Bearer ".Length..].Trim();
+        if (ApiTokens.ReadBearer(Request) is not { } token) return AuthenticateResult.NoResult();
         if (token.Length == 0) return AuthenticateResult.Fail("empty bearer token");
 
         var hash = ApiTokens.Hash(token);
@@ -63,6 +61,13 @@ internal sealed class ApiTokenAuthenticationHandler(
 
 public static class ApiTokens
 {
+    /// <summary>The token of an <c>Authorization: Bearer …</c> header (empty when the header has none), or null without one.</summary>
+    public static string? ReadBearer(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
+    }
+
     public static string Hash(string token) =>
         Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)));
 

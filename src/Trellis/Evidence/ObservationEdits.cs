@@ -43,16 +43,7 @@ public sealed partial class ObservationService
         var o = found.Value!;
 
         var errors = new FieldErrors();
-        var rating = 0;
-        if (request.Rating is not { } r) errors.Add("rating", "Choose a rating from 1 to 5.");
-        else if (r != decimal.Truncate(r) || r < 1 || r > 5) errors.Add("rating", $"The rating must be a whole number from 1 to 5, not {r}.");
-        else rating = (int)r;
-        var comment = string.IsNullOrWhiteSpace(request.Comment) ? null : request.Comment.Trim();
-        if (comment is { Length: > MaxCommentLength })
-            errors.Add("comment", $"The comment has {comment.Length} characters; the limit is {MaxCommentLength}.");
-        var visibility = string.IsNullOrWhiteSpace(request.Visibility) ? o.Visibility : request.Visibility.Trim().ToLowerInvariant();
-        if (!Visibilities.All.Contains(visibility))
-            errors.Add("visibility", $"Visibility must be 'shared' or 'private', not '{request.Visibility}'.");
+        var (rating, comment, visibility) = ObservationFields.Read(request.Rating, request.Comment, request.Visibility, o.Visibility, errors);
         if (errors.Any) return errors.ToProblem("The feedback was not changed.");
 
         if (rating != o.Rating || comment != o.Comment || visibility != o.Visibility)

@@ -10,7 +10,7 @@ namespace Trellis.Evidence;
 /// <summary>Giving feedback: validates an observation, derives the relationship, stores it, and checks its comment.</summary>
 public sealed partial class ObservationService(TrellisDb db, FrameworkStore frameworks, EvidenceChanges changes, TimeProvider clock)
 {
-    public const int MaxCommentLength = 4000;
+    public const int MaxCommentLength = ObservationFields.MaxCommentLength;
 
     public async Task<Outcome<ObservationResponse>> CreateAsync(string raterId, CreateObservationRequest request, CancellationToken ct = default)
     {
@@ -34,18 +34,7 @@ public sealed partial class ObservationService(TrellisDb db, FrameworkStore fram
         else if (framework.FindBehavior(behavior) is null)
             errors.Add("behavior", $"'{behavior}' is not a behaviour of the current framework ({framework.Name} {framework.Version}).");
 
-        int rating = 0;
-        if (request.Rating is not { } r) errors.Add("rating", "Choose a rating from 1 to 5.");
-        else if (r != decimal.Truncate(r) || r < 1 || r > 5) errors.Add("rating", $"The rating must be a whole number from 1 to 5, not {r}.");
-        else rating = (int)r;
-
-        var comment = string.IsNullOrWhiteSpace(request.Comment) ? null : request.Comment.Trim();
-        if (comment is { Length: > MaxCommentLength })
-            errors.Add("comment", $"The comment has {comment.Length} characters; the limit is {MaxCommentLength}.");
-
-        var visibility = string.IsNullOrWhiteSpace(request.Visibility) ? Visibilities.Shared : request.Visibility.Trim().ToLowerInvariant();
-        if (!Visibilities.All.Contains(visibility))
-            errors.Add("visibility", $"Visibility must be 'shared' or 'private', not '{request.Visibility}'.");
+        var (rating, comment, visibility) = ObservationFields.Read(request.Rating, request.Comment, request.Visibility, Visibilities.Shared, errors);
 
         FeedbackRequestRater? answering = null;
         var requestId = string.IsNullOrWhiteSpace(request.RequestId) ? null : request.RequestId.Trim();

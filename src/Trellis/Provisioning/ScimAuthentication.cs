@@ -22,9 +22,7 @@ internal sealed class ScimAuthenticationHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var header = Request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.NoResult();
-        var token = header["Bearer ".Length..].Trim();
+        if (ApiTokens.ReadBearer(Request) is not { } token) return AuthenticateResult.NoResult();
         if (token.Length == 0) return AuthenticateResult.Fail("empty bearer token");
         var hash = ApiTokens.Hash(token);
         var found = await db.Set<ProvisioningToken>().FirstOrDefaultAsync(t => t.Hash == hash && t.RevokedAt == null, Context.RequestAborted);
