@@ -26,6 +26,9 @@ internal sealed partial class StartupTasks(
 
     private readonly ServeOptions _serve = serveOptions.Value;
 
+    /// <summary>Thread-pool threads kept ready while serving, so that background work (warm-up, refits, the audit) cannot starve requests.</summary>
+    private static readonly int MinWorkerThreads = Math.Max(16, 4 * Environment.ProcessorCount);
+
     public async Task StartingAsync(CancellationToken ct)
     {
         using var scope = scopes.CreateScope();
@@ -61,6 +64,11 @@ internal sealed partial class StartupTasks(
             // Until they are loaded, the pages that need them show a short "loading" state instead of waiting.
             org.AllowLoadingState();
             readiness.AllowLoadingState();
+            // The warm-up reads millions of rows on blocking reader threads and fits on every core. With the thread pool's
+            // usual minimum (one thread per core) the first requests queued behind it until the pool grew (seconds to a
+            // minute on a loaded machine); with spare threads ready they are served at once while it runs.
+            ThreadPool.GetMinThreads(out var workers, out var io);
+            ThreadPool.SetMinThreads(Math.Max(workers, MinWorkerThreads), io);
             _ = Task.Run(WarmUpAsync, CancellationToken.None);
         }
         return Task.CompletedTask;

@@ -19,12 +19,20 @@ public static class AuditApi
         return app;
     }
 
-    /// <summary>The culture audit: the object of <c>trellis audit --format json</c>. <c>recompute=true</c> skips the cache.</summary>
-    public static async Task<Results<Ok<AuditReport>, ProblemHttpResult>> GetAudit(
-        AuditService audit, string? cycle, bool? recompute, CancellationToken ct)
+    /// <summary>
+    /// The culture audit: the object of <c>trellis audit --format json</c>. <c>recompute=true</c> skips the cache.
+    /// <c>page</c>/<c>page_size</c> page its <c>flags</c> (thousands at 100,000 people), with their count in <c>X-Total-Count</c>;
+    /// the rest of the object is unchanged.
+    /// </summary>
+    public static async Task<Results<Ok<AuditReport>, ValidationProblem, ProblemHttpResult>> GetAudit(
+        AuditService audit, HttpResponse response, string? cycle, bool? recompute, int? page,
+        [Microsoft.AspNetCore.Mvc.FromQuery(Name = "page_size")] int? pageSize, CancellationToken ct)
     {
+        var paging = new Shared.ApiPaging(page, pageSize);
+        if (paging.Validate() is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
         var result = await audit.GetAsync(string.IsNullOrWhiteSpace(cycle) ? null : cycle, recompute == true, ct);
-        return result is null ? UnknownCycle(cycle!).ToProblemResult() : TypedResults.Ok(result.Report);
+        if (result is null) return UnknownCycle(cycle!).ToProblemResult();
+        return TypedResults.Ok(paging.Requested ? result.Report with { Flags = paging.Apply(result.Report.Flags, response) } : result.Report);
     }
 
     /// <summary>

@@ -17,7 +17,7 @@ namespace Trellis.Cycles;
 /// </summary>
 public sealed partial class CycleService(
     TrellisDb db, Viewer viewer, TimeProvider clock, FrameworkStore frameworks, ReadinessService readiness,
-    Notifier notifier, SensitiveReads sensitive)
+    Notifier notifier, SensitiveReads sensitive, People.OrgSnapshots orgs)
 {
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
     private static partial Regex CycleName();
@@ -210,21 +210,48 @@ public sealed partial class CycleService(
     {
         var cycle = await FindCycleAsync(cycleName, ct);
         if (cycle is null) return NoCycle(cycleName);
-        HashSet<string>? line = null;
+        if (!viewer.IsHr && !viewer.IsManager) return Problem.Forbidden("Suggestions are for HR and managers.");
+        var org = await orgs.GetAsync(db, ct);
+        var reports = await readiness.GetAllAsync(null, null, ct);
+        var candidates = SuggestionCandidates(org, reports, cycle.EligibleLevels);
+        bool[]? line = null;
         if (!viewer.IsHr)
         {
-            if (!viewer.IsManager) return Problem.Forbidden("Suggestions are for HR and managers.");
-            line = (await ReportingLine.ReportsOfAsync(db, viewer.EmployeeId, ct)).ToHashSet();
+            // The viewer's line from the organisation snapshot: no walk of the reporting line in the database per view.
+            line = new bool[org.Count];
+            if (org.IndexOf(viewer.EmployeeId) is { } me)
+                foreach (var r in org.Structure.ReportsOf(me)) line[r] = true;
         }
         var nominated = (await db.Nominations.AsNoTracking().Where(n => n.CycleId == cycle.Id).Select(n => n.EmployeeId).ToListAsync(ct)).ToHashSet();
-        var reports = await readiness.GetAllAsync(null, null, ct);
-        var picked = Suggestions.Select(line is null ? reports : reports.Where(r => line.Contains(r.EmployeeId)), nominated, SplitLevels(cycle.EligibleLevels));
-        var ids = picked.Select(p => p.EmployeeId).ToList();
-        var people = await db.Employees.AsNoTracking().Where(e => ids.Contains(e.Id) && e.Status == EmployeeStatus.Active)
-            .Select(e => new { e.Id, e.Name, e.ManagerId }).ToDictionaryAsync(e => e.Id, ct);
-        return picked.Where(p => people.ContainsKey(p.EmployeeId))
-            .Select(p => new SuggestionView(p.EmployeeId, people[p.EmployeeId].Name, people[p.EmployeeId].ManagerId, p.CurrentLevel, p.TargetLevel!, p.Band, p.Explanation))
-            .ToList();
+        return candidates.Where(c => (line is null || line[c.Index]) && !nominated.Contains(c.View.EmployeeId)).Select(c => c.View).ToList();
+    }
+
+    private sealed record Candidate(int Index, SuggestionView View);
+    private sealed record CachedCandidates(People.OrgSnapshot Org, IReadOnlyList<Core.Readiness.ReadinessReport> Reports, IReadOnlyList<Candidate> Candidates);
+    private const int MaxCachedCandidates = 16;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, CachedCandidates> Candidates = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Everyone active the engine finds ready or soon for a level the cycle takes, in the suggestions' order, before the
+    /// cycle's nominations and the viewer's line are taken out. Selecting them from 100,000 reports and looking up their
+    /// names is done once per organisation snapshot, readiness result and eligible levels, not per view: the objects
+    /// themselves are the key (a new snapshot, a refit or an incremental update makes new ones), so a hit is never stale.
+    /// </summary>
+    private static IReadOnlyList<Candidate> SuggestionCandidates(People.OrgSnapshot org, IReadOnlyList<Core.Readiness.ReadinessReport> reports, string? eligibleLevels)
+    {
+        var key = eligibleLevels ?? "";
+        if (Candidates.TryGetValue(key, out var hit) && ReferenceEquals(hit.Org, org) && ReferenceEquals(hit.Reports, reports)) return hit.Candidates;
+        var picked = Suggestions.Select(reports, new HashSet<string>(), SplitLevels(key));
+        var candidates = new List<Candidate>(picked.Count);
+        foreach (var p in picked)
+        {
+            if (org.IndexOf(p.EmployeeId) is not { } i) continue;
+            var manager = org.Structure.ManagerOf(i);
+            candidates.Add(new Candidate(i, new SuggestionView(p.EmployeeId, org.Names[i], manager < 0 ? null : org.Ids[manager], p.CurrentLevel, p.TargetLevel!, p.Band, p.Explanation)));
+        }
+        if (Candidates.Count >= MaxCachedCandidates) Candidates.Clear();
+        Candidates[key] = new CachedCandidates(org, reports, candidates);
+        return candidates;
     }
 
     /// <summary>The viewer's own nominations, newest first (the home page: the offer while it is open, the outcome once published).</summary>

@@ -82,8 +82,18 @@ public static class CyclesApi
     public static async Task<Results<Ok<IReadOnlyList<NominationResponse>>, ValidationProblem, ProblemHttpResult>> ListNominations(string name, CycleService cycles, CancellationToken ct) =>
         (await cycles.ListNominationsAsync(name, ct)).ToOk();
 
-    public static async Task<Results<Ok<IReadOnlyList<SuggestionView>>, ValidationProblem, ProblemHttpResult>> ListSuggestions(string name, CycleService cycles, CancellationToken ct) =>
-        (await cycles.SuggestionsAsync(name, ct)).ToOk();
+    /// <summary>The suggestions (a JSON array); <c>page</c>/<c>page_size</c> give one page of it with the count in <c>X-Total-Count</c>.</summary>
+    public static async Task<Results<Ok<IReadOnlyList<SuggestionView>>, ValidationProblem, ProblemHttpResult>> ListSuggestions(
+        string name, CycleService cycles, HttpResponse response, int? page, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "page_size")] int? pageSize, CancellationToken ct)
+    {
+        var paging = new Shared.ApiPaging(page, pageSize);
+        if (paging.Validate() is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
+        return (await cycles.SuggestionsAsync(name, ct)).ToOk() switch
+        {
+            { Result: Ok<IReadOnlyList<SuggestionView>> ok } => TypedResults.Ok(paging.Apply(ok.Value!, response)),
+            var other => other,
+        };
+    }
 
     public static async Task<Results<Ok<IReadOnlyList<NomineeView>>, ValidationProblem, ProblemHttpResult>> ListNominees(string name, CycleService cycles, CancellationToken ct, string? q = null) =>
         (await cycles.NomineesAsync(name, q, ct)).ToOk();

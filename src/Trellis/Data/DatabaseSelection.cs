@@ -75,7 +75,7 @@ public sealed record DatabaseSelection(DatabaseProvider Provider, string Connect
     {
         options.AddInterceptors(AfterCommitInterceptor.Instance);
         if (Provider == DatabaseProvider.Sqlite)
-            options.UseSqlite(ConnectionString, o => o.CommandTimeout(120));
+            options.UseSqlite(ConnectionString, o => o.CommandTimeout(120)).AddInterceptors(SqlitePragmas.Instance);
         else
             options.UseNpgsql(ConnectionString, o => o.CommandTimeout(300));
     }

@@ -28,13 +28,23 @@ public static class GrowthApi
         return TypedResults.Ok(await EvidenceViews.BuildAsync(db, framework, id, viewer.EmployeeId, behavior, ct));
     }
 
-    /// <summary>Readiness of everyone in the caller's reporting line.</summary>
-    public static async Task<Results<Ok<IReadOnlyList<TeamMember>>, ProblemHttpResult>> GetTeam(Viewer viewer, SensitiveReads reads, TrellisDb db, People.OrgSnapshots orgs, ReadinessService readiness, CancellationToken ct)
+    /// <summary>
+    /// Readiness of everyone in the caller's reporting line (a JSON array, by name); <c>page</c>/<c>page_size</c> give one
+    /// page of it with the count in <c>X-Total-Count</c>.
+    /// </summary>
+    public static async Task<Results<Ok<IReadOnlyList<TeamMember>>, ValidationProblem, ProblemHttpResult>> GetTeam(
+        Viewer viewer, SensitiveReads reads, TrellisDb db, People.OrgSnapshots orgs, ReadinessService readiness, HttpResponse response,
+        int? page, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "page_size")] int? pageSize, CancellationToken ct)
     {
         if (!viewer.HasLineAccess)
             return TypedResults.Problem("The admin role gives no access to anyone's readiness, whoever reports to you in the org chart.", statusCode: 403, title: "Forbidden");
+        var paging = new Shared.ApiPaging(page, pageSize);
+        if (paging.Validate() is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
         var team = await TeamReadiness.ForLineAsync(db, orgs, readiness, viewer.EmployeeId, ct);
-        await reads.RecordAsync("read_team_readiness", null, $"{team.Count} people in the line of {viewer.EmployeeId}", ct);
-        return TypedResults.Ok(team);
+        var shown = paging.Apply(team, response);
+        await reads.RecordAsync("read_team_readiness", null, paging.Requested
+            ? $"{shown.Count} of {team.Count} people in the line of {viewer.EmployeeId}"
+            : $"{team.Count} people in the line of {viewer.EmployeeId}", ct);
+        return TypedResults.Ok(shown);
     }
 }

@@ -40,6 +40,18 @@ public sealed class OrgSnapshot
 
     public int Count => Ids.Length;
 
+    /// <summary>Everyone, active and left, for the directory's search and filters.</summary>
+    public DirectoryIndex Directory { get; init; } = new([]);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<object, object> _memo = new();
+
+    /// <summary>
+    /// A value derived from this snapshot alone (plus whatever <paramref name="key"/> names, e.g. a framework version),
+    /// computed once and kept as long as the snapshot is in use: a new snapshot starts with none.
+    /// </summary>
+    public T Memo<T>(object key, Func<T> build) where T : class =>
+        ((Lazy<T>)_memo.GetOrAdd(key, _ => new Lazy<T>(build))).Value;
+
     /// <summary>The index of an active employee, or null.</summary>
     public int? IndexOf(string? id) => id is not null && _index.TryGetValue(id, out var i) ? i : null;
 
@@ -49,8 +61,9 @@ public sealed class OrgSnapshot
 
 /// <summary>
 /// Caches the <see cref="OrgSnapshot"/> (a singleton). Each use checks a cheap change stamp (number of active
-/// employees and the highest id), so that hires and leavers show at once; imports and edits that only move people
-/// call <see cref="Invalidate"/>, and a snapshot older than <see cref="MaxAge"/> is reloaded in the background while
+/// employees and the highest id), so that hires and leavers show at once, and <see cref="TrellisDb.EmployeeWrites"/>,
+/// so that every employee saved through this process (a move, a rename, a promotion) shows at once too; imports that
+/// write in bulk call <see cref="Invalidate"/>, and a snapshot older than <see cref="MaxAge"/> is reloaded in the background while
 /// it keeps being served, which also covers changes made by another process (a CLI import, another web node).
 /// Pages that can say so use <see cref="GetOrLoadingAsync"/>: right after start, before the first snapshot is loaded
 /// (seconds at 100,000 people), they show a short "loading" state instead of waiting.
@@ -64,7 +77,7 @@ public sealed class OrgSnapshots(TimeProvider clock, IServiceScopeFactory scopes
     /// <summary>How long <see cref="GetOrLoadingAsync"/> waits for a first snapshot before the page shows "loading".</summary>
     public static readonly TimeSpan LoadingWait = TimeSpan.FromMilliseconds(300);
 
-    private sealed record Entry(OrgSnapshot Snapshot, (int Count, string? MaxId) Stamp, DateTimeOffset LoadedAt);
+    private sealed record Entry(OrgSnapshot Snapshot, (int Count, string? MaxId) Stamp, long EmployeeWrites, DateTimeOffset LoadedAt);
 
     private volatile Entry? _entry;
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -85,7 +98,7 @@ public sealed class OrgSnapshots(TimeProvider clock, IServiceScopeFactory scopes
     public async Task<OrgSnapshot> GetAsync(TrellisDb db, CancellationToken ct = default)
     {
         var stamp = await StampAsync(db, ct);
-        if (_entry is { } cached && cached.Stamp == stamp)
+        if (_entry is { } cached && cached.Stamp == stamp && cached.EmployeeWrites == TrellisDb.EmployeeWrites)
         {
             if (clock.GetUtcNow() - cached.LoadedAt >= MaxAge) _ = StartBackgroundLoad();
             return cached.Snapshot;
@@ -93,7 +106,7 @@ public sealed class OrgSnapshots(TimeProvider clock, IServiceScopeFactory scopes
         await _gate.WaitAsync(ct);
         try
         {
-            if (_entry is { } again && again.Stamp == stamp) return again.Snapshot;
+            if (_entry is { } again && again.Stamp == stamp && again.EmployeeWrites == TrellisDb.EmployeeWrites) return again.Snapshot;
             return await LoadEntryAsync(db, stamp, ct);
         }
         finally { _gate.Release(); }
@@ -137,8 +150,10 @@ public sealed class OrgSnapshots(TimeProvider clock, IServiceScopeFactory scopes
 
     private async Task<OrgSnapshot> LoadEntryAsync(TrellisDb db, (int, string?) stamp, CancellationToken ct)
     {
+        // Noted before reading: a write saved after this point bumps the counter again and so reloads.
+        var writes = TrellisDb.EmployeeWrites;
         var snapshot = await LoadAsync(db, ct);
-        _entry = new Entry(snapshot, stamp, clock.GetUtcNow());
+        _entry = new Entry(snapshot, stamp, writes, clock.GetUtcNow());
         return snapshot;
     }
 
@@ -151,15 +166,15 @@ public sealed class OrgSnapshots(TimeProvider clock, IServiceScopeFactory scopes
 
     public static async Task<OrgSnapshot> LoadAsync(TrellisDb db, CancellationToken ct = default)
     {
-        var rows = await db.Employees.AsNoTracking()
-            .Where(e => e.Status == EmployeeStatus.Active)
-            .Select(e => new { e.Id, e.Name, e.Title, e.Department, e.Track, e.Level, e.ManagerId })
+        var everyone = await db.Employees.AsNoTracking()
+            .Select(e => new DirectoryIndex.Entry(e.Id, e.Name, e.Email, e.Title, e.Department, e.Track, e.Level, e.ManagerId, e.Status))
             .ToListAsync(ct);
         // Ordinal order makes indexes (and so every tie-break) the same on both providers.
-        rows.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
+        everyone.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
+        var rows = everyone.Where(e => e.Status == EmployeeStatus.Active).ToList();
         return new OrgSnapshot(
             rows.Select(r => r.Id).ToArray(), rows.Select(r => r.Name).ToArray(), rows.Select(r => r.Title).ToArray(),
             rows.Select(r => r.Department).ToArray(), rows.Select(r => r.Track).ToArray(), rows.Select(r => r.Level).ToArray(),
-            rows.Select(r => r.ManagerId).ToArray());
+            rows.Select(r => r.ManagerId).ToArray()) { Directory = new DirectoryIndex(everyone) };
     }
 }

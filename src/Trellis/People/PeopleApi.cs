@@ -60,23 +60,27 @@ public static class PeopleApi
         return path is null ? NoSuchEmployee(id, "active ") : TypedResults.Ok(path);
     }
 
-    /// <summary>Span of control: HR and admins see everyone, managers their own line; <c>format=csv</c> downloads it.</summary>
+    /// <summary>
+    /// Span of control: HR and admins see everyone, managers their own line; <c>format=csv</c> downloads it (all rows).
+    /// <c>page</c>/<c>page_size</c> (at most 200) return one page of the rows; without them, all rows.
+    /// </summary>
     public static async Task<Results<Ok<SpanOfControlReport>, FileContentHttpResult, ValidationProblem, ProblemHttpResult>> GetSpanOfControl(
-        PeopleDirectory people, [FromQuery(Name = "manager_id")] string? managerId, string? sort, string? dir, string? format, CancellationToken ct)
+        PeopleDirectory people, [FromQuery(Name = "manager_id")] string? managerId, string? sort, string? dir, string? format, int? page,
+        [FromQuery(Name = "page_size")] int? pageSize, CancellationToken ct)
     {
-        var errors = new Dictionary<string, string[]>();
+        var errors = PeopleDirectory.Validate(new DirectoryFilter(Page: page ?? 1, PageSize: pageSize ?? DirectoryFilter.MaxPageSize));
         if (format is not (null or "json" or "csv")) errors["format"] = [$"format must be json or csv (got '{format}')"];
         if (sort is not null && !PeopleDirectory.SpanSortKeys.Contains(sort))
             errors["sort"] = [$"sort must be one of {string.Join(", ", PeopleDirectory.SpanSortKeys)} (got '{sort}')"];
         if (dir is not (null or "asc" or "desc")) errors["dir"] = [$"dir must be asc or desc (got '{dir}')"];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
-        var span = await people.SpanAsync(managerId, ct);
+        var paged = format != "csv" && (page is not null || pageSize is not null);
+        var span = await people.SpanAsync(managerId, sort, dir, paged ? page ?? 1 : null, pageSize ?? DirectoryFilter.MaxPageSize, ct);
         if (span.Problem is { } refused) return refused.ToProblemResult();
-        var rows = PeopleDirectory.Sort(span.Value!.Rows, sort, dir);
         if (format == "csv")
-            return TypedResults.File(Encoding.UTF8.GetBytes(PeopleDirectory.ToCsv(rows)), "text/csv; charset=utf-8", "span-of-control.csv");
-        return TypedResults.Ok(span.Value with { Rows = rows });
+            return TypedResults.File(Encoding.UTF8.GetBytes(PeopleDirectory.ToCsv(span.Value!.Rows)), "text/csv; charset=utf-8", "span-of-control.csv");
+        return TypedResults.Ok(span.Value!);
     }
 
     private static ProblemHttpResult NoSuchEmployee(string id, string kind = "") =>

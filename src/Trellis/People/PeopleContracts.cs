@@ -42,7 +42,23 @@ public sealed record SpanOfControlRow(
     string ManagerId, string Name, string? Title, string? Department, string Track, string Level,
     int DirectReports, int TotalReports, int? RangeMin, int? RangeMax, int Limit, string Status);
 
-public sealed record SpanOfControlReport(int Limit, string? ManagerId, IReadOnlyList<SpanOfControlRow> Rows);
+/// <summary>
+/// The span of control: <c>rows</c> in the order asked for (all of them, or one page when <c>page</c> or <c>page_size</c>
+/// was given); <c>total</c> and the counts by finding are over all rows.
+/// </summary>
+public sealed record SpanOfControlReport(int Limit, string? ManagerId, IReadOnlyList<SpanOfControlRow> Rows)
+{
+    public int Total { get; init; }
+    public int OverLimit { get; init; }
+    public int AboveRange { get; init; }
+    public int BelowRange { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Page { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? PageSize { get; init; }
+}
 
 public static class SpanStatuses
 {

@@ -9,12 +9,15 @@ namespace Trellis.People;
 [Authorize(Policy = Policies.Manager)]
 public sealed class SpanModel(PeopleDirectory people) : PageModel
 {
-    /// <summary>Rows shown on the page; a 100,000-person organisation has thousands of managers, the CSV has them all.</summary>
-    public const int MaxRows = 1000;
+    /// <summary>Rows per page; a 100,000-person organisation has thousands of managers, the CSV has them all.</summary>
+    public const int PageSize = 100;
 
     [BindProperty(SupportsGet = true, Name = "manager_id")] public string? ManagerId { get; set; }
     [BindProperty(SupportsGet = true)] public string? Sort { get; set; }
     [BindProperty(SupportsGet = true)] public string? Dir { get; set; }
+
+    /// <summary>From the query by hand: Razor Pages reserve the <c>page</c> route value for the page's own name.</summary>
+    public int PageNumber { get; private set; } = 1;
 
     public SpanOfControlReport Report { get; private set; } = null!;
     public string? ManagerName { get; private set; }
@@ -30,9 +33,10 @@ public sealed class SpanModel(PeopleDirectory people) : PageModel
             Loading = true;
             return Page();
         }
-        var span = await people.SpanAsync(ManagerId, ct);
+        PageNumber = Math.Max(1, PagingQuery.Of(Request));
+        var span = await people.SpanAsync(ManagerId, Sort, Dir, PageNumber, PageSize, ct);
         if (span.Problem is { } refused) return refused.Status == 403 ? Forbid() : NotFound();
-        Report = span.Value! with { Rows = PeopleDirectory.Sort(span.Value.Rows, Sort, Dir) };
+        Report = span.Value!;
         if (ManagerId is not null) ManagerName = (await people.SnapshotAsync(ct)) is var org && org.IndexOf(ManagerId) is { } i ? org.Names[i] : null;
         return Page();
     }
@@ -46,6 +50,12 @@ public sealed class SpanModel(PeopleDirectory people) : PageModel
         return "/span" + QueryString.Create(new Dictionary<string, string?> { ["manager_id"] = ManagerId, ["sort"] = key, ["dir"] = dir }
             .Where(kv => !string.IsNullOrEmpty(kv.Value))).ToUriComponent();
     }
+
+    /// <summary>The current line and order on another page, for pager links.</summary>
+    public string PageLink(int page) => "/span" + QueryString.Create(new Dictionary<string, string?>
+    {
+        ["manager_id"] = ManagerId, ["sort"] = Sort, ["dir"] = Dir, ["page"] = page.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    }.Where(kv => !string.IsNullOrEmpty(kv.Value))).ToUriComponent();
 
     public string? AriaSort(string key) =>
         (Sort ?? "status") != key ? null : (Dir ?? (key is "status" or "direct" or "total" ? "desc" : "asc")) == "desc" ? "descending" : "ascending";

@@ -77,6 +77,16 @@ public sealed class AuditApiTests
         var groups = json.GetProperty("groups").EnumerateArray().ToList();
         Assert.Contains(groups, g => g.GetProperty("attribute").GetString() == "gender" && g.GetProperty("group").GetString() == "f");
         Assert.All(groups, g => Assert.True(g.GetProperty("candidates").GetInt32() >= 3));
+
+        // The flags paged when asked: the same object with one page of them, their count in a header.
+        var flags = json.GetProperty("flags").EnumerateArray().Select(f => f.GetRawText()).ToList();
+        Assert.True(flags.Count >= 2, $"the history needs two flags; it has {flags.Count}");
+        var paged = await hr.GetAsync("/api/v1/audit?page=2&page_size=1");
+        Assert.Equal(flags.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), paged.Headers.GetValues("X-Total-Count").Single());
+        var second = JsonDocument.Parse(await paged.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal([flags[1]], second.GetProperty("flags").EnumerateArray().Select(f => f.GetRawText()));
+        Assert.Equal(json.GetProperty("span_of_control").GetRawText(), second.GetProperty("span_of_control").GetRawText());
+        Assert.Equal(HttpStatusCode.BadRequest, (await hr.GetAsync("/api/v1/audit?page=0")).StatusCode);
     }
 
     [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]

@@ -53,8 +53,14 @@ public sealed partial class LongListsTests
         var hr = await app.ClientForAsync("H1");
         await CycleTestKit.CycleAsync(hr, "big");
 
-        var all = JsonDocument.Parse(await hr.GetStringAsync("/api/v1/cycles/big/suggestions")).RootElement.GetArrayLength();
+        var whole = JsonDocument.Parse(await hr.GetStringAsync("/api/v1/cycles/big/suggestions")).RootElement;
+        var all = whole.GetArrayLength();
         Assert.True(all >= 10_000, $"the scenario needs 10,000 suggestions; the engine made {all}");
+        // One page of them when asked, with the count in a header.
+        var pageOf = await hr.GetAsync("/api/v1/cycles/big/suggestions?page=2&page_size=100");
+        Assert.Equal(all.ToString(System.Globalization.CultureInfo.InvariantCulture), pageOf.Headers.GetValues("X-Total-Count").Single());
+        Assert.Equal(whole.EnumerateArray().Skip(100).Take(100).Select(s => s.GetProperty("employee_id").GetString()),
+            (await pageOf.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().Select(s => s.GetProperty("employee_id").GetString()));
 
         var response = await hr.GetAsync("/cycles/big");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -96,8 +102,15 @@ public sealed partial class LongListsTests
         var found = await manager.GetStringAsync("/team?q=L04321");
         Assert.Equal(1, TeamRows(found));
         Assert.Contains("Crowd Person 04321", found);
-        // The API still gives the whole line.
-        Assert.Equal(5_004, (await manager.GetFromJsonAsync<JsonElement>("/api/v1/team/readiness")).GetArrayLength());
+        // The API still gives the whole line, or one page of it when asked, with the count in a header.
+        var whole = await manager.GetFromJsonAsync<JsonElement>("/api/v1/team/readiness");
+        Assert.Equal(5_004, whole.GetArrayLength());
+        var pageOf = await manager.GetAsync("/api/v1/team/readiness?page=3&page_size=1000");
+        Assert.Equal("5004", pageOf.Headers.GetValues("X-Total-Count").Single());
+        var third = (await pageOf.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().Select(m => m.GetProperty("employee_id").GetString()).ToList();
+        Assert.Equal(whole.EnumerateArray().Skip(2_000).Take(1_000).Select(m => m.GetProperty("employee_id").GetString()), third);
+        Assert.Equal(4, (await manager.GetFromJsonAsync<JsonElement>("/api/v1/team/readiness?page=6&page_size=1000")).GetArrayLength());
+        Assert.Equal(HttpStatusCode.BadRequest, (await manager.GetAsync("/api/v1/team/readiness?page_size=1001")).StatusCode);
     }
 
     private static int SuggestionRows(string html)

@@ -73,4 +73,53 @@ public sealed class SpanOfControlApiTests
         var errors = (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
         Assert.True(errors.TryGetProperty("format", out _) && errors.TryGetProperty("sort", out _) && errors.TryGetProperty("dir", out _));
     }
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task The_span_pages_in_the_api_and_on_the_page(Provider provider)
+    {
+        await using var app = await TrellisApp.StartAsync(provider);
+        // 120 more managers under M2, each with one report: 124 managers in all, more than one page of the /span page.
+        await app.WithDbAsync(async db =>
+        {
+            for (var i = 0; i < 120; i++)
+            {
+                db.Employees.Add(new Employee { Id = $"P{i:000}", Name = $"Pat {i:000}", Email = $"p{i}@example.test", ManagerId = "M2", Track = "leader", Level = "l3", HireDate = new(2024, 1, 1) });
+                db.Employees.Add(new Employee { Id = $"R{i:000}", Name = $"Rae {i:000}", Email = $"r{i}@example.test", ManagerId = $"P{i:000}", Track = "expert", Level = "e1", HireDate = new(2024, 1, 1) });
+            }
+            await db.SaveChangesAsync();
+        });
+        var hr = await app.ClientForAsync("H1");
+        var all = await hr.GetFromJsonAsync<JsonElement>("/api/v1/span-of-control?sort=name&dir=asc");
+        var names = Rows(all).Select(r => r.Id).ToArray();
+        Assert.Equal(124, names.Length);
+        Assert.Equal(124, all.GetProperty("total").GetInt32());
+        Assert.False(all.TryGetProperty("page", out _));
+
+        // Pages of the same order, with the counts over all rows.
+        var second = await hr.GetFromJsonAsync<JsonElement>("/api/v1/span-of-control?sort=name&dir=asc&page=2&page_size=50");
+        Assert.Equal(names[50..100], Rows(second).Select(r => r.Id));
+        Assert.Equal((124, 2, 50), (second.GetProperty("total").GetInt32(), second.GetProperty("page").GetInt32(), second.GetProperty("page_size").GetInt32()));
+        Assert.Equal(Rows(all).Count(r => r.Status == "over_limit"), second.GetProperty("over_limit").GetInt32());
+        Assert.Equal(Rows(all).Count(r => r.Status == "below_range"), second.GetProperty("below_range").GetInt32());
+        Assert.Equal(names[100..], Rows(await hr.GetFromJsonAsync<JsonElement>("/api/v1/span-of-control?sort=name&dir=asc&page=3&page_size=50")).Select(r => r.Id));
+        Assert.Empty(Rows(await hr.GetFromJsonAsync<JsonElement>("/api/v1/span-of-control?page=4&page_size=50")));
+        // A manager's line is paged the same way; the CSV always has every row.
+        var line = await (await app.ClientForAsync("M1")).GetFromJsonAsync<JsonElement>("/api/v1/span-of-control?page=1&page_size=10");
+        Assert.Equal((122, 10), (line.GetProperty("total").GetInt32(), Rows(line).Length)); // M1, M2 and the 120
+        var csv = await hr.GetStringAsync("/api/v1/span-of-control?format=csv&page=1&page_size=10");
+        Assert.Equal(125, csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Length);
+        var bad = await hr.GetAsync("/api/v1/span-of-control?page=0&page_size=500");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var errors = (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.True(errors.TryGetProperty("page", out _) && errors.TryGetProperty("page_size", out _));
+
+        // The page shows 100 managers a page.
+        var first = await hr.GetStringAsync("/span?sort=name&dir=asc");
+        Assert.Equal(100, System.Text.RegularExpressions.Regex.Count(first, "data-manager="));
+        Assert.Contains("Page 1 of 2", first);
+        Assert.Contains("124 managers", first);
+        var last = await hr.GetStringAsync("/span?sort=name&dir=asc&page=2");
+        Assert.Equal(24, System.Text.RegularExpressions.Regex.Count(last, "data-manager="));
+        Assert.Contains($"data-manager=\"{names[^1]}\"", last);
+        Assert.DoesNotContain($"data-manager=\"{names[0]}\"", last);
+    }
 }
