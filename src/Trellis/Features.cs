@@ -40,6 +40,7 @@ public static class Features
         services.AddAudit();
         services.AddCycles();
         services.AddDevelopmentPlans();
+        services.AddPromotionStories();
         services.AddProvisioning();
         services.AddWebhooks();
         return services;
@@ -53,6 +54,7 @@ public static class Features
         app.MapAdminApi();
         app.MapGrowthApi();
         app.MapDevelopmentPlansApi();
+        app.MapPromotionStoriesApi();
         app.MapEvidenceApi();
         app.MapReadinessApi();
         app.MapAuditApi();

@@ -19,6 +19,8 @@ public sealed record AuditInput
     public IReadOnlyList<AuditReadiness> Readiness { get; init; } = [];
     /// <summary>Approved requests of people leaders to move back to the equal-band expert level (no cycle needed).</summary>
     public IReadOnlyList<AuditTrackReturn> TrackReturns { get; init; } = [];
+    /// <summary>Published promotion stories and the values each names (the celebrated-versus-rewarded section).</summary>
+    public IReadOnlyList<AuditStory> Stories { get; init; } = [];
     /// <summary>Restrict cycles, drivers, flags and groups to one cycle (null = all decided cycles).</summary>
     public string? Cycle { get; init; }
     public AuditOptions Options { get; init; } = new();
@@ -60,6 +62,9 @@ public sealed record AuditRecognition(string FromId, string ToId, string Value, 
 
 public sealed record AuditReadiness(string EmployeeId, string Band);
 
+/// <summary>One published promotion story: its cycle, its person and the value keys it names.</summary>
+public sealed record AuditStory(string Cycle, string EmployeeId, IReadOnlyList<string> Values);
+
 public sealed record AuditTrackReturn(string EmployeeId, string FromLevel, string ToLevel, DateOnly On);
 
 // ---------------------------------------------------------------- output: the audit object (docs/audit.md) plus optional sections
@@ -84,7 +89,22 @@ public sealed record AuditReport(
     IReadOnlyList<TrackReturnYear> TrackReturns,
     IReadOnlyList<GroupReadiness> ReadinessByGroup,
     IReadOnlyList<SuppressedGroup> SuppressedGroups,
-    IReadOnlyList<string> Notes);
+    IReadOnlyList<string> Notes)
+{
+    /// <summary>Which values the published promotion stories name, next to what the drivers show (added after the contract fields).</summary>
+    public CelebratedValues? PromotionStories { get; init; }
+}
+
+/// <summary>
+/// What the organisation celebrates next to what it rewards: per value the published stories naming it (and its share of
+/// recognition), with the drivers' values and results effects and the say–do index.
+/// </summary>
+public sealed record CelebratedValues(int Stories, IReadOnlyList<CelebratedValue> Values, DriverEffect? ValuesDriver, DriverEffect? ResultsDriver,
+    double? SayDoIndex, string Reading);
+
+/// <param name="Share">Share of the published stories that name the value.</param>
+/// <param name="RecognitionShare">Share of all recognition given for the value.</param>
+public sealed record CelebratedValue(string Value, int Stories, double Share, int Recognitions, double RecognitionShare);
 
 public sealed record CycleSummary(string Cycle, int Candidates, int Promoted, int Declined, int Deferred, DateOnly DecidedOn, int NotPromoted);
 

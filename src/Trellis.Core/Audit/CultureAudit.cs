@@ -103,10 +103,14 @@ public static partial class CultureAudit
         var tracks = Tracks(input, allPerson, index, levels);
         var moves = Moves(all, cycleNames, cycleMembers, levels);
 
+        var recognised = recognition.GetAwaiter().GetResult();
         return new AuditReport(
             input.AsOf, cycles, pooled, pooled.SayDoIndex, flags, span, groups,
             SayDoReading(pooled), byCycle, byDepartment, distribution, input.MaxDirectReports,
-            recognition.GetAwaiter().GetResult(), tracks, moves, TrackReturnsByYear(input), readiness, suppressed, notes);
+            recognised, tracks, moves, TrackReturnsByYear(input), readiness, suppressed, notes)
+        {
+            PromotionStories = Celebrated(input, pooled, recognised),
+        };
     }
 
     private const int DepartmentAttribute = 1;

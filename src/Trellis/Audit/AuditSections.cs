@@ -14,7 +14,7 @@ public static class AuditSections
     public sealed record Table(string Key, string Title, IReadOnlyList<string> Columns, IReadOnlyList<IReadOnlyList<string>> Rows);
 
     public static readonly IReadOnlyList<string> Keys =
-        ["cycles", "drivers", "say_do", "flags", "span_of_control", "groups", "readiness", "recognition", "tracks", "moves"];
+        ["cycles", "drivers", "say_do", "flags", "span_of_control", "groups", "readiness", "recognition", "stories", "tracks", "moves"];
 
 
     public static string N(double? v, int decimals = 2) => v is { } d && double.IsFinite(d) ? Math.Round(d, decimals).ToString("0." + new string('0', decimals), CultureInfo.InvariantCulture) : "";
@@ -49,6 +49,8 @@ public static class AuditSections
             r.ReadinessByGroup.Select(g => Row(g.Attribute, g.Group, I(g.Employees), I(g.Ready), Pct(g.ReadinessRate), N(g.ImpactRatio))).ToList()),
         "recognition" => new(key, "Recognition by value", ["value", "recognitions", "givers", "recipients", "from_manager", "from_report", "from_peer"],
             r.Recognition.Values.Select(v => Row(v.Value, I(v.Count), I(v.Givers), I(v.Recipients), I(v.FromManager), I(v.FromReport), I(v.FromPeer))).ToList()),
+        "stories" => new(key, "Celebrated and rewarded: values named in published promotion stories", ["value", "stories", "share_of_stories", "recognitions", "share_of_recognition"],
+            (r.PromotionStories?.Values ?? []).Select(v => Row(v.Value, I(v.Stories), Pct(v.Share), I(v.Recognitions), Pct(v.RecognitionShare))).ToList()),
         "tracks" => new(key, "Track ladder: people per band", ["track", "kind", "band", "level", "people", "promoted_on_track", "median_years_to_promotion"],
             r.Tracks.Ladder.Select(b =>
             {
@@ -89,6 +91,7 @@ public static class AuditSections
         "groups" => new { groups = r.Groups, suppressed = r.SuppressedGroups.Where(s => s.Section == "promotion") },
         "readiness" => new { groups = r.ReadinessByGroup, suppressed = r.SuppressedGroups.Where(s => s.Section == "readiness") },
         "recognition" => r.Recognition,
+        "stories" => r.PromotionStories,
         "tracks" => r.Tracks,
         "moves" => r.Moves,
         _ => null,

@@ -188,7 +188,10 @@ public sealed partial class AuditService(IServiceScopeFactory scopes, FrameworkS
         var active = await db.Employees.CountAsync(e => e.Status == EmployeeStatus.Active, ct);
         // The evidence revision moves when observations before a decision change (values scores of past decisions).
         var revision = await DecisionSnapshotStore.RevisionAsync(db, ct);
-        return $"{framework?.VersionId}:{revision}:{promotions}:{results}:{recognitions}:{concerns}:{substantiated}:{employees}:{active}";
+        // Published promotion stories: a story changes its values only while unpublished, and every change bumps its version.
+        var published = db.Set<Growth.PromotionStory>().Where(s => s.Status == Growth.StoryStatuses.Published);
+        var stories = $"{await published.CountAsync(ct)}.{await published.SumAsync(s => (long)s.Version, ct)}";
+        return $"{framework?.VersionId}:{revision}:{promotions}:{results}:{recognitions}:{concerns}:{substantiated}:{employees}:{active}:{stories}";
     }
 
     /// <summary>Reads everything the audit needs into plain inputs: one query per table, then in-memory joins.</summary>
@@ -203,6 +206,10 @@ public sealed partial class AuditService(IServiceScopeFactory scopes, FrameworkS
             .ToListAsync(ct));
         var recognitionsRead = ReadAsync(other => other.Recognitions.AsNoTracking()
             .Select(r => new AuditRecognition(r.FromId, r.ToId, r.Value, r.GivenOn)).ToListAsync(ct));
+        var stories = (await db.Set<Growth.PromotionStory>().AsNoTracking().Where(s => s.Status == Growth.StoryStatuses.Published)
+                .Select(s => new { s.Cycle, s.EmployeeId, Values = s.Values.Select(v => v.Value).ToList() }).ToListAsync(ct))
+            .OrderBy(s => s.Cycle, StringComparer.Ordinal).ThenBy(s => s.EmployeeId, StringComparer.Ordinal)
+            .Select(s => new AuditStory(s.Cycle, s.EmployeeId, s.Values.Order(StringComparer.Ordinal).ToList())).ToList();
         var concerns = await db.Concerns.AsNoTracking().Select(c => new AuditConcern(c.Id, c.EmployeeId, c.Category, c.Substantiated, c.RecordedOn)).ToListAsync(ct);
         var trackReturns = (await db.TrackReturns.AsNoTracking().Where(r => r.Status == TrackReturnStatus.Approved)
             .Select(r => new { r.EmployeeId, r.FromLevel, r.ToLevel, r.EffectiveOn, r.DecidedAt }).ToListAsync(ct))
@@ -269,6 +276,7 @@ public sealed partial class AuditService(IServiceScopeFactory scopes, FrameworkS
             Concerns = concerns,
             Recognitions = await recognitionsRead,
             TrackReturns = trackReturns,
+            Stories = stories,
             Readiness = bands.Select(b => new AuditReadiness(b.EmployeeId, b.Band)).ToList(),
             Cycle = cycle,
         };

@@ -502,6 +502,11 @@ public sealed partial class CycleService(
             notifier.Add(n.EmployeeId, $"The {name} cycle is published", text, $"/nominations/{n.Id}");
             if (employee.ManagerId is { } manager)
                 notifier.Add(manager, $"{employee.Name}: {name} cycle published", $"{employee.Name}: {text}", $"/nominations/{n.Id}");
+            // A promotion (on either track) is invited to tell its story; nothing is published unless the person approves it.
+            if (resolved.Outcome == PromotionOutcomes.Promoted)
+                notifier.Add(n.EmployeeId, "Share the story of your promotion?",
+                    "Trellis drafted a short story of your promotion from your evidence. Edit it, choose recognitions to quote, and publish it on the Promotions page, or decline: nothing is published unless you approve it.",
+                    $"/promotions/story/{name}");
         }
         db.Outbox.Add(WebhookEvents.CyclePhaseChanged(name, cycle.Phase, CyclePhases.Published));
         AddEvent(cycle.Id, "published",

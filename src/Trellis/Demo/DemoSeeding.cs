@@ -95,6 +95,7 @@ public static class DemoSeeding
             await Copy("concerns", org.Concerns.Count, org.Concerns);
             var openCycle = await DemoOpenCycle.AddAsync(db, org, framework, clock, ct);
             rows["nominations"] = await db.Nominations.CountAsync(n => n.CycleId == openCycle.Id, ct);
+            rows["promotion_stories"] = await DemoStories.AddAsync(db, org, framework, clock, ct);
 
             var detail = new SeededDetail(options.Seed, org.People.Count, org.Today,
                 org.SignIns.Select(s => new SeededSignIn(s.Role, s.EmployeeId)).ToList());

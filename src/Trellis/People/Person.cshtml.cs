@@ -4,11 +4,13 @@ using Trellis.Accounts;
 
 namespace Trellis.People;
 
-public sealed class PersonModel(PeopleDirectory people, Viewer viewer) : PageModel
+public sealed class PersonModel(PeopleDirectory people, Viewer viewer, Growth.PromotionStoryService stories) : PageModel
 {
     public EmployeeProfile Profile { get; private set; } = null!;
     public bool IsSelf { get; private set; }
     public bool CanSeeSpan { get; private set; }
+    /// <summary>Their published promotion stories (approved by them; drafts never show here).</summary>
+    public IReadOnlyList<Growth.StoryView> Stories { get; private set; } = [];
 
     public async Task<IActionResult> OnGetAsync(string id, CancellationToken ct)
     {
@@ -16,6 +18,7 @@ public sealed class PersonModel(PeopleDirectory people, Viewer viewer) : PageMod
         if (profile is null) return NotFound();
         Profile = profile;
         IsSelf = id == viewer.EmployeeId;
+        Stories = await stories.PublishedOfAsync(id, ct);
         CanSeeSpan = profile.DirectReportCount > 0 && (viewer.IsHr || viewer.IsAdmin || (viewer.IsManager && (IsSelf || await viewer.ManagesAsync(id, ct))));
         return Page();
     }

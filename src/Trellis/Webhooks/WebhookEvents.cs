@@ -14,7 +14,7 @@ public static class EventTypes
     public const string PromotionPublished = "promotion.published";
     public const string TrackReturnApproved = "track_return.approved";
     public const string EmployeeChanged = "employee.changed";
-    /// <summary>Reserved for the promotion stories of a later issue: endpoints may subscribe now and receive them once they exist.</summary>
+    /// <summary>A promoted person approved the story of their promotion (docs/growth.md).</summary>
     public const string PromotionStoryPublished = "promotion.story_published";
     /// <summary>Sent only by "send test event", to the one endpoint; needs no subscription.</summary>
     public const string Test = "webhook.test";
@@ -43,6 +43,12 @@ public sealed record CyclePublishedData(string Cycle, DateOnly PublishedOn, int 
 public sealed record PromotionPublishedData(string Cycle, int NominationId, string EmployeeId, string EmployeeName, string FromLevel, string ToLevel, string Outcome);
 public sealed record TrackReturnApprovedData(int RequestId, string EmployeeId, string EmployeeName, string FromLevel, string ToLevel, DateOnly? EffectiveOn);
 public sealed record EmployeeChangedData(string EmployeeId, string Name, string Track, string Level, string? ManagerId, string? Department, string Status, string Change);
+/// <summary>
+/// A published promotion story: who, which promotion, the values and behaviours it names and the headline its subject
+/// approved. The story's text and quotes stay inside (receivers read them with <c>GET /api/v1/promotion-stories/{story_id}</c>).
+/// </summary>
+public sealed record PromotionStoryPublishedData(int StoryId, string Cycle, string EmployeeId, string EmployeeName, string FromLevel, string ToLevel,
+    IReadOnlyList<string> Values, IReadOnlyList<string> Behaviors, string Headline, DateTimeOffset PublishedAt);
 public sealed record TestData(int EndpointId, string Message);
 
 /// <summary>The events the services add to <see cref="TrellisDb.Outbox"/>, one line at the point they save.</summary>
@@ -77,6 +83,11 @@ public static class WebhookEvents
             e.Status, change));
 
     public static PendingEvent EmployeeChanged(EmployeeChangedData data) => Now(EventTypes.EmployeeChanged, () => data);
+
+    public static PendingEvent PromotionStoryPublished(Growth.PromotionStory s) =>
+        new(EventTypes.PromotionStoryPublished, async (db, ct) => new PromotionStoryPublishedData(s.Id, s.Cycle, s.EmployeeId, await NameAsync(db, s.EmployeeId, ct),
+            s.FromLevel, s.ToLevel, s.Values.Select(v => v.Value).Order(StringComparer.Ordinal).ToList(),
+            s.Behaviors.Split(',', StringSplitOptions.RemoveEmptyEntries), s.Headline, s.PublishedAt!.Value));
 
     private static PendingEvent Now(string type, Func<object> data) => new(type, (_, _) => Task.FromResult(data()));
 

@@ -16,6 +16,8 @@ public sealed class WebhookPayloadTests
         "FromLevel", "TargetLevel", "ToLevel", "DecidedLevel", "NominatedBy", "NominatedAs", "Suggested", "Choice", "Outcome", "DecidedBy",
         "Version", "FromPhase", "ToPhase", "PublishedOn", "EffectiveOn", "Nominations", "Promoted", "Status", "Change",
         "Message", // the test event's fixed sentence
+        // A published promotion story: its id, the values and behaviours it names (keys), when, and the headline its person approved to publish.
+        "StoryId", "Values", "Behaviors", "PublishedAt", "Headline",
     ];
 
     [Fact]
@@ -24,7 +26,7 @@ public sealed class WebhookPayloadTests
         var payloads = typeof(WebhookEvents).Assembly.GetTypes()
             .Where(t => t.Namespace == "Trellis.Webhooks" && t.Name.EndsWith("Data", StringComparison.Ordinal) && t.IsClass)
             .ToList();
-        Assert.Equal(9, payloads.Count); // the eight event types and the test event
+        Assert.Equal(10, payloads.Count); // the nine event types and the test event
         foreach (var type in payloads)
             foreach (var property in type.GetProperties().Where(p => p.Name != "EqualityContract"))
             {
@@ -48,7 +50,7 @@ public sealed class WebhookPayloadTests
         [
             "Feedback-words-that-stay-inside", "Concern-category-that-stays-inside", "Nomination-case-that-stays-inside",
             "Private-answer-note-that-stays-inside", "Committee-rationale-that-stays-inside", "Track-return-reason-that-stays-inside",
-            "Publication-override-reason-that-stays-inside",
+            "Publication-override-reason-that-stays-inside", "Promotion-story-text-that-stays-inside",
         ];
         await AssertStatusAsync(HttpStatusCode.Created, await c["E2"].PostAsJsonAsync("/api/v1/observations",
             new { subject_id = "E1", behavior = "asks-why", rating = 5, comment = words[0] }));
@@ -62,15 +64,21 @@ public sealed class WebhookPayloadTests
         await AssertStatusAsync(HttpStatusCode.OK, await DecideAsync(c["C1"], id, "promoted", rationale: words[4]));
         // Published before the response deadline, so with an override reason (issue 11).
         await AssertStatusAsync(HttpStatusCode.OK, await PublishAsync(c["H1"], "c1", words[6]));
+        // Eli tells the story of his promotion and approves it: the event names it, its text stays inside.
+        var story = await c["E1"].PostAsJsonAsync("/api/v1/promotion-stories", new { cycle = "c1" });
+        await AssertStatusAsync(HttpStatusCode.Created, story);
+        var storyId = (await JsonAsync(story)).GetProperty("id").GetInt32();
+        await AssertStatusAsync(HttpStatusCode.OK, await c["E1"].PutAsJsonAsync($"/api/v1/promotion-stories/{storyId}", new { text = words[7] }));
+        await AssertStatusAsync(HttpStatusCode.OK, await c["E1"].PostAsync($"/api/v1/promotion-stories/{storyId}/approve", null));
         var requested = await c["M2"].PostAsJsonAsync("/api/v1/track-returns", new { reason = words[5] });
         await AssertStatusAsync(HttpStatusCode.OK, requested);
         await AssertStatusAsync(HttpStatusCode.OK, await c["H1"].PostAsync($"/api/v1/track-returns/{(await JsonAsync(requested)).GetProperty("id").GetInt32()}/approve", null));
 
-        // The cycle's eight events, then the track return's (its team's new manager, the approval, M2's own change, last).
+        // The cycle's eight events, the story's, then the track return's (its team's new manager, the approval, M2's own change, last).
         await receiver.WaitForAsync(r => r.Any(x => x.Type == EventTypes.EmployeeChanged && x.Data.GetProperty("employee_id").GetString() == "M2"));
         await Task.Delay(500);
         var got = receiver.Accepted;
-        Assert.Equal(EventTypes.All.Except([EventTypes.PromotionStoryPublished]).Order(), got.Select(r => r.Type).Distinct().Order());
+        Assert.Equal(EventTypes.All.Order(), got.Select(r => r.Type).Distinct().Order());
         foreach (var r in got)
             foreach (var w in words)
                 Assert.DoesNotContain(w, r.Body);

@@ -1610,6 +1610,134 @@ namespace Trellis.Data.Migrations.Postgres
                     b.ToTable("development_plan_comments", (string)null);
                 });
 
+            modelBuilder.Entity("Trellis.Growth.PromotionStory", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("Behaviors")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("behaviors");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Cycle")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("cycle");
+
+                    b.Property<bool>("Demo")
+                        .HasColumnType("boolean")
+                        .HasColumnName("demo");
+
+                    b.Property<string>("EmployeeId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("employee_id");
+
+                    b.Property<string>("FromLevel")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("from_level");
+
+                    b.Property<string>("Headline")
+                        .IsRequired()
+                        .HasMaxLength(120)
+                        .HasColumnType("character varying(120)")
+                        .HasColumnName("headline");
+
+                    b.Property<DateTime?>("PublishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("published_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("text");
+
+                    b.Property<string>("ToLevel")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("to_level");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EmployeeId");
+
+                    b.HasIndex("Cycle", "EmployeeId")
+                        .IsUnique();
+
+                    b.HasIndex("Status", "PublishedAt");
+
+                    b.ToTable("promotion_stories", (string)null);
+                });
+
+            modelBuilder.Entity("Trellis.Growth.PromotionStoryQuote", b =>
+                {
+                    b.Property<int>("StoryId")
+                        .HasColumnType("integer")
+                        .HasColumnName("story_id");
+
+                    b.Property<string>("RecognitionId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("recognition_id");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer")
+                        .HasColumnName("position");
+
+                    b.HasKey("StoryId", "RecognitionId");
+
+                    b.ToTable("promotion_story_quotes", (string)null);
+                });
+
+            modelBuilder.Entity("Trellis.Growth.PromotionStoryValue", b =>
+                {
+                    b.Property<int>("StoryId")
+                        .HasColumnType("integer")
+                        .HasColumnName("story_id");
+
+                    b.Property<string>("Value")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("value");
+
+                    b.HasKey("StoryId", "Value");
+
+                    b.HasIndex("Value");
+
+                    b.ToTable("promotion_story_values", (string)null);
+                });
+
             modelBuilder.Entity("Trellis.Provisioning.ProvisioningToken", b =>
                 {
                     b.Property<int>("Id")
@@ -2068,6 +2196,24 @@ namespace Trellis.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Trellis.Growth.PromotionStoryQuote", b =>
+                {
+                    b.HasOne("Trellis.Growth.PromotionStory", null)
+                        .WithMany("Quotes")
+                        .HasForeignKey("StoryId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Trellis.Growth.PromotionStoryValue", b =>
+                {
+                    b.HasOne("Trellis.Growth.PromotionStory", null)
+                        .WithMany("Values")
+                        .HasForeignKey("StoryId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Trellis.Provisioning.ScimGroupMember", b =>
                 {
                     b.HasOne("Trellis.Data.Employee", null)
@@ -2119,6 +2265,13 @@ namespace Trellis.Data.Migrations.Postgres
                     b.Navigation("Actions");
 
                     b.Navigation("Comments");
+                });
+
+            modelBuilder.Entity("Trellis.Growth.PromotionStory", b =>
+                {
+                    b.Navigation("Quotes");
+
+                    b.Navigation("Values");
                 });
 #pragma warning restore 612, 618
         }

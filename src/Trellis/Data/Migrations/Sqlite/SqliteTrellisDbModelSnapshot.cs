@@ -1569,6 +1569,132 @@ namespace Trellis.Data.Migrations.Sqlite
                     b.ToTable("development_plan_comments", (string)null);
                 });
 
+            modelBuilder.Entity("Trellis.Growth.PromotionStory", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Behaviors")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("behaviors");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Cycle")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cycle");
+
+                    b.Property<bool>("Demo")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("demo");
+
+                    b.Property<string>("EmployeeId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("employee_id");
+
+                    b.Property<string>("FromLevel")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("from_level");
+
+                    b.Property<string>("Headline")
+                        .IsRequired()
+                        .HasMaxLength(120)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("headline");
+
+                    b.Property<DateTime?>("PublishedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("published_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("text");
+
+                    b.Property<string>("ToLevel")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("to_level");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EmployeeId");
+
+                    b.HasIndex("Cycle", "EmployeeId")
+                        .IsUnique();
+
+                    b.HasIndex("Status", "PublishedAt");
+
+                    b.ToTable("promotion_stories", (string)null);
+                });
+
+            modelBuilder.Entity("Trellis.Growth.PromotionStoryQuote", b =>
+                {
+                    b.Property<int>("StoryId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("story_id");
+
+                    b.Property<string>("RecognitionId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("recognition_id");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("position");
+
+                    b.HasKey("StoryId", "RecognitionId");
+
+                    b.ToTable("promotion_story_quotes", (string)null);
+                });
+
+            modelBuilder.Entity("Trellis.Growth.PromotionStoryValue", b =>
+                {
+                    b.Property<int>("StoryId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("story_id");
+
+                    b.Property<string>("Value")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("value");
+
+                    b.HasKey("StoryId", "Value");
+
+                    b.HasIndex("Value");
+
+                    b.ToTable("promotion_story_values", (string)null);
+                });
+
             modelBuilder.Entity("Trellis.Provisioning.ProvisioningToken", b =>
                 {
                     b.Property<int>("Id")
@@ -2019,6 +2145,24 @@ namespace Trellis.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Trellis.Growth.PromotionStoryQuote", b =>
+                {
+                    b.HasOne("Trellis.Growth.PromotionStory", null)
+                        .WithMany("Quotes")
+                        .HasForeignKey("StoryId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Trellis.Growth.PromotionStoryValue", b =>
+                {
+                    b.HasOne("Trellis.Growth.PromotionStory", null)
+                        .WithMany("Values")
+                        .HasForeignKey("StoryId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Trellis.Provisioning.ScimGroupMember", b =>
                 {
                     b.HasOne("Trellis.Data.Employee", null)
@@ -2070,6 +2214,13 @@ namespace Trellis.Data.Migrations.Sqlite
                     b.Navigation("Actions");
 
                     b.Navigation("Comments");
+                });
+
+            modelBuilder.Entity("Trellis.Growth.PromotionStory", b =>
+                {
+                    b.Navigation("Quotes");
+
+                    b.Navigation("Values");
                 });
 #pragma warning restore 612, 618
         }
