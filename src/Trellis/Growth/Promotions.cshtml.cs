@@ -11,7 +11,8 @@ public sealed class PromotionsModel(PromotionStoryService stories, FrameworkStor
 {
     [BindProperty(SupportsGet = true)] public string? Value { get; set; }
     [BindProperty(SupportsGet = true)] public string? Department { get; set; }
-    [BindProperty(SupportsGet = true, Name = "page")] public int PageNumber { get; set; } = 1;
+    /// <summary>The <c>page</c> query parameter (read by hand: Razor Pages binds the name <c>page</c> to the page's own route value).</summary>
+    public int PageNumber => int.TryParse(Request.Query["page"], out var n) && n > 0 ? n : 1;
 
     public StoryPage Stories { get; private set; } = new([], 0, 1, PromotionStoryService.DefaultPageSize);
     public IReadOnlyList<MyPromotion> Mine { get; private set; } = [];
@@ -23,7 +24,7 @@ public sealed class PromotionsModel(PromotionStoryService stories, FrameworkStor
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
         Framework = (await frameworks.GetAsync(ct))?.Framework;
-        var o = await stories.ListAsync(Value, Department, Math.Max(1, PageNumber), null, ct);
+        var o = await stories.ListAsync(Value, Department, PageNumber, null, ct);
         if (!o.Ok) { o.Problem!.ShowOn(this); return Page(); }
         Stories = o.Value!;
         Mine = await stories.MineAsync(ct);

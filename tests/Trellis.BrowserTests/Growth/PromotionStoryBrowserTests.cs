@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Trellis.BrowserTests.Infrastructure;
 using Trellis.Data;
 using static Microsoft.Playwright.Assertions;
 
@@ -64,7 +65,7 @@ public sealed class PromotionStoryBrowserTests(StoryApp app) : IClassFixture<Sto
 
         // The inbox asks Eli; the link opens his draft, made from his evidence.
         await eli.GotoAsync("/inbox");
-        await eli.GetByRole(AriaRole.Link, new() { Name = "Share the story of your promotion?" }).ClickAsync();
+        await eli.Locator("ul.inbox").GetByRole(AriaRole.Link, new() { Name = "Share the story of your promotion?" }).ClickAsync();
         await eli.WaitForURLAsync("**/promotions/story/story-1");
         await Expect(eli.GetByTestId("story-status")).ToHaveTextAsync("draft");
         await Expect(eli.Locator("#story-evidence")).ToContainTextAsync("Grows other people");
@@ -80,8 +81,12 @@ public sealed class PromotionStoryBrowserTests(StoryApp app) : IClassFixture<Sto
         await eli.GetByLabel("Headline").FillAsync("Eli grows the people around him");
         await eli.GetByLabel("Story").FillAsync("Teaching taught me the most. Thank you to everyone who paired with me.");
         await eli.GetByLabel("The cleanest migration I have reviewed.", new() { Exact = false }).CheckAsync();
+        // The values are Eli's to choose: care for people and craft only.
+        foreach (var value in new[] { "Curiosity", "Ownership and candour", "We over me" })
+            await eli.GetByLabel(value, new() { Exact = true }).SetCheckedAsync(false);
+        await eli.GetByLabel("Craft", new() { Exact = true }).SetCheckedAsync(true);
         await eli.GetByRole(AriaRole.Button, new() { Name = "Approve and publish" }).ClickAsync();
-        await Expect(eli.GetByRole(AriaRole.Status)).ToContainTextAsync("Published");
+        await Expect(eli.GetByTestId("story-notice")).ToContainTextAsync("Published");
         await Expect(eli.GetByTestId("story-status")).ToHaveTextAsync("published");
 
         // Everyone sees it on the Promotions page (from the menu) and on Eli's person page; the value filter keeps it.
@@ -89,9 +94,10 @@ public sealed class PromotionStoryBrowserTests(StoryApp app) : IClassFixture<Sto
         await eva.WaitForURLAsync("**/promotions");
         var story = eva.Locator("#stories article.story");
         await Expect(story).ToHaveCountAsync(1);
+        await Expect(eva.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
         await Expect(story.Locator("h3")).ToHaveTextAsync("Eli grows the people around him");
         await Expect(story).ToContainTextAsync("The cleanest migration I have reviewed.");
-        await Expect(story).ToContainTextAsync("Care for people");
+        await Expect(story.Locator(".story-values a.value")).ToHaveTextAsync(["Craft", "Care for people"]);
         await eva.ScreenshotAsync(new() { Path = Shot("promotions"), FullPage = true });
         await eva.GetByLabel("Value").SelectOptionAsync("curiosity");
         await eva.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();

@@ -171,7 +171,12 @@ public sealed class PromotionStoryTests
         Assert.Equal(JsonValueKind.Null, listed.GetProperty("evidence").ValueKind);
         Assert.Equal(JsonValueKind.Null, (await JsonAsync(await c["X1"].GetAsync($"/api/v1/promotion-stories/{id}"))).GetProperty("evidence").ValueKind);
         Assert.Contains("Eli grows the people around him", await (await c["X1"].GetAsync("/people/E1")).Content.ReadAsStringAsync());
-        Assert.Contains("Eli grows the people around him", await (await c["X1"].GetAsync("/promotions")).Content.ReadAsStringAsync());
+        foreach (var query in new[] { "", "?page=1", "?value=craft&department=Engineering" })
+        {
+            var promotions = await (await c["X1"].GetAsync("/promotions" + query)).Content.ReadAsStringAsync();
+            Assert.Contains("Eli grows the people around him", promotions);
+            Assert.DoesNotContain("role=\"alert\"", promotions);
+        }
         Assert.True(await app.WithDbAsync(db => db.AuditLog.AnyAsync(a => a.Action == "promotion_story.published" && a.ActorEmployeeId == "E1" && a.SubjectEmployeeId == "E1")));
         await AssertStatusAsync(HttpStatusCode.Conflict, await c["E1"].PutAsJsonAsync($"/api/v1/promotion-stories/{id}", new { headline = "Changed after publishing" }));
 

@@ -88,6 +88,10 @@ public sealed class OperationMatrixTests
         "GET    /api/v1/observations/{id}/versions                     403  200  403  403  403  403  403  200  401  401",
         "GET    /api/v1/org/nodes                                      200  200  200  200  200  200  200  200  401  401",
         "GET    /api/v1/org/path/{id}                                  200  200  200  200  200  200  200  200  401  401",
+        "GET    /api/v1/promotion-stories                              200  200  200  200  200  200  200  200  401  401",
+        "GET    /api/v1/promotion-stories/mine                         200  200  200  200  200  200  200  200  401  401",
+        "GET    /api/v1/promotion-stories/summary                      403  200  403  403  403  403  403  403  401  401",
+        "GET    /api/v1/promotion-stories/{id}                         403  403  403  403  403  403  200  403  401  401",
         "GET    /api/v1/recognitions                                   200  200  200  200  200  200  200  200  401  401",
         "GET    /api/v1/results                                        403  200  403  403  403  403  403  403  401  401",
         "GET    /api/v1/span-of-control                                200  200  403  403  200  200  403  403  401  401",
@@ -134,6 +138,8 @@ public sealed class OperationMatrixTests
         "GET    /plans/new                                             200  200  200  200  200  200  200  200  401  302",
         "GET    /plans/summary                                         403  200  403  403  403  403  403  403  401  302",
         "GET    /plans/{id:int}                                        403  200  403  403  200  403  200  403  401  302",
+        "GET    /promotions                                            200  200  200  200  200  200  200  200  401  302",
+        "GET    /promotions/story/{cycle}                              404  404  404  404  404  404  200  404  401  302",
         "GET    /recognition                                           200  200  200  200  200  200  200  200  401  302",
         "GET    /returns                                               200  200  200  200  200  200  200  200  401  302",
         "GET    /signin                                                200  200  200  200  200  200  200  200  200  200",
@@ -172,6 +178,10 @@ public sealed class OperationMatrixTests
         "POST   /api/v1/observations                                   400  400  400  400  400  400  400  400  401  401",
         "PUT    /api/v1/observations/{id}                              403  403  403  403  403  403  403  400  401  401",
         "POST   /api/v1/observations/{id}/withdraw                     403  403  403  403  403  403  403  200  401  401",
+        "POST   /api/v1/promotion-stories                              400  400  400  400  400  400  400  400  401  401",
+        "PUT    /api/v1/promotion-stories/{id}                         403  403  403  403  403  403  200  403  401  401",
+        "POST   /api/v1/promotion-stories/{id}/approve                 403  403  403  403  403  403  200  403  401  401",
+        "POST   /api/v1/promotion-stories/{id}/decline                 403  403  403  403  403  403  200  403  401  401",
         "POST   /api/v1/recognitions                                   400  400  400  400  400  400  400  400  401  401",
         "POST   /api/v1/results                                        403  400  403  403  403  403  403  403  401  401",
         "POST   /api/v1/track-returns                                  400  200  200  200  200  200  400  400  401  401",
@@ -258,6 +268,14 @@ public sealed class OperationMatrixTests
             employee_id = "E1", behaviors = new[] { "asks-why" },
             actions = new[] { new { behavior = "asks-why", text = "Ask why before every planning decision.", due_on = today.AddDays(30) } },
         });
+        // E1's promotion in an earlier cycle, and the story of it they started: a draft, theirs alone.
+        await app.WithDbAsync(async db =>
+        {
+            db.Promotions.Add(new PromotionRecord { Cycle = "2025-H2", EmployeeId = "E1", DecidedOn = today.AddDays(-60), FromLevel = "e1", ToLevel = "e2", Outcome = "promoted" });
+            await db.SaveChangesAsync();
+        });
+        ids["story"] = await Create("E1", "/api/v1/promotion-stories", new { cycle = "2025-H2" });
+        ids["story_cycle"] = "2025-H2";
         ids["webhook"] = await Create("A1", "/api/v1/webhooks", new { url = "https://93.184.216.34/hook", events = new[] { "cycle.published" } });
         // Operations that change an account, a token or a reporting line act on people who are not callers (E2, M1), so
         // that running them does not change what the callers may do in the rows after them.
@@ -300,6 +318,8 @@ public sealed class OperationMatrixTests
                 ("board", _) => ids["nomination"],
                 ("plans", _) or ("development-plans", _) => ids["plan"],
                 ("webhooks", _) => ids["webhook"],
+                ("promotion-stories", _) => ids["story"],
+                ("story", _) => ids["story_cycle"],
                 ("track-returns", _) => ids["track_return"],
                 ("tokens", _) => ids["token"],
                 ("accounts", _) => ids["account"],
