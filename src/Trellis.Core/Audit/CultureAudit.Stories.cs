@@ -36,7 +36,7 @@ public static partial class CultureAudit
         var rewarded = drivers.Results is { } results && drivers.Values is { } valuesEffect
             ? $" What predicts promotion: {Effect("results", results)} and {Effect("values", valuesEffect)}."
               + (drivers.SayDoIndex is { } sd ? $" Say–do index {F(sd)}: {(sd < 0.5 ? "promotion rewards results more than the values the stories celebrate." : "promotion rewards the values at least as much as results.")}" : "")
-            : $" The drivers could not be fitted ({drivers.Reason ?? drivers.Status}), so what predicts promotion is not known yet.";
+            : $" What predicts promotion is not known yet: the drivers were not fitted ({drivers.Status}){(drivers.Reason is { Length: > 0 } why ? ", as " + why.TrimEnd('.') : "")}.";
         return celebrated + rewarded;
     }
 }

@@ -85,6 +85,15 @@ public sealed class PromotionStoryService(
         return Outcome<StoryView>.New(await ViewAsync(story.Id, framework, own: true, ct));
     }
 
+    /// <summary>The viewer opened their story of <paramref name="cycle"/>: its inbox invitation is read.</summary>
+    public Task<int> MarkInvitationReadAsync(string cycle, CancellationToken ct = default)
+    {
+        var link = $"/promotions/story/{cycle}";
+        var (me, now) = (viewer.EmployeeId, clock.GetUtcNow());
+        return db.Notifications.Where(n => n.EmployeeId == me && n.Link == link && n.ReadAt == null)
+            .ExecuteUpdateAsync(u => u.SetProperty(n => n.ReadAt, now), ct);
+    }
+
     /// <summary>A story: published ones for anyone signed in; a draft or declined one for its subject only.</summary>
     public async Task<Outcome<StoryView>> GetAsync(int id, CancellationToken ct = default)
     {

@@ -34,7 +34,9 @@ public sealed class StoryModel(PromotionStoryService stories, FrameworkStore fra
             "declined" => "Declined: no story is shown anywhere.",
             _ => null,
         };
-        return await LoadAsync(ct);
+        var result = await LoadAsync(ct);
+        if (Story is not null) await stories.MarkInvitationReadAsync(Cycle, ct);
+        return result;
     }
 
     public Task<IActionResult> OnPostSaveAsync(CancellationToken ct) => ChangeAsync(false, ct);

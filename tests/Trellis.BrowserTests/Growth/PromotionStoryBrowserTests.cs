@@ -68,6 +68,7 @@ public sealed class PromotionStoryBrowserTests(StoryApp app) : IClassFixture<Sto
         await eli.Locator("ul.inbox").GetByRole(AriaRole.Link, new() { Name = "Share the story of your promotion?" }).ClickAsync();
         await eli.WaitForURLAsync("**/promotions/story/story-1");
         await Expect(eli.GetByTestId("story-status")).ToHaveTextAsync("draft");
+        await Expect(eli.Locator(".inbox-banner")).Not.ToContainTextAsync("Share the story");
         await Expect(eli.Locator("#story-evidence")).ToContainTextAsync("Grows other people");
         await Expect(eli.GetByLabel("Care for people", new() { Exact = true })).ToBeCheckedAsync();
         await eli.ScreenshotAsync(new() { Path = Shot("story-draft"), FullPage = true });
@@ -105,6 +106,12 @@ public sealed class PromotionStoryBrowserTests(StoryApp app) : IClassFixture<Sto
         await eva.GotoAsync("/people/E1");
         await Expect(eva.Locator("#promotion-stories")).ToContainTextAsync("Eli grows the people around him");
         await eva.ScreenshotAsync(new() { Path = Shot("person-story"), FullPage = true });
+
+        // HR's culture audit counts the values the published story names, beside what predicts promotion.
+        await hr.GotoAsync("/audit");
+        await Expect(hr.Locator("#stories-reading")).ToContainTextAsync("1 published story names", new() { Timeout = 90_000 });
+        await Expect(hr.Locator("#table-stories td[data-col=value]").First).ToHaveTextAsync("craft");
+        await hr.Locator("#stories").ScreenshotAsync(new() { Path = Shot("audit-stories") });
 
         // Someone else opening Eli's story address gets no story of theirs.
         var refused = await eva.GotoAsync("/promotions/story/story-1");

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
@@ -138,6 +139,9 @@ public sealed partial class TrustworthyCycleTests
         await DecideAsync(c["C1"], ids["E2"], "not_yet", "Needs to lead a project end to end.");
         await DecideAsync(c["C1"], ids["H1"], "not_yet", "Wait for the new team to settle.");
         await AssertStatusAsync(HttpStatusCode.OK, await PublishAsync(c["H1"], "c1"));
+        // Both promotions, on the target's track and the alternative on the other, are asked for a story (issue 17); nobody else is.
+        Assert.Equal(["E1", "E3"], await app.WithDbAsync(db => db.Notifications.Where(n => n.Link == "/promotions/story/c1").Select(n => n.EmployeeId).OrderBy(e => e).ToListAsync()));
+        await AssertStatusAsync(HttpStatusCode.Created, await c["E3"].PostAsJsonAsync("/api/v1/promotion-stories", new { cycle = "c1" }));
 
         using var dir = new TempDir();
         var (code, _, err) = await CliRunner.RunAsync("export", "--db", app.Database.Value, "--out", dir.Path);

@@ -72,6 +72,14 @@ public sealed class DemoTests
         Assert.Equal(DemoOptions.DefaultEmployees, people.Count);
         Assert.Equal(DemoOptions.DefaultEmployees, seeded.Rows["employees"]);
 
+        // Published promotion stories, marked as demo, each for a promotion of the history.
+        var stories = await db.Set<Trellis.Growth.PromotionStory>().AsNoTracking().Include(s => s.Values).ToListAsync();
+        Assert.InRange(stories.Count, 1, DemoStories.MaxStories);
+        Assert.Equal(stories.Count, seeded.Rows["promotion_stories"]);
+        Assert.All(stories, s => Assert.True(s.Demo && s.Status == "published" && s.PublishedAt is not null && s.Values.Count > 0, $"{s.Cycle} {s.EmployeeId}"));
+        var promotedPairs = await db.Promotions.AsNoTracking().Where(p => p.Outcome == "promoted").Select(p => p.Cycle + "/" + p.EmployeeId).ToListAsync();
+        Assert.All(stories, s => Assert.Contains(s.Cycle + "/" + s.EmployeeId, promotedPairs));
+
         // Reporting lines: one root, every manager exists, no cycles.
         Assert.Single(people.Values, e => e.ManagerId is null);
         foreach (var e in people.Values)
