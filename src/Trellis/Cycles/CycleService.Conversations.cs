@@ -121,6 +121,21 @@ public sealed partial class CycleService
 /// <summary>Nominating by name: the people the viewer may nominate in a cycle, with the levels each may be nominated for.</summary>
 public sealed partial class CycleService
 {
+    private const int MaxLineInQuery = 2000;
+
+    /// <summary>The first <paramref name="count"/> rows of a query that <paramref name="keep"/> accepts, reading no further.</summary>
+    private static async Task<List<T>> FirstAsync<T>(IQueryable<T> query, Func<T, bool> keep, int count, CancellationToken ct)
+    {
+        var kept = new List<T>(count);
+        await foreach (var row in query.AsAsyncEnumerable().WithCancellation(ct))
+        {
+            if (!keep(row)) continue;
+            kept.Add(row);
+            if (kept.Count == count) break;
+        }
+        return kept;
+    }
+
     /// <summary>Up to 20 people whose name or id contains <paramref name="q"/>, among those the viewer may nominate (HR: anyone; managers: their line and themselves; everyone: themselves).</summary>
     public async Task<Outcome<IReadOnlyList<NomineeView>>> NomineesAsync(string cycleName, string? q, CancellationToken ct = default)
     {
@@ -129,11 +144,14 @@ public sealed partial class CycleService
         var framework = (await frameworks.GetAsync(ct))?.Framework;
         if (framework is null) return Array.Empty<NomineeView>();
         var people = db.Employees.AsNoTracking().Where(e => e.Status == EmployeeStatus.Active);
+        HashSet<string>? largeLine = null;
         if (!viewer.IsHr)
         {
             var allowed = viewer.IsManager ? (await ReportingLine.ReportsOfAsync(db, viewer.EmployeeId, ct)).ToList() : [];
             allowed.Add(viewer.EmployeeId);
-            people = people.Where(e => allowed.Contains(e.Id));
+            // A senior manager's line (100,000 ids) is more parameters than SQLite takes: such a line filters as the rows stream in.
+            if (allowed.Count > MaxLineInQuery) largeLine = allowed.ToHashSet(StringComparer.Ordinal);
+            else people = people.Where(e => allowed.Contains(e.Id));
         }
         var text = q?.Trim() ?? "";
         if (text.Length > 0)
@@ -144,7 +162,8 @@ public sealed partial class CycleService
 #pragma warning restore CA1862
         }
         var eligible = SplitLevels(cycle.EligibleLevels);
-        var rows = await people.OrderBy(e => e.Name).ThenBy(e => e.Id).Take(20).Select(e => new { e.Id, e.Name, e.Level, e.Department }).ToListAsync(ct);
+        var ordered = people.OrderBy(e => e.Name).ThenBy(e => e.Id).Select(e => new { e.Id, e.Name, e.Level, e.Department });
+        var rows = largeLine is null ? await ordered.Take(20).ToListAsync(ct) : await FirstAsync(ordered, e => largeLine.Contains(e.Id), 20, ct);
         return rows.Select(e => new NomineeView(e.Id, e.Name, e.Department, e.Level, framework.FindLevel(e.Level)?.Name ?? e.Level,
                 eligible.Count > 0 && !eligible.Contains(e.Level) ? [] :
                 PromotionTargets.ValidTargets(framework, e.Level).Select(l => new LevelChoice(l.Key, l.Name, framework.TrackOf(l.Key)?.Name ?? "")).ToList()))

@@ -109,10 +109,13 @@ public sealed class DevelopmentPlanService(
         return await ViewAsync(id, framework, ct);
     }
 
+    private const int MaxLineInQuery = 2000;
+
     /// <summary>Plans of one person (when in scope), else every plan the viewer may see: their own, their line's, and for HR all.</summary>
     public async Task<Outcome<IReadOnlyList<PlanSummary>>> ListAsync(string? employeeId, CancellationToken ct = default)
     {
         IQueryable<DevelopmentPlan> plans = db.Set<DevelopmentPlan>().AsNoTracking();
+        HashSet<string>? largeLine = null;
         if (!string.IsNullOrWhiteSpace(employeeId))
         {
             if (!await MaySeeAsync(employeeId, ct)) return Problem.Forbidden(OutOfScope);
@@ -123,7 +126,9 @@ public sealed class DevelopmentPlanService(
         {
             var ids = viewer.HasLineAccess ? await ReportingLine.ReportsOfAsync(db, viewer.EmployeeId, ct) : [];
             ids.Add(viewer.EmployeeId);
-            plans = plans.Where(p => ids.Contains(p.EmployeeId));
+            // A senior manager's line (100,000 ids) is more parameters than SQLite takes: such a line filters in memory.
+            if (ids.Count > MaxLineInQuery) largeLine = ids.ToHashSet(StringComparer.Ordinal);
+            else plans = plans.Where(p => ids.Contains(p.EmployeeId));
             if (ids.Count > 1) await reads.RecordAsync("development_plan.list", null, $"plans in the line of {viewer.EmployeeId}", ct);
         }
         else await reads.RecordAsync("development_plan.list", null, "all plans", ct);
@@ -132,7 +137,8 @@ public sealed class DevelopmentPlanService(
             {
                 p.Id, p.EmployeeId, e.Name, p.Behaviors, p.StartedOn, p.Status, p.ClosedOn,
                 Done = p.Actions.Count(a => a.DoneOn != null), Total = p.Actions.Count,
-            }).Take(1000).ToListAsync(ct);
+            }).Take(largeLine is null ? 1000 : int.MaxValue).ToListAsync(ct);
+        if (largeLine is not null) rows = rows.Where(r => largeLine.Contains(r.EmployeeId)).Take(1000).ToList();
         return rows.Select(r => new PlanSummary(r.Id, r.EmployeeId, r.Name, r.Behaviors.Split(','), r.StartedOn, r.Status, r.ClosedOn, r.Done, r.Total)).ToList();
     }
 

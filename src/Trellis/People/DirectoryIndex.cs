@@ -78,6 +78,7 @@ public sealed class DirectoryIndex
         var terms = string.IsNullOrWhiteSpace(f.Q) ? null : Words(f.Q).Distinct(StringComparer.Ordinal).ToArray();
         if (terms is { Length: 0 }) return (0, []);
         var prefixes = terms?.Select(t => " " + t).ToArray();
+        var digits = terms?.Select(t => t.Any(char.IsAsciiDigit)).ToArray();
         var skip = (long)(f.Page - 1) * f.PageSize;
         var page = new List<string>(f.PageSize);
         var total = 0;
@@ -88,20 +89,20 @@ public sealed class DirectoryIndex
             if (!string.IsNullOrWhiteSpace(f.Track) && _tracks[i] != f.Track) continue;
             if (!string.IsNullOrWhiteSpace(f.Level) && _levels[i] != f.Level) continue;
             if (!string.IsNullOrWhiteSpace(f.ManagerId) && _managers[i] != f.ManagerId) continue;
-            if (prefixes is not null && !Matches(i, terms!, prefixes)) continue;
+            if (prefixes is not null && !Matches(i, terms!, prefixes, digits!)) continue;
             if (total >= skip && page.Count < f.PageSize) page.Add(_ids[i]);
             total++;
         }
         return (total, page);
     }
 
-    private bool Matches(int i, string[] terms, string[] prefixes)
+    private bool Matches(int i, string[] terms, string[] prefixes, bool[] digits)
     {
         var words = _words[i];
         for (var t = 0; t < terms.Length; t++)
         {
             if (words.Contains(prefixes[t], StringComparison.Ordinal)) continue;
-            if (terms[t].Any(char.IsAsciiDigit) && _foldedIds[i].Contains(terms[t], StringComparison.Ordinal)) continue;
+            if (digits[t] && _foldedIds[i].Contains(terms[t], StringComparison.Ordinal)) continue;
             return false;
         }
         return true;

@@ -113,6 +113,33 @@ public sealed partial class LongListsTests
         Assert.Equal(HttpStatusCode.BadRequest, (await manager.GetAsync("/api/v1/team/readiness?page_size=1001")).StatusCode);
     }
 
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task A_senior_manager_with_33000_people_lists_plans_finds_nominees_and_asks_for_feedback(Provider provider)
+    {
+        await using var app = await TrellisApp.StartAsync(provider);
+        // More people in one line than SQLite takes parameters in one statement (32,766).
+        await SeedCrowdAsync(app, 33_000, "M2", rated: false);
+        var manager = await app.ClientForAsync("M1");
+
+        Assert.Equal(HttpStatusCode.OK, (await manager.GetAsync("/api/v1/development-plans")).StatusCode);
+        await CycleTestKit.CycleAsync(await app.ClientForAsync("H1"), "big");
+        var nominees = await manager.GetFromJsonAsync<JsonElement>("/api/v1/cycles/big/nominees?q=Crowd");
+        Assert.Equal(20, nominees.GetArrayLength());
+        Assert.Equal("L00000", nominees[0].GetProperty("employee_id").GetString());
+
+        // The request form does not list 33,000 names: the subject is typed with the colleague search.
+        var response = await manager.GetAsync("/feedback/request");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.True(html.Length < 100_000, $"the request page is {html.Length:N0} characters");
+        Assert.Contains("list=\"subject-options\"", html);
+        Assert.DoesNotContain("L00000", html);
+        // Someone with a small line (here none) still chooses from a list.
+        var own = await (await app.ClientForAsync("E1")).GetStringAsync("/feedback/request");
+        Assert.Contains("<option value=\"E1\"", own);
+        Assert.DoesNotContain("subject-options", own);
+    }
+
     private static int SuggestionRows(string html)
     {
         var table = html[html.IndexOf("id=\"suggestions-table\"", StringComparison.Ordinal)..];
