@@ -23,6 +23,10 @@ public sealed record CareerFramework
 
     public BehaviorDefinition? FindBehavior(string key) => Behaviors.FirstOrDefault(b => b.Key == key);
 
+    /// <summary>The behaviours that new feedback, requests, plans and level expectations may use: every one not retired.</summary>
+    [JsonIgnore]
+    public IEnumerable<BehaviorDefinition> ActiveBehaviors => Behaviors.Where(b => !b.IsRetired);
+
     public ValueDefinition? ValueOf(string behaviorKey) => Values.FirstOrDefault(v => v.Behaviors.Any(b => b.Key == behaviorKey));
 
     /// <summary>The level one band up on the same track, or null at the top.</summary>
@@ -52,6 +56,10 @@ public sealed record ValueDefinition
     public required string Name { get; init; }
     public string Description { get; init; } = "";
     public IReadOnlyList<BehaviorDefinition> Behaviors { get; init; } = [];
+
+    /// <summary>A value is retired when every one of its behaviours is: it keeps its history, and nothing new is given on it.</summary>
+    [JsonIgnore]
+    public bool IsRetired => Behaviors.Count > 0 && Behaviors.All(b => b.IsRetired);
 }
 
 public sealed record BehaviorDefinition
@@ -61,6 +69,17 @@ public sealed record BehaviorDefinition
     public string Description { get; init; } = "";
     /// <summary>Behaviourally anchored rating scale: "1".."5" → what that rating looks like.</summary>
     public IReadOnlyDictionary<string, string> Anchors { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// The day HR retired this behaviour, or absent. A retired behaviour stays in the document so that the evidence
+    /// given on it keeps its name and anchors; nothing new is scored on it and no level expects it. Documents
+    /// written before retiring existed simply omit it.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateOnly? Retired { get; init; }
+
+    [JsonIgnore]
+    public bool IsRetired => Retired is not null;
 }
 
 public sealed record Track

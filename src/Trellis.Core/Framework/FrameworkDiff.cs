@@ -7,7 +7,7 @@ public enum ChangeKind { Added, Removed, Changed }
 
 /// <summary>
 /// One structural change. <see cref="Path"/> names the element by keys, not positions
-/// (<c>values[curiosity].behaviors[asks-why].anchors.3</c>), so that reordering does not read as a change;
+/// (<c>values[curiosity].behaviors[asks-why].anchors.3</c>), so that a move reads as one order change, not as edits;
 /// <see cref="Area"/> is one of framework, rules, value, behavior, anchor, track, level, scope, expectation.
 /// </summary>
 public sealed record FrameworkChange(ChangeKind Kind, string Area, string Path, string Description, string? Before, string? After);
@@ -32,6 +32,7 @@ public static class FrameworkDiff
 
         CompareValues(from, to, changes, Changed);
         CompareBehaviors(from, to, changes, Changed);
+        CompareOrder(from, to, changes);
         CompareTracks(from, to, changes, Changed);
         CompareLevels(from, to, changes, Changed);
         return changes;
@@ -76,6 +77,9 @@ public static class FrameworkDiff
             changed("behavior", $"{path}.value", $"Value of behaviour '{b.Name}'", old.Value.Key, value.Key);
             changed("behavior", $"{path}.name", $"Name of behaviour '{b.Key}'", old.Behavior.Name, b.Name);
             changed("behavior", $"{path}.description", $"Description of behaviour '{b.Name}'", old.Behavior.Description, b.Description);
+            if (old.Behavior.IsRetired != b.IsRetired)
+                changes.Add(new(ChangeKind.Changed, "behavior", $"{path}.retired",
+                    b.IsRetired ? $"Behaviour '{b.Name}' retired" : $"Behaviour '{b.Name}' back in use", Day(old.Behavior.Retired), Day(b.Retired)));
             foreach (var rating in old.Behavior.Anchors.Keys.Union(b.Anchors.Keys).Order(StringComparer.Ordinal))
             {
                 var anchorPath = $"{path}.anchors.{rating}";
@@ -88,6 +92,32 @@ public static class FrameworkDiff
                 else
                     changed("anchor", anchorPath, $"Anchor {rating} of '{b.Name}'", oldText, newText);
             }
+        }
+    }
+
+    /// <summary>
+    /// The saved order of values, and of behaviours within a value, is what people read: a move is one change per list,
+    /// with the names in order before and after. Only the elements in both versions count, so an addition is not also a move.
+    /// </summary>
+    private static void CompareOrder(CareerFramework from, CareerFramework to, List<FrameworkChange> changes)
+    {
+        Moved("value", "values.order", "Order of values",
+            from.Values.Select(v => (v.Key, v.Name)).ToList(), to.Values.Select(v => (v.Key, v.Name)).ToList());
+        foreach (var value in to.Values)
+        {
+            if (from.Values.FirstOrDefault(v => v.Key == value.Key) is not { } old) continue;
+            Moved("behavior", $"values[{value.Key}].behaviors.order", $"Order of behaviours under '{value.Name}'",
+                old.Behaviors.Select(b => (b.Key, b.Name)).ToList(), value.Behaviors.Select(b => (b.Key, b.Name)).ToList());
+        }
+
+        // Keys decide whether anything moved (a rename is not a move); names are what the change shows.
+        void Moved(string area, string path, string what, List<(string Key, string Name)> before, List<(string Key, string Name)> after)
+        {
+            var common = before.Select(i => i.Key).Intersect(after.Select(i => i.Key), StringComparer.Ordinal).ToHashSet(StringComparer.Ordinal);
+            var a = before.Where(i => common.Contains(i.Key)).ToList();
+            var b = after.Where(i => common.Contains(i.Key)).ToList();
+            if (a.Select(i => i.Key).SequenceEqual(b.Select(i => i.Key), StringComparer.Ordinal)) return;
+            changes.Add(new(ChangeKind.Changed, area, path, what, string.Join("\n", a.Select(i => i.Name)), string.Join("\n", b.Select(i => i.Name))));
         }
     }
 
@@ -158,6 +188,8 @@ public static class FrameworkDiff
             }
         }
     }
+
+    private static string? Day(DateOnly? day) => day?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     private static string Describe(Level l) => $"{l.Name} (band {Num(l.Band)}, {Range(l.Scope)} direct reports)";
 

@@ -79,7 +79,9 @@ public static partial class FrameworkValidator
                 foreach (var (behavior, rating) in level.Expectations)
                 {
                     var ep = $"{lp}.expectations.{behavior}";
-                    if (!f.Behaviors.Any(b => b.Key == behavior)) Add(ep, $"unknown behaviour '{behavior}'");
+                    var known = f.FindBehavior(behavior);
+                    if (known is null) Add(ep, $"unknown behaviour '{behavior}'");
+                    else if (known.IsRetired) Add(ep, $"behaviour '{behavior}' was retired on {known.Retired:yyyy-MM-dd}; a level cannot expect it");
                     if (rating is < 1 or > 5) Add(ep, $"rating must be between 1 and 5 (got {rating})");
                 }
             }

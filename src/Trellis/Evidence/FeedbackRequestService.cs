@@ -56,8 +56,9 @@ public sealed class FeedbackRequestService(TrellisDb db, FrameworkStore framewor
         else if (behaviors.Count > MaxBehaviors) errors.Add("behaviors", $"Ask about at most {MaxBehaviors} behaviours at once ({behaviors.Count} chosen).");
         else if (framework is null) errors.Add("behaviors", "No career framework has been imported yet, so there are no behaviours to ask about.");
         else
-            foreach (var b in behaviors.Where(b => framework.FindBehavior(b) is null))
-                errors.Add("behaviors", $"'{b}' is not a behaviour of the current framework.");
+            foreach (var b in behaviors)
+                if (framework.FindBehavior(b) is not { } known) errors.Add("behaviors", $"'{b}' is not a behaviour of the current framework.");
+                else if (known.IsRetired) errors.Add("behaviors", $"“{known.Name}” has been retired from the framework; ask about a behaviour in use.");
 
         var message = string.IsNullOrWhiteSpace(request.Message) ? null : request.Message.Trim();
         if (message is { Length: > MaxMessageLength })

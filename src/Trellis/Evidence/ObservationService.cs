@@ -31,8 +31,10 @@ public sealed partial class ObservationService(TrellisDb db, FrameworkStore fram
         var behavior = request.Behavior?.Trim();
         if (string.IsNullOrEmpty(behavior)) errors.Add("behavior", "Choose the behaviour the feedback is about.");
         else if (framework is null) errors.Add("behavior", "No career framework has been imported yet, so there are no behaviours to rate.");
-        else if (framework.FindBehavior(behavior) is null)
+        else if (framework.FindBehavior(behavior) is not { } known)
             errors.Add("behavior", $"'{behavior}' is not a behaviour of the current framework ({framework.Name} {framework.Version}).");
+        else if (known.IsRetired)
+            errors.Add("behavior", $"“{known.Name}” was retired from the framework on {known.Retired:yyyy-MM-dd}; feedback given on it before stays, but no new feedback is scored on it.");
 
         var (rating, comment, visibility) = ObservationFields.Read(request.Rating, request.Comment, request.Visibility, Visibilities.Shared, errors);
 

@@ -32,10 +32,13 @@ public sealed class RecognitionService(TrellisDb db, FrameworkStore frameworks, 
         {
             var v = framework.Values.FirstOrDefault(x => x.Key == value);
             if (v is null) errors.Add("value", $"'{value}' is not a value of the current framework.");
+            else if (v.IsRetired) errors.Add("value", $"“{v.Name}” has been retired from the framework; recognise a value in use.");
             else if (behavior is not null && v.Behaviors.All(b => b.Key != behavior))
                 errors.Add("behavior", framework.FindBehavior(behavior) is null
                     ? $"'{behavior}' is not a behaviour of the current framework."
                     : $"'{behavior}' belongs to another value than {v.Name}.");
+            else if (behavior is not null && framework.FindBehavior(behavior)!.IsRetired)
+                errors.Add("behavior", $"“{framework.FindBehavior(behavior)!.Name}” has been retired from the framework; choose a behaviour in use.");
         }
 
         var message = request.Message?.Trim();

@@ -6,8 +6,9 @@ using Trellis.Core.Framework;
 namespace Trellis.Framework;
 
 /// <summary>
-/// /api/v1/framework: every signed-in person reads the framework and its history; HR replaces the document
-/// or edits one behaviour or level, each write storing a new version.
+/// /api/v1/framework: every signed-in person reads the framework and its history; HR replaces the document,
+/// or adds, renames, moves, retires or removes one value, behaviour or level, each write storing a new version
+/// (409 when it was made on an older version than the current one).
 /// </summary>
 public static class FrameworkApi
 {
@@ -23,6 +24,18 @@ public static class FrameworkApi
         api.MapPut("/", PutDocument).RequireAuthorization(Policies.Hr).Accepts<CareerFramework>("application/json");
         api.MapPut("/behaviors/{key}", PutBehavior).RequireAuthorization(Policies.Hr);
         api.MapPut("/levels/{key}", PutLevel).RequireAuthorization(Policies.Hr);
+        api.MapPost("/values", PostValue).RequireAuthorization(Policies.Hr);
+        api.MapPut("/values/{key}", PutValue).RequireAuthorization(Policies.Hr);
+        api.MapDelete("/values/{key}", DeleteValue).RequireAuthorization(Policies.Hr);
+        api.MapPost("/values/{key}/move", MoveValue).RequireAuthorization(Policies.Hr);
+        api.MapPost("/values/{key}/retire", RetireValue).RequireAuthorization(Policies.Hr);
+        api.MapPost("/values/{key}/behaviors", PostBehavior).RequireAuthorization(Policies.Hr);
+        api.MapPost("/behaviors/{key}/move", MoveBehavior).RequireAuthorization(Policies.Hr);
+        api.MapPost("/behaviors/{key}/retire", RetireBehavior).RequireAuthorization(Policies.Hr);
+        api.MapPost("/behaviors/{key}/restore", RestoreBehavior).RequireAuthorization(Policies.Hr);
+        api.MapDelete("/behaviors/{key}", DeleteBehavior).RequireAuthorization(Policies.Hr);
+        api.MapPost("/tracks/{track}/levels", PostLevel).RequireAuthorization(Policies.Hr);
+        api.MapDelete("/levels/{key}", DeleteLevel).RequireAuthorization(Policies.Hr);
         return app;
     }
 
@@ -67,23 +80,108 @@ public static class FrameworkApi
     public static async Task<Results<Ok<FrameworkSaveResponse>, ValidationProblem, ProblemHttpResult>> PutBehavior(
         string key, BehaviorEditRequest body, Viewer viewer, FrameworkHistory history, CancellationToken ct)
     {
-        var change = new BehaviorChange(body.Name ?? "", body.Description ?? "",
-            (body.Anchors ?? []).ToDictionary(a => a.Key, a => a.Value ?? ""));
-        return ToResult(await history.EditBehaviorAsync(key, change, viewer.EmployeeId, body.Note, body.BaseVersion, ct));
+        return ToResult(await history.EditBehaviorAsync(key, ToChange(body), viewer.EmployeeId, body.Note, body.BaseVersion, ct));
     }
 
     public static async Task<Results<Ok<FrameworkSaveResponse>, ValidationProblem, ProblemHttpResult>> PutLevel(
         string key, LevelEditRequest body, Viewer viewer, FrameworkHistory history, CancellationToken ct)
     {
-        var scope = new LevelScope
-        {
-            DirectReports = body.Scope?.DirectReports ?? [],
-            Responsibilities = body.Scope?.Responsibilities ?? [],
-            TimeSplit = body.Scope?.TimeSplit ?? "",
-        };
-        var change = new LevelChange(body.Name ?? "", scope, body.Expectations ?? []);
-        return ToResult(await history.EditLevelAsync(key, change, viewer.EmployeeId, body.Note, body.BaseVersion, ct));
+        return ToResult(await history.EditLevelAsync(key, ToChange(body), viewer.EmployeeId, body.Note, body.BaseVersion, ct));
     }
+
+    private static LevelChange ToChange(LevelEditRequest body) => new(body.Name ?? "", new LevelScope
+    {
+        DirectReports = body.Scope?.DirectReports ?? [],
+        Responsibilities = body.Scope?.Responsibilities ?? [],
+        TimeSplit = body.Scope?.TimeSplit ?? "",
+    }, body.Expectations ?? [], body.Band);
+
+    private static BehaviorChange ToChange(BehaviorEditRequest body) =>
+        new(body.Name ?? "", body.Description ?? "", (body.Anchors ?? []).ToDictionary(a => a.Key, a => a.Value ?? ""));
+
+    /// <summary>Adds a value with its first behaviour (a value needs at least one) at the end of the list.</summary>
+    public static async Task<Results<Ok<FrameworkSaveResponse>, ValidationProblem, ProblemHttpResult>> PostValue(
+        ValueAddRequest body, Viewer viewer, FrameworkHistory history, CancellationToken ct)
+    {
+        var behavior = body.Behavior ?? new BehaviorAddRequest(null, null, null, null, null, null);
+        var change = new BehaviorChange(behavior.Name ?? "", behavior.Description ?? "", (behavior.Anchors ?? []).ToDictionary(a => a.Key, a => a.Value ?? ""));
+        return ToResult(await history.ApplyAsync(f => FrameworkEdits.AddValue(f, body.Key ?? "", new ValueChange(body.Name ?? "", body.Description ?? ""), behavior.Key ?? "", change),
+            "", "framework.value_added", body.Key ?? "", viewer.EmployeeId, body.Note, body.BaseVersion, ct));
+    }
+
+    /// <summary>Renames a value or changes its description; its key stays (recognitions refer to it).</summary>
+    public static async Task<Results<Ok<FrameworkSaveResponse>, ValidationProblem, ProblemHttpResult>> PutValue(
+        string key, ValueEditRequest body, Viewer viewer, FrameworkHistory history, CancellationToken ct) =>
+        ToResult(await history.ApplyAsync(f => FrameworkEdits.EditValue(f, key, new ValueChange(body.Name ?? "", body.Description ?? "")),
+            $"There is no value '{key}'", "framework.value_edited", key, viewer.EmployeeId, body.Note, body.BaseVersion, ct));
+
+    /// <summary>Removes a value and its behaviours; refused (400) while feedback or recognitions refer to them: retire it instead.</summary>
+    public static async Task<Results<Ok<FrameworkSaveResponse>, ValidationProblem, ProblemHttpResult>> DeleteValue(
+        string key, Viewer viewer, FrameworkHistory history, [FromQuery] string? note, [FromQuery(Name = "base_version")] int? baseVersion, CancellationToken ct) =>
+        ToResult(await history.ApplyAsync(f => FrameworkEdits.RemoveValue(f, key), $"There is no value '{key}'", "framework.value_removed", key,
+            viewer.EmployeeId, note, baseVersion, ct));
+
+    /// <summary>Moves a value to a position in the saved order (1 = first).</summary>
+    public static async Task<Results<Ok<FrameworkSaveResponse>, ValidationProblem, ProblemHttpResult>> MoveValue(
+        string key, FrameworkMoveRequest body, Viewer viewer, FrameworkHistory history, CancellationToken ct) =>
+        ToResult(await history.ApplyAsync(f => FrameworkEdits.MoveValue(f, key, body.Position), $"There is no value '{key}'", "framework.value_moved", key,
+            viewer.EmployeeId, body.Note, body.BaseVersion, ct));
+
+    /// <summary>Retires every behaviour of a value (today's date): its history stays, nothing new is given on it.</summary>
+    public static async Task<Results<Ok<FrameworkSaveResponse>, ValidationProblem, ProblemHttpResult>> RetireValue(
+        string key, FrameworkActionRequest? body, Viewer viewer, FrameworkHistory history, TimeProvider clock, CancellationToken ct) =>
+        ToResult(await history.ApplyAsync(f => FrameworkEdits.RetireValue(f, key, Today(clock)), $"There is no value '{key}'", "framework.value_retired", key,
+            viewer.EmployeeId, body?.Note, body?.BaseVersion, ct));
+
+    /// <summary>Adds a behaviour with its five anchors at the end of a value.</summary>
+    public static async Task<Results<Ok<FrameworkSaveResponse>, ValidationProblem, ProblemHttpResult>> PostBehavior(
+        string key, BehaviorAddRequest body, Viewer viewer, FrameworkHistory history, CancellationToken ct)
+    {
+        var change = new BehaviorChange(body.Name ?? "", body.Description ?? "", (body.Anchors ?? []).ToDictionary(a => a.Key, a => a.Value ?? ""));
+        return ToResult(await history.ApplyAsync(f => FrameworkEdits.AddBehavior(f, key, body.Key ?? "", change), $"There is no value '{key}'",
+            "framework.behavior_added", body.Key ?? "", viewer.EmployeeId, body.Note, body.BaseVersion, ct));
+    }
+
+    /// <summary>Moves a behaviour within its value (1 = first).</summary>
+    public static async Task<Results<Ok<FrameworkSaveResponse>, ValidationProblem, ProblemHttpResult>> MoveBehavior(
+        string key, FrameworkMoveRequest body, Viewer viewer, FrameworkHistory history, CancellationToken ct) =>
+        ToResult(await history.ApplyAsync(f => FrameworkEdits.MoveBehavior(f, key, body.Position), $"There is no behaviour '{key}'", "framework.behavior_moved", key,
+            viewer.EmployeeId, body.Note, body.BaseVersion, ct));
+
+    /// <summary>Retires a behaviour (today's date): no level expects it any more; its evidence stays readable.</summary>
+    public static async Task<Results<Ok<FrameworkSaveResponse>, ValidationProblem, ProblemHttpResult>> RetireBehavior(
+        string key, FrameworkActionRequest? body, Viewer viewer, FrameworkHistory history, TimeProvider clock, CancellationToken ct) =>
+        ToResult(await history.ApplyAsync(f => FrameworkEdits.RetireBehavior(f, key, Today(clock)), $"There is no behaviour '{key}'", "framework.behavior_retired", key,
+            viewer.EmployeeId, body?.Note, body?.BaseVersion, ct));
+
+    /// <summary>Puts a retired behaviour back in use (levels expect it again only once HR sets their expectations).</summary>
+    public static async Task<Results<Ok<FrameworkSaveResponse>, ValidationProblem, ProblemHttpResult>> RestoreBehavior(
+        string key, FrameworkActionRequest? body, Viewer viewer, FrameworkHistory history, CancellationToken ct) =>
+        ToResult(await history.ApplyAsync(f => FrameworkEdits.RestoreBehavior(f, key), $"There is no behaviour '{key}'", "framework.behavior_restored", key,
+            viewer.EmployeeId, body?.Note, body?.BaseVersion, ct));
+
+    /// <summary>Removes a behaviour no evidence refers to (one added by mistake); otherwise 400: retire it instead.</summary>
+    public static async Task<Results<Ok<FrameworkSaveResponse>, ValidationProblem, ProblemHttpResult>> DeleteBehavior(
+        string key, Viewer viewer, FrameworkHistory history, [FromQuery] string? note, [FromQuery(Name = "base_version")] int? baseVersion, CancellationToken ct) =>
+        ToResult(await history.ApplyAsync(f => FrameworkEdits.RemoveBehavior(f, key), $"There is no behaviour '{key}'", "framework.behavior_removed", key,
+            viewer.EmployeeId, note, baseVersion, ct));
+
+    /// <summary>Adds a level to a track at its band.</summary>
+    public static async Task<Results<Ok<FrameworkSaveResponse>, ValidationProblem, ProblemHttpResult>> PostLevel(
+        string track, LevelAddRequest body, Viewer viewer, FrameworkHistory history, CancellationToken ct)
+    {
+        var change = ToChange(new LevelEditRequest(body.Name, body.Scope, body.Expectations, body.Note, body.BaseVersion, body.Band ?? 0));
+        return ToResult(await history.ApplyAsync(f => FrameworkEdits.AddLevel(f, track, body.Key ?? "", change), $"There is no track '{track}'",
+            "framework.level_added", body.Key ?? "", viewer.EmployeeId, body.Note, body.BaseVersion, ct));
+    }
+
+    /// <summary>Removes a level; refused (400) while anyone holds it.</summary>
+    public static async Task<Results<Ok<FrameworkSaveResponse>, ValidationProblem, ProblemHttpResult>> DeleteLevel(
+        string key, Viewer viewer, FrameworkHistory history, [FromQuery] string? note, [FromQuery(Name = "base_version")] int? baseVersion, CancellationToken ct) =>
+        ToResult(await history.ApplyAsync(f => FrameworkEdits.RemoveLevel(f, key), $"There is no level '{key}'", "framework.level_removed", key,
+            viewer.EmployeeId, note, baseVersion, ct));
+
+    private static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
 
     private static Results<Ok<FrameworkSaveResponse>, ValidationProblem, ProblemHttpResult> ToResult(FrameworkWrite write)
     {

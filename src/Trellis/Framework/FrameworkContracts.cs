@@ -20,8 +20,29 @@ public sealed record BehaviorEditRequest(string? Name, string? Description, Dict
 
 public sealed record LevelScopeRequest(int[]? DirectReports, string[]? Responsibilities, string? TimeSplit);
 
-/// <summary>PUT /api/v1/framework/levels/{key}: a level's name, scope and expectations (behaviour key → rating 1–5), replaced as a whole.</summary>
-public sealed record LevelEditRequest(string? Name, LevelScopeRequest? Scope, Dictionary<string, int>? Expectations, string? Note, int? BaseVersion);
+/// <summary>
+/// PUT /api/v1/framework/levels/{key}: a level's name, scope and expectations (behaviour key → rating 1–5), replaced as
+/// a whole; <c>band</c>, when given, moves the level within its track.
+/// </summary>
+public sealed record LevelEditRequest(string? Name, LevelScopeRequest? Scope, Dictionary<string, int>? Expectations, string? Note, int? BaseVersion, int? Band = null);
+
+/// <summary>POST /api/v1/framework/tracks/{track}/levels: a new level, its band and everything a level has.</summary>
+public sealed record LevelAddRequest(string? Key, string? Name, int? Band, LevelScopeRequest? Scope, Dictionary<string, int>? Expectations, string? Note, int? BaseVersion);
+
+/// <summary>POST /api/v1/framework/values/{value}/behaviors: a new behaviour with its anchors "1".."5".</summary>
+public sealed record BehaviorAddRequest(string? Key, string? Name, string? Description, Dictionary<string, string?>? Anchors, string? Note, int? BaseVersion);
+
+/// <summary>POST /api/v1/framework/values: a new value with its first behaviour.</summary>
+public sealed record ValueAddRequest(string? Key, string? Name, string? Description, BehaviorAddRequest? Behavior, string? Note, int? BaseVersion);
+
+/// <summary>PUT /api/v1/framework/values/{key}: a value's name and description.</summary>
+public sealed record ValueEditRequest(string? Name, string? Description, string? Note, int? BaseVersion);
+
+/// <summary>POST …/move: the new position in the saved order, 1 = first.</summary>
+public sealed record FrameworkMoveRequest(int Position, string? Note, int? BaseVersion);
+
+/// <summary>POST …/retire and …/restore: an optional note and the version the change was made on.</summary>
+public sealed record FrameworkActionRequest(string? Note, int? BaseVersion);
 
 /// <summary>The result of a framework write, shared by the API and the edit pages.</summary>
 public abstract record FrameworkWrite

@@ -8,7 +8,7 @@ namespace Trellis.Framework;
 /// The framework's versions: listing, reading and diffing them, and every write (a whole document or one
 /// behaviour or level), each of which stores a new version. The API and the pages both call this.
 /// </summary>
-public sealed class FrameworkHistory(TrellisDb db, FrameworkStore store)
+public sealed class FrameworkHistory(TrellisDb db, FrameworkStore store, TimeProvider clock)
 {
     public const int MaxNoteLength = 500;
 
@@ -60,31 +60,31 @@ public sealed class FrameworkHistory(TrellisDb db, FrameworkStore store)
         var errors = FrameworkEdits.ErrorsByPath(parsed.Problems).ToDictionary();
         AddNoteError(errors, note);
         if (parsed.Framework is null || errors.Count > 0) return new FrameworkWrite.Invalid(errors);
-        return await SaveAsync(parsed.Framework, by, note, baseVersion, checkReferences: true, ct);
+        return await SaveAsync(parsed.Framework, by, note, baseVersion, checkReferences: true, ("framework.replaced", parsed.Framework.Version), ct);
     }
 
-    public async Task<FrameworkWrite> EditBehaviorAsync(string key, BehaviorChange change, string by, string? note, int? baseVersion, CancellationToken ct = default)
+    public Task<FrameworkWrite> EditBehaviorAsync(string key, BehaviorChange change, string by, string? note, int? baseVersion, CancellationToken ct = default) =>
+        ApplyAsync(f => FrameworkEdits.EditBehavior(f, key, change), $"There is no behaviour '{key}'", "framework.behavior_edited", key, by, note, baseVersion, ct);
+
+    public Task<FrameworkWrite> EditLevelAsync(string key, LevelChange change, string by, string? note, int? baseVersion, CancellationToken ct = default) =>
+        ApplyAsync(f => FrameworkEdits.EditLevel(f, key, change), $"There is no level '{key}'", "framework.level_edited", key, by, note, baseVersion, ct);
+
+    /// <summary>
+    /// One structural edit (add, rename, move, retire or remove a value, behaviour or level) applied to the current
+    /// version and stored as a new one, under the same checks as an import: the document must validate, and nothing
+    /// people or evidence still refer to may disappear. <paramref name="action"/> names the audit-log entry.
+    /// </summary>
+    public async Task<FrameworkWrite> ApplyAsync(Func<CareerFramework, FrameworkEditResult?> edit, string notFound, string action, string subject,
+        string by, string? note, int? baseVersion, CancellationToken ct = default)
     {
         var current = await CurrentAsync(ct);
         if (current is null) return NoFramework;
-        var edited = FrameworkEdits.EditBehavior(current.Framework, key, change);
-        if (edited is null) return new FrameworkWrite.NotFound($"There is no behaviour '{key}' in the current framework (version {current.Version.Id}).");
+        var edited = edit(current.Framework);
+        if (edited is null) return new FrameworkWrite.NotFound($"{notFound} in the current framework (version {current.Version.Id}).");
         var errors = edited.Errors.ToDictionary();
         AddNoteError(errors, note);
         if (errors.Count > 0) return new FrameworkWrite.Invalid(errors);
-        return await SaveAsync(edited.Framework, by, note, baseVersion, checkReferences: false, ct);
-    }
-
-    public async Task<FrameworkWrite> EditLevelAsync(string key, LevelChange change, string by, string? note, int? baseVersion, CancellationToken ct = default)
-    {
-        var current = await CurrentAsync(ct);
-        if (current is null) return NoFramework;
-        var edited = FrameworkEdits.EditLevel(current.Framework, key, change);
-        if (edited is null) return new FrameworkWrite.NotFound($"There is no level '{key}' in the current framework (version {current.Version.Id}).");
-        var errors = edited.Errors.ToDictionary();
-        AddNoteError(errors, note);
-        if (errors.Count > 0) return new FrameworkWrite.Invalid(errors);
-        return await SaveAsync(edited.Framework, by, note, baseVersion, checkReferences: false, ct);
+        return await SaveAsync(edited.Framework, by, note, baseVersion ?? current.Version.Id, checkReferences: true, (action, subject), ct);
     }
 
     private static FrameworkWrite NoFramework => new FrameworkWrite.NotFound("No career framework has been imported yet.");
@@ -95,7 +95,8 @@ public sealed class FrameworkHistory(TrellisDb db, FrameworkStore store)
             errors["note"] = [$"must be at most {MaxNoteLength} characters (got {note.Length})"];
     }
 
-    private async Task<FrameworkWrite> SaveAsync(CareerFramework framework, string by, string? note, int? baseVersion, bool checkReferences, CancellationToken ct)
+    private async Task<FrameworkWrite> SaveAsync(CareerFramework framework, string by, string? note, int? baseVersion, bool checkReferences,
+        (string Action, string Subject) audit, CancellationToken ct)
     {
         await WriteGate.WaitAsync(ct);
         try
@@ -114,10 +115,21 @@ public sealed class FrameworkHistory(TrellisDb db, FrameworkStore store)
             }
 
             var (id, created) = await store.SaveVersionAsync(db, framework, by, string.IsNullOrWhiteSpace(note) ? null : note.Trim(), ct);
+            var changes = current is null || !created ? [] : FrameworkDiff.Compare(current.Framework, framework);
+            if (created)
+            {
+                // Who changed the framework, what, and into which version: the version row says who, the log says it with everything else HR did.
+                db.AuditLog.Add(new AuditLogEntry
+                {
+                    At = clock.GetUtcNow(), ActorEmployeeId = by, Action = audit.Action,
+                    Detail = Truncate($"{audit.Subject}: version {id}{(current is null ? "" : $" replaces version {current.Version.Id}")}; " +
+                                      string.Join("; ", changes.Select(c => c.Description))),
+                });
+                await db.SaveChangesAsync(ct);
+            }
             await tx.CommitAsync(ct);
             // A reader may have reloaded the cache between the insert and the commit and cached the old version.
             store.Invalidate();
-            var changes = current is null || !created ? [] : FrameworkDiff.Compare(current.Framework, framework);
             return new FrameworkWrite.Saved(new FrameworkSaveResponse(id, created, changes));
         }
         finally { WriteGate.Release(); }
@@ -133,6 +145,10 @@ public sealed class FrameworkHistory(TrellisDb db, FrameworkStore store)
             list.Add(message);
         }
 
+        string LevelName(string key) => before.FindLevel(key) is { } l ? $"the level “{l.Name}” ({before.TrackOf(key)!.Name})" : $"the level {key}";
+        string BehaviorName(string key) => before.FindBehavior(key) is { } b ? $"the behaviour “{b.Name}”" : $"the behaviour {key}";
+        static string Count(int n, string one, string many) => n == 1 ? $"1 {one}" : $"{n} {many}";
+
         var removedLevels = before.Levels.Select(l => l.Key).Except(after.Levels.Select(l => l.Key)).ToList();
         var removedTracks = before.Tracks.Select(t => t.Key).Except(after.Tracks.Select(t => t.Key)).ToList();
         var removedBehaviors = before.Behaviors.Select(b => b.Key).Except(after.Behaviors.Select(b => b.Key)).ToList();
@@ -141,7 +157,7 @@ public sealed class FrameworkHistory(TrellisDb db, FrameworkStore store)
         if (removedLevels.Count > 0)
             foreach (var g in await db.Employees.Where(e => removedLevels.Contains(e.Level)).GroupBy(e => e.Level)
                          .Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct))
-                Add("$.tracks", $"level '{g.Key}' is removed but {g.Count} employee(s) hold it; move them to another level first");
+                Add("$.tracks", $"{LevelName(g.Key)} is still held by {Count(g.Count, "person", "people")}: move them to another level first, then remove it");
         if (removedTracks.Count > 0)
             foreach (var g in await db.Employees.Where(e => removedTracks.Contains(e.Track)).GroupBy(e => e.Track)
                          .Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct))
@@ -149,15 +165,17 @@ public sealed class FrameworkHistory(TrellisDb db, FrameworkStore store)
         foreach (var key in removedBehaviors)
         {
             if (await db.Observations.AnyAsync(o => o.Behavior == key, ct))
-                Add("$.values", $"behaviour '{key}' is removed but observations refer to it");
+                Add("$.values", $"{BehaviorName(key)} has feedback given on it, so it cannot be removed: retire it instead (its evidence stays readable)");
             else if (await db.Recognitions.AnyAsync(r => r.Behavior == key, ct))
-                Add("$.values", $"behaviour '{key}' is removed but recognitions refer to it");
+                Add("$.values", $"{BehaviorName(key)} has recognitions given for it, so it cannot be removed: retire it instead (its evidence stays readable)");
         }
         foreach (var key in removedValues)
             if (await db.Recognitions.AnyAsync(r => r.Value == key, ct))
-                Add("$.values", $"value '{key}' is removed but recognitions refer to it");
+                Add("$.values", $"the value “{before.Values.First(v => v.Key == key).Name}” has recognitions given for it, so it cannot be removed: retire it instead");
         return errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
     }
+
+    private static string Truncate(string text) => text.Length <= 1000 ? text : text[..997] + "...";
 
     private async Task<StoredFramework> ToStoredAsync(FrameworkVersion row, CancellationToken ct)
     {

@@ -25,3 +25,6 @@ public static class FrameworkText
 
     public static string TrackLabel(Track t) => t.IsPeopleLeader ? $"{t.Name}: people-leader track" : $"{t.Name}: expert (individual) track";
 }
+
+/// <summary>One HR action button on the framework pages: a small form posting <see cref="FrameworkPageActions"/>' action.</summary>
+public sealed record FrameworkActionButton(string Act, string Target, int? Position, int BaseVersion, string Text, string Label, string Page = "/framework");

@@ -6,7 +6,7 @@ using Trellis.Core.Framework;
 namespace Trellis.Framework;
 
 /// <summary>The tracks side by side by band: levels of equal standing on one row, and their expectations as a matrix.</summary>
-public sealed class TracksModel(FrameworkHistory history, Viewer viewer) : PageModel
+public sealed class TracksModel(FrameworkHistory history, Viewer viewer, TimeProvider clock) : PageModel
 {
     public CareerFramework? Framework { get; private set; }
     public FrameworkVersionSummary? Version { get; private set; }
@@ -24,6 +24,38 @@ public sealed class TracksModel(FrameworkHistory history, Viewer viewer) : PageM
         public bool IsLateral => Levels.Count(l => l is not null) > 1;
     }
 
+    /// <summary>HR removes a level from here (<see cref="FrameworkPageActions.RemoveLevel"/>); refused in words while anyone holds it.</summary>
+    [BindProperty] public string? Act { get; set; }
+    [BindProperty] public string? Target { get; set; }
+    [BindProperty] public int? BaseVersion { get; set; }
+    public IReadOnlyList<string> Refused { get; private set; } = [];
+    public string? Conflict { get; private set; }
+
+    public async Task<IActionResult> OnPostAsync(CancellationToken ct)
+    {
+        if (!viewer.IsHr) return Forbid();
+        if (Act != FrameworkPageActions.RemoveLevel) return BadRequest();
+        var run = FrameworkPageActions.RunAsync(history, Act, Target ?? "", null, BaseVersion, viewer.EmployeeId,
+            DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), ct)!;
+        switch (await run)
+        {
+            case FrameworkWrite.Saved s:
+                return Redirect($"/framework/tracks?saved={s.Result.Version}&created={(s.Result.Created ? "true" : "false")}");
+            case FrameworkWrite.NotFound:
+                return NotFound();
+            case FrameworkWrite.Invalid i:
+                Refused = FrameworkPageActions.Messages(i);
+                Response.StatusCode = StatusCodes.Status400BadRequest;
+                break;
+            case FrameworkWrite.Stale s:
+                Conflict = FrameworkPageActions.StaleMessage(s);
+                Response.StatusCode = StatusCodes.Status409Conflict;
+                break;
+        }
+        await OnGetAsync(ct);
+        return Page();
+    }
+
     public async Task OnGetAsync(CancellationToken ct)
     {
         var current = await history.CurrentAsync(ct);
@@ -31,7 +63,7 @@ public sealed class TracksModel(FrameworkHistory history, Viewer viewer) : PageM
         Framework = current.Framework;
         Version = current.Version;
         Tracks = Framework.Tracks.OrderBy(t => t.IsPeopleLeader).ToList();
-        var behaviors = Framework.Behaviors.Select(b => b.Key).ToList();
+        var behaviors = Framework.ActiveBehaviors.Select(b => b.Key).ToList();
         Bands = Tracks.SelectMany(t => t.Levels).Select(l => l.Band).Distinct().Order()
             .Select(band =>
             {

@@ -52,6 +52,7 @@ public sealed class DevelopmentPlanService(
         if (behaviors.Count == 0) errors.Add("behaviors", "Choose one to three behaviours to work on.");
         else if (behaviors.Count > MaxBehaviors) errors.Add("behaviors", $"A plan works on at most {MaxBehaviors} behaviours ({behaviors.Count} chosen).");
         foreach (var b in behaviors.Where(b => framework.FindBehavior(b) is null)) errors.Add("behaviors", $"'{b}' is not a behaviour of the current framework.");
+        foreach (var b in behaviors.Where(b => framework.FindBehavior(b) is { IsRetired: true })) errors.Add("behaviors", $"“{framework.FindBehavior(b)!.Name}” has been retired from the framework; choose a behaviour in use.");
 
         var actions = request.Actions ?? [];
         if (actions.Count > MaxActions) errors.Add("actions", $"At most {MaxActions} actions ({actions.Count} given).");

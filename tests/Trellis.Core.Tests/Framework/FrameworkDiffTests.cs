@@ -147,14 +147,18 @@ public sealed class FrameworkDiffTests
     }
 
     [Fact]
-    public void Reordered_responsibilities_are_one_change_and_reordered_values_none()
+    public void Reordered_responsibilities_are_one_change_and_reordered_values_one_order_change()
     {
         var after = EditLevel(Sample(), "l2", l => l with { Scope = l.Scope with { Responsibilities = ["Coaches", "Hires"] } });
         var change = Assert.Single(FrameworkDiff.Compare(Sample(), after));
         Assert.Equal(("Hires\nCoaches", "Coaches\nHires"), (change.Before, change.After));
 
+        // The saved order is what people read (issue 11: HR reorders values on the page), so a move is one change.
         var reordered = Sample() with { Values = Sample().Values.Reverse().ToList() };
-        Assert.Empty(FrameworkDiff.Compare(Sample(), reordered));
+        var order = Assert.Single(FrameworkDiff.Compare(Sample(), reordered));
+        Assert.Equal((ChangeKind.Changed, "values.order"), (order.Kind, order.Path));
+        Assert.Equal(string.Join("\n", Sample().Values.Select(v => v.Name)), order.Before);
+        Assert.Equal(string.Join("\n", Sample().Values.Reverse().Select(v => v.Name)), order.After);
     }
 
     [Fact]

@@ -230,6 +230,37 @@ public sealed class DemoTests
         Assert.InRange(await db.Nominations.CountAsync(), 2, 6);
     }
 
+    /// <summary>
+    /// The demo plants a results bias (the odds of promotion follow results about four times as strongly as values,
+    /// DemoOrganisation.PlantPromotionHistory); a fresh default demo's own audit must find it (issue 11): results
+    /// clearly drive promotion, values explain less than half of it, and the audit says so in words.
+    /// </summary>
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task A_fresh_default_demo_shows_its_planted_results_bias_in_its_own_audit(Provider provider)
+    {
+        await using var database = TestDatabase.Create(provider);
+        var seeded = await CliRunner.RunAsync("demo", "--db", database.Value);
+        Assert.True(seeded.Code == 0, seeded.Err);
+        var (code, output, error) = await CliRunner.RunAsync("audit", "--db", database.Value, "--format", "json");
+        Assert.True(code == 0, error);
+        var audit = System.Text.Json.JsonDocument.Parse(output).RootElement;
+
+        var drivers = audit.GetProperty("drivers");
+        Assert.Equal("ok", drivers.GetProperty("status").GetString());
+        var results = drivers.GetProperty("results");
+        var values = drivers.GetProperty("values");
+        Assert.True(results.GetProperty("ci")[0].GetDouble() > 1, $"results should clearly drive promotion: {results}");
+        Assert.True(Math.Abs(results.GetProperty("beta").GetDouble()) > Math.Abs(values.GetProperty("beta").GetDouble()), $"results {results}, values {values}");
+        var sayDo = audit.GetProperty("say_do_index").GetDouble();
+        Assert.InRange(sayDo, 0, 0.45);
+        var reading = audit.GetProperty("say_do_reading").GetString()!;
+        Assert.Contains($"Values explain about {Math.Round(sayDo * 100):0}%", reading);
+        Assert.Contains("results explain about", reading);
+
+        // Flagged promotions include results-only ones: top-quartile results with a values score below the median.
+        Assert.Contains(audit.GetProperty("flags").EnumerateArray(), f => f.GetProperty("reason").GetString() == "results_only");
+    }
+
     [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
     public async Task Demo_command_fills_an_empty_database_and_refuses_one_with_employees(Provider provider)
     {

@@ -139,7 +139,7 @@ public sealed class FrameworkApiTests
         var withoutE2 = doc.DeepClone();
         withoutE2["tracks"]![0]!["levels"]!.AsArray().RemoveAt(1);
         var orphaning = await Json(await hr.PutAsync("/api/v1/framework", Raw(withoutE2.ToJsonString())), HttpStatusCode.BadRequest);
-        Assert.Contains("level 'e2' is removed but 1 employee(s) hold it", orphaning.GetProperty("errors").GetProperty("$.tracks")[0].GetString());
+        Assert.Contains("the level “Professional” (Expert) is still held by 1 person: move them to another level first", orphaning.GetProperty("errors").GetProperty("$.tracks")[0].GetString());
 
         Assert.Equal(1, await app.WithDbAsync(db => Task.FromResult(db.FrameworkVersions.Count())));
 
