@@ -48,7 +48,10 @@ public class BrowserApp : IAsyncLifetime
     }
 
     /// <summary>A new browser page signed in as <paramref name="employeeId"/> through the sign-in form.</summary>
-    public async Task<IPage> SignedInPageAsync(string employeeId)
+    public Task<IPage> SignedInPageAsync(string employeeId) => SignedInPageAsync(employeeId, Password);
+
+    /// <summary>The same with another password (the demo's sign-ins each have their own).</summary>
+    public async Task<IPage> SignedInPageAsync(string employeeId, string password)
     {
         var context = await Browser.NewContextAsync(new() { BaseURL = BaseUrl });
         context.SetDefaultTimeout(60_000);
@@ -56,7 +59,7 @@ public class BrowserApp : IAsyncLifetime
         var page = await context.NewPageAsync();
         await page.GotoAsync("/signin");
         await page.GetByLabel("Employee id or email").FillAsync(employeeId);
-        await page.GetByLabel("Password").FillAsync(Password);
+        await page.GetByLabel("Password").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await page.WaitForURLAsync(url => !url.Contains("/signin"));
         return page;
