@@ -333,7 +333,8 @@ public sealed class ReadinessAssessment
         var ci = CultureInfo.InvariantCulture;
         var keys = _snapshot.BehaviorKeys;
         var sb = new StringBuilder();
-        var target = j.Target is null ? "no target level" : $"{j.Target.Key} ({j.TargetTrack?.Name ?? "?"} track, band {j.Target.Band})";
+        // People read this: the level's name first, its key only as secondary text (issue 11, words not codes).
+        var target = j.Target is null ? "no target level" : $"{j.Target.Name} ({j.Target.Key}, {j.TargetTrack?.Name ?? "?"} track, band {j.Target.Band})";
         var moveText = j.Move switch
         {
             "lateral" => ", a lateral move of equal standing",
@@ -363,7 +364,7 @@ public sealed class ReadinessAssessment
                 break;
             case ReadinessBands.Ready:
                 sb.Append("Ready for ").Append(target).Append(moveText).Append(": ").Append(evidence).Append(selfNote)
-                  .Append(CultureInfo.InvariantCulture, $" put every behaviour at or above what {j.Target!.Key} expects, each with at least {Options.ReadyConfidence:P0} confidence after correcting for rater leniency.");
+                  .Append(CultureInfo.InvariantCulture, $" put every behaviour at or above what {j.Target!.Name} expects, each with at least {Options.ReadyConfidence:P0} confidence after correcting for rater leniency.");
                 break;
             default:
                 sb.Append(j.Band == ReadinessBands.Soon ? "Soon ready for " : "Developing toward ").Append(target).Append(moveText).Append(": ")
@@ -375,7 +376,7 @@ public sealed class ReadinessAssessment
                     var g = j.Gaps[0];
                     var half = _z * Math.Sqrt(m.Variance(person, g));
                     var score = m.Score(person, g);
-                    sb.Append(CultureInfo.InvariantCulture, $" {j.Gaps.Length} gap{S(j.Gaps.Length)}; the largest is {keys[g]}: {Clamp(score):0.0} (95% interval {Clamp(score - half):0.0}–{Clamp(score + half):0.0}, from {m.EvidenceCount(person, g)} observation{S(m.EvidenceCount(person, g))}) against {j.Expected![g]} expected.");
+                    sb.Append(CultureInfo.InvariantCulture, $" {j.Gaps.Length} gap{S(j.Gaps.Length)}; the largest is {_framework.FindBehavior(keys[g])?.Name ?? keys[g]}: {Clamp(score):0.0} (95% interval {Clamp(score - half):0.0}–{Clamp(score + half):0.0}, from {m.EvidenceCount(person, g)} observation{S(m.EvidenceCount(person, g))}) against {j.Expected![g]} expected.");
                 }
                 if (j.Unevidenced > 0) sb.Append(CultureInfo.InvariantCulture, $" {j.Unevidenced} expected behaviour{S(j.Unevidenced)} ha{(j.Unevidenced == 1 ? "s" : "ve")} no observations yet.");
                 if (j.Unsure > 0) sb.Append(CultureInfo.InvariantCulture, $" {j.Unsure} behaviour{S(j.Unsure)} meet{(j.Unsure == 1 ? "s" : "")} the expectation on the estimate but not yet with {Options.ReadyConfidence:P0} confidence.");

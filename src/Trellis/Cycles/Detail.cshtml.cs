@@ -30,6 +30,9 @@ public sealed class DetailModel(CycleService cycles, CalibrationBoard board, Vie
     /// <summary>The name typed in the nomination form (the script fills <see cref="EmployeeId"/> from the list; without it, the name is resolved here).</summary>
     [BindProperty] public string? Person { get; set; }
     public IReadOnlyList<LevelChoice> Levels { get; private set; } = [];
+
+    /// <summary>A level as people read it: its name, with the key as secondary text.</summary>
+    public string LevelLabel(string? key) => key is null ? "—" : Levels.FirstOrDefault(l => l.Key == key) is { } l ? $"{l.Name} ({l.Key})" : key;
     public string MyName => viewer.Name;
     [BindProperty] public string? TargetLevel { get; set; }
     [BindProperty] public string? Rationale { get; set; }

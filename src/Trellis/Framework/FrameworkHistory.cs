@@ -164,7 +164,8 @@ public sealed class FrameworkHistory(TrellisDb db, FrameworkStore store, TimePro
                 Add("$.tracks", $"track '{g.Key}' is removed but {g.Count} employee(s) are on it");
         foreach (var key in removedBehaviors)
         {
-            if (await db.Observations.AnyAsync(o => o.Behavior == key, ct))
+            // Withdrawn and replaced feedback keeps its versions, which name the behaviour too: that history must stay readable.
+            if (await db.Observations.AnyAsync(o => o.Behavior == key, ct) || await db.ObservationVersions.AnyAsync(v => v.Behavior == key, ct))
                 Add("$.values", $"{BehaviorName(key)} has feedback given on it, so it cannot be removed: retire it instead (its evidence stays readable)");
             else if (await db.Recognitions.AnyAsync(r => r.Behavior == key, ct))
                 Add("$.values", $"{BehaviorName(key)} has recognitions given for it, so it cannot be removed: retire it instead (its evidence stays readable)");

@@ -12,6 +12,13 @@ public sealed class MyGrowthModel(Viewer viewer, SensitiveReads reads, TrellisDb
     [BindProperty(SupportsGet = true)] public string? EmployeeId { get; set; }
     public GrowthProfile Profile { get; private set; } = null!;
     public bool IsSelf { get; private set; }
+    private Trellis.Core.Framework.CareerFramework? _framework;
+
+    /// <summary>A value's name for its key (recognitions are stored by key).</summary>
+    public string ValueName(string key) => _framework?.Values.FirstOrDefault(v => v.Key == key)?.Name ?? key;
+
+    /// <summary>The level readiness is judged against, by name with its key as secondary text.</summary>
+    public string? TargetLevelLabel { get; private set; }
     public string ChartSvg { get; private set; } = "";
     /// <summary>Plans are for the person, their managers and HR; a committee member who may read this page may not plan.</summary>
     public bool MayPlan { get; private set; }
@@ -26,6 +33,9 @@ public sealed class MyGrowthModel(Viewer viewer, SensitiveReads reads, TrellisDb
         var profile = await GrowthProfiles.BuildAsync(db, framework.Framework, readiness, id, viewer.EmployeeId, ct);
         if (profile is null) return NotFound();
         Profile = profile;
+        _framework = framework.Framework;
+        if (profile.Readiness?.TargetLevel is { } target)
+            TargetLevelLabel = framework.Framework.FindLevel(target) is { } level ? $"{level.Name} ({level.Key})" : target;
         MayPlan = await plans.MaySeeAsync(id, ct);
         ChartSvg = ProfileChart.Render(profile, behavior => $"/growth/{Uri.EscapeDataString(id)}/evidence/{Uri.EscapeDataString(behavior)}");
         return Page();

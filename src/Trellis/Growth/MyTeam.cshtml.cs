@@ -8,7 +8,7 @@ using Trellis.Readiness;
 namespace Trellis.Growth;
 
 [Authorize(Policy = Policies.Manager)]
-public sealed class MyTeamModel(Viewer viewer, SensitiveReads reads, TrellisDb db, People.OrgSnapshots orgs, ReadinessService readiness) : PageModel
+public sealed class MyTeamModel(Viewer viewer, SensitiveReads reads, TrellisDb db, People.OrgSnapshots orgs, ReadinessService readiness, Framework.FrameworkStore frameworks) : PageModel
 {
     [BindProperty(SupportsGet = true)] public string? Sort { get; set; }
     [BindProperty(SupportsGet = true)] public bool Desc { get; set; }
@@ -27,8 +27,14 @@ public sealed class MyTeamModel(Viewer viewer, SensitiveReads reads, TrellisDb d
     /// <summary>The organisation or readiness is still loading after a start: the page says so and refreshes itself.</summary>
     public bool Loading { get; private set; }
 
+    private Core.Framework.CareerFramework? _framework;
+
+    /// <summary>A level by name with its key as secondary text (issue 11: words, not codes).</summary>
+    public string Level(string? key) => key is null ? "—" : _framework?.FindLevel(key) is { } l ? $"{l.Name} ({l.Key})" : key;
+
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
+        _framework = (await frameworks.GetAsync(ct))?.Framework;
         // Admins can rewrite the org chart, so the line gives them no one's readiness (see Viewer.HasLineAccess).
         if (!viewer.HasLineAccess) return Forbid();
         if (await orgs.GetOrLoadingAsync(db, ct) is null || !await readiness.ReadyOrLoadingAsync(ct))

@@ -243,6 +243,7 @@ public sealed class DemoTests
         Assert.True(seeded.Code == 0, seeded.Err);
         var (code, output, error) = await CliRunner.RunAsync("audit", "--db", database.Value, "--format", "json");
         Assert.True(code == 0, error);
+        Assert.True(output.TrimStart().StartsWith('{'), output[..Math.Min(2000, output.Length)]);
         var audit = System.Text.Json.JsonDocument.Parse(output).RootElement;
 
         var drivers = audit.GetProperty("drivers");
