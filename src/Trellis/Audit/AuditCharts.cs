@@ -118,8 +118,9 @@ public static class AuditCharts
     }
 
     /// <summary>The two tracks side by side, one row per band, bar length = people at that level.</summary>
-    public static HtmlString TrackLadder(TrackReality tracks)
+    public static HtmlString TrackLadder(TrackReality tracks, AuditNames? names = null)
     {
+        names ??= AuditNames.None;
         if (tracks.Ladder.Count == 0) return Empty("chart-tracks", "No framework levels yet.");
         var trackKeys = tracks.Ladder.Select(l => l.Track).Distinct().ToList();
         var bands = tracks.Ladder.Select(l => l.Band).Distinct().OrderDescending().ToList();
@@ -128,7 +129,7 @@ public static class AuditCharts
         var width = label + trackKeys.Count * column; var height = top + bands.Count * rowHeight + 6;
         var sb = Open("chart-tracks", "People per band on each track", width, height);
         for (var t = 0; t < trackKeys.Count; t++)
-            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{label + t * column}\" y=\"14\" font-weight=\"600\">{E(trackKeys[t])}</text>");
+            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{label + t * column}\" y=\"14\" font-weight=\"600\">{E(names.Track(trackKeys[t]))}</text>");
         for (var i = 0; i < bands.Count; i++)
         {
             var y = top + i * rowHeight;
@@ -138,8 +139,8 @@ public static class AuditCharts
                 var level = tracks.Ladder.FirstOrDefault(l => l.Track == trackKeys[t] && l.Band == bands[i]);
                 if (level is null) continue;
                 var w = Math.Max(1, (column - 90) * level.People / (double)max);
-                sb.Append(CultureInfo.InvariantCulture, $"<rect class=\"bar {(level.TrackKind == "people_leader" ? "leader" : "expert")}\" x=\"{label + t * column}\" y=\"{y + 4}\" width=\"{F(w)}\" height=\"{rowHeight - 8}\"><title>{E(level.Level)}: {level.People}</title></rect>");
-                sb.Append(CultureInfo.InvariantCulture, $"<text class=\"tick\" x=\"{F(label + t * column + w + 4)}\" y=\"{y + 17}\">{E(level.Level)} · {level.People}</text>");
+                sb.Append(CultureInfo.InvariantCulture, $"<rect class=\"bar {(level.TrackKind == "people_leader" ? "leader" : "expert")}\" x=\"{label + t * column}\" y=\"{y + 4}\" width=\"{F(w)}\" height=\"{rowHeight - 8}\"><title>{E(names.Level(level.Level))}: {level.People}</title></rect>");
+                sb.Append(CultureInfo.InvariantCulture, $"<text class=\"tick\" x=\"{F(label + t * column + w + 4)}\" y=\"{y + 17}\">{E(names.Level(level.Level))} · {level.People}</text>");
             }
         }
         return Close(sb);

@@ -19,6 +19,54 @@ public sealed record AuditView(AuditReport Report, DateTimeOffset ComputedAt, st
     public int FlagsPages => Math.Max(1, (Report.Flags.Count + FlagsPerPage - 1) / FlagsPerPage);
     /// <summary>Cycles published early or over budget, with HR's reason (a column of the cycles table).</summary>
     public IReadOnlyDictionary<string, string> Overrides { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Names for what the report holds by id or key (people, levels, tracks): the page shows words, the downloads keep the codes.</summary>
+    public AuditNames Names { get; init; } = AuditNames.None;
+}
+
+/// <summary>
+/// How the audit pages name people, levels and tracks (issue 11, words not codes): "Ana Silva (E0042)", "Senior (e3)",
+/// "People leader", and snake_case codes as words. Only what people read; the CSV and JSON downloads keep the codes.
+/// </summary>
+public sealed partial record AuditNames(IReadOnlyDictionary<string, string> People, IReadOnlyDictionary<string, string> Levels, IReadOnlyDictionary<string, string> Tracks)
+{
+    public static readonly AuditNames None = new(new Dictionary<string, string>(), new Dictionary<string, string>(), new Dictionary<string, string>());
+
+    public string Person(string id) => People.TryGetValue(id, out var name) ? $"{name} ({id})" : id;
+
+    public string Level(string key) => Levels.TryGetValue(key, out var name) ? $"{name} ({key})" : key;
+
+    public string Track(string key) => Tracks.TryGetValue(key, out var name) ? name : Words(key);
+
+    /// <summary>One table cell as people read it: a person, a level or a track by name, a code in words, anything else as it is.</summary>
+    public string Cell(string value) =>
+        People.ContainsKey(value) ? Person(value)
+        : Levels.ContainsKey(value) ? Level(value)
+        : Tracks.ContainsKey(value) ? Track(value)
+        : Words(value);
+
+    public static string Words(string value) => SnakeCase().IsMatch(value) ? value.Replace('_', ' ') : value;
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-z]+(?:_[a-z]+)+$")]
+    private static partial System.Text.RegularExpressions.Regex SnakeCase();
+
+    /// <summary>
+    /// The names behind a report: the people it shows (the flags on the page, <paramref name="flagsShown"/>, and the
+    /// span-of-control outliers) and the framework's levels and tracks.
+    /// </summary>
+    public static async Task<AuditNames> ForAsync(AuditReport report, IEnumerable<AuditFlag> flagsShown, TrellisDb db, Framework.FrameworkStore frameworks, CancellationToken ct)
+    {
+        var ids = flagsShown.Select(f => f.EmployeeId).Concat(report.SpanOfControl.Select(s => s.ManagerId)).Distinct().ToList();
+        var people = new Dictionary<string, string>();
+        // Chunked: a large organisation flags thousands, and a database caps the parameters of one query.
+        foreach (var chunk in ids.Chunk(1000))
+            foreach (var e in await db.Employees.AsNoTracking().Where(e => chunk.Contains(e.Id)).Select(e => new { e.Id, e.Name }).ToListAsync(ct))
+                people[e.Id] = e.Name;
+        var framework = (await frameworks.GetAsync(ct))?.Framework;
+        return new(people,
+            framework?.Levels.ToDictionary(l => l.Key, l => l.Name) ?? [],
+            framework?.Tracks.ToDictionary(t => t.Key, t => t.Name) ?? []);
+    }
 }
 
 /// <summary>
@@ -27,7 +75,7 @@ public sealed record AuditView(AuditReport Report, DateTimeOffset ComputedAt, st
 /// Only the very first view, before any result exists, waits a little for it.
 /// </summary>
 [Authorize(Policy = Policies.HrOrAdmin)]
-public sealed class AuditIndexModel(AuditService audit) : PageModel
+public sealed class AuditIndexModel(AuditService audit, TrellisDb db, Framework.FrameworkStore frameworks) : PageModel
 {
     /// <summary>How long the first view waits for the first result before showing the "computing" state.</summary>
     public static readonly TimeSpan FirstResultWait = TimeSpan.FromSeconds(3);
@@ -74,7 +122,9 @@ public sealed class AuditIndexModel(AuditService audit) : PageModel
         {
             var flagsPage = int.TryParse(Request.Query["fpage"], out var p) ? p : 1;
             var view = new AuditView(last.Report, last.ComputedAt, cycle, Cycles, Printable: false) { Overrides = await audit.PublicationOverridesAsync(ct) };
-            View = view with { FlagsPage = Math.Clamp(flagsPage, 1, view.FlagsPages) };
+            view = view with { FlagsPage = Math.Clamp(flagsPage, 1, view.FlagsPages) };
+            var shown = last.Report.Flags.Skip((view.FlagsPage - 1) * AuditView.FlagsPerPage).Take(AuditView.FlagsPerPage);
+            View = view with { Names = await AuditNames.ForAsync(last.Report, shown, db, frameworks, ct) };
         }
     }
 
@@ -90,7 +140,7 @@ public sealed class AuditIndexModel(AuditService audit) : PageModel
 }
 
 [Authorize(Policy = Policies.HrOrAdmin)]
-public sealed class AuditReportModel(AuditService audit) : PageModel
+public sealed class AuditReportModel(AuditService audit, TrellisDb db, Framework.FrameworkStore frameworks) : PageModel
 {
     public AuditView? View { get; private set; }
 
@@ -98,7 +148,11 @@ public sealed class AuditReportModel(AuditService audit) : PageModel
     {
         var result = await audit.GetAsync(string.IsNullOrWhiteSpace(cycle) ? null : cycle, false, ct);
         if (result is null) return NotFound();
-        View = new AuditView(result.Report, result.ComputedAt, cycle, [], Printable: true) { Overrides = await audit.PublicationOverridesAsync(ct) };
+        View = new AuditView(result.Report, result.ComputedAt, cycle, [], Printable: true)
+        {
+            Overrides = await audit.PublicationOverridesAsync(ct),
+            Names = await AuditNames.ForAsync(result.Report, result.Report.Flags.Take(AuditView.FlagsInPrint), db, frameworks, ct),
+        };
         return Page();
     }
 }

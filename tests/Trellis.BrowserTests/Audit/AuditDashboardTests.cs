@@ -72,7 +72,8 @@ public sealed class AuditDashboardTests(AuditBrowserApp fixture) : IClassFixture
         await Assertions.Expect(page.Locator("svg#chart-tracks")).ToBeVisibleAsync();
         var expertE2 = page.Locator("#table-tracks tr", new() { HasText = "e2" }).Locator("td[data-col=people]");
         var people = await expertE2.TextContentAsync();
-        await Assertions.Expect(page.Locator("svg#chart-tracks title", new() { HasText = "e2:" })).ToHaveTextAsync($"e2: {people}");
+        // The chart names the level ("Professional (e2)"), like the table beside it.
+        await Assertions.Expect(page.Locator("svg#chart-tracks title", new() { HasText = "(e2):" })).ToHaveTextAsync(new System.Text.RegularExpressions.Regex($@"^\S.* \(e2\): {people}$"));
         var pdf = await page.PdfAsync();
         Assert.True(pdf.Length > 10_000);
     }

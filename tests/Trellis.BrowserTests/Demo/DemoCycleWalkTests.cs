@@ -196,6 +196,10 @@ public sealed partial class DemoCycleWalkTests(DemoBrowserApp app) : IClassFixtu
         var admin = await app.PageForAsync("admin");
         await admin.GotoAsync("/");
         await Look(admin, "admin", "home");
+        await admin.GotoAsync("/audit");
+        await Look(admin, "admin", "audit");
+        await hr.GotoAsync("/audit");
+        await Look(hr, "hr", "audit");
         await hr.GotoAsync("/framework");
         await Look(hr, "hr", "framework");
 
