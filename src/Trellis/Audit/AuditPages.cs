@@ -45,6 +45,12 @@ public sealed partial record AuditNames(IReadOnlyDictionary<string, string> Peop
         : Tracks.ContainsKey(value) ? Track(value)
         : Words(value);
 
+    /// <summary>A sentence of the report ("… below what l3 expects") with each level key named: "… below what Team lead (l3) expects".</summary>
+    public string Prose(string text) => Word().Replace(text, m => Levels.ContainsKey(m.Value) ? Level(m.Value) : m.Value);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\b[a-z][a-z0-9_-]*\b")]
+    private static partial System.Text.RegularExpressions.Regex Word();
+
     public static string Words(string value) => SnakeCase().IsMatch(value) ? value.Replace('_', ' ') : value;
 
     [System.Text.RegularExpressions.GeneratedRegex("^[a-z]+(?:_[a-z]+)+$")]
