@@ -186,9 +186,9 @@ public sealed class ReadinessEndToEndBenchmark : IEndToEndBenchmark
                 new($"sqlite3 CLI: {query}{scale}", $"{theirs.TotalMilliseconds:F0} ms", "baseline", null),
                 // The goal is stated for 1,000,000 rows; on the quick run's 100,000 the process start-up dominates.
                 new($"trellis readiness --format csv, {persons:N0} employees{scale}", $"{ours.TotalMilliseconds:F0} ms",
-                    quick ? "≤ 2× sqlite3 at 1,000,000 rows (not judged on the quick run)" : "≤ 2× sqlite3", quick ? null : ratio <= 2,
+                    quick ? "≤ 1.2× sqlite3 at 1,000,000 rows (not judged on the quick run)" : "≤ 1.2× sqlite3 (issue 18)", quick ? null : ratio <= 1.2,
                     "whole process: " + string.Join(", ", ourError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))),
-                new("ratio", $"{ratio:F2}×", quick ? "≤ 2× at 1,000,000 rows (not judged on the quick run)" : "≤ 2×", quick ? null : ratio <= 2),
+                new("ratio", $"{ratio:F2}×", quick ? "≤ 1.2× at 1,000,000 rows (not judged on the quick run)" : "≤ 1.2×", quick ? null : ratio <= 1.2),
             ];
         }
         finally

@@ -5,8 +5,6 @@ using System.Text;
 using System.Text.Json;
 using Trellis.Cli;
 using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Migrations;
 using Trellis.Core.Framework;
 using Trellis.Core.Readiness;
 using Trellis.Data;
@@ -40,8 +38,7 @@ public static class ReadinessCommand
 
             var timings = Environment.GetEnvironmentVariable("TRELLIS_TIMINGS") == "1" ? new PhaseTimings() : null;
             timings?.Mark("process start to command", DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime);
-            await using var services = TrellisCommands.Services(parse);
-            await using var source = await EvidenceSource.OpenAsync(services, ct);
+            await using var source = await EvidenceSource.OpenAsync(TrellisCommands.Selection(parse), () => TrellisCommands.Services(parse), ct);
             timings?.Mark("open and migration check");
             var framework = await source.FrameworkAsync(ct);
             if (framework is null) return TrellisCommands.Fail("no career framework has been imported yet; run 'trellis import --framework framework.json' first");
@@ -180,45 +177,47 @@ public static class ReadinessCommand
 internal sealed class EvidenceSource : IAsyncDisposable
 {
     private readonly SqliteConnection? _sqlite;
+    private readonly ServiceProvider? _services;
     private readonly AsyncServiceScope? _scope;
     private readonly TrellisDb? _db;
 
-    private EvidenceSource(SqliteConnection? sqlite, AsyncServiceScope? scope)
+    private EvidenceSource(SqliteConnection sqlite) => _sqlite = sqlite;
+
+    private EvidenceSource(ServiceProvider services)
     {
-        _sqlite = sqlite;
-        _scope = scope;
-        _db = scope?.ServiceProvider.GetRequiredService<TrellisDb>();
+        _services = services;
+        _scope = services.CreateAsyncScope();
+        _db = _scope.Value.ServiceProvider.GetRequiredService<TrellisDb>();
     }
 
-    public static async Task<EvidenceSource> OpenAsync(IServiceProvider services, CancellationToken ct)
+    /// <summary>
+    /// Opens the source. The app's services (<paramref name="services"/>) are only built when they are needed: for
+    /// PostgreSQL, or to migrate a SQLite database that is behind this build.
+    /// </summary>
+    public static async Task<EvidenceSource> OpenAsync(DatabaseSelection selection, Func<ServiceProvider> services, CancellationToken ct)
     {
-        var selection = services.GetRequiredService<DatabaseSelection>();
         if (selection.Provider != DatabaseProvider.Sqlite)
         {
-            var source = new EvidenceSource(null, services.CreateAsyncScope());
+            var source = new EvidenceSource(services());
             await source._db!.MigrateAsync(ct);
             return source;
         }
         var path = selection.SqlitePath;
         if (path is null || !File.Exists(path) || !await UpToDateAsync(selection, ct))
         {
-            await using var scope = services.CreateAsyncScope();
+            await using var provider = services();
+            await using var scope = provider.CreateAsyncScope();
             await scope.ServiceProvider.GetRequiredService<TrellisDb>().MigrateAsync(ct);
         }
         var connection = new SqliteConnection(selection.ConnectionString);
         await connection.OpenAsync(ct);
-        return new EvidenceSource(connection, null);
+        return new EvidenceSource(connection);
     }
 
     /// <summary>Whether every SQLite migration compiled into this build is recorded as applied.</summary>
     private static async Task<bool> UpToDateAsync(DatabaseSelection selection, CancellationToken ct)
     {
-        var known = typeof(SqliteTrellisDb).Assembly.GetTypes()
-            .Where(t => typeof(Migration).IsAssignableFrom(t) && !t.IsAbstract &&
-                        t.GetCustomAttributes(typeof(DbContextAttribute), false).OfType<DbContextAttribute>().Any(a => a.ContextType == typeof(SqliteTrellisDb)))
-            .Select(t => t.GetCustomAttributes(typeof(MigrationAttribute), false).OfType<MigrationAttribute>().FirstOrDefault()?.Id)
-            .OfType<string>()
-            .ToHashSet(StringComparer.Ordinal);
+        var known = CompiledMigrations.Sqlite.ToHashSet(StringComparer.Ordinal);
         if (known.Count == 0) return false;
         await using var connection = new SqliteConnection(selection.ConnectionString);
         await connection.OpenAsync(ct);
@@ -251,6 +250,7 @@ internal sealed class EvidenceSource : IAsyncDisposable
     {
         if (_sqlite is not null) await _sqlite.DisposeAsync();
         if (_scope is { } scope) await scope.DisposeAsync();
+        if (_services is not null) await _services.DisposeAsync();
     }
 }
 

@@ -204,6 +204,27 @@ public sealed class ReadinessApiTests
         Assert.Contains("--target", badError);
     }
 
+    [Fact]
+    public async Task Cli_creates_and_migrates_a_new_sqlite_database_before_reading_it()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"trellis-readiness-new-{Guid.NewGuid():N}.db");
+        try
+        {
+            var (code, output, error) = await RunCliAsync("readiness", "--db", path, "--format", "csv");
+            Assert.Equal(1, code);
+            Assert.Equal("", output);
+            Assert.Contains("no career framework has been imported yet", error);
+            // The build's migrations were applied by the command, so the next run finds the database up to date.
+            await using var db = DatabaseSelection.Parse(path).CreateContext();
+            Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            File.Delete(path);
+        }
+    }
+
     private static async Task<(int Code, string Out, string Error)> RunCliAsync(params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };

@@ -96,3 +96,20 @@ public sealed class ReadinessCsvNumberTests
         Assert.Equal("", Trellis.Readiness.ReadinessCommand.Number(new System.Text.StringBuilder(), null).ToString());
     }
 }
+
+/// <summary>
+/// <c>trellis readiness</c> decides whether a SQLite database needs migrating from the migration ids the build writes
+/// into the assembly (from the migration file names); they must be exactly the migrations EF Core would apply.
+/// </summary>
+public sealed class CompiledMigrationsTests
+{
+    [Fact]
+    public async Task The_ids_written_by_the_build_are_the_migrations_ef_core_knows()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"trellis-migrations-{Guid.NewGuid():N}.db");
+        await using var db = DatabaseSelection.Parse(path).CreateContext();
+        var efCore = db.Database.GetMigrations().ToHashSet(StringComparer.Ordinal);
+        Assert.NotEmpty(efCore);
+        Assert.Equal(efCore.Order(StringComparer.Ordinal), CompiledMigrations.Sqlite.Order(StringComparer.Ordinal));
+    }
+}
