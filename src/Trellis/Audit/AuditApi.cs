@@ -43,7 +43,7 @@ public static class AuditApi
     {
         cycle = string.IsNullOrWhiteSpace(cycle) ? null : cycle;
         _ = audit.CheckInBackground(cycle);
-        var running = audit.Progress;
+        var running = audit.ProgressFor(cycle);
         return TypedResults.Ok(new AuditStatus(running is not null, running?.StartedAt, running?.DatesDone ?? 0, running?.DatesTotal ?? 0,
             audit.Peek(cycle)?.ComputedAt));
     }

@@ -78,14 +78,12 @@ public sealed partial record AuditNames(IReadOnlyDictionary<string, string> Peop
 /// <summary>
 /// The dashboard. It never computes the audit: it shows the last result and asks for a check in the background; while a
 /// new result is computed it says so (and <c>wwwroot/js/audit.js</c> swaps in the new figures when they are ready).
-/// Only the very first view, before any result exists, waits a little for it.
+/// The very first view, before any result exists, does not wait for it either: it says the first audit is being computed,
+/// with the same progress text.
 /// </summary>
 [Authorize(Policy = Policies.HrOrAdmin)]
 public sealed class AuditIndexModel(AuditService audit, TrellisDb db, Framework.FrameworkStore frameworks) : PageModel
 {
-    /// <summary>How long the first view waits for the first result before showing the "computing" state.</summary>
-    public static readonly TimeSpan FirstResultWait = TimeSpan.FromSeconds(3);
-
     public AuditView? View { get; private set; }
     public string? Error { get; private set; }
     public string? Cycle { get; private set; }
@@ -115,15 +113,10 @@ public sealed class AuditIndexModel(AuditService audit, TrellisDb db, Framework.
             cycle = null;
         }
         Cycle = cycle;
-        var check = audit.CheckInBackground(cycle);
+        _ = audit.CheckInBackground(cycle);
         var last = audit.Peek(cycle);
-        if (last is null)
-        {
-            // Nothing to show yet (the first view after start): wait a little, then show the "computing" state.
-            await Task.WhenAny(check, Task.Delay(FirstResultWait, ct));
-            last = audit.Peek(cycle);
-        }
-        Running = audit.Progress;
+        // Never waits for the computation, not even the first: with no result yet the page says it is being computed.
+        Running = audit.ProgressFor(cycle);
         if (last is not null)
         {
             var flagsPage = int.TryParse(Request.Query["fpage"], out var p) ? p : 1;

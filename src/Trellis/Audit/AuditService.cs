@@ -63,6 +63,19 @@ public sealed partial class AuditService(IServiceScopeFactory scopes, FrameworkS
     /// <summary>The computation under way, if any.</summary>
     public Running? Progress => _running;
 
+    /// <summary>
+    /// What the dashboard of <paramref name="cycle"/> says is under way: the computation running, or, while a background
+    /// check has started but not yet reached the computation and there is no result of that audit at all (the very first
+    /// one), that check, from when it started. Never null while a first audit is on its way, so the first view can say so
+    /// at once instead of waiting for it.
+    /// </summary>
+    public Running? ProgressFor(string? cycle)
+    {
+        if (_running is { } running) return running;
+        lock (_backgroundLock)
+            return !_background.IsCompleted && !_cache.ContainsKey(cycle ?? "") ? new Running(cycle ?? "", _backgroundStartedAt, 0, 0) : null;
+    }
+
     /// <summary>How often <c>trellis serve</c> checks whether the audited data changed.</summary>
     public static readonly TimeSpan WatchInterval = TimeSpan.FromSeconds(2);
 
@@ -75,6 +88,7 @@ public sealed partial class AuditService(IServiceScopeFactory scopes, FrameworkS
     private Task _background = Task.CompletedTask;
     private readonly Lock _backgroundLock = new();
     private long _lastCheck = long.MinValue;
+    private DateTimeOffset _backgroundStartedAt;
 
     /// <summary>
     /// Checks in the background, at most every <see cref="WatchInterval"/> (or at once with <paramref name="now"/>), whether
@@ -89,6 +103,7 @@ public sealed partial class AuditService(IServiceScopeFactory scopes, FrameworkS
             if (!_background.IsCompleted) return _background;
             if (!now && _lastCheck != long.MinValue && clock.GetElapsedTime(_lastCheck, stamp) < WatchInterval) return _background;
             _lastCheck = stamp;
+            _backgroundStartedAt = clock.GetUtcNow();
             var keys = _cache.Keys.Append(cycle ?? "").Append("").Distinct().ToList();
             _background = Task.Run(async () =>
             {

@@ -89,7 +89,9 @@ internal sealed class PagesBenchmark : IEndToEndBenchmark
             var audit = app.Services.GetRequiredService<AuditService>();
             var auditClock = Stopwatch.StartNew();
             var dashboard = await TimeOnceAsync(http, "/audit", tokenOf["hr"], ct);
-            var showedUpdating = dashboard.Body.Contains("updating…", StringComparison.Ordinal) && !dashboard.Body.Contains("id=\"audit-updating\" role=\"status\" hidden", StringComparison.Ordinal);
+            // Razor writes "…" as an entity: read the page as a browser would.
+            var dashboardText = System.Net.WebUtility.HtmlDecode(dashboard.Body);
+            var showedUpdating = dashboardText.Contains("updating… (started ", StringComparison.Ordinal) && !dashboardText.Contains("id=\"audit-updating\" role=\"status\" hidden", StringComparison.Ordinal);
             while (audit.Peek(null) is null || audit.Progress is not null)
             {
                 await audit.CheckInBackground(now: true);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Trellis.Audit;
 using Trellis.Data;
 using Trellis.Tests.Infrastructure;
@@ -156,6 +157,32 @@ public sealed class AuditApiTests
             await db.SaveChangesAsync();
         });
         Assert.Equal(before + 1, Candidates(JsonDocument.Parse(await hr.GetStringAsync("/api/v1/audit")).RootElement));
+    }
+
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task The_first_view_of_the_dashboard_does_not_wait_for_the_first_audit(Provider provider)
+    {
+        await using var app = await StartWithHistoryAsync(provider);
+        var audit = app.Services.GetRequiredService<AuditService>();
+        var hr = await app.ClientForAsync("H1");
+
+        // No audit has been computed yet. The first view asks for one in the background and answers at once: it says the
+        // first audit is being computed, with the progress text, rather than waiting for it (the old page waited up to
+        // 3 s, long enough for this small history's audit, and then showed its figures).
+        var first = WebUtility.HtmlDecode(await hr.GetStringAsync("/audit"));
+        Assert.Contains("id=\"audit-loading\"", first);
+        Assert.DoesNotContain("id=\"table-cycles\"", first);
+        Assert.Matches("id=\"audit-updating\" role=\"status\">updating… \\(started [0-9]{2}:[0-9]{2}", first);
+        var status = JsonDocument.Parse(await hr.GetStringAsync("/api/v1/audit/status")).RootElement;
+        Assert.True(status.GetProperty("computing").GetBoolean() || status.GetProperty("computed_at").ValueKind != JsonValueKind.Null);
+
+        // When it is done, the page (and the part the script swaps in) shows the figures, and no longer says "updating".
+        await audit.CheckInBackground();
+        Assert.NotNull(audit.Peek(null));
+        var done = await hr.GetStringAsync("/audit");
+        Assert.Contains("id=\"table-cycles\"", done);
+        Assert.Contains("id=\"audit-updating\" role=\"status\" hidden", done);
+        Assert.Contains("id=\"table-cycles\"", await hr.GetStringAsync("/audit?handler=body"));
     }
 
     internal static Task<(int Code, string Out, string Err)> RunCliAsync(params string[] args) => CliRunner.RunAsync(args);
