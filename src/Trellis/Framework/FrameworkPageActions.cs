@@ -32,10 +32,19 @@ public static class FrameworkPageActions
         return plan is { } p ? history.ApplyAsync(p.Edit, $"There is no {p.What} '{key}'", p.Audit, key, by, null, baseVersion, ct) : null;
     }
 
-    /// <summary>What a refused action says on the page: the messages in words, without the document paths.</summary>
-    public static IReadOnlyList<string> Messages(FrameworkWrite.Invalid invalid) => invalid.Errors.SelectMany(e => e.Value).Distinct().ToList();
+    /// <summary>What a refused action shows on the page, and the status the page answers with.</summary>
+    public sealed record Refusal(IReadOnlyList<string> Reasons, string? Conflict, int StatusCode);
 
-    public static string StaleMessage(FrameworkWrite.Stale stale) =>
-        $"Someone saved version {stale.CurrentVersion} after you opened this page (version {stale.BaseVersion}); nothing was changed. " +
-        "The page now shows the current version: check it, then try again.";
+    /// <summary>
+    /// A refused action in words: the validation messages without their document paths (400), or the stale-version
+    /// conflict (409). Null for a save or an unknown target, which each page answers itself.
+    /// </summary>
+    public static Refusal? RefusalOf(FrameworkWrite write) => write switch
+    {
+        FrameworkWrite.Invalid invalid => new(invalid.Errors.SelectMany(e => e.Value).Distinct().ToList(), null, StatusCodes.Status400BadRequest),
+        FrameworkWrite.Stale stale => new([],
+            $"Someone saved version {stale.CurrentVersion} after you opened this page (version {stale.BaseVersion}); nothing was changed. " +
+            "The page now shows the current version: check it, then try again.", StatusCodes.Status409Conflict),
+        _ => null,
+    };
 }

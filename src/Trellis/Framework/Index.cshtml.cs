@@ -31,22 +31,15 @@ public sealed class IndexModel(FrameworkHistory history, Viewer viewer, TimeProv
         var run = FrameworkPageActions.RunAsync(history, Act, Target ?? "", Position, BaseVersion, viewer.EmployeeId,
             DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), ct);
         if (run is null) return BadRequest();
-        switch (await run)
+        var write = await run;
+        if (write is FrameworkWrite.Saved s)
         {
-            case FrameworkWrite.Saved s:
-                var anchor = Act is FrameworkPageActions.MoveValue or FrameworkPageActions.RetireValue ? $"value-{Target}" : Target;
-                return Redirect($"/framework?saved={s.Result.Version}&created={(s.Result.Created ? "true" : "false")}#{Uri.EscapeDataString(anchor ?? "")}");
-            case FrameworkWrite.NotFound:
-                return NotFound();
-            case FrameworkWrite.Invalid i:
-                Refused = FrameworkPageActions.Messages(i);
-                Response.StatusCode = StatusCodes.Status400BadRequest;
-                break;
-            case FrameworkWrite.Stale s:
-                Conflict = FrameworkPageActions.StaleMessage(s);
-                Response.StatusCode = StatusCodes.Status409Conflict;
-                break;
+            var anchor = Act is FrameworkPageActions.MoveValue or FrameworkPageActions.RetireValue ? $"value-{Target}" : Target;
+            return Redirect($"/framework?saved={s.Result.Version}&created={(s.Result.Created ? "true" : "false")}#{Uri.EscapeDataString(anchor ?? "")}");
         }
+        if (FrameworkPageActions.RefusalOf(write) is not { } refusal) return NotFound();
+        (Refused, Conflict) = (refusal.Reasons, refusal.Conflict);
+        Response.StatusCode = refusal.StatusCode;
         await LoadAsync(ct);
         return Page();
     }

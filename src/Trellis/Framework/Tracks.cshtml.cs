@@ -37,21 +37,11 @@ public sealed class TracksModel(FrameworkHistory history, Viewer viewer, TimePro
         if (Act != FrameworkPageActions.RemoveLevel) return BadRequest();
         var run = FrameworkPageActions.RunAsync(history, Act, Target ?? "", null, BaseVersion, viewer.EmployeeId,
             DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), ct)!;
-        switch (await run)
-        {
-            case FrameworkWrite.Saved s:
-                return Redirect($"/framework/tracks?saved={s.Result.Version}&created={(s.Result.Created ? "true" : "false")}");
-            case FrameworkWrite.NotFound:
-                return NotFound();
-            case FrameworkWrite.Invalid i:
-                Refused = FrameworkPageActions.Messages(i);
-                Response.StatusCode = StatusCodes.Status400BadRequest;
-                break;
-            case FrameworkWrite.Stale s:
-                Conflict = FrameworkPageActions.StaleMessage(s);
-                Response.StatusCode = StatusCodes.Status409Conflict;
-                break;
-        }
+        var write = await run;
+        if (write is FrameworkWrite.Saved s) return Redirect($"/framework/tracks?saved={s.Result.Version}&created={(s.Result.Created ? "true" : "false")}");
+        if (FrameworkPageActions.RefusalOf(write) is not { } refusal) return NotFound();
+        (Refused, Conflict) = (refusal.Reasons, refusal.Conflict);
+        Response.StatusCode = refusal.StatusCode;
         await OnGetAsync(ct);
         return Page();
     }
