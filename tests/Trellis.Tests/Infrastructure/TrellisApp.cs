@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Trellis.Accounts;
 using Trellis.Data;
 
@@ -78,6 +79,9 @@ public sealed class TrellisApp : WebApplicationFactory<Program>
         builder.UseSetting("Webhooks:AllowPrivateNetworks", "true");
         builder.UseSetting("Webhooks:PollSeconds", "0.2");
         builder.UseEnvironment("Testing");
+        // Hosts log nowhere by default: the console is process-wide, and a host logging to it while a CLI test has
+        // captured it (CliRunner) would put "info: …" lines into that command's JSON output.
+        builder.ConfigureLogging(l => l.ClearProviders());
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
     }
 
