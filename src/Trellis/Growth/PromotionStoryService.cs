@@ -187,6 +187,7 @@ public sealed class PromotionStoryService(
         story.Status = StoryStatuses.Declined;
         story.PublishedAt = null;
         Log(story, withdrawn ? "promotion_story.withdrawn" : "promotion_story.declined", null);
+        if (withdrawn) db.Outbox.Add(WebhookEvents.PromotionStoryWithdrawn(story, clock.GetUtcNow()));
         return await SaveAsync(story, (await frameworks.GetAsync(ct))?.Framework, ct);
     }
 

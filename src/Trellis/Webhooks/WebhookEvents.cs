@@ -16,13 +16,15 @@ public static class EventTypes
     public const string EmployeeChanged = "employee.changed";
     /// <summary>A promoted person approved the story of their promotion (docs/growth.md).</summary>
     public const string PromotionStoryPublished = "promotion.story_published";
+    /// <summary>Its person withdrew a published story: receivers that show it take it down.</summary>
+    public const string PromotionStoryWithdrawn = "promotion.story_withdrawn";
     /// <summary>Sent only by "send test event", to the one endpoint; needs no subscription.</summary>
     public const string Test = "webhook.test";
 
     public static readonly IReadOnlyList<string> All =
     [
         NominationCreated, NominationAnswered, DecisionRecorded, CyclePhaseChanged, CyclePublished, PromotionPublished,
-        TrackReturnApproved, EmployeeChanged, PromotionStoryPublished,
+        TrackReturnApproved, EmployeeChanged, PromotionStoryPublished, PromotionStoryWithdrawn,
     ];
 }
 
@@ -49,6 +51,8 @@ public sealed record EmployeeChangedData(string EmployeeId, string Name, string 
 /// </summary>
 public sealed record PromotionStoryPublishedData(int StoryId, string Cycle, string EmployeeId, string EmployeeName, string FromLevel, string ToLevel,
     IReadOnlyList<string> Values, IReadOnlyList<string> Behaviors, string Headline, DateTimeOffset PublishedAt);
+/// <summary>A published story its person withdrew: which one, and when (nothing of its content).</summary>
+public sealed record PromotionStoryWithdrawnData(int StoryId, string Cycle, string EmployeeId, DateTimeOffset WithdrawnAt);
 public sealed record TestData(int EndpointId, string Message);
 
 /// <summary>The events the services add to <see cref="TrellisDb.Outbox"/>, one line at the point they save.</summary>
@@ -88,6 +92,9 @@ public static class WebhookEvents
         new(EventTypes.PromotionStoryPublished, async (db, ct) => new PromotionStoryPublishedData(s.Id, s.Cycle, s.EmployeeId, await NameAsync(db, s.EmployeeId, ct),
             s.FromLevel, s.ToLevel, s.Values.Select(v => v.Value).Order(StringComparer.Ordinal).ToList(),
             s.Behaviors.Split(',', StringSplitOptions.RemoveEmptyEntries), s.Headline, s.PublishedAt!.Value));
+
+    public static PendingEvent PromotionStoryWithdrawn(Growth.PromotionStory s, DateTimeOffset at) =>
+        Now(EventTypes.PromotionStoryWithdrawn, () => new PromotionStoryWithdrawnData(s.Id, s.Cycle, s.EmployeeId, at));
 
     private static PendingEvent Now(string type, Func<object> data) => new(type, (_, _) => Task.FromResult(data()));
 

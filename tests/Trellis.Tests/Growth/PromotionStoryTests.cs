@@ -196,13 +196,13 @@ public sealed class PromotionStoryTests
     }
 
     [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
-    public async Task Approving_raises_promotion_story_published_with_its_allowed_fields_only(Provider provider)
+    public async Task Approving_raises_promotion_story_published_and_withdrawing_raises_promotion_story_withdrawn_with_their_allowed_fields_only(Provider provider)
     {
         await using var receiver = await WebhookReceiver.StartAsync();
         await using var app = await TrellisApp.StartAsync(provider);
         await SeedEvidenceAsync(app);
         var c = await ClientsAsync(app, Everyone);
-        var created = await c["A1"].PostAsJsonAsync("/api/v1/webhooks", new { url = receiver.Url, events = new[] { EventTypes.PromotionStoryPublished } });
+        var created = await c["A1"].PostAsJsonAsync("/api/v1/webhooks", new { url = receiver.Url, events = new[] { EventTypes.PromotionStoryPublished, EventTypes.PromotionStoryWithdrawn } });
         await AssertStatusAsync(HttpStatusCode.Created, created);
         receiver.Secrets["current"] = (await JsonAsync(created)).GetProperty("secret").GetString()!;
         await PublishedCycleAsync(c);
@@ -239,6 +239,18 @@ public sealed class PromotionStoryTests
         // The story's text and quotes, and the recognition behind them, stay inside.
         Assert.DoesNotContain("Story-text-that-stays-inside", single.Body);
         Assert.DoesNotContain("cleanest migration", single.Body);
+
+        // Withdrawing the published story tells the receiver to take it down: which story and when, nothing of it.
+        await AssertStatusAsync(HttpStatusCode.OK, await c["E1"].PostAsync($"/api/v1/promotion-stories/{id}/decline", null));
+        var withdrawn = (await receiver.WaitForAsync(r => r.Count >= 2)).Single(r => r.Type == EventTypes.PromotionStoryWithdrawn);
+        Assert.Equal(["current"], withdrawn.VerifiedBy);
+        Assert.Equal(["cycle", "employee_id", "story_id", "withdrawn_at"], withdrawn.Data.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal((id, "c1", "E1"), (withdrawn.Data.GetProperty("story_id").GetInt32(), withdrawn.Data.GetProperty("cycle").GetString(),
+            withdrawn.Data.GetProperty("employee_id").GetString()));
+        Assert.DoesNotContain("Eli is now Senior Engineer", withdrawn.Body);
+        // A draft declined again sends nothing more.
+        await Task.Delay(500);
+        Assert.Equal(2, receiver.Accepted.Count);
     }
 
     [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]

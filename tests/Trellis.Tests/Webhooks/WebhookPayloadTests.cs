@@ -18,6 +18,7 @@ public sealed class WebhookPayloadTests
         "Message", // the test event's fixed sentence
         // A published promotion story: its id, the values and behaviours it names (keys), when, and the headline its person approved to publish.
         "StoryId", "Values", "Behaviors", "PublishedAt", "Headline",
+        "WithdrawnAt", // when its person withdrew a published story
     ];
 
     [Fact]
@@ -26,7 +27,7 @@ public sealed class WebhookPayloadTests
         var payloads = typeof(WebhookEvents).Assembly.GetTypes()
             .Where(t => t.Namespace == "Trellis.Webhooks" && t.Name.EndsWith("Data", StringComparison.Ordinal) && t.IsClass)
             .ToList();
-        Assert.Equal(10, payloads.Count); // the nine event types and the test event
+        Assert.Equal(11, payloads.Count); // the ten event types and the test event
         foreach (var type in payloads)
             foreach (var property in type.GetProperties().Where(p => p.Name != "EqualityContract"))
             {
@@ -70,11 +71,13 @@ public sealed class WebhookPayloadTests
         var storyId = (await JsonAsync(story)).GetProperty("id").GetInt32();
         await AssertStatusAsync(HttpStatusCode.OK, await c["E1"].PutAsJsonAsync($"/api/v1/promotion-stories/{storyId}", new { text = words[7] }));
         await AssertStatusAsync(HttpStatusCode.OK, await c["E1"].PostAsync($"/api/v1/promotion-stories/{storyId}/approve", null));
+        // ... and then withdraws it: the withdrawal is an event too (so that a receiver showing it takes it down).
+        await AssertStatusAsync(HttpStatusCode.OK, await c["E1"].PostAsync($"/api/v1/promotion-stories/{storyId}/decline", null));
         var requested = await c["M2"].PostAsJsonAsync("/api/v1/track-returns", new { reason = words[5] });
         await AssertStatusAsync(HttpStatusCode.OK, requested);
         await AssertStatusAsync(HttpStatusCode.OK, await c["H1"].PostAsync($"/api/v1/track-returns/{(await JsonAsync(requested)).GetProperty("id").GetInt32()}/approve", null));
 
-        // The cycle's eight events, the story's, then the track return's (its team's new manager, the approval, M2's own change, last).
+        // The cycle's eight events, the story's two, then the track return's (its team's new manager, the approval, M2's own change, last).
         await receiver.WaitForAsync(r => r.Any(x => x.Type == EventTypes.EmployeeChanged && x.Data.GetProperty("employee_id").GetString() == "M2"));
         await Task.Delay(500);
         var got = receiver.Accepted;
