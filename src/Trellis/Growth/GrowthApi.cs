@@ -29,10 +29,11 @@ public static class GrowthApi
     }
 
     /// <summary>
-    /// Readiness of everyone in the caller's reporting line (a JSON array, by name); <c>page</c>/<c>page_size</c> give one
-    /// page of it with the count in <c>X-Total-Count</c>.
+    /// Readiness of everyone in the caller's reporting line, by name, one page at a time (<c>page</c> from 1,
+    /// <c>page_size</c> 1–1000, default 100): a top executive's line is the whole organisation, tens of megabytes in one
+    /// answer. The page carries the line's size (<c>total</c>) and, while there is more, a <c>Link</c> header to the next page.
     /// </summary>
-    public static async Task<Results<Ok<IReadOnlyList<TeamMember>>, ValidationProblem, ProblemHttpResult>> GetTeam(
+    public static async Task<Results<Ok<TeamReadinessPage>, ValidationProblem, ProblemHttpResult>> GetTeam(
         Viewer viewer, SensitiveReads reads, TrellisDb db, People.OrgSnapshots orgs, ReadinessService readiness, HttpResponse response,
         int? page, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "page_size")] int? pageSize, CancellationToken ct)
     {
@@ -41,10 +42,12 @@ public static class GrowthApi
         var paging = new Shared.ApiPaging(page, pageSize);
         if (paging.Validate() is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
         var team = await TeamReadiness.ForLineAsync(db, orgs, readiness, viewer.EmployeeId, ct);
-        var shown = paging.Apply(team, response);
-        await reads.RecordAsync("read_team_readiness", null, paging.Requested
-            ? $"{shown.Count} of {team.Count} people in the line of {viewer.EmployeeId}"
-            : $"{team.Count} people in the line of {viewer.EmployeeId}", ct);
-        return TypedResults.Ok(shown);
+        var number = page ?? 1;
+        var size = pageSize ?? Shared.ApiPaging.DefaultPageSize;
+        var shown = team.Skip((int)Math.Min(int.MaxValue, ((long)number - 1) * size)).Take(size).ToList();
+        if ((long)number * size < team.Count)
+            response.Headers.Link = $"</api/v1/team/readiness?page={number + 1}&page_size={size}>; rel=\"next\"";
+        await reads.RecordAsync("read_team_readiness", null, $"{shown.Count} of {team.Count} people in the line of {viewer.EmployeeId} (page {number})", ct);
+        return TypedResults.Ok(new TeamReadinessPage(shown, team.Count, number, size));
     }
 }

@@ -24,6 +24,9 @@ public sealed record TeamMember(
     string? OneSided,
     IReadOnlyList<string> Gaps);
 
+/// <summary>One page of a manager's line (<c>GET /api/v1/team/readiness</c>), the same shape as the other paged lists.</summary>
+public sealed record TeamReadinessPage(IReadOnlyList<TeamMember> Items, int Total, int Page, int PageSize);
+
 public static class TeamReadiness
 {
     /// <summary>Below this many non-self observations or raters, evidence is thin enough to say so.</summary>

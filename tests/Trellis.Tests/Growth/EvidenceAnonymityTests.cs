@@ -95,7 +95,7 @@ public sealed class EvidenceAnonymityTests
     {
         await using var app = await TrellisApp.StartAsync(provider);
         var team = await (await app.ClientForAsync("M1")).GetFromJsonAsync<JsonElement>("/api/v1/team/readiness");
-        var ids = team.EnumerateArray().Select(m => m.GetProperty("employee_id").GetString() ?? "").Order().ToArray();
+        var ids = team.GetProperty("items").EnumerateArray().Select(m => m.GetProperty("employee_id").GetString() ?? "").Order().ToArray();
         Assert.Equal(new[] { "E1", "E2", "E3", "M2" }, ids);
         Assert.Equal(HttpStatusCode.Forbidden, (await (await app.ClientForAsync("E1")).GetAsync("/api/v1/team/readiness")).StatusCode);
     }

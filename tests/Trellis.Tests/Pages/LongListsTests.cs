@@ -102,15 +102,29 @@ public sealed partial class LongListsTests
         var found = await manager.GetStringAsync("/team?q=L04321");
         Assert.Equal(1, TeamRows(found));
         Assert.Contains("Crowd Person 04321", found);
-        // The API still gives the whole line, or one page of it when asked, with the count in a header.
-        var whole = await manager.GetFromJsonAsync<JsonElement>("/api/v1/team/readiness");
-        Assert.Equal(5_004, whole.GetArrayLength());
-        var pageOf = await manager.GetAsync("/api/v1/team/readiness?page=3&page_size=1000");
-        Assert.Equal("5004", pageOf.Headers.GetValues("X-Total-Count").Single());
-        var third = (await pageOf.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().Select(m => m.GetProperty("employee_id").GetString()).ToList();
-        Assert.Equal(whole.EnumerateArray().Skip(2_000).Take(1_000).Select(m => m.GetProperty("employee_id").GetString()), third);
-        Assert.Equal(4, (await manager.GetFromJsonAsync<JsonElement>("/api/v1/team/readiness?page=6&page_size=1000")).GetArrayLength());
+        // The API pages the line by default (a top executive's line was the whole organisation, 39 MB at 100,000 people),
+        // with the line's size and a link to the next page.
+        var first = await manager.GetAsync("/api/v1/team/readiness");
+        var firstPage = await first.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(5_004, firstPage.GetProperty("total").GetInt32());
+        Assert.Equal(1, firstPage.GetProperty("page").GetInt32());
+        Assert.Equal(100, firstPage.GetProperty("page_size").GetInt32());
+        Assert.Equal(100, firstPage.GetProperty("items").GetArrayLength());
+        Assert.Equal("</api/v1/team/readiness?page=2&page_size=100>; rel=\"next\"", first.Headers.GetValues("Link").Single());
+        var ids = new List<string?>();
+        for (var page = 1; page <= 6; page++)
+        {
+            var pageOf = await manager.GetAsync($"/api/v1/team/readiness?page={page}&page_size=1000");
+            var body = await pageOf.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal(5_004, body.GetProperty("total").GetInt32());
+            Assert.Equal(page < 6 ? 1000 : 4, body.GetProperty("items").GetArrayLength());
+            Assert.Equal(page < 6, pageOf.Headers.Contains("Link"));
+            ids.AddRange(body.GetProperty("items").EnumerateArray().Select(m => m.GetProperty("employee_id").GetString()));
+        }
+        Assert.Equal(5_004, ids.Distinct().Count());
+        Assert.Equal(firstPage.GetProperty("items").EnumerateArray().Select(m => m.GetProperty("employee_id").GetString()), ids.Take(100));
         Assert.Equal(HttpStatusCode.BadRequest, (await manager.GetAsync("/api/v1/team/readiness?page_size=1001")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await manager.GetAsync("/api/v1/team/readiness?page=0")).StatusCode);
     }
 
     [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
