@@ -20,6 +20,18 @@ public static class Roles
     }
 
     public static IReadOnlyList<string> Split(string roles) => roles.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>
+    /// Every role list <see cref="Join"/> can store that includes <paramref name="role"/> (8 of them): who holds a role is
+    /// <c>accounts.Where(a => Roles.ListsWith(role).Contains(a.Roles))</c>, an index seek on <c>accounts.roles</c>.
+    /// </summary>
+    public static IReadOnlyList<string> ListsWith(string role)
+    {
+        var others = All.Where(r => r != Employee && r != role).ToList();
+        return Enumerable.Range(0, 1 << others.Count)
+            .Select(mask => Join(others.Where((_, i) => (mask & (1 << i)) != 0).Append(role)))
+            .ToList();
+    }
 }
 
 public static class TrellisClaims

@@ -65,7 +65,9 @@ internal sealed class PagesBenchmark : IEndToEndBenchmark
         Console.WriteLine($"  {people:N0} people: {db}");
         var timings = new ConcurrentDictionary<string, double>(StringComparer.Ordinal);
         var app = TrellisWeb.Build(
-            ["--db", db, "--urls", "http://127.0.0.1:0", "--environment", "Production", "--Logging:LogLevel:Default=Warning"],
+            ["--db", db, "--urls", "http://127.0.0.1:0", "--environment", "Production", "--Logging:LogLevel:Default=Warning",
+                // The request log has its own level (Information, OperationsSetup): quiet here, the bench times every request itself.
+                "--Logging:LogLevel:Microsoft.AspNetCore.HttpLogging=Warning"],
             new ServeOptions(WarmUp: true),
             builder => builder.Services.AddTransient<IStartupFilter>(_ => new TimingFilter(timings)));
         try

@@ -30,8 +30,8 @@ public sealed partial class CycleService
         PersonRef? manager = candidate.ManagerId is null ? null
             : await db.Employees.AsNoTracking().Where(e => e.Id == candidate.ManagerId && e.Status == EmployeeStatus.Active)
                 .Select(e => new PersonRef(e.Id, e.Name)).FirstOrDefaultAsync(ct);
-        var accounts = await db.Accounts.AsNoTracking().Select(a => new { a.EmployeeId, a.Roles }).ToListAsync(ct);
-        var hrIds = accounts.Where(a => Roles.Split(a.Roles).Contains(Roles.Hr) && a.EmployeeId != n.EmployeeId).Select(a => a.EmployeeId).ToList();
+        var hrLists = Roles.ListsWith(Roles.Hr);
+        var hrIds = await db.Accounts.AsNoTracking().Where(a => hrLists.Contains(a.Roles) && a.EmployeeId != n.EmployeeId).Select(a => a.EmployeeId).ToListAsync(ct);
         var hr = await db.Employees.AsNoTracking().Where(e => hrIds.Contains(e.Id) && e.Status == EmployeeStatus.Active)
             .OrderBy(e => e.Name).Select(e => new PersonRef(e.Id, e.Name)).ToListAsync(ct);
         var atLevel = await db.Employees.AsNoTracking().Where(e => e.Level == n.TargetLevel && e.Status == EmployeeStatus.Active && e.Id != n.EmployeeId)

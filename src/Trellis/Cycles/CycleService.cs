@@ -75,8 +75,8 @@ public sealed partial class CycleService(
         }
         else
         {
-            committee = (await db.Accounts.AsNoTracking().Select(a => new { a.EmployeeId, a.Roles }).ToListAsync(ct))
-                .Where(a => Roles.Split(a.Roles).Contains(Roles.Committee)).Select(a => a.EmployeeId).ToList();
+            var committeeLists = Roles.ListsWith(Roles.Committee);
+            committee = await db.Accounts.AsNoTracking().Where(a => committeeLists.Contains(a.Roles)).OrderBy(a => a.Id).Select(a => a.EmployeeId).ToListAsync(ct);
         }
         if (errors.Count > 0) return Problem.Invalid(errors, "The cycle is not valid.");
         if (await db.Cycles.AnyAsync(x => x.Name == name, ct)) return Problem.Conflict($"a cycle named '{name}' already exists");

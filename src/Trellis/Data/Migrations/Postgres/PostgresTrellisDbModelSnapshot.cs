@@ -172,6 +172,8 @@ namespace Trellis.Data.Migrations.Postgres
                     b.HasIndex("EmployeeId")
                         .IsUnique();
 
+                    b.HasIndex("Roles");
+
                     b.ToTable("accounts", (string)null);
                 });
 
@@ -555,11 +557,11 @@ namespace Trellis.Data.Migrations.Postgres
 
                     b.HasIndex("Department");
 
-                    b.HasIndex("Level");
-
                     b.HasIndex("ManagerId");
 
                     b.HasIndex("Name");
+
+                    b.HasIndex("Level", "Status", "Name");
 
                     b.HasIndex("Status", "Name", "Id");
 

@@ -163,6 +163,8 @@ namespace Trellis.Data.Migrations.Sqlite
                     b.HasIndex("EmployeeId")
                         .IsUnique();
 
+                    b.HasIndex("Roles");
+
                     b.ToTable("accounts", (string)null);
                 });
 
@@ -536,11 +538,11 @@ namespace Trellis.Data.Migrations.Sqlite
 
                     b.HasIndex("Department");
 
-                    b.HasIndex("Level");
-
                     b.HasIndex("ManagerId");
 
                     b.HasIndex("Name");
+
+                    b.HasIndex("Level", "Status", "Name");
 
                     b.HasIndex("Status", "Name", "Id");
 
