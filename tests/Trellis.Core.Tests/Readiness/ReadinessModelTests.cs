@@ -133,6 +133,43 @@ public sealed class ReadinessModelTests
         Assert.True(worst < 0.005, $"largest difference to the tight fit {worst:E2}");
     }
 
+    [Theory]
+    [InlineData("typical")]
+    [InlineData("lenient departments")]
+    [InlineData("few raters")]
+    [InlineData("very uneven evidence")]
+    public void The_fixed_point_is_within_a_thousandth_of_a_fit_run_to_1e9(string shape)
+    {
+        // Issue 18: the solver may take any path, but where it stops must be the fixed point of a fit run to 10⁻⁹ to
+        // within 10⁻³ on every score, values score and rater effect, and on every interval's half-width.
+        var org = shape switch
+        {
+            "typical" => SyntheticOrganisation.Generate(persons: 3000, observations: 90_000, seed: 31),
+            "lenient departments" => SyntheticOrganisation.Generate(persons: 2000, observations: 60_000, seed: 32, lenientDepartments: 4),
+            "few raters" => SyntheticOrganisation.Generate(persons: 2000, observations: 40_000, seed: 33, maxRaters: 3),
+            _ => SyntheticOrganisation.Generate(persons: 2000, observations: 60_000, seed: 34, evidenceSpread: 2.0),
+        };
+        var options = new ReadinessOptions { AsOf = org.AsOf };
+        var model = ReadinessModel.Fit(org.Observations, org.Persons, org.Behaviors, options, org.Department);
+        Assert.True(model.Converged, $"not converged after {model.Iterations} sweeps");
+        var tight = ReadinessModel.Fit(org.Observations, org.Persons, org.Behaviors, options with { ConvergenceTolerance = 1e-9, MaxIterations = 5000 }, org.Department);
+        Assert.True(tight.Converged);
+        double score = 0, values = 0, leniency = 0, halfWidth = 0;
+        for (var p = 0; p < org.Persons; p++)
+        {
+            values = Math.Max(values, Math.Abs(model.ValuesScore(p) - tight.ValuesScore(p)));
+            halfWidth = Math.Max(halfWidth, 1.96 * Math.Abs(Math.Sqrt(model.ValuesVariance(p)) - Math.Sqrt(tight.ValuesVariance(p))));
+            leniency = Math.Max(leniency, Math.Abs(model.Leniency(p) - tight.Leniency(p)));
+            for (var b = 0; b < org.Behaviors; b++)
+            {
+                score = Math.Max(score, Math.Abs(model.Score(p, b) - tight.Score(p, b)));
+                halfWidth = Math.Max(halfWidth, 1.96 * Math.Abs(Math.Sqrt(model.Variance(p, b)) - Math.Sqrt(tight.Variance(p, b))));
+            }
+        }
+        var report = $"{shape}: {model.Iterations} sweeps (tight {tight.Iterations}): cells {score:E2}, values {values:E2}, leniency {leniency:E2}, half-widths {halfWidth:E2}";
+        Assert.True(score < 1e-3 && values < 1e-3 && leniency < 1e-3 && halfWidth < 1e-3, report);
+    }
+
     [Fact]
     public void The_pair_layout_does_not_change_any_result()
     {
