@@ -1,4 +1,7 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Trellis.Core.Readiness;
 
@@ -10,20 +13,61 @@ public sealed partial class ReadinessModel
     // ---- variance ----
 
     /// <summary>Per-thread scratch of the variance pass: nb × nb matrices and per-group vectors.</summary>
-    private sealed class VarianceWorkspace(int behaviors)
+    private sealed class VarianceWorkspace(int behaviors, int groups)
     {
-        public readonly double[] N = new double[behaviors], C = new double[behaviors], Pv = new double[behaviors], W = new double[behaviors];
+        /// <summary>Row length of the padded matrices: nb rounded up to whole 4-lane vectors (the padding stays zero).</summary>
+        public readonly int Stride = (behaviors + 3) & ~3;
+        public readonly double[] N = new double[behaviors], C = new double[behaviors], Pv = new double[behaviors];
+        /// <summary>Per slot of the chunk (or of the person, in an incremental update): 1/σb² + T_r of its rater, and its rater's group.</summary>
+        public double[] SlotPrecision = new double[256];
+        public int[] SlotGroup = new int[256];
+
+        public void EnsureSlots(int slots)
+        {
+            if (slots <= SlotGroup.Length) return;
+            var size = Math.Max(slots, 2 * SlotGroup.Length);
+            SlotPrecision = new double[size];
+            SlotGroup = new int[size];
+        }
+
+        /// <summary>Where the per-behaviour weights of a rater go when there are no groups (written, never read).</summary>
+        public readonly double[] NoGroup = new double[behaviors];
         /// <summary>The marginal precision of the person's θ (nb × nb, row-major), then its Cholesky factor.</summary>
         public readonly double[] Precision = new double[behaviors * behaviors];
-        public readonly double[] Solve = new double[behaviors], Inverse = new double[behaviors * behaviors];
+        /// <summary>L⁻¹ (upper part and padding zero) and P⁻¹, nb rows of <see cref="Stride"/>; a vector P⁻¹·J and the group terms per cell.</summary>
+        public readonly double[] LowerInverse = new double[behaviors * ((behaviors + 3) & ~3)], Inverse = new double[behaviors * ((behaviors + 3) & ~3)];
+        public readonly double[] Solve = new double[(behaviors + 3) & ~3], Extra = new double[(behaviors + 3) & ~3];
         /// <summary>Per group among the person's raters: the group, and Σ over its raters of w_r·Q_r/(σ²·d_r) (nb each).</summary>
         public int[] Groups = new int[8];
         public double[] GroupVectors = new double[8 * behaviors];
         public int GroupCount;
+        /// <summary>Per group, its place among the person's groups (−1: none yet): one load instead of a search per rater.</summary>
+        public readonly int[] GroupMap = NewMap(groups);
 
+        private static int[] NewMap(int groups)
+        {
+            var map = new int[groups];
+            Array.Fill(map, -1);
+            return map;
+        }
+
+        /// <summary>Forgets the previous person's groups.</summary>
+        public void ResetGroups()
+        {
+            for (var i = 0; i < GroupCount; i++) GroupMap[Groups[i]] = -1;
+            GroupCount = 0;
+        }
+
+        /// <summary>The group's place among the person's groups, added (with a zero vector) when new.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public int GroupSlot(int group, int nb)
         {
-            for (var i = 0; i < GroupCount; i++) if (Groups[i] == group) return i;
+            var known = GroupMap[group];
+            return known >= 0 ? known : AddGroup(group, nb);
+        }
+
+        private int AddGroup(int group, int nb)
+        {
             if (GroupCount == Groups.Length)
             {
                 Array.Resize(ref Groups, Groups.Length * 2);
@@ -31,6 +75,7 @@ public sealed partial class ReadinessModel
             }
             Groups[GroupCount] = group;
             Array.Clear(GroupVectors, GroupCount * nb, nb);
+            GroupMap[group] = GroupCount;
             return GroupCount++;
         }
     }
@@ -51,6 +96,7 @@ public sealed partial class ReadinessModel
         var nb = _nb;
         var sigma2 = NoiseVariance;
         var ratio = sigma2 / _tauV2;
+        var invTauV2 = 1.0 / _tauV2;
         var precision = 1.0 / _tauU2;
         for (var b = 0; b < nb; b++)
         {
@@ -59,7 +105,7 @@ public sealed partial class ReadinessModel
             var k = n * invDen;
             ws.C[b] = 1 - k;
             ws.Pv[b] = sigma2 * invDen;
-            precision += k / _tauV2;
+            precision += k * invTauV2;
         }
         return 1.0 / precision;
     }
@@ -79,7 +125,7 @@ public sealed partial class ReadinessModel
         var groupCount = Math.Max(_groups, 1);
         var chunkGroupInfo = new double[chunks][];
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = _parallelism },
-            () => new VarianceWorkspace(_nb),
+            () => new VarianceWorkspace(_nb, _groups),
             (k, _, ws) =>
             {
                 chunkGroupInfo[k] = new double[groupCount];
@@ -119,11 +165,12 @@ public sealed partial class ReadinessModel
         var common = all.Persons > 0 ? _tauU2 / all.Persons : 0;
         for (var b = 0; b < _nb; b++) _muVariance[b] = (all.MuDen[b] > 0 ? 1.0 / all.MuDen[b] : 0) + common;
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = _parallelism },
-            () => new VarianceWorkspace(_nb),
+            () => new VarianceWorkspace(_nb, _groups),
             (k, _, ws) =>
             {
+                PrepareSlots(k, 0, _slotRater[k].Length, ws, precision: true);
                 for (var s = _chunkLo[k]; s < _chunkLo[k + 1]; s++)
-                    if (_evidence[s] > 0) PersonMarginalVariance(s, k, ws, null);
+                    if (_evidence[s] > 0) PersonMarginalVariance(s, k, ws, null, 0);
                     else PriorVariance(s);
                 return ws;
             },
@@ -140,15 +187,22 @@ public sealed partial class ReadinessModel
     private void RaterInformation<T>(int k, T[] index, VarianceWorkspace ws, double[] slotInfo, double[] groupInfo) where T : unmanaged, IBinaryInteger<T>
     {
         var nb = _nb;
-        double sigma2 = NoiseVariance, sigma4 = sigma2 * sigma2;
+        // Reciprocals once: a division per slot costs more than the rest of a one-pair slot.
+        double invSigma2 = 1.0 / NoiseVariance, invSigma4 = invSigma2 * invSigma2;
         var slotBase = _slotBase[k];
         var pairBase = _chunkBase[k];
         var raters = _slotRater[k];
-        var weights = _pairWeight[k];
+        ref var indexRef = ref MemoryMarshal.GetArrayDataReference(index);
+        ref var weightRef = ref MemoryMarshal.GetArrayDataReference(_pairWeight[k]);
+        ref var cRef = ref MemoryMarshal.GetArrayDataReference(ws.C);
+        ref var pvRef = ref MemoryMarshal.GetArrayDataReference(ws.Pv);
+        var grouped = _groups > 0;
+        PrepareSlots(k, 0, raters.Length, ws, precision: false);
+        var slotGroup = ws.SlotGroup;
         for (var s = _chunkLo[k]; s < _chunkLo[k + 1]; s++)
         {
             if (_evidence[s] == 0) continue;
-            for (var b = 0; b < nb; b++) ws.N[b] = _cellWeight[s * nb + b];
+            for (var b = 0; b < nb; b++) ws.N[b] = Widen(_cellWeight[s * nb + b]);
             var pu = ConditionalPosterior(s, ws);
             var slotLo = _personSlotStart[s] - slotBase;
             var slots = _personSlotStart[s + 1] - _personSlotStart[s];
@@ -156,23 +210,30 @@ public sealed partial class ReadinessModel
             var mask = (1u << shift) - 1;
             var pairLo = _personPairStart[s] - pairBase;
             var pairHi = _personPairStart[s + 1] - pairBase;
-            ws.GroupCount = 0;
+            ws.ResetGroups();
             // Pairs run slot by slot and name each behaviour once per slot: one flat walk, a slot closed when the next begins.
             for (var j = pairLo; j < pairHi;)
             {
-                var t = (int)(uint.CreateTruncating(index[j]) & mask);
+                var t = (int)(uint.CreateTruncating(Unsafe.Add(ref indexRef, j)) & mask);
                 double n = 0, a = 0, q = 0;
-                var g = _groups > 0 ? ws.GroupSlot(_raterGroup![raters[slotLo + t]], nb) : 0;
-                for (; j < pairHi && (uint.CreateTruncating(index[j]) & mask) == t; j++)
+                // The rater's department's per-behaviour weights (a scratch row without departments): no branch per pair.
+                // The slot first: adding a group may replace the array.
+                var g = grouped ? ws.GroupSlot(slotGroup[slotLo + t], nb) : 0;
+                ref var groupRow = ref grouped
+                    ? ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.GroupVectors), g * nb)
+                    : ref MemoryMarshal.GetArrayDataReference(ws.NoGroup);
+                for (; j < pairHi; j++)
                 {
-                    var b = (int)(uint.CreateTruncating(index[j]) >> shift);
-                    double w = weights[j];
+                    var packed = uint.CreateTruncating(Unsafe.Add(ref indexRef, j));
+                    if ((packed & mask) != t) break;
+                    var b = (int)(packed >> shift);
+                    var w = Widen(Unsafe.Add(ref weightRef, j));
                     n += w;
-                    a += ws.C[b] * w;
-                    q += ws.Pv[b] * w * w;
-                    if (_groups > 0) ws.GroupVectors[g * nb + b] += w;
+                    a += Unsafe.Add(ref cRef, b) * w;
+                    q += Unsafe.Add(ref pvRef, b) * w * w;
+                    Unsafe.Add(ref groupRow, b) += w;
                 }
-                slotInfo[slotBase + slotLo + t] = n / sigma2 - (q + pu * a * a) / sigma4;
+                slotInfo[slotBase + slotLo + t] = n * invSigma2 - (q + pu * a * a) * invSigma4;
             }
             for (var i = 0; i < ws.GroupCount; i++)
             {
@@ -182,7 +243,7 @@ public sealed partial class ReadinessModel
                     var w = ws.GroupVectors[i * nb + b];
                     n += w; a += ws.C[b] * w; q += ws.Pv[b] * w * w;
                 }
-                groupInfo[ws.Groups[i]] += n / sigma2 - (q + pu * a * a) / sigma4;
+                groupInfo[ws.Groups[i]] += n * invSigma2 - (q + pu * a * a) * invSigma4;
             }
         }
     }
@@ -191,10 +252,10 @@ public sealed partial class ReadinessModel
     /// Person s's marginal cell and values variances (second pass; also after an incremental update, with the cell
     /// weights in <paramref name="cellWeights"/>, null: the fitted ones).
     /// </summary>
-    private void PersonMarginalVariance(int s, int k, VarianceWorkspace ws, double[]? cellWeights)
+    private void PersonMarginalVariance(int s, int k, VarianceWorkspace ws, double[]? cellWeights, int preparedFrom)
     {
         var nb = _nb;
-        var sigma2 = NoiseVariance;
+        double invSigma2 = 1.0 / NoiseVariance, invTauV2 = 1.0 / _tauV2;
         for (var b = 0; b < nb; b++) ws.N[b] = cellWeights?[b] ?? _cellWeight[s * nb + b];
         var pu = ConditionalPosterior(s, ws);
         // Σθ⁻¹ (the precision of θ = μ + u + v given the rater effects): the prior precision of u·1 + v plus diag(n)/σ².
@@ -203,7 +264,7 @@ public sealed partial class ReadinessModel
         for (var i = 0; i < nb; i++)
         {
             for (var j = 0; j <= i; j++) p[i * nb + j] = -beta;
-            p[i * nb + i] += 1.0 / _tauV2 + ws.N[i] / sigma2;
+            p[i * nb + i] += invTauV2 + ws.N[i] * invSigma2;
         }
         // Minus, per rater, w_r·w_rᵀ/(σ⁴·d_r): its effect integrated out, known from its other ratings with precision
         // Q_r = 1/σb² + T_r − t_rp (this person's own part taken out), so d_r = Q_r + n_rp/σ².
@@ -211,104 +272,195 @@ public sealed partial class ReadinessModel
         var shift = PersonShift(_personSlotStart[s + 1] - _personSlotStart[s]);
         var pairLo = _personPairStart[s] - _chunkBase[k];
         var pairHi = _personPairStart[s + 1] - _chunkBase[k];
-        ws.GroupCount = 0;
-        if (_pairIndex16[k] is { } index16) SubtractRaters(index16, k, pairLo, pairHi, shift, slotLo, pu, ws);
-        else SubtractRaters(_pairIndex32[k]!, k, pairLo, pairHi, shift, slotLo, pu, ws);
+        ws.ResetGroups();
+        if (_pairIndex16[k] is { } index16) SubtractRaters(index16, k, pairLo, pairHi, shift, slotLo - preparedFrom, pu, ws);
+        else SubtractRaters(_pairIndex32[k]!, k, pairLo, pairHi, shift, slotLo - preparedFrom, pu, ws);
         if (!Cholesky(p, nb))
         {
             // Not positive definite (only through rounding at extreme weights): keep the conditional variances.
             return;
         }
-        // Cell variances: diag(P⁻¹) = column sums of squares of L⁻¹; values variance: 1ᵀP⁻¹1 / nb² = |L⁻¹1|² / nb².
+        // P⁻¹ in full (padded rows): cell variances are its diagonal, the values variance 1ᵀP⁻¹1/nb² = |L⁻¹1|²/nb², and
+        // each department's term one product P⁻¹·J_g (rows of P⁻¹ scaled and added, in vectors; no substitutions).
+        var stride = ws.Stride;
+        InverseFromCholesky(p, nb, ws.LowerInverse, ws.Inverse, stride);
         var baseCell = s * nb;
-        var inverse = ws.Inverse;
-        InvertLower(p, nb, inverse);
+        ref var lowerInverse = ref MemoryMarshal.GetArrayDataReference(ws.LowerInverse);
+        ref var inverse = ref MemoryMarshal.GetArrayDataReference(ws.Inverse);
         double valuesVariance = 0, muMean = 0;
-        for (var b = 0; b < nb; b++)
+        for (var i = 0; i < nb; i++)
         {
-            double diagonal = 0, row = 0;
-            for (var i = b; i < nb; i++) diagonal += inverse[i * nb + b] * inverse[i * nb + b];
-            for (var m = 0; m <= b; m++) row += inverse[b * nb + m];
+            double row = 0;
+            for (var m = 0; m <= i; m++) row += Unsafe.Add(ref lowerInverse, i * stride + m);
             valuesVariance += row * row;
-            _variance[baseCell + b] = (float)(diagonal + _muVariance[b]);
-            muMean += _muVariance[b];
         }
+        for (var b = 0; b < nb; b++) muMean += _muVariance[b];
         valuesVariance /= (double)nb * nb;
         valuesVariance += muMean / nb / nb;
         // Departments: a shift δ of department g's effect moves the person's θ by −P⁻¹·J_g·δ.
+        ref var extra = ref MemoryMarshal.GetArrayDataReference(ws.Extra);
+        ref var solve = ref MemoryMarshal.GetArrayDataReference(ws.Solve);
+        ws.Extra.AsSpan().Clear();
         for (var i = 0; i < ws.GroupCount; i++)
         {
-            var gv = _groupVariance[ws.Groups[i]];
-            Array.Copy(ws.GroupVectors, i * nb, ws.Solve, 0, nb);
-            CholeskySolve(p, nb, ws.Solve);
-            double mean = 0;
-            for (var b = 0; b < nb; b++)
+            var gv = Vector256.Create(_groupVariance[ws.Groups[i]]);
+            CombineRows(ref inverse, stride, ref ws.GroupVectors[i * nb], 1, nb, 1.0, ref solve);
+            var sum = Vector256<double>.Zero;
+            for (var b = 0; b < stride; b += 4)
             {
-                _variance[baseCell + b] += (float)(gv * ws.Solve[b] * ws.Solve[b]);
-                mean += ws.Solve[b];
+                var x = Vector256.LoadUnsafe(ref solve, (nuint)b);
+                sum += x;
+                (Vector256.LoadUnsafe(ref extra, (nuint)b) + gv * (x * x)).StoreUnsafe(ref extra, (nuint)b);
             }
-            mean /= nb;
-            valuesVariance += gv * mean * mean;
+            var mean = Sum4(sum) / nb;
+            valuesVariance += gv.GetElement(0) * mean * mean;
         }
+        for (var b = 0; b < nb; b++)
+            _variance[baseCell + b] = (float)(Unsafe.Add(ref inverse, b * stride + b) + _muVariance[b] + Unsafe.Add(ref extra, b));
         _valuesVariance[s] = valuesVariance;
+    }
+
+    /// <summary>
+    /// Per slot of chunk k in [<paramref name="from"/>, <paramref name="to"/>), into the workspace from index 0: its
+    /// rater's group and (with <paramref name="precision"/>) 1/σb² + T_r. A tight loop of independent random reads,
+    /// which overlap; read in the person loops instead, each waited for in turn behind the branches of the pair walk.
+    /// </summary>
+    private void PrepareSlots(int k, int from, int to, VarianceWorkspace ws, bool precision)
+    {
+        ws.EnsureSlots(to - from);
+        var raters = _slotRater[k];
+        if (precision)
+        {
+            var invSigmaB2 = 1.0 / _sigmaB2;
+            var information = _raterInformation;
+            var slotPrecision = ws.SlotPrecision;
+            for (var j = from; j < to; j++) slotPrecision[j - from] = invSigmaB2 + information[raters[j]];
+        }
+        if (_groups == 0) return;
+        var raterGroup = _raterGroup!;
+        var slotGroup = ws.SlotGroup;
+        for (var j = from; j < to; j++) slotGroup[j - from] = raterGroup[raters[j]];
     }
 
     /// <summary>
     /// P −= Σ_r w_r·w_rᵀ/(σ⁴·d_r) over the person's raters (lower triangle), and per group the vector J_d; one flat walk
     /// over the pairs, which run slot by slot and name each behaviour once per slot.
     /// </summary>
-    private void SubtractRaters<T>(T[] index, int k, int pairLo, int pairHi, int shift, int slotLo, double pu, VarianceWorkspace ws)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void SubtractRaters<T>(T[] index, int k, int pairLo, int pairHi, int shift, int preparedLo, double pu, VarianceWorkspace ws)
         where T : unmanaged, IBinaryInteger<T>
     {
         var nb = _nb;
-        double sigma2 = NoiseVariance, sigma4 = sigma2 * sigma2, invSigmaB2 = 1.0 / _sigmaB2;
+        double invSigma2 = 1.0 / NoiseVariance, invSigma4 = invSigma2 * invSigma2, invSigmaB2 = 1.0 / _sigmaB2;
         var mask = (1u << shift) - 1;
-        var weights = _pairWeight[k];
-        var raters = _slotRater[k];
-        var p = ws.Precision;
+        var grouped = _groups > 0;
+        ref var indexRef = ref MemoryMarshal.GetArrayDataReference(index);
+        ref var weightRef = ref MemoryMarshal.GetArrayDataReference(_pairWeight[k]);
+        ref var cRef = ref MemoryMarshal.GetArrayDataReference(ws.C);
+        ref var pvRef = ref MemoryMarshal.GetArrayDataReference(ws.Pv);
+        ref var p = ref MemoryMarshal.GetArrayDataReference(ws.Precision);
+        var slotPrecision = ws.SlotPrecision;
+        var slotGroup = ws.SlotGroup;
         for (var j = pairLo; j < pairHi;)
         {
             var first = j;
-            var t = (int)(uint.CreateTruncating(index[j]) & mask);
+            var t = (int)(uint.CreateTruncating(Unsafe.Add(ref indexRef, j)) & mask);
             double n = 0, a = 0, q = 0;
-            for (; j < pairHi && (uint.CreateTruncating(index[j]) & mask) == t; j++)
+            for (; j < pairHi; j++)
             {
-                var b = (int)(uint.CreateTruncating(index[j]) >> shift);
-                double w = weights[j];
+                var packed = uint.CreateTruncating(Unsafe.Add(ref indexRef, j));
+                if ((packed & mask) != t) break;
+                var b = (int)(packed >> shift);
+                var w = Widen(Unsafe.Add(ref weightRef, j));
                 n += w;
-                a += ws.C[b] * w;
-                q += ws.Pv[b] * w * w;
+                a += Unsafe.Add(ref cRef, b) * w;
+                q += Unsafe.Add(ref pvRef, b) * w * w;
             }
-            var rater = raters[slotLo + t];
-            var own = n / sigma2 - (q + pu * a * a) / sigma4;
-            var others = Math.Max(invSigmaB2 + _raterInformation[rater] - own, invSigmaB2);
-            var d = others + n / sigma2;
-            var scale = 1.0 / (sigma4 * d);
+            // The same expression as in RaterInformation, so that this person's own part cancels exactly.
+            var own = n * invSigma2 - (q + pu * a * a) * invSigma4;
+            var others = Math.Max(slotPrecision[preparedLo + t] - own, invSigmaB2);
+            var invD = 1.0 / (others + n * invSigma2);
+            var scale = invSigma4 * invD;
             for (var x = first; x < j; x++)
             {
-                var bx = (int)(uint.CreateTruncating(index[x]) >> shift);
-                var wx = weights[x] * scale;
-                for (var y = first; y <= x; y++) p[bx * nb + (int)(uint.CreateTruncating(index[y]) >> shift)] -= wx * weights[y];
+                var bx = (int)(uint.CreateTruncating(Unsafe.Add(ref indexRef, x)) >> shift);
+                var wx = Widen(Unsafe.Add(ref weightRef, x)) * scale;
+                ref var row = ref Unsafe.Add(ref p, bx * nb);
+                for (var y = first; y <= x; y++)
+                    Unsafe.Add(ref row, (int)(uint.CreateTruncating(Unsafe.Add(ref indexRef, y)) >> shift)) -= wx * Widen(Unsafe.Add(ref weightRef, y));
             }
-            if (_groups == 0) continue;
-            var g = ws.GroupSlot(_raterGroup![rater], nb);
-            var factor = others / (sigma2 * d);
-            for (var x = first; x < j; x++) ws.GroupVectors[g * nb + (int)(uint.CreateTruncating(index[x]) >> shift)] += weights[x] * factor;
+            if (!grouped) continue;
+            var g = ws.GroupSlot(slotGroup[preparedLo + t], nb);
+            ref var groupRow = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.GroupVectors), g * nb);
+            var factor = others * invSigma2 * invD;
+            for (var x = first; x < j; x++)
+                Unsafe.Add(ref groupRow, (int)(uint.CreateTruncating(Unsafe.Add(ref indexRef, x)) >> shift)) += Widen(Unsafe.Add(ref weightRef, x)) * factor;
         }
     }
 
-    /// <summary>L⁻¹ (lower triangle, row-major) of the Cholesky factor left in <paramref name="l"/>.</summary>
-    internal static void InvertLower(double[] l, int n, double[] inverse)
+    /// <summary>
+    /// P⁻¹ in full from the Cholesky factor L of P (lower triangle of <paramref name="l"/>, rows of n): first L⁻¹ into
+    /// <paramref name="lowerInverse"/> by forward substitution (one reciprocal per row), then P⁻¹ = L⁻ᵀ·L⁻¹ as the sum of
+    /// the outer products of L⁻¹'s rows, in 4-lane vectors. Both outputs have rows of <paramref name="stride"/> (n rounded
+    /// up to a multiple of 4); the upper part and the padding of <paramref name="lowerInverse"/> must be zero (they are
+    /// never written).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void InverseFromCholesky(double[] l, int n, double[] lowerInverse, double[] inverse, int stride)
     {
-        for (var j = 0; j < n; j++)
+        if (stride < ((n + 3) & ~3) || lowerInverse.Length < n * stride || inverse.Length < n * stride || l.Length < n * n)
+            throw new ArgumentException("matrices too small for n and stride");
+        ref var lower = ref MemoryMarshal.GetArrayDataReference(l);
+        ref var x = ref MemoryMarshal.GetArrayDataReference(lowerInverse);
+        // Row i of L⁻¹ = −(Σ_{m<i} L[i][m]·row m of L⁻¹) / L[i][i], then its diagonal 1/L[i][i]: rows m < i are zero
+        // beyond m, so the combination is zero from i on.
+        for (var i = 0; i < n; i++)
         {
-            inverse[j * n + j] = 1.0 / l[j * n + j];
-            for (var i = j + 1; i < n; i++)
+            var reciprocal = 1.0 / Unsafe.Add(ref lower, i * n + i);
+            ref var row = ref Unsafe.Add(ref x, i * stride);
+            CombineRows(ref x, stride, ref Unsafe.Add(ref lower, i * n), 1, i, -reciprocal, ref row);
+            Unsafe.Add(ref row, i) = reciprocal;
+        }
+        // Row i of P⁻¹ = Σ_{m≥i} L⁻¹[m][i]·row m of L⁻¹ (L⁻¹[m][i] = 0 for m < i).
+        ref var full = ref MemoryMarshal.GetArrayDataReference(inverse);
+        for (var i = 0; i < n; i++)
+            CombineRows(ref Unsafe.Add(ref x, i * stride), stride, ref Unsafe.Add(ref x, i * stride + i), stride, n - i, 1.0, ref Unsafe.Add(ref full, i * stride));
+    }
+
+    /// <summary>
+    /// result = factor · Σ_{m&lt;count} coefficient[m·coefficientStride] · row m of <paramref name="rows"/> (rows of
+    /// <paramref name="stride"/>, a multiple of 4). Up to 16 columns the sums stay in registers (four vectors) instead of
+    /// going through memory each time, which would chain every row's adds to the last through store forwarding.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void CombineRows(ref double rows, int stride, ref double coefficient, int coefficientStride, int count, double factor, ref double result)
+    {
+        if (stride <= 16)
+        {
+            var vectors = stride >> 2;
+            Vector256<double> s0 = default, s1 = default, s2 = default, s3 = default;
+            for (var m = 0; m < count; m++)
             {
-                double v = 0;
-                for (var m = j; m < i; m++) v -= l[i * n + m] * inverse[m * n + j];
-                inverse[i * n + j] = v / l[i * n + i];
+                var c = Vector256.Create(Unsafe.Add(ref coefficient, m * coefficientStride));
+                ref var row = ref Unsafe.Add(ref rows, m * stride);
+                s0 += c * Vector256.LoadUnsafe(ref row);
+                if (vectors > 1) s1 += c * Vector256.LoadUnsafe(ref row, 4);
+                if (vectors > 2) s2 += c * Vector256.LoadUnsafe(ref row, 8);
+                if (vectors > 3) s3 += c * Vector256.LoadUnsafe(ref row, 12);
             }
+            var f = Vector256.Create(factor);
+            (f * s0).StoreUnsafe(ref result);
+            if (vectors > 1) (f * s1).StoreUnsafe(ref result, 4);
+            if (vectors > 2) (f * s2).StoreUnsafe(ref result, 8);
+            if (vectors > 3) (f * s3).StoreUnsafe(ref result, 12);
+            return;
+        }
+        for (var j = 0; j < stride; j += 4)
+        {
+            var sum = Vector256<double>.Zero;
+            for (var m = 0; m < count; m++)
+                sum += Vector256.Create(Unsafe.Add(ref coefficient, m * coefficientStride)) * Vector256.LoadUnsafe(ref rows, (nuint)(m * stride + j));
+            (Vector256.Create(factor) * sum).StoreUnsafe(ref result, (nuint)j);
         }
     }
 
@@ -335,11 +487,12 @@ public sealed partial class ReadinessModel
             if (!(d > 0)) return false;
             d = Math.Sqrt(d);
             a[j * n + j] = d;
+            var reciprocal = 1.0 / d;
             for (var i = j + 1; i < n; i++)
             {
                 var v = a[i * n + j];
                 for (var m = 0; m < j; m++) v -= a[i * n + m] * a[j * n + m];
-                a[i * n + j] = v / d;
+                a[i * n + j] = v * reciprocal;
             }
         }
         return true;

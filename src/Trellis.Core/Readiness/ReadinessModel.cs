@@ -334,7 +334,10 @@ public sealed partial class ReadinessModel
         var chunk = ChunkOf(subject);
         Gather(subject, chunk, workspace);
         SolveSubject(subject, workspace, null);
-        PersonMarginalVariance(subject, chunk, _addVarianceWorkspace ??= new VarianceWorkspace(_nb), workspace.N);
+        var varianceWorkspace = _addVarianceWorkspace ??= new VarianceWorkspace(_nb, _groups);
+        var slotLo = _personSlotStart[subject] - _slotBase[chunk];
+        PrepareSlots(chunk, slotLo, _personSlotStart[subject + 1] - _slotBase[chunk], varianceWorkspace, precision: true);
+        PersonMarginalVariance(subject, chunk, varianceWorkspace, workspace.N, slotLo);
         return true;
     }
 

@@ -169,6 +169,44 @@ public sealed class ReadinessKernelTests
         Assert.Equal(1e-4, ReadinessModel.Component(0, 1e9, 0));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(10)]
+    [InlineData(16)]
+    [InlineData(33)]
+    public void The_inverse_from_the_Cholesky_factor_is_the_inverse_and_leaves_the_padding_zero(int n)
+    {
+        // Up to 16 columns the row combinations keep their sums in registers; beyond, the general loop: both checked
+        // against solving P·x = e_j column by column.
+        var random = new Random(n);
+        var b = Enumerable.Range(0, n * n).Select(_ => random.NextDouble() - 0.5).ToArray();
+        var a = new double[n * n];
+        for (var i = 0; i < n; i++)
+            for (var j = 0; j <= i; j++)
+            {
+                double v = i == j ? n : 0;
+                for (var m = 0; m < n; m++) v += b[i * n + m] * b[j * n + m];
+                a[i * n + j] = v;
+            }
+        Assert.True(ReadinessModel.Cholesky(a, n));
+        var stride = (n + 3) & ~3;
+        var lowerInverse = new double[n * stride];
+        var inverse = new double[n * stride];
+        // Twice: the second call must not depend on what the first left behind.
+        ReadinessModel.InverseFromCholesky(a, n, lowerInverse, inverse, stride);
+        ReadinessModel.InverseFromCholesky(a, n, lowerInverse, inverse, stride);
+        for (var j = 0; j < n; j++)
+        {
+            var column = new double[n];
+            column[j] = 1;
+            ReadinessModel.CholeskySolve(a, n, column);
+            for (var i = 0; i < n; i++) Assert.Equal(column[i], inverse[i * stride + j], 12);
+            for (var i = n; i < stride; i++) Assert.Equal(0.0, inverse[j * stride + i]);
+            for (var i = j + 1; i < stride; i++) Assert.Equal(0.0, lowerInverse[j * stride + i]);
+        }
+    }
+
     [Fact]
     public void Cholesky_solves_a_symmetric_positive_definite_system_and_refuses_an_indefinite_one()
     {
