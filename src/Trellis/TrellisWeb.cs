@@ -64,6 +64,8 @@ public static class TrellisWeb
         builder.Services.AddTrellisSingleSignOn(builder.Configuration);
         builder.Services.AddRequestProtection(builder.Configuration);
         builder.Services.ConfigureHttpJsonOptions(o => TrellisJson.Configure(o.SerializerOptions));
+        // With warmup on, a few anonymous requests go through the pipeline in process before the server listens.
+        WarmStart.Decorate(builder.Services);
     }
 
     public static void MapTrellis(this WebApplication app)
