@@ -16,11 +16,7 @@ internal sealed class ApiTokenAuthenticationHandler(
         if (ApiTokens.ReadBearer(Request) is not { } token) return AuthenticateResult.NoResult();
         if (token.Length == 0) return AuthenticateResult.Fail("empty bearer token");
 
-        var hash = ApiTokens.Hash(token);
-        var found = await db.ApiTokens.Where(t => t.Hash == hash && t.RevokedAt == null)
-            .Join(db.Accounts, t => t.AccountId, a => a.Id, (t, a) => new { Token = t, Account = a })
-            .Join(db.Employees, x => x.Account.EmployeeId, e => e.Id, (x, e) => new { x.Token, x.Account, e.Name, e.Status })
-            .FirstOrDefaultAsync(Context.RequestAborted);
+        var found = await FindAsync(db, ApiTokens.Hash(token), Context.RequestAborted);
         if (found is null) return AuthenticateResult.Fail("unknown or revoked token");
         // Read on every request (the token lookup reads the account anyway): a leaver's tokens stop at once.
         if (found.Status == EmployeeStatus.Left) return AuthenticateResult.Fail("the token's owner has left");
@@ -36,6 +32,15 @@ internal sealed class ApiTokenAuthenticationHandler(
         var principal = AuthSetup.CreatePrincipal(found.Account.Id, found.Account.EmployeeId, found.Name, Roles.Split(found.Account.Roles), Scheme.Name);
         return AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
     }
+
+    internal sealed record Found(ApiToken Token, Account Account, string Name, string Status);
+
+    /// <summary>The live token with this hash, its account and its owner's name and status (tracked: last-used is touched).</summary>
+    internal static Task<Found?> FindAsync(TrellisDb db, string hash, CancellationToken ct) =>
+        db.ApiTokens.Where(t => t.Hash == hash && t.RevokedAt == null)
+            .Join(db.Accounts, t => t.AccountId, a => a.Id, (t, a) => new { Token = t, Account = a })
+            .Join(db.Employees, x => x.Account.EmployeeId, e => e.Id, (x, e) => new Found(x.Token, x.Account, e.Name, e.Status))
+            .FirstOrDefaultAsync(ct);
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {

@@ -14,8 +14,10 @@ public static class AuthSetup
     {
         services.AddAuthentication(Scheme)
             // One scheme for both: a bearer token when the request carries one, the sign-in cookie otherwise.
+            // (And the one request the server sends itself before it listens, as no one: WarmStart.)
             .AddPolicyScheme(Scheme, "Cookie or bearer token", o => o.ForwardDefaultSelector = ctx =>
-                HasBearerToken(ctx.Request) ? BearerScheme : CookieAuthenticationDefaults.AuthenticationScheme)
+                WarmRequest.IsAsNobody(ctx) ? WarmRequest.Scheme
+                : HasBearerToken(ctx.Request) ? BearerScheme : CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(o =>
             {
                 o.LoginPath = "/signin";
@@ -34,7 +36,8 @@ public static class AuthSetup
                 // Every request: the person has not left and the session was not ended (sign-out, password or role change).
                 o.Events.OnValidatePrincipal = ctx => ctx.HttpContext.RequestServices.GetRequiredService<AccountStates>().ValidateAsync(ctx);
             })
-            .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(BearerScheme, null);
+            .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(BearerScheme, null)
+            .AddScheme<AuthenticationSchemeOptions, WarmRequestAuthenticationHandler>(WarmRequest.Scheme, null);
 
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder(Scheme).RequireAuthenticatedUser().Build())

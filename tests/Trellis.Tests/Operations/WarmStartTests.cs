@@ -18,7 +18,7 @@ public sealed class WarmStartTests
 {
     private sealed class Capture : ILoggerProvider
     {
-        public ConcurrentQueue<(string Category, string Message)> Entries { get; } = new();
+        public ConcurrentQueue<(string Category, LogLevel Level, string Message)> Entries { get; } = new();
         public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
         public void Dispose() { }
 
@@ -27,7 +27,7 @@ public sealed class WarmStartTests
             public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
             public bool IsEnabled(LogLevel logLevel) => true;
             public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                owner.Entries.Enqueue((category, formatter(state, exception)));
+                owner.Entries.Enqueue((category, logLevel, formatter(state, exception)));
         }
     }
 
@@ -52,8 +52,14 @@ public sealed class WarmStartTests
         await app.StartAsync();
         try
         {
-            Assert.Contains(capture.Entries, e => e.Category == "Trellis.WarmStart" && e.Message.StartsWith("Warmed the request path", StringComparison.Ordinal));
-            Assert.DoesNotContain(capture.Entries, e => e.Category == "Trellis.WarmStart" && e.Message.StartsWith("Warming the request path failed", StringComparison.Ordinal));
+            // The home page was rendered signed in (as no one), not redirected to sign in.
+            var warmed = Assert.Single(capture.Entries, e => e.Category == "Trellis.WarmStart").Message;
+            Assert.EndsWith("(/signin 200, / 302, / as no one 200, /api/v1/me as no one 200, token update changed no row)", warmed);
+            // Its requests (the signed-in home page among them, as no one) went through without an error.
+            Assert.DoesNotContain(capture.Entries, e => e.Category.StartsWith("Microsoft.AspNetCore.Diagnostics", StringComparison.Ordinal)
+                || e.Message.StartsWith("Warming the request path failed", StringComparison.Ordinal));
+            // Nor a failed sign-in or token in the log.
+            Assert.DoesNotContain(capture.Entries, e => e.Category.StartsWith("Trellis.Accounts", StringComparison.Ordinal));
             // Nothing a visit writes: no audit-log entry, no token used, no sign-in, lockout or session change, no notification read.
             Assert.Equal(before, await PersonalStateAsync(app.Services));
             Assert.DoesNotContain(capture.Entries, e => e.Category.StartsWith("Microsoft.AspNetCore.HttpLogging", StringComparison.Ordinal));
