@@ -75,12 +75,21 @@ public sealed class CalibrationBoard(TrellisDb db, Viewer viewer, FrameworkStore
                 db.Results.Where(r => r.EmployeeId == n.EmployeeId).OrderByDescending(r => r.PeriodEnd).Select(r => (double?)r.Score).FirstOrDefault(),
                 db.Concerns.Any(c => c.EmployeeId == n.EmployeeId && c.Substantiated)));
 
+    /// <summary>
+    /// Everyone's reports by employee id, made once per list: the engine keeps one list per assessment and target, so the
+    /// board of a cycle looks its candidates up instead of indexing 100,000 reports on every view.
+    /// </summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IReadOnlyList<ReadinessReport>, Dictionary<string, ReadinessReport>> ById = new();
+
+    private static Dictionary<string, ReadinessReport> Indexed(IReadOnlyList<ReadinessReport> all) =>
+        ById.GetValue(all, static list => list.ToDictionary(r => r.EmployeeId, StringComparer.Ordinal));
+
     /// <summary>Readiness per candidate for their own target, keyed by employee id. Missing = unknown.</summary>
     private async Task<Dictionary<string, ReadinessReport>> ReadinessForAsync(List<(string EmployeeId, string Target)> wanted, CancellationToken ct)
     {
         var result = new Dictionary<string, ReadinessReport>(wanted.Count);
         if (wanted.Count == 0) return result;
-        var next = (await readiness.GetAllAsync(null, null, ct)).ToDictionary(r => r.EmployeeId);
+        var next = Indexed(await readiness.GetAllAsync(null, null, ct));
         var others = new List<(string EmployeeId, string Target)>();
         foreach (var w in wanted)
         {
@@ -89,7 +98,7 @@ public sealed class CalibrationBoard(TrellisDb db, Viewer viewer, FrameworkStore
         }
         foreach (var group in others.GroupBy(o => o.Target))
         {
-            var forTarget = (await readiness.GetAllAsync(group.Key, null, ct)).ToDictionary(r => r.EmployeeId);
+            var forTarget = Indexed(await readiness.GetAllAsync(group.Key, null, ct));
             foreach (var w in group)
                 if (forTarget.TryGetValue(w.EmployeeId, out var r)) result[w.EmployeeId] = r;
         }
