@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Trellis.Accounts;
 using Trellis.Data;
 using Trellis.Tests.Infrastructure;
@@ -29,14 +31,18 @@ public sealed class LookupIndexTests
     }
 
     [Fact]
-    public async Task The_model_indexes_the_roles_of_accounts_and_the_people_at_a_level_by_name()
+    public async Task The_model_indexes_the_roles_of_accounts_the_people_at_a_level_by_name_and_recent_results()
     {
         await using var database = TestDatabase.Create(Provider.Sqlite);
         await using var db = database.Selection.CreateContext();
-        static IEnumerable<string[]> Indexes(TrellisDb db, Type entity) =>
-            db.Model.FindEntityType(entity)!.GetIndexes().Select(i => i.Properties.Select(p => p.Name).ToArray());
-        Assert.Contains(Indexes(db, typeof(Account)), columns => columns.SequenceEqual(["Roles"]));
-        Assert.Contains(Indexes(db, typeof(Employee)), columns => columns.SequenceEqual(["Level", "Status", "Name"]));
+        // The design-time model keeps every index setting (the runtime model drops the sort directions).
+        var model = db.GetService<IDesignTimeModel>().Model;
+        IEnumerable<string[]> Indexes(Type entity) => model.FindEntityType(entity)!.GetIndexes().Select(i => i.Properties.Select(p => p.Name).ToArray());
+        Assert.Contains(Indexes(typeof(Account)), columns => columns.SequenceEqual(["Roles"]));
+        Assert.Contains(Indexes(typeof(Employee)), columns => columns.SequenceEqual(["Level", "Status", "Name"]));
+        var recent = Assert.Single(model.FindEntityType(typeof(ResultRecord))!.GetIndexes());
+        Assert.Equal(["PeriodEnd", "EmployeeId"], recent.Properties.Select(p => p.Name));
+        Assert.Equal([true, false], recent.IsDescending);
     }
 
     [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]

@@ -1146,6 +1146,9 @@ namespace Trellis.Data.Migrations.Postgres
 
                     b.HasKey("EmployeeId", "Period");
 
+                    b.HasIndex("PeriodEnd", "EmployeeId")
+                        .IsDescending(true, false);
+
                     b.ToTable("results", (string)null);
                 });
 

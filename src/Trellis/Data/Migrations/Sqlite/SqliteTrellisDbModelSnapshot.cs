@@ -1117,6 +1117,9 @@ namespace Trellis.Data.Migrations.Sqlite
 
                     b.HasKey("EmployeeId", "Period");
 
+                    b.HasIndex("PeriodEnd", "EmployeeId")
+                        .IsDescending(true, false);
+
                     b.ToTable("results", (string)null);
                 });
 
