@@ -130,13 +130,13 @@ internal sealed partial class WarmStart(IServer inner, IServiceProvider services
 /// <summary>
 /// Marks a request sent by <see cref="WarmStart"/>; nothing from the network carries it (the server makes a new feature
 /// collection per request and only <see cref="WarmStart"/> creates these). One kind is anonymous; the other is signed in as
-/// <see cref="NobodyId"/>, an employee id no one has (ids are letters and digits), with the employee role only and no
+/// <see cref="NobodyId"/>, an employee id no one can have (it holds a '/', which the import and SCIM refuse in ids), with the employee role only and no
 /// account, so that the signed-in home page and layout run once with queries that find nothing of anyone's.
 /// </summary>
 internal sealed class WarmRequest
 {
     public const string Scheme = "warm-start";
-    public const string NobodyId = "(warm-start: no one)";
+    public const string NobodyId = "warm-start/no-one";
 
     public static readonly WarmRequest Anonymous = new(false);
     public static readonly WarmRequest AsNobody = new(true);
