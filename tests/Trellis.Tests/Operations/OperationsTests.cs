@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -12,21 +11,6 @@ namespace Trellis.Tests.Operations;
 
 public sealed class OperationsTests
 {
-    private sealed class Capture : ILoggerProvider
-    {
-        public ConcurrentQueue<(string Category, LogLevel Level, string Message)> Entries { get; } = new();
-        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-        public void Dispose() { }
-
-        private sealed class Logger(Capture owner, string category) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-            public bool IsEnabled(LogLevel logLevel) => true;
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                owner.Entries.Enqueue((category, logLevel, formatter(state, exception)));
-        }
-    }
-
     [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
     public async Task Health_live_and_ready_answer_without_signing_in(Provider provider)
     {
@@ -49,7 +33,7 @@ public sealed class OperationsTests
     public async Task Requests_are_logged_with_status_and_duration_never_bodies_and_sql_only_at_warning(Provider provider)
     {
         await using var app = await TrellisApp.StartAsync(provider);
-        var capture = new Capture();
+        var capture = new LogCapture();
         await using var logged = app.WithWebHostBuilder(b => b.ConfigureLogging(l => l.AddProvider(capture)));
         var token = await app.WithDbAsync(db => new Trellis.Accounts.AccountService(db, TimeProvider.System).CreateTokenAsync("E2", "logs"));
         var client = logged.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
@@ -16,26 +15,11 @@ namespace Trellis.Tests.Operations;
 /// </summary>
 public sealed class WarmStartTests
 {
-    private sealed class Capture : ILoggerProvider
-    {
-        public ConcurrentQueue<(string Category, LogLevel Level, string Message)> Entries { get; } = new();
-        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-        public void Dispose() { }
-
-        private sealed class Logger(Capture owner, string category) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-            public bool IsEnabled(LogLevel logLevel) => true;
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                owner.Entries.Enqueue((category, logLevel, formatter(state, exception)));
-        }
-    }
-
     [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
     public async Task Warming_before_listening_writes_nothing_and_logs_no_visit(Provider provider)
     {
         await using var database = TestDatabase.Create(provider);
-        var capture = new Capture();
+        var capture = new LogCapture();
         await using var app = TrellisWeb.Build(
             ["--db", database.Value, "--urls", "http://127.0.0.1:0", "--environment", "Production"],
             new ServeOptions(WarmUp: true),
