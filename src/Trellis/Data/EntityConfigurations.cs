@@ -7,7 +7,13 @@ internal sealed class EmployeeConfiguration : IEntityTypeConfiguration<Employee>
 {
     public void Configure(EntityTypeBuilder<Employee> e)
     {
-        e.ToTable("employees");
+        // Triggers raise employee_revision on every write (EmployeeRevision); SQLite's RETURNING clause, which EF Core
+        // uses to check rows affected, is documented as incompatible with AFTER triggers, so EF Core does without it here.
+        e.ToTable("employees", t =>
+        {
+            foreach (var trigger in EmployeeRevision.SqliteTriggers.Append(EmployeeRevision.PostgresTrigger)) t.HasTrigger(trigger);
+            t.UseSqlReturningClause(false);
+        });
         e.HasKey(x => x.Id);
         e.Property(x => x.Id).HasMaxLength(64);
         e.Property(x => x.Name).HasMaxLength(200);

@@ -45,6 +45,7 @@ public abstract class TrellisDb(DbContextOptions options) : DbContext(options), 
     public DbSet<Audit.DecisionSnapshotDate> DecisionSnapshotDates => Set<Audit.DecisionSnapshotDate>();
     public DbSet<Audit.DecisionSnapshot> DecisionSnapshots => Set<Audit.DecisionSnapshot>();
     public DbSet<EvidenceRevision> EvidenceRevisions => Set<EvidenceRevision>();
+    public DbSet<EmployeeRevision> EmployeeRevisions => Set<EmployeeRevision>();
 
     public DbSet<Webhooks.OutboxEvent> OutboxEvents => Set<Webhooks.OutboxEvent>();
     public DbSet<Webhooks.WebhookEndpoint> WebhookEndpoints => Set<Webhooks.WebhookEndpoint>();
@@ -74,42 +75,17 @@ public abstract class TrellisDb(DbContextOptions options) : DbContext(options), 
 
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
-        var employees = EmployeesPending();
-        var saved = _outbox is { HasPending: true }
+        return _outbox is { HasPending: true }
             ? await _outbox.SaveWithEventsAsync(ct => base.SaveChangesAsync(acceptAllChangesOnSuccess, ct), cancellationToken)
             : await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
-        if (employees) NoteEmployeeWrite();
-        return saved;
     }
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
-        var employees = EmployeesPending();
-        var saved = _outbox is { HasPending: true }
+        return _outbox is { HasPending: true }
             // Events need queries of their own; the services save asynchronously, so this path only keeps a synchronous caller correct.
             ? _outbox.SaveWithEventsAsync(_ => Task.FromResult(base.SaveChanges(acceptAllChangesOnSuccess)), CancellationToken.None).GetAwaiter().GetResult()
             : base.SaveChanges(acceptAllChangesOnSuccess);
-        if (employees) NoteEmployeeWrite();
-        return saved;
-    }
-
-    private static long s_employeeWrites;
-
-    /// <summary>
-    /// Raised after every committed save in this process that added, changed or removed an employee: the organisation
-    /// snapshot and the directory (<see cref="People.OrgSnapshots"/>) compare it to reload at once after a move, a
-    /// rename or a promotion. Writes by other processes are caught by their change stamp or their maximum age.
-    /// </summary>
-    public static long EmployeeWrites => Interlocked.Read(ref s_employeeWrites);
-
-    private bool EmployeesPending() =>
-        ChangeTracker.Entries<Employee>().Any(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted);
-
-    private void NoteEmployeeWrite()
-    {
-        // Inside a transaction the change is visible to other connections only once it commits.
-        if (Database.CurrentTransaction is null) Interlocked.Increment(ref s_employeeWrites);
-        else AfterCommit(() => Interlocked.Increment(ref s_employeeWrites));
     }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)

@@ -60,24 +60,21 @@ public sealed class OrgSnapshot
 }
 
 /// <summary>
-/// Caches the <see cref="OrgSnapshot"/> (a singleton). Each use checks a cheap change stamp (number of active
-/// employees and the highest id), so that hires and leavers show at once, and <see cref="TrellisDb.EmployeeWrites"/>,
-/// so that every employee saved through this process (a move, a rename, a promotion) shows at once too; imports that
-/// write in bulk call <see cref="Invalidate"/>, and a snapshot older than <see cref="MaxAge"/> is reloaded in the background while
-/// it keeps being served, which also covers changes made by another process (a CLI import, another web node).
-/// Pages that can say so use <see cref="GetOrLoadingAsync"/>: right after start, before the first snapshot is loaded
-/// (seconds at 100,000 people), they show a short "loading" state instead of waiting.
+/// Caches the <see cref="OrgSnapshot"/> (a singleton). Each use reads <see cref="EmployeeRevision"/>, which database
+/// triggers raise on every write to employees whichever path or process makes it (a hire, a leaver, a move, a rename,
+/// a bulk import, a SCIM update, another web node), and reloads when it changed: one primary-key read per request,
+/// whatever the size of the organisation. Pages that can say so use <see cref="GetOrLoadingAsync"/>: right after
+/// start, before the first snapshot is loaded (seconds at 100,000 people), they show a short "loading" state instead
+/// of waiting.
 /// </summary>
-public sealed class OrgSnapshots(TimeProvider clock, IServiceScopeFactory scopes) : IDisposable
+public sealed class OrgSnapshots(IServiceScopeFactory scopes) : IDisposable
 {
     public void Dispose() => _gate.Dispose();
-
-    public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(30);
 
     /// <summary>How long <see cref="GetOrLoadingAsync"/> waits for a first snapshot before the page shows "loading".</summary>
     public static readonly TimeSpan LoadingWait = TimeSpan.FromMilliseconds(300);
 
-    private sealed record Entry(OrgSnapshot Snapshot, (int Count, string? MaxId) Stamp, long EmployeeWrites, DateTimeOffset LoadedAt);
+    private sealed record Entry(OrgSnapshot Snapshot, long Revision);
 
     private volatile Entry? _entry;
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -97,17 +94,13 @@ public sealed class OrgSnapshots(TimeProvider clock, IServiceScopeFactory scopes
 
     public async Task<OrgSnapshot> GetAsync(TrellisDb db, CancellationToken ct = default)
     {
-        var stamp = await StampAsync(db, ct);
-        if (_entry is { } cached && cached.Stamp == stamp && cached.EmployeeWrites == TrellisDb.EmployeeWrites)
-        {
-            if (clock.GetUtcNow() - cached.LoadedAt >= MaxAge) _ = StartBackgroundLoad();
-            return cached.Snapshot;
-        }
+        var revision = await EmployeeRevision.ReadAsync(db, ct);
+        if (_entry is { } cached && cached.Revision == revision) return cached.Snapshot;
         await _gate.WaitAsync(ct);
         try
         {
-            if (_entry is { } again && again.Stamp == stamp && again.EmployeeWrites == TrellisDb.EmployeeWrites) return again.Snapshot;
-            return await LoadEntryAsync(db, stamp, ct);
+            if (_entry is { } again && again.Revision == revision) return again.Snapshot;
+            return await LoadEntryAsync(db, revision, ct);
         }
         finally { _gate.Release(); }
     }
@@ -136,7 +129,7 @@ public sealed class OrgSnapshots(TimeProvider clock, IServiceScopeFactory scopes
                 {
                     using var scope = scopes.CreateScope();
                     var db = scope.ServiceProvider.GetRequiredService<TrellisDb>();
-                    await LoadEntryAsync(db, await StampAsync(db, default), default);
+                    await LoadEntryAsync(db, await EmployeeRevision.ReadAsync(db), default);
                 }
                 catch (Exception)
                 {
@@ -148,20 +141,12 @@ public sealed class OrgSnapshots(TimeProvider clock, IServiceScopeFactory scopes
         }
     }
 
-    private async Task<OrgSnapshot> LoadEntryAsync(TrellisDb db, (int, string?) stamp, CancellationToken ct)
+    private async Task<OrgSnapshot> LoadEntryAsync(TrellisDb db, long revision, CancellationToken ct)
     {
-        // Noted before reading: a write saved after this point bumps the counter again and so reloads.
-        var writes = TrellisDb.EmployeeWrites;
+        // The revision is read before the rows: a write committed meanwhile raises it again, so the next use reloads.
         var snapshot = await LoadAsync(db, ct);
-        _entry = new Entry(snapshot, stamp, writes, clock.GetUtcNow());
+        _entry = new Entry(snapshot, revision);
         return snapshot;
-    }
-
-    private static async Task<(int, string?)> StampAsync(TrellisDb db, CancellationToken ct)
-    {
-        var count = await db.Employees.CountAsync(e => e.Status == EmployeeStatus.Active, ct);
-        var maxId = await db.Employees.OrderByDescending(e => e.Id).Select(e => e.Id).FirstOrDefaultAsync(ct);
-        return (count, maxId);
     }
 
     public static async Task<OrgSnapshot> LoadAsync(TrellisDb db, CancellationToken ct = default)

@@ -163,24 +163,73 @@ public sealed class PeopleApiTests
     }
 
     [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
-    public async Task The_cached_structure_follows_hires_and_invalidation(Provider provider)
+    public async Task The_cached_structure_follows_every_write_to_employees_at_once(Provider provider)
     {
         await using var app = await TrellisApp.StartAsync(provider);
         var client = await app.ClientForAsync("E1");
-        Assert.Equal(2, (await client.GetFromJsonAsync<JsonElement>("/api/v1/employees/M2")).GetProperty("total_report_count").GetInt32());
+        async Task<int> Reports(string id) => (await client.GetFromJsonAsync<JsonElement>($"/api/v1/employees/{id}")).GetProperty("total_report_count").GetInt32();
+        Assert.Equal(2, await Reports("M2"));
 
-        // A hire changes the change stamp.
+        // A hire through EF Core.
         await app.WithDbAsync(async db =>
         {
             db.Employees.Add(new Employee { Id = "E9", Name = "Nia New", Email = "e9@example.test", ManagerId = "E1", Track = "expert", Level = "e1", HireDate = new(2025, 1, 1) });
             await db.SaveChangesAsync();
         });
-        Assert.Equal(3, (await client.GetFromJsonAsync<JsonElement>("/api/v1/employees/M2")).GetProperty("total_report_count").GetInt32());
+        Assert.Equal(3, await Reports("M2"));
 
-        // A move does not change the stamp: whoever moves people invalidates the snapshot.
+        // A move in bulk (no tracked entity, nobody invalidates the snapshot): the same count of people and the same
+        // highest id, which is all the snapshot used to compare.
         await app.WithDbAsync(db => db.Employees.Where(e => e.Id == "E9").ExecuteUpdateAsync(s => s.SetProperty(e => e.ManagerId, "X1")));
-        ((Trellis.People.OrgSnapshots)app.Services.GetService(typeof(Trellis.People.OrgSnapshots))!).Invalidate();
-        Assert.Equal(2, (await client.GetFromJsonAsync<JsonElement>("/api/v1/employees/M2")).GetProperty("total_report_count").GetInt32());
-        Assert.Equal(1, (await client.GetFromJsonAsync<JsonElement>("/api/v1/employees/X1")).GetProperty("total_report_count").GetInt32());
+        Assert.Equal(2, await Reports("M2"));
+        Assert.Equal(1, await Reports("X1"));
+
+        // A rename and a leaver written by someone else entirely (another process, another web node): plain SQL on a
+        // connection of its own.
+        await using (var other = app.Database.Selection.CreateContext())
+        {
+            var connection = other.Database.GetDbConnection();
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE employees SET name = 'Nia Renamed' WHERE id = 'E9'";
+            Assert.Equal(1, await command.ExecuteNonQueryAsync());
+        }
+        var found = await client.GetFromJsonAsync<JsonElement>("/api/v1/employees?q=renamed");
+        Assert.Equal(["E9"], Ids(found));
+        await using (var other = app.Database.Selection.CreateContext())
+        {
+            var connection = other.Database.GetDbConnection();
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE employees SET status = 'left' WHERE id = 'E9'";
+            Assert.Equal(1, await command.ExecuteNonQueryAsync());
+        }
+        Assert.Equal(0, await Reports("X1"));
+    }
+
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task Every_kind_of_write_to_employees_raises_the_revision_through_the_migrated_triggers(Provider provider)
+    {
+        await using var app = await TrellisApp.StartAsync(provider);
+        // The triggers exist after every migration (a later migration that rebuilds the table on SQLite would drop them).
+        var triggers = await app.WithDbAsync(db => provider == Provider.Sqlite
+            ? db.Database.SqlQueryRaw<string>("SELECT name AS \"Value\" FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'employees'").ToListAsync()
+            : db.Database.SqlQueryRaw<string>("SELECT tgname::text AS \"Value\" FROM pg_trigger WHERE tgrelid = 'employees'::regclass AND NOT tgisinternal").ToListAsync());
+        Assert.Equal(provider == Provider.Sqlite ? EmployeeRevision.SqliteTriggers.Order() : [EmployeeRevision.PostgresTrigger], triggers.Order());
+
+        async Task<long> Revision() => await app.WithDbAsync(db => EmployeeRevision.ReadAsync(db));
+        async Task Raised(string sql)
+        {
+            var before = await Revision();
+            await app.WithDbAsync(db => db.Database.ExecuteSqlRawAsync(sql));
+            Assert.True(await Revision() > before, sql);
+        }
+        await Raised("INSERT INTO employees (id, name, email, track, level, hire_date, status) VALUES ('E8', 'Eight', 'e8@example.test', 'expert', 'e1', '2025-01-01', 'active')");
+        await Raised("UPDATE employees SET title = 'Engineer' WHERE id = 'E8'");
+        await Raised("DELETE FROM employees WHERE id = 'E8'");
+        // Other tables do not move it: an observation is not an org change.
+        var before = await Revision();
+        await app.WithDbAsync(db => db.Database.ExecuteSqlRawAsync("UPDATE evidence_revision SET value = value + 1"));
+        Assert.Equal(before, await Revision());
     }
 }

@@ -546,7 +546,18 @@ namespace Trellis.Data.Migrations.Sqlite
 
                     b.HasIndex("Status", "Name", "Id");
 
-                    b.ToTable("employees", (string)null);
+                    b.ToTable("employees", null, t =>
+                        {
+                            t.HasTrigger("employees_revision");
+
+                            t.HasTrigger("employees_revision_delete");
+
+                            t.HasTrigger("employees_revision_insert");
+
+                            t.HasTrigger("employees_revision_update");
+                        });
+
+                    b.HasAnnotation("Sqlite:UseSqlReturningClause", false);
                 });
 
             modelBuilder.Entity("Trellis.Data.EmployeeEvent", b =>
@@ -589,6 +600,28 @@ namespace Trellis.Data.Migrations.Sqlite
                     b.HasIndex("EmployeeId");
 
                     b.ToTable("employee_events", (string)null);
+                });
+
+            modelBuilder.Entity("Trellis.Data.EmployeeRevision", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("Value")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("value");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("employee_revision", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            Value = 0L
+                        });
                 });
 
             modelBuilder.Entity("Trellis.Data.EvidenceRevision", b =>
