@@ -107,6 +107,9 @@ internal sealed class PagesBenchmark : IEndToEndBenchmark
             var ids = await IdsAsync(app.Services, signIns, ct);
             var flag = audit.Peek(null)!.Report.Flags is [var topFlag, ..] ? topFlag : null;
             var targets = Targets(ids, flag is null ? null : (flag.Cycle, flag.EmployeeId));
+            // TRELLIS_BENCH_PAGES=/people,/api/v1/employees measures only the addresses that begin so (while working on a page).
+            if (Environment.GetEnvironmentVariable("TRELLIS_BENCH_PAGES") is { Length: > 0 } only)
+                targets = targets.Where(t => only.Split(',').Any(p => t.Path.StartsWith(p, StringComparison.Ordinal))).ToList();
             var samples = new List<Sample>();
             var buffer = new byte[256 * 1024];
             foreach (var signIn in signIns)
