@@ -142,8 +142,7 @@ public sealed class ConcernService(TrellisDb db, SensitiveReads sensitiveReads, 
             .Join(db.Employees, c => c.EmployeeId, e => e.Id, (c, e) => new ConcernFlag(c.EmployeeId, e.Name, c.Category, c.RecordedOn))
             .ToListAsync(ct);
         var sorted = flags.OrderBy(f => f.EmployeeName, StringComparer.Ordinal).ThenByDescending(f => f.RecordedOn).ToList();
-        foreach (var subject in sorted.Select(f => f.EmployeeId).Distinct())
-            await sensitiveReads.RecordAsync("concern_flags.read", subject, $"cycle {cycleName}", ct);
+        await sensitiveReads.RecordManyAsync("concern_flags.read", sorted.Select(f => f.EmployeeId).Distinct().Select(s => ((string?)s, (string?)$"cycle {cycleName}")), ct);
         return sorted;
     }
 
@@ -157,8 +156,9 @@ public sealed class ConcernService(TrellisDb db, SensitiveReads sensitiveReads, 
                 db.Employees.Where(e => e.Id == c.EmployeeId).Select(e => e.Name).FirstOrDefault() ?? c.EmployeeId,
                 c.Category, c.Substantiated, c.RecordedOn))
             .ToListAsync(ct);
-        foreach (var subject in rows.Select(r => r.EmployeeId).Distinct())
-            await sensitiveReads.RecordAsync(ReadAction, subject, $"{rows.Count(r => r.EmployeeId == subject)} concern(s)", ct);
+        // One audit entry per person read, all saved at once: a save per person made the page of 100 concerns cost 100 commits.
+        await sensitiveReads.RecordManyAsync(ReadAction,
+            rows.GroupBy(r => r.EmployeeId).Select(g => ((string?)g.Key, (string?)$"{g.Count()} concern(s)")), ct);
         if (rows.Count == 0 && !string.IsNullOrWhiteSpace(employeeId))
             await sensitiveReads.RecordAsync(ReadAction, employeeId.Trim(), "no concerns", ct);
         return rows;

@@ -83,4 +83,57 @@ public sealed class ResultsAndConcernsApiTests
         var invalid = await hr.PostAsJsonAsync("/api/v1/concerns", new { employee_id = "E1", recorded_on = "2999-01-01" });
         Assert.Equal(["category", "recorded_on"], (await invalid.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").EnumerateObject().Select(p => p.Name).Order());
     }
+
+    /// <summary>
+    /// A page of concerns costs the same however many people and concerns there are (issue 12): one query for the rows
+    /// (names included) and one save for the audit entries of everyone read. A save per person read made HR's list of 100
+    /// concerns 100 commits, most of its time at 100,000 people.
+    /// </summary>
+    [Theory, MemberData(nameof(Providers))]
+    public async Task A_page_of_concerns_is_one_query_and_one_audit_save_whatever_its_length(Provider provider)
+    {
+        await using var app = await TrellisApp.StartAsync(provider);
+        await app.WithDbAsync(async db =>
+        {
+            var hired = new DateOnly(2020, 1, 6);
+            await Trellis.Data.BulkCopy.InsertAsync(db, Enumerable.Range(0, 150).Select(i => new Trellis.Data.Employee
+            {
+                Id = $"K{i:D3}", Name = $"Concerned Person {i:D3}", Email = $"k{i:D3}@example.test", ManagerId = "M1", Department = "Engineering",
+                Location = "Lisbon", Title = "Engineer", Track = "expert", Level = "e2", HireDate = hired, LevelSince = hired,
+            }));
+            await Trellis.Data.BulkCopy.InsertAsync(db, Enumerable.Range(0, 150).Select(i => new Trellis.Data.Concern
+            {
+                Id = $"CON-{i:D3}", EmployeeId = $"K{i:D3}", Category = "conduct", Substantiated = i % 2 == 0, RecordedOn = new DateOnly(2026, 1, 1).AddDays(i),
+            }));
+        });
+        var log = new SqlLog();
+        var (host, hr) = await app.LoggedClientAsync(log, "H1");
+        await using (host)
+        {
+            foreach (var path in new[] { "/api/v1/concerns", "/evidence/concerns" })
+            {
+                await hr.GetAsync(path); // warm-up: sign-in bookkeeping and first-use loads are not the list's cost
+                var auditedBefore = await app.WithDbAsync(db => db.AuditLog.CountAsync(a => a.Action == "concerns.read"));
+                log.Clear();
+                var response = await hr.GetAsync(path);
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                var body = await response.Content.ReadAsStringAsync();
+                Assert.Single(log.On("concerns"));
+                Assert.Equal(1, log.Saves);
+                // Still one audit entry per person read, newest first: the 100 most recent of the 150.
+                var audited = await app.WithDbAsync(db => db.AuditLog.Where(a => a.Action == "concerns.read").OrderByDescending(a => a.Id).Take(100)
+                    .Select(a => a.SubjectEmployeeId).ToListAsync());
+                Assert.Equal(auditedBefore + 100, await app.WithDbAsync(db => db.AuditLog.CountAsync(a => a.Action == "concerns.read")));
+                Assert.Equal(Enumerable.Range(50, 100).Select(i => $"K{i:D3}").Order(), audited.Order());
+                if (path.StartsWith("/api", StringComparison.Ordinal))
+                {
+                    var rows = JsonDocument.Parse(body).RootElement;
+                    Assert.Equal(100, rows.GetArrayLength());
+                    Assert.Equal("K149", rows[0].GetProperty("employee_id").GetString());
+                    Assert.Equal("Concerned Person 149", rows[0].GetProperty("employee_name").GetString());
+                }
+                else Assert.Contains("Concerned Person 149 (K149)", body);
+            }
+        }
+    }
 }
