@@ -76,8 +76,11 @@ internal sealed class RecognitionConfiguration : IEntityTypeConfiguration<Recogn
         e.Property(x => x.ToId).HasMaxLength(64);
         e.Property(x => x.Value).HasMaxLength(64);
         e.Property(x => x.Behavior).HasMaxLength(64);
-        e.HasIndex(x => x.ToId);
-        e.HasIndex(x => x.GivenOn);
+        // The feed's order (newest first, then id), whole, by value and by receiver: a page reads its rows off the index
+        // instead of sorting every recognition (both providers scan these backwards for given_on DESC, id DESC).
+        e.HasIndex(x => new { x.GivenOn, x.Id });
+        e.HasIndex(x => new { x.Value, x.GivenOn, x.Id });
+        e.HasIndex(x => new { x.ToId, x.GivenOn, x.Id });
     }
 }
 
@@ -106,6 +109,8 @@ internal sealed class ConcernConfiguration : IEntityTypeConfiguration<Concern>
         e.Property(x => x.EmployeeId).HasMaxLength(64);
         e.Property(x => x.Category).HasMaxLength(64);
         e.HasIndex(x => x.EmployeeId);
+        // HR's list, newest first: the first 100 read off the index instead of sorting every concern.
+        e.HasIndex(x => new { x.RecordedOn, x.Id });
     }
 }
 

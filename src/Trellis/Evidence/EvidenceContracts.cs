@@ -61,7 +61,12 @@ public sealed record RecognitionResponse(
     string Id, string FromId, string FromName, string ToId, string ToName, string Value, string ValueName,
     string? Behavior, string? BehaviorName, string? Message, DateOnly GivenOn);
 
-public sealed record RecognitionPage(IReadOnlyList<RecognitionResponse> Items, int Page, int PageSize, int Total);
+/// <summary>
+/// One page of a recognition list. <c>Total</c> is exact up to <see cref="RecognitionService.CountedUpTo"/> and null
+/// beyond ("more than 1,000"): counting a feed of 150,000 on every page was most of its time, and a feed read newest first
+/// needs "is there an older page" (<c>HasMore</c>), not the size of its tail.
+/// </summary>
+public sealed record RecognitionPage(IReadOnlyList<RecognitionResponse> Items, int Page, int PageSize, int? Total, bool HasMore);
 
 /// <summary>POST /api/v1/results: upsert by employee and period.</summary>
 public sealed record UpsertResultRequest(string? EmployeeId, string? Period, DateOnly? PeriodEnd, decimal? Score);

@@ -18,8 +18,9 @@ public sealed class RecognitionModel(RecognitionService recognitions, FrameworkS
     [FromQuery(Name = "given")] public string? Given { get; set; }
 
     public CareerFramework? Framework { get; private set; }
-    public RecognitionPage Feed { get; private set; } = new([], 1, RecognitionService.DefaultPageSize, 0);
-    public int PageCount => Math.Max(1, (Feed.Total + Feed.PageSize - 1) / Feed.PageSize);
+    public RecognitionPage Feed { get; private set; } = new([], 1, RecognitionService.DefaultPageSize, 0, false);
+    /// <summary>The number of pages when the feed was counted (up to <see cref="RecognitionService.CountedUpTo"/>), else null.</summary>
+    public int? PageCount => Feed.Total is { } total ? Math.Max(1, (total + Feed.PageSize - 1) / Feed.PageSize) : null;
 
     public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
 

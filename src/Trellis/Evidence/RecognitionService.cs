@@ -10,6 +10,9 @@ public sealed class RecognitionService(TrellisDb db, FrameworkStore frameworks, 
     public const int MaxMessageLength = 1000;
     public const int DefaultPageSize = 20;
 
+    /// <summary>Lists count their rows up to this many; a longer one says "more than" (the count of a page reads at most this many index entries).</summary>
+    public const int CountedUpTo = 1000;
+
     public async Task<Outcome<RecognitionResponse>> CreateAsync(string fromId, CreateRecognitionRequest request, CancellationToken ct = default)
     {
         var errors = new FieldErrors();
@@ -79,10 +82,12 @@ public sealed class RecognitionService(TrellisDb db, FrameworkStore frameworks, 
     {
         page = Math.Max(1, page);
         pageSize = Math.Clamp(pageSize <= 0 ? DefaultPageSize : pageSize, 1, 100);
-        var total = await query.CountAsync(ct);
+        // Both queries read off an index in the feed's order (given_on, id; by value or receiver first): a bounded count and
+        // one row more than the page, which says whether an older page exists.
+        var counted = await query.OrderByDescending(r => r.GivenOn).ThenByDescending(r => r.Id).Take(CountedUpTo + 1).CountAsync(ct);
         var rows = await query.AsNoTracking()
             .OrderByDescending(r => r.GivenOn).ThenByDescending(r => r.Id)
-            .Skip((page - 1) * pageSize).Take(pageSize)
+            .Skip((page - 1) * pageSize).Take(pageSize + 1)
             .Select(r => new
             {
                 r.Id, r.FromId, r.ToId, r.Value, r.Behavior, r.Message, r.GivenOn,
@@ -91,9 +96,10 @@ public sealed class RecognitionService(TrellisDb db, FrameworkStore frameworks, 
             })
             .ToListAsync(ct);
         var framework = (await frameworks.GetAsync(ct))?.Framework;
-        var items = rows.Select(r => new RecognitionResponse(r.Id, r.FromId, r.FromName ?? r.FromId, r.ToId, r.ToName ?? r.ToId,
+        var hasMore = rows.Count > pageSize;
+        var items = rows.Take(pageSize).Select(r => new RecognitionResponse(r.Id, r.FromId, r.FromName ?? r.FromId, r.ToId, r.ToName ?? r.ToId,
             r.Value, FrameworkNames.ValueName(framework, r.Value), r.Behavior,
             r.Behavior is null ? null : FrameworkNames.BehaviorName(framework, r.Behavior), r.Message, r.GivenOn)).ToList();
-        return new RecognitionPage(items, page, pageSize, total);
+        return new RecognitionPage(items, page, pageSize, counted <= CountedUpTo ? counted : null, hasMore);
     }
 }

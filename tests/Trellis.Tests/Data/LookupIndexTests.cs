@@ -31,7 +31,7 @@ public sealed class LookupIndexTests
     }
 
     [Fact]
-    public async Task The_model_indexes_the_roles_of_accounts_the_people_at_a_level_by_name_and_recent_results()
+    public async Task The_model_indexes_the_roles_of_accounts_the_people_at_a_level_by_name_recent_results_and_list_orders()
     {
         await using var database = TestDatabase.Create(Provider.Sqlite);
         await using var db = database.Selection.CreateContext();
@@ -43,6 +43,11 @@ public sealed class LookupIndexTests
         var recent = Assert.Single(model.FindEntityType(typeof(ResultRecord))!.GetIndexes());
         Assert.Equal(["PeriodEnd", "EmployeeId"], recent.Properties.Select(p => p.Name));
         Assert.Equal([true, false], recent.IsDescending);
+        // The recognition feed's order (whole, by value, by receiver) and HR's concern list, newest first (issue 12).
+        Assert.Contains(Indexes(typeof(Recognition)), columns => columns.SequenceEqual(["GivenOn", "Id"]));
+        Assert.Contains(Indexes(typeof(Recognition)), columns => columns.SequenceEqual(["Value", "GivenOn", "Id"]));
+        Assert.Contains(Indexes(typeof(Recognition)), columns => columns.SequenceEqual(["ToId", "GivenOn", "Id"]));
+        Assert.Contains(Indexes(typeof(Concern)), columns => columns.SequenceEqual(["RecordedOn", "Id"]));
     }
 
     [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]

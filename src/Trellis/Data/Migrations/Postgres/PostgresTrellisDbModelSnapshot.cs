@@ -297,6 +297,8 @@ namespace Trellis.Data.Migrations.Postgres
 
                     b.HasIndex("EmployeeId");
 
+                    b.HasIndex("RecordedOn", "Id");
+
                     b.ToTable("concerns", (string)null);
                 });
 
@@ -1124,9 +1126,11 @@ namespace Trellis.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("GivenOn");
+                    b.HasIndex("GivenOn", "Id");
 
-                    b.HasIndex("ToId");
+                    b.HasIndex("ToId", "GivenOn", "Id");
+
+                    b.HasIndex("Value", "GivenOn", "Id");
 
                     b.ToTable("recognitions", (string)null);
                 });

@@ -284,6 +284,8 @@ namespace Trellis.Data.Migrations.Sqlite
 
                     b.HasIndex("EmployeeId");
 
+                    b.HasIndex("RecordedOn", "Id");
+
                     b.ToTable("concerns", (string)null);
                 });
 
@@ -1095,9 +1097,11 @@ namespace Trellis.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("GivenOn");
+                    b.HasIndex("GivenOn", "Id");
 
-                    b.HasIndex("ToId");
+                    b.HasIndex("ToId", "GivenOn", "Id");
+
+                    b.HasIndex("Value", "GivenOn", "Id");
 
                     b.ToTable("recognitions", (string)null);
                 });
