@@ -54,6 +54,9 @@ public sealed record DecisionChangeView(int Version, string Outcome, string Rati
 
 public sealed record SuggestionView(string EmployeeId, string Name, string? ManagerId, string CurrentLevel, string TargetLevel, string Band, string Explanation);
 
+/// <summary>One page of a cycle's suggestions (<c>GET /api/v1/cycles/{name}/suggestions</c>), the same shape as the other paged lists.</summary>
+public sealed record SuggestionsPage(IReadOnlyList<SuggestionView> Items, int Total, int Page, int PageSize);
+
 public sealed record ReflectionNoteView(string Question, string Text, string Answer, DateTimeOffset? UpdatedAt);
 
 public sealed record SaveNotesRequest(IReadOnlyDictionary<string, string?>? Notes);

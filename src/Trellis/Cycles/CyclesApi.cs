@@ -82,17 +82,23 @@ public static class CyclesApi
     public static async Task<Results<Ok<IReadOnlyList<NominationResponse>>, ValidationProblem, ProblemHttpResult>> ListNominations(string name, CycleService cycles, CancellationToken ct) =>
         (await cycles.ListNominationsAsync(name, ct)).ToOk();
 
-    /// <summary>The suggestions (a JSON array); <c>page</c>/<c>page_size</c> give one page of it with the count in <c>X-Total-Count</c>.</summary>
-    public static async Task<Results<Ok<IReadOnlyList<SuggestionView>>, ValidationProblem, ProblemHttpResult>> ListSuggestions(
-        string name, CycleService cycles, HttpResponse response, int? page, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "page_size")] int? pageSize, CancellationToken ct)
+    /// <summary>
+    /// The suggestions, one page at a time (<c>page</c> from 1, <c>page_size</c> 1–1000, default 100): a cycle at 100,000
+    /// people suggests 10,000 (5 MB in one answer). The page carries the number of suggestions (<c>total</c>) and, while
+    /// there are more, a <c>Link</c> header to the next page.
+    /// </summary>
+    public static async Task<Results<Ok<SuggestionsPage>, ValidationProblem, ProblemHttpResult>> ListSuggestions(
+        string name, CycleService cycles, HttpRequest request, HttpResponse response, int? page,
+        [Microsoft.AspNetCore.Mvc.FromQuery(Name = "page_size")] int? pageSize, CancellationToken ct)
     {
-        var paging = new Shared.ApiPaging(page, pageSize);
-        if (paging.Validate() is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
-        return (await cycles.SuggestionsAsync(name, ct)).ToOk() switch
+        if (new Shared.ApiPaging(page, pageSize).Validate() is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
+        var number = page ?? 1;
+        var size = pageSize ?? Shared.ApiPaging.DefaultPageSize;
+        return (await cycles.SuggestionsAsync(name, ct)).To(all =>
         {
-            { Result: Ok<IReadOnlyList<SuggestionView>> ok } => TypedResults.Ok(paging.Apply(ok.Value!, response)),
-            var other => other,
-        };
+            Shared.ApiPaging.LinkNext(request, response, number, size, all.Count);
+            return TypedResults.Ok(new SuggestionsPage(Shared.ApiPaging.PageOf(all, number, size), all.Count, number, size));
+        });
     }
 
     public static async Task<Results<Ok<IReadOnlyList<NomineeView>>, ValidationProblem, ProblemHttpResult>> ListNominees(string name, CycleService cycles, CancellationToken ct, string? q = null) =>

@@ -25,6 +25,25 @@ public readonly record struct ApiPaging(int? Page, int? PageSize)
         return errors;
     }
 
+    /// <summary>
+    /// For lists paged by default (the page's body carries <c>total</c>): while rows remain after page
+    /// <paramref name="page"/> of <paramref name="pageSize"/>, a <c>Link: &lt;…&gt;; rel="next"</c> header to the same request
+    /// (path and every other query parameter) with the next page number and the page size.
+    /// </summary>
+    public static void LinkNext(HttpRequest request, HttpResponse response, int page, int pageSize, int total)
+    {
+        if ((long)page * pageSize >= total) return;
+        var query = request.Query.Where(p => p.Key is not ("page" or "page_size"))
+            .SelectMany(p => p.Value.Select(v => new KeyValuePair<string, string?>(p.Key, v)))
+            .Append(new("page", (page + 1).ToString(CultureInfo.InvariantCulture)))
+            .Append(new("page_size", pageSize.ToString(CultureInfo.InvariantCulture)));
+        response.Headers.Link = $"<{request.PathBase}{request.Path}{QueryString.Create(query)}>; rel=\"next\"";
+    }
+
+    /// <summary>The rows of one page of a list paged by default (<c>page</c> from 1).</summary>
+    public static List<T> PageOf<T>(IReadOnlyList<T> all, int page, int pageSize) =>
+        all.Skip((int)Math.Min(int.MaxValue, ((long)page - 1) * pageSize)).Take(pageSize).ToList();
+
     /// <summary>The whole list, or the page asked for with the total in the response header.</summary>
     public IReadOnlyList<T> Apply<T>(IReadOnlyList<T> all, HttpResponse response)
     {

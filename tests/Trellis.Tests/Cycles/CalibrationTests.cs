@@ -200,7 +200,7 @@ public sealed class CalibrationTests
         var readiness = app.Services.GetRequiredService<ReadinessService>();
         async Task<string> ReadinessOf(string id) => JsonSerializer.Serialize(await readiness.GetAsync(id));
         async Task<bool> SuggestedIn(string cycle, string id) =>
-            (await JsonAsync(await c["H1"].GetAsync($"/api/v1/cycles/{cycle}/suggestions"))).EnumerateArray().Any(s => s.GetProperty("employee_id").GetString() == id);
+            (await JsonAsync(await c["H1"].GetAsync($"/api/v1/cycles/{cycle}/suggestions"))).GetProperty("items").EnumerateArray().Any(s => s.GetProperty("employee_id").GetString() == id);
 
         await CycleAsync(c["H1"], "before");
         var before = new Dictionary<string, (string Readiness, bool Suggested, Employee Record)>();

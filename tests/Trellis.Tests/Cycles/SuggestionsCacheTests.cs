@@ -28,7 +28,7 @@ public sealed class SuggestionsCacheTests
         var c = await ClientsAsync(app, "H1", "M2", "M1");
         await CycleAsync(c["H1"], "c1");
         async Task<string[]> Suggested(string who) =>
-            (await JsonAsync(await c[who].GetAsync("/api/v1/cycles/c1/suggestions"))).EnumerateArray().Select(s => s.GetProperty("employee_id").GetString()!).ToArray();
+            (await JsonAsync(await c[who].GetAsync("/api/v1/cycles/c1/suggestions"))).GetProperty("items").EnumerateArray().Select(s => s.GetProperty("employee_id").GetString()!).ToArray();
         Assert.DoesNotContain("R1", await Suggested("H1"));
         Assert.DoesNotContain("R1", await Suggested("M2"));
 
@@ -48,7 +48,7 @@ public sealed class SuggestionsCacheTests
         Assert.Contains("R1", await Suggested("H1"));
         Assert.Contains("R1", await Suggested("M2"));
         Assert.Contains("R1", await Suggested("M1")); // M2's manager
-        var row = (await JsonAsync(await c["H1"].GetAsync("/api/v1/cycles/c1/suggestions"))).EnumerateArray().Single(s => s.GetProperty("employee_id").GetString() == "R1");
+        var row = (await JsonAsync(await c["H1"].GetAsync("/api/v1/cycles/c1/suggestions"))).GetProperty("items").EnumerateArray().Single(s => s.GetProperty("employee_id").GetString() == "R1");
         Assert.Equal(("Rui Ready", "M2"), (row.GetProperty("name").GetString(), row.GetProperty("manager_id").GetString()));
 
         // Nominated in the cycle: no longer suggested there, without any refit.

@@ -53,14 +53,31 @@ public sealed partial class LongListsTests
         var hr = await app.ClientForAsync("H1");
         await CycleTestKit.CycleAsync(hr, "big");
 
-        var whole = JsonDocument.Parse(await hr.GetStringAsync("/api/v1/cycles/big/suggestions")).RootElement;
-        var all = whole.GetArrayLength();
+        // The API pages them by default (5 MB in one answer at 100,000 people), with their number and a link to the next page.
+        var first = await hr.GetAsync("/api/v1/cycles/big/suggestions");
+        var firstPage = await first.Content.ReadFromJsonAsync<JsonElement>();
+        var all = firstPage.GetProperty("total").GetInt32();
         Assert.True(all >= 10_000, $"the scenario needs 10,000 suggestions; the engine made {all}");
-        // One page of them when asked, with the count in a header.
-        var pageOf = await hr.GetAsync("/api/v1/cycles/big/suggestions?page=2&page_size=100");
-        Assert.Equal(all.ToString(System.Globalization.CultureInfo.InvariantCulture), pageOf.Headers.GetValues("X-Total-Count").Single());
-        Assert.Equal(whole.EnumerateArray().Skip(100).Take(100).Select(s => s.GetProperty("employee_id").GetString()),
-            (await pageOf.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().Select(s => s.GetProperty("employee_id").GetString()));
+        Assert.Equal((1, 100, 100), (firstPage.GetProperty("page").GetInt32(), firstPage.GetProperty("page_size").GetInt32(), firstPage.GetProperty("items").GetArrayLength()));
+        Assert.Equal("</api/v1/cycles/big/suggestions?page=2&page_size=100>; rel=\"next\"", first.Headers.GetValues("Link").Single());
+        Assert.True((await first.Content.ReadAsByteArrayAsync()).Length < OneMegabyte);
+        // Following the links at 1,000 a page gives every suggestion once, in the order of the first page.
+        var ids = new List<string?>();
+        string? next = "/api/v1/cycles/big/suggestions?page_size=1000";
+        while (next is not null)
+        {
+            var pageOf = await hr.GetAsync(next);
+            var body = await pageOf.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal(all, body.GetProperty("total").GetInt32());
+            ids.AddRange(body.GetProperty("items").EnumerateArray().Select(s => s.GetProperty("employee_id").GetString()));
+            next = pageOf.Headers.TryGetValues("Link", out var link) ? LinkTarget().Match(link.Single()).Groups[1].Value : null;
+        }
+        Assert.Equal(all, ids.Count);
+        Assert.Equal(all, ids.Distinct().Count());
+        Assert.Equal(firstPage.GetProperty("items").EnumerateArray().Select(s => s.GetProperty("employee_id").GetString()), ids.Take(100));
+        var tooLarge = await hr.GetAsync("/api/v1/cycles/big/suggestions?page_size=1001");
+        Assert.Equal(HttpStatusCode.BadRequest, tooLarge.StatusCode);
+        Assert.True((await tooLarge.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("page_size", out _));
 
         var response = await hr.GetAsync("/cycles/big");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -168,4 +185,8 @@ public sealed partial class LongListsTests
 
     [GeneratedRegex(@"Crowd Person \d{5}")]
     private static partial Regex SuggestedPerson();
+
+    /// <summary>The target of a <c>Link: &lt;…&gt;; rel="next"</c> header.</summary>
+    [GeneratedRegex(@"^<([^>]+)>; rel=""next""$")]
+    private static partial Regex LinkTarget();
 }
