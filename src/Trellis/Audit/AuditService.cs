@@ -143,9 +143,17 @@ public sealed partial class AuditService(IServiceScopeFactory scopes, FrameworkS
     {
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<TrellisDb>();
+        // Grouping every promotion on each view of the dashboard grows with the history: kept until promotions change.
+        var revision = await TableRevision.ReadAsync(db, TableRevision.Promotions, ct);
+        if (_cycleNames is { } known && known.Revision == revision) return known.Names;
         var rows = await db.Promotions.AsNoTracking().GroupBy(p => p.Cycle).Select(g => new { Cycle = g.Key, On = g.Max(p => p.DecidedOn) }).ToListAsync(ct);
-        return rows.OrderBy(r => r.On).ThenBy(r => r.Cycle, StringComparer.Ordinal).Select(r => r.Cycle).ToList();
+        var names = rows.OrderBy(r => r.On).ThenBy(r => r.Cycle, StringComparer.Ordinal).Select(r => r.Cycle).ToList();
+        _cycleNames = new CycleNames(revision, names);
+        return names;
     }
+
+    private sealed record CycleNames(long Revision, IReadOnlyList<string> Names);
+    private volatile CycleNames? _cycleNames;
 
     /// <summary>The audit (of one cycle, or of all when <paramref name="cycle"/> is null); null when that cycle does not exist.</summary>
     public Task<AuditResult?> GetAsync(string? cycle, bool recompute = false, CancellationToken ct = default) =>
@@ -191,22 +199,17 @@ public sealed partial class AuditService(IServiceScopeFactory scopes, FrameworkS
         }
     }
 
+    /// <summary>
+    /// What the audit was computed from: the framework version, the evidence revision (observations before a decision
+    /// change past values scores) and the counters of the tables the audit reads (<see cref="TableRevision"/>), which
+    /// every write raises, whichever process makes it. Three primary-key reads, whatever the organisation's size; and an
+    /// edit that keeps every count (a corrected outcome, a moved person) is seen, which counting rows was blind to.
+    /// </summary>
     private async Task<string> FingerprintAsync(TrellisDb db, CancellationToken ct)
     {
         var framework = await frameworks.GetAsync(ct);
-        var promotions = await db.Promotions.CountAsync(ct);
-        var results = await db.Results.CountAsync(ct);
-        var recognitions = await db.Recognitions.CountAsync(ct);
-        var concerns = await db.Concerns.CountAsync(ct);
-        var substantiated = await db.Concerns.CountAsync(c => c.Substantiated, ct);
-        var employees = await db.Employees.CountAsync(ct);
-        var active = await db.Employees.CountAsync(e => e.Status == EmployeeStatus.Active, ct);
-        // The evidence revision moves when observations before a decision change (values scores of past decisions).
         var revision = await DecisionSnapshotStore.RevisionAsync(db, ct);
-        // Published promotion stories: a story changes its values only while unpublished, and every change bumps its version.
-        var published = db.Set<Growth.PromotionStory>().Where(s => s.Status == Growth.StoryStatuses.Published);
-        var stories = $"{await published.CountAsync(ct)}.{await published.SumAsync(s => (long)s.Version, ct)}";
-        return $"{framework?.VersionId}:{revision}:{promotions}:{results}:{recognitions}:{concerns}:{substantiated}:{employees}:{active}:{stories}";
+        return $"{framework?.VersionId}:{revision}:{await TableRevision.ReadAllAsync(db, ct)}";
     }
 
     /// <summary>Reads everything the audit needs into plain inputs: one query per table, then in-memory joins.</summary>

@@ -393,7 +393,7 @@ internal sealed class TrackReturnConfiguration : IEntityTypeConfiguration<TrackR
 {
     public void Configure(EntityTypeBuilder<TrackReturn> e)
     {
-        e.ToTable("track_returns");
+        e.ToTable("track_returns", t => Data.TableRevision.Counted(t, Data.TableRevision.TrackReturns));
         e.HasKey(x => x.Id);
         e.Property(x => x.EmployeeId).HasMaxLength(64);
         e.Property(x => x.FromLevel).HasMaxLength(64);

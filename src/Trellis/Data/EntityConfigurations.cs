@@ -7,13 +7,7 @@ internal sealed class EmployeeConfiguration : IEntityTypeConfiguration<Employee>
 {
     public void Configure(EntityTypeBuilder<Employee> e)
     {
-        // Triggers raise employee_revision on every write (EmployeeRevision); SQLite's RETURNING clause, which EF Core
-        // uses to check rows affected, is documented as incompatible with AFTER triggers, so EF Core does without it here.
-        e.ToTable("employees", t =>
-        {
-            foreach (var trigger in EmployeeRevision.SqliteTriggers.Append(EmployeeRevision.PostgresTrigger)) t.HasTrigger(trigger);
-            t.UseSqlReturningClause(false);
-        });
+        e.ToTable("employees", t => TableRevision.Counted(t, TableRevision.Employees));
         e.HasKey(x => x.Id);
         e.Property(x => x.Id).HasMaxLength(64);
         e.Property(x => x.Name).HasMaxLength(200);
@@ -55,7 +49,7 @@ internal sealed class ResultRecordConfiguration : IEntityTypeConfiguration<Resul
 {
     public void Configure(EntityTypeBuilder<ResultRecord> e)
     {
-        e.ToTable("results");
+        e.ToTable("results", t => TableRevision.Counted(t, TableRevision.Results));
         e.HasKey(x => new { x.EmployeeId, x.Period });
         e.Property(x => x.EmployeeId).HasMaxLength(64);
         e.Property(x => x.Period).HasMaxLength(32);
@@ -69,7 +63,7 @@ internal sealed class RecognitionConfiguration : IEntityTypeConfiguration<Recogn
 {
     public void Configure(EntityTypeBuilder<Recognition> e)
     {
-        e.ToTable("recognitions");
+        e.ToTable("recognitions", t => TableRevision.Counted(t, TableRevision.Recognitions));
         e.HasKey(x => x.Id);
         e.Property(x => x.Id).HasMaxLength(64);
         e.Property(x => x.FromId).HasMaxLength(64);
@@ -88,7 +82,7 @@ internal sealed class PromotionRecordConfiguration : IEntityTypeConfiguration<Pr
 {
     public void Configure(EntityTypeBuilder<PromotionRecord> e)
     {
-        e.ToTable("promotions");
+        e.ToTable("promotions", t => TableRevision.Counted(t, TableRevision.Promotions));
         e.HasKey(x => new { x.Cycle, x.EmployeeId });
         e.Property(x => x.Cycle).HasMaxLength(64);
         e.Property(x => x.EmployeeId).HasMaxLength(64);
@@ -103,7 +97,7 @@ internal sealed class ConcernConfiguration : IEntityTypeConfiguration<Concern>
 {
     public void Configure(EntityTypeBuilder<Concern> e)
     {
-        e.ToTable("concerns");
+        e.ToTable("concerns", t => TableRevision.Counted(t, TableRevision.Concerns));
         e.HasKey(x => x.Id);
         e.Property(x => x.Id).HasMaxLength(64);
         e.Property(x => x.EmployeeId).HasMaxLength(64);

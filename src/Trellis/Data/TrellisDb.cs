@@ -45,7 +45,7 @@ public abstract class TrellisDb(DbContextOptions options) : DbContext(options), 
     public DbSet<Audit.DecisionSnapshotDate> DecisionSnapshotDates => Set<Audit.DecisionSnapshotDate>();
     public DbSet<Audit.DecisionSnapshot> DecisionSnapshots => Set<Audit.DecisionSnapshot>();
     public DbSet<EvidenceRevision> EvidenceRevisions => Set<EvidenceRevision>();
-    public DbSet<EmployeeRevision> EmployeeRevisions => Set<EmployeeRevision>();
+    public DbSet<TableRevision> TableRevisions => Set<TableRevision>();
 
     public DbSet<Webhooks.OutboxEvent> OutboxEvents => Set<Webhooks.OutboxEvent>();
     public DbSet<Webhooks.WebhookEndpoint> WebhookEndpoints => Set<Webhooks.WebhookEndpoint>();

@@ -59,7 +59,7 @@ internal sealed class PromotionStoryConfiguration : IEntityTypeConfiguration<Pro
 {
     public void Configure(EntityTypeBuilder<PromotionStory> e)
     {
-        e.ToTable("promotion_stories");
+        e.ToTable("promotion_stories", t => Data.TableRevision.Counted(t, Data.TableRevision.PromotionStories));
         e.HasKey(x => x.Id);
         e.Property(x => x.Cycle).HasMaxLength(64);
         e.Property(x => x.EmployeeId).HasMaxLength(64);

@@ -60,7 +60,7 @@ public sealed class OrgSnapshot
 }
 
 /// <summary>
-/// Caches the <see cref="OrgSnapshot"/> (a singleton). Each use reads <see cref="EmployeeRevision"/>, which database
+/// Caches the <see cref="OrgSnapshot"/> (a singleton). Each use reads the employees' <see cref="TableRevision"/>, which database
 /// triggers raise on every write to employees whichever path or process makes it (a hire, a leaver, a move, a rename,
 /// a bulk import, a SCIM update, another web node), and reloads when it changed: one primary-key read per request,
 /// whatever the size of the organisation. Pages that can say so use <see cref="GetOrLoadingAsync"/>: right after
@@ -94,7 +94,7 @@ public sealed class OrgSnapshots(IServiceScopeFactory scopes) : IDisposable
 
     public async Task<OrgSnapshot> GetAsync(TrellisDb db, CancellationToken ct = default)
     {
-        var revision = await EmployeeRevision.ReadAsync(db, ct);
+        var revision = await TableRevision.ReadAsync(db, TableRevision.Employees, ct);
         if (_entry is { } cached && cached.Revision == revision) return cached.Snapshot;
         await _gate.WaitAsync(ct);
         try
@@ -129,7 +129,7 @@ public sealed class OrgSnapshots(IServiceScopeFactory scopes) : IDisposable
                 {
                     using var scope = scopes.CreateScope();
                     var db = scope.ServiceProvider.GetRequiredService<TrellisDb>();
-                    await LoadEntryAsync(db, await EmployeeRevision.ReadAsync(db), default);
+                    await LoadEntryAsync(db, await TableRevision.ReadAsync(db, TableRevision.Employees), default);
                 }
                 catch (Exception)
                 {

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Trellis.Audit;
 using Trellis.Data;
@@ -157,6 +158,23 @@ public sealed class AuditApiTests
             await db.SaveChangesAsync();
         });
         Assert.Equal(before + 1, Candidates(JsonDocument.Parse(await hr.GetStringAsync("/api/v1/audit")).RootElement));
+    }
+
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task An_edit_that_keeps_every_count_refreshes_the_cached_audit_at_once(Provider provider)
+    {
+        await using var app = await StartWithHistoryAsync(provider);
+        var hr = await app.ClientForAsync("H1");
+        int Promoted(JsonElement j) => j.GetProperty("cycles").EnumerateArray().Sum(c => c.GetProperty("promoted").GetInt32());
+        var before = Promoted(JsonDocument.Parse(await hr.GetStringAsync("/api/v1/audit")).RootElement);
+        Assert.True(before > 0);
+        // A corrected outcome, written with plain SQL (another process, an operator): as many promotions as before.
+        await app.WithDbAsync(async db =>
+        {
+            var one = await db.Promotions.AsNoTracking().Where(p => p.Outcome == "promoted").OrderBy(p => p.Cycle).ThenBy(p => p.EmployeeId).FirstAsync();
+            Assert.Equal(1, await db.Database.ExecuteSqlAsync($"UPDATE promotions SET outcome = 'not_promoted' WHERE cycle = {one.Cycle} AND employee_id = {one.EmployeeId}"));
+        });
+        Assert.Equal(before - 1, Promoted(JsonDocument.Parse(await hr.GetStringAsync("/api/v1/audit")).RootElement));
     }
 
     [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]

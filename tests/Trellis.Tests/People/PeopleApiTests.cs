@@ -208,28 +208,37 @@ public sealed class PeopleApiTests
     }
 
     [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
-    public async Task Every_kind_of_write_to_employees_raises_the_revision_through_the_migrated_triggers(Provider provider)
+    public async Task Every_kind_of_write_to_a_counted_table_raises_its_revision_through_the_migrated_triggers(Provider provider)
     {
         await using var app = await TrellisApp.StartAsync(provider);
-        // The triggers exist after every migration (a later migration that rebuilds the table on SQLite would drop them).
+        // The triggers exist after every migration (a later migration that rebuilds a table on SQLite would drop them).
         var triggers = await app.WithDbAsync(db => provider == Provider.Sqlite
-            ? db.Database.SqlQueryRaw<string>("SELECT name AS \"Value\" FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'employees'").ToListAsync()
-            : db.Database.SqlQueryRaw<string>("SELECT tgname::text AS \"Value\" FROM pg_trigger WHERE tgrelid = 'employees'::regclass AND NOT tgisinternal").ToListAsync());
-        Assert.Equal(provider == Provider.Sqlite ? EmployeeRevision.SqliteTriggers.Order() : [EmployeeRevision.PostgresTrigger], triggers.Order());
+            ? db.Database.SqlQueryRaw<string>("SELECT name AS \"Value\" FROM sqlite_master WHERE type = 'trigger'").ToListAsync()
+            : db.Database.SqlQueryRaw<string>("SELECT tgname::text AS \"Value\" FROM pg_trigger WHERE NOT tgisinternal").ToListAsync());
+        foreach (var table in TableRevision.Tables)
+            foreach (var trigger in provider == Provider.Sqlite ? TableRevision.SqliteTriggers(table) : [TableRevision.PostgresTrigger(table)])
+                Assert.Contains(trigger, triggers);
 
-        async Task<long> Revision() => await app.WithDbAsync(db => EmployeeRevision.ReadAsync(db));
-        async Task Raised(string sql)
+        async Task<long> Revision(string table) => await app.WithDbAsync(db => TableRevision.ReadAsync(db, table));
+        async Task Raised(string table, string sql)
         {
-            var before = await Revision();
+            var before = await Revision(table);
+            var others = await app.WithDbAsync(db => TableRevision.ReadAllAsync(db));
             await app.WithDbAsync(db => db.Database.ExecuteSqlRawAsync(sql));
-            Assert.True(await Revision() > before, sql);
+            Assert.True(await Revision(table) > before, sql);
+            // Only that table's counter moved.
+            Assert.Equal(others.Split(';').Where(p => !p.StartsWith(table + "=", StringComparison.Ordinal)),
+                (await app.WithDbAsync(db => TableRevision.ReadAllAsync(db))).Split(';').Where(p => !p.StartsWith(table + "=", StringComparison.Ordinal)));
         }
-        await Raised("INSERT INTO employees (id, name, email, track, level, hire_date, status) VALUES ('E8', 'Eight', 'e8@example.test', 'expert', 'e1', '2025-01-01', 'active')");
-        await Raised("UPDATE employees SET title = 'Engineer' WHERE id = 'E8'");
-        await Raised("DELETE FROM employees WHERE id = 'E8'");
-        // Other tables do not move it: an observation is not an org change.
-        var before = await Revision();
+        await Raised("employees", "INSERT INTO employees (id, name, email, track, level, hire_date, status) VALUES ('E8', 'Eight', 'e8@example.test', 'expert', 'e1', '2025-01-01', 'active')");
+        await Raised("employees", "UPDATE employees SET title = 'Engineer' WHERE id = 'E8'");
+        await Raised("employees", "DELETE FROM employees WHERE id = 'E8'");
+        await Raised("results", "INSERT INTO results (employee_id, period, period_end, score) VALUES ('E1', '2025-Q9', '2025-12-31', 0.5)");
+        await Raised("results", "UPDATE results SET score = 0.7 WHERE employee_id = 'E1' AND period = '2025-Q9'");
+        await Raised("results", "DELETE FROM results WHERE employee_id = 'E1' AND period = '2025-Q9'");
+        // Other tables do not move any counter.
+        var all = await app.WithDbAsync(db => TableRevision.ReadAllAsync(db));
         await app.WithDbAsync(db => db.Database.ExecuteSqlRawAsync("UPDATE evidence_revision SET value = value + 1"));
-        Assert.Equal(before, await Revision());
+        Assert.Equal(all, await app.WithDbAsync(db => TableRevision.ReadAllAsync(db)));
     }
 }
