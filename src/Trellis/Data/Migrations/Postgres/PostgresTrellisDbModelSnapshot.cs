@@ -299,7 +299,18 @@ namespace Trellis.Data.Migrations.Postgres
 
                     b.HasIndex("RecordedOn", "Id");
 
-                    b.ToTable("concerns", (string)null);
+                    b.ToTable("concerns", null, t =>
+                        {
+                            t.HasTrigger("concerns_revision");
+
+                            t.HasTrigger("concerns_revision_delete");
+
+                            t.HasTrigger("concerns_revision_insert");
+
+                            t.HasTrigger("concerns_revision_update");
+                        });
+
+                    b.HasAnnotation("Sqlite:UseSqlReturningClause", false);
                 });
 
             modelBuilder.Entity("Trellis.Data.ConversationRequest", b =>
@@ -623,28 +634,6 @@ namespace Trellis.Data.Migrations.Postgres
                     b.HasIndex("EmployeeId");
 
                     b.ToTable("employee_events", (string)null);
-                });
-
-            modelBuilder.Entity("Trellis.Data.EmployeeRevision", b =>
-                {
-                    b.Property<int>("Id")
-                        .HasColumnType("integer")
-                        .HasColumnName("id");
-
-                    b.Property<long>("Value")
-                        .HasColumnType("bigint")
-                        .HasColumnName("value");
-
-                    b.HasKey("Id");
-
-                    b.ToTable("employee_revision", (string)null);
-
-                    b.HasData(
-                        new
-                        {
-                            Id = 1,
-                            Value = 0L
-                        });
                 });
 
             modelBuilder.Entity("Trellis.Data.EvidenceRevision", b =>
@@ -1032,7 +1021,18 @@ namespace Trellis.Data.Migrations.Postgres
 
                     b.HasIndex("EmployeeId");
 
-                    b.ToTable("promotions", (string)null);
+                    b.ToTable("promotions", null, t =>
+                        {
+                            t.HasTrigger("promotions_revision");
+
+                            t.HasTrigger("promotions_revision_delete");
+
+                            t.HasTrigger("promotions_revision_insert");
+
+                            t.HasTrigger("promotions_revision_update");
+                        });
+
+                    b.HasAnnotation("Sqlite:UseSqlReturningClause", false);
                 });
 
             modelBuilder.Entity("Trellis.Data.PulseAnswer", b =>
@@ -1132,7 +1132,18 @@ namespace Trellis.Data.Migrations.Postgres
 
                     b.HasIndex("Value", "GivenOn", "Id");
 
-                    b.ToTable("recognitions", (string)null);
+                    b.ToTable("recognitions", null, t =>
+                        {
+                            t.HasTrigger("recognitions_revision");
+
+                            t.HasTrigger("recognitions_revision_delete");
+
+                            t.HasTrigger("recognitions_revision_insert");
+
+                            t.HasTrigger("recognitions_revision_update");
+                        });
+
+                    b.HasAnnotation("Sqlite:UseSqlReturningClause", false);
                 });
 
             modelBuilder.Entity("Trellis.Data.ReflectionNote", b =>
@@ -1186,7 +1197,71 @@ namespace Trellis.Data.Migrations.Postgres
                     b.HasIndex("PeriodEnd", "EmployeeId")
                         .IsDescending(true, false);
 
-                    b.ToTable("results", (string)null);
+                    b.ToTable("results", null, t =>
+                        {
+                            t.HasTrigger("results_revision");
+
+                            t.HasTrigger("results_revision_delete");
+
+                            t.HasTrigger("results_revision_insert");
+
+                            t.HasTrigger("results_revision_update");
+                        });
+
+                    b.HasAnnotation("Sqlite:UseSqlReturningClause", false);
+                });
+
+            modelBuilder.Entity("Trellis.Data.TableRevision", b =>
+                {
+                    b.Property<string>("TableName")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("table_name");
+
+                    b.Property<long>("Value")
+                        .HasColumnType("bigint")
+                        .HasColumnName("value");
+
+                    b.HasKey("TableName");
+
+                    b.ToTable("table_revisions", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            TableName = "employees",
+                            Value = 0L
+                        },
+                        new
+                        {
+                            TableName = "promotions",
+                            Value = 0L
+                        },
+                        new
+                        {
+                            TableName = "results",
+                            Value = 0L
+                        },
+                        new
+                        {
+                            TableName = "recognitions",
+                            Value = 0L
+                        },
+                        new
+                        {
+                            TableName = "concerns",
+                            Value = 0L
+                        },
+                        new
+                        {
+                            TableName = "promotion_stories",
+                            Value = 0L
+                        },
+                        new
+                        {
+                            TableName = "track_returns",
+                            Value = 0L
+                        });
                 });
 
             modelBuilder.Entity("Trellis.Data.TrackReturn", b =>
@@ -1253,7 +1328,18 @@ namespace Trellis.Data.Migrations.Postgres
 
                     b.HasIndex("EmployeeId");
 
-                    b.ToTable("track_returns", (string)null);
+                    b.ToTable("track_returns", null, t =>
+                        {
+                            t.HasTrigger("track_returns_revision");
+
+                            t.HasTrigger("track_returns_revision_delete");
+
+                            t.HasTrigger("track_returns_revision_insert");
+
+                            t.HasTrigger("track_returns_revision_update");
+                        });
+
+                    b.HasAnnotation("Sqlite:UseSqlReturningClause", false);
                 });
 
             modelBuilder.Entity("Trellis.Data.TransitionCheckIn", b =>
@@ -1739,7 +1825,18 @@ namespace Trellis.Data.Migrations.Postgres
 
                     b.HasIndex("Status", "PublishedAt");
 
-                    b.ToTable("promotion_stories", (string)null);
+                    b.ToTable("promotion_stories", null, t =>
+                        {
+                            t.HasTrigger("promotion_stories_revision");
+
+                            t.HasTrigger("promotion_stories_revision_delete");
+
+                            t.HasTrigger("promotion_stories_revision_insert");
+
+                            t.HasTrigger("promotion_stories_revision_update");
+                        });
+
+                    b.HasAnnotation("Sqlite:UseSqlReturningClause", false);
                 });
 
             modelBuilder.Entity("Trellis.Growth.PromotionStoryQuote", b =>

@@ -286,7 +286,18 @@ namespace Trellis.Data.Migrations.Sqlite
 
                     b.HasIndex("RecordedOn", "Id");
 
-                    b.ToTable("concerns", (string)null);
+                    b.ToTable("concerns", null, t =>
+                        {
+                            t.HasTrigger("concerns_revision");
+
+                            t.HasTrigger("concerns_revision_delete");
+
+                            t.HasTrigger("concerns_revision_insert");
+
+                            t.HasTrigger("concerns_revision_update");
+                        });
+
+                    b.HasAnnotation("Sqlite:UseSqlReturningClause", false);
                 });
 
             modelBuilder.Entity("Trellis.Data.ConversationRequest", b =>
@@ -602,28 +613,6 @@ namespace Trellis.Data.Migrations.Sqlite
                     b.HasIndex("EmployeeId");
 
                     b.ToTable("employee_events", (string)null);
-                });
-
-            modelBuilder.Entity("Trellis.Data.EmployeeRevision", b =>
-                {
-                    b.Property<int>("Id")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("id");
-
-                    b.Property<long>("Value")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("value");
-
-                    b.HasKey("Id");
-
-                    b.ToTable("employee_revision", (string)null);
-
-                    b.HasData(
-                        new
-                        {
-                            Id = 1,
-                            Value = 0L
-                        });
                 });
 
             modelBuilder.Entity("Trellis.Data.EvidenceRevision", b =>
@@ -1003,7 +992,18 @@ namespace Trellis.Data.Migrations.Sqlite
 
                     b.HasIndex("EmployeeId");
 
-                    b.ToTable("promotions", (string)null);
+                    b.ToTable("promotions", null, t =>
+                        {
+                            t.HasTrigger("promotions_revision");
+
+                            t.HasTrigger("promotions_revision_delete");
+
+                            t.HasTrigger("promotions_revision_insert");
+
+                            t.HasTrigger("promotions_revision_update");
+                        });
+
+                    b.HasAnnotation("Sqlite:UseSqlReturningClause", false);
                 });
 
             modelBuilder.Entity("Trellis.Data.PulseAnswer", b =>
@@ -1103,7 +1103,18 @@ namespace Trellis.Data.Migrations.Sqlite
 
                     b.HasIndex("Value", "GivenOn", "Id");
 
-                    b.ToTable("recognitions", (string)null);
+                    b.ToTable("recognitions", null, t =>
+                        {
+                            t.HasTrigger("recognitions_revision");
+
+                            t.HasTrigger("recognitions_revision_delete");
+
+                            t.HasTrigger("recognitions_revision_insert");
+
+                            t.HasTrigger("recognitions_revision_update");
+                        });
+
+                    b.HasAnnotation("Sqlite:UseSqlReturningClause", false);
                 });
 
             modelBuilder.Entity("Trellis.Data.ReflectionNote", b =>
@@ -1157,7 +1168,71 @@ namespace Trellis.Data.Migrations.Sqlite
                     b.HasIndex("PeriodEnd", "EmployeeId")
                         .IsDescending(true, false);
 
-                    b.ToTable("results", (string)null);
+                    b.ToTable("results", null, t =>
+                        {
+                            t.HasTrigger("results_revision");
+
+                            t.HasTrigger("results_revision_delete");
+
+                            t.HasTrigger("results_revision_insert");
+
+                            t.HasTrigger("results_revision_update");
+                        });
+
+                    b.HasAnnotation("Sqlite:UseSqlReturningClause", false);
+                });
+
+            modelBuilder.Entity("Trellis.Data.TableRevision", b =>
+                {
+                    b.Property<string>("TableName")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("table_name");
+
+                    b.Property<long>("Value")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("value");
+
+                    b.HasKey("TableName");
+
+                    b.ToTable("table_revisions", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            TableName = "employees",
+                            Value = 0L
+                        },
+                        new
+                        {
+                            TableName = "promotions",
+                            Value = 0L
+                        },
+                        new
+                        {
+                            TableName = "results",
+                            Value = 0L
+                        },
+                        new
+                        {
+                            TableName = "recognitions",
+                            Value = 0L
+                        },
+                        new
+                        {
+                            TableName = "concerns",
+                            Value = 0L
+                        },
+                        new
+                        {
+                            TableName = "promotion_stories",
+                            Value = 0L
+                        },
+                        new
+                        {
+                            TableName = "track_returns",
+                            Value = 0L
+                        });
                 });
 
             modelBuilder.Entity("Trellis.Data.TrackReturn", b =>
@@ -1222,7 +1297,18 @@ namespace Trellis.Data.Migrations.Sqlite
 
                     b.HasIndex("EmployeeId");
 
-                    b.ToTable("track_returns", (string)null);
+                    b.ToTable("track_returns", null, t =>
+                        {
+                            t.HasTrigger("track_returns_revision");
+
+                            t.HasTrigger("track_returns_revision_delete");
+
+                            t.HasTrigger("track_returns_revision_insert");
+
+                            t.HasTrigger("track_returns_revision_update");
+                        });
+
+                    b.HasAnnotation("Sqlite:UseSqlReturningClause", false);
                 });
 
             modelBuilder.Entity("Trellis.Data.TransitionCheckIn", b =>
@@ -1696,7 +1782,18 @@ namespace Trellis.Data.Migrations.Sqlite
 
                     b.HasIndex("Status", "PublishedAt");
 
-                    b.ToTable("promotion_stories", (string)null);
+                    b.ToTable("promotion_stories", null, t =>
+                        {
+                            t.HasTrigger("promotion_stories_revision");
+
+                            t.HasTrigger("promotion_stories_revision_delete");
+
+                            t.HasTrigger("promotion_stories_revision_insert");
+
+                            t.HasTrigger("promotion_stories_revision_update");
+                        });
+
+                    b.HasAnnotation("Sqlite:UseSqlReturningClause", false);
                 });
 
             modelBuilder.Entity("Trellis.Growth.PromotionStoryQuote", b =>
