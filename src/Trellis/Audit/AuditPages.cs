@@ -17,6 +17,12 @@ public sealed record AuditView(AuditReport Report, DateTimeOffset ComputedAt, st
     /// <summary>The printable report lists at most this many flags and says so; the CSV has them all.</summary>
     public const int FlagsInPrint = 500;
     public int FlagsPages => Math.Max(1, (Report.Flags.Count + FlagsPerPage - 1) / FlagsPerPage);
+    /// <summary>
+    /// Managers over the span-of-control limit listed on the dashboard (the most direct reports first) and in print: a
+    /// large organisation has hundreds; the span-of-control page pages through them all and the CSV has them all.
+    /// </summary>
+    public const int SpanOnDashboard = 25;
+    public int SpanShown => Printable ? FlagsInPrint : SpanOnDashboard;
     /// <summary>Cycles published early or over budget, with HR's reason (a column of the cycles table).</summary>
     public IReadOnlyDictionary<string, string> Overrides { get; init; } = new Dictionary<string, string>();
 
@@ -60,9 +66,9 @@ public sealed partial record AuditNames(IReadOnlyDictionary<string, string> Peop
     /// The names behind a report: the people it shows (the flags on the page, <paramref name="flagsShown"/>, and the
     /// span-of-control outliers) and the framework's levels and tracks.
     /// </summary>
-    public static async Task<AuditNames> ForAsync(AuditReport report, IEnumerable<AuditFlag> flagsShown, TrellisDb db, Framework.FrameworkStore frameworks, CancellationToken ct)
+    public static async Task<AuditNames> ForAsync(AuditReport report, IEnumerable<AuditFlag> flagsShown, int spanShown, TrellisDb db, Framework.FrameworkStore frameworks, CancellationToken ct)
     {
-        var ids = flagsShown.Select(f => f.EmployeeId).Concat(report.SpanOfControl.Select(s => s.ManagerId)).Distinct().ToList();
+        var ids = flagsShown.Select(f => f.EmployeeId).Concat(report.SpanOfControl.Take(spanShown).Select(s => s.ManagerId)).Distinct().ToList();
         var people = new Dictionary<string, string>();
         // Chunked: a large organisation flags thousands, and a database caps the parameters of one query.
         foreach (var chunk in ids.Chunk(1000))
@@ -123,7 +129,7 @@ public sealed class AuditIndexModel(AuditService audit, TrellisDb db, Framework.
             var view = new AuditView(last.Report, last.ComputedAt, cycle, Cycles, Printable: false) { Overrides = await audit.PublicationOverridesAsync(ct) };
             view = view with { FlagsPage = Math.Clamp(flagsPage, 1, view.FlagsPages) };
             var shown = last.Report.Flags.Skip((view.FlagsPage - 1) * AuditView.FlagsPerPage).Take(AuditView.FlagsPerPage);
-            View = view with { Names = await AuditNames.ForAsync(last.Report, shown, db, frameworks, ct) };
+            View = view with { Names = await AuditNames.ForAsync(last.Report, shown, view.SpanShown, db, frameworks, ct) };
         }
     }
 
@@ -150,7 +156,7 @@ public sealed class AuditReportModel(AuditService audit, TrellisDb db, Framework
         View = new AuditView(result.Report, result.ComputedAt, cycle, [], Printable: true)
         {
             Overrides = await audit.PublicationOverridesAsync(ct),
-            Names = await AuditNames.ForAsync(result.Report, result.Report.Flags.Take(AuditView.FlagsInPrint), db, frameworks, ct),
+            Names = await AuditNames.ForAsync(result.Report, result.Report.Flags.Take(AuditView.FlagsInPrint), AuditView.FlagsInPrint, db, frameworks, ct),
         };
         return Page();
     }

@@ -161,6 +161,35 @@ public sealed class AuditApiTests
     }
 
     [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task The_dashboard_lists_the_managers_furthest_over_the_span_limit_not_all_of_them(Provider provider)
+    {
+        await using var app = await StartWithHistoryAsync(provider);
+        // Thirty more managers with thirteen direct reports each, over the sample framework's limit of 12.
+        await app.WithDbAsync(async db =>
+        {
+            for (var m = 0; m < 30; m++)
+            {
+                db.Employees.Add(new Employee { Id = $"W{m:D2}", Name = $"Wide Manager {m}", Email = $"w{m}@example.test", Track = "leader", Level = "l3", HireDate = new(2020, 1, 1) });
+                for (var r = 0; r < 13; r++)
+                    db.Employees.Add(new Employee { Id = $"W{m:D2}R{r:D2}", Name = $"Report {m}-{r}", Email = $"w{m}r{r}@example.test", ManagerId = $"W{m:D2}", Track = "expert", Level = "e2", HireDate = new(2021, 1, 1) });
+            }
+            await db.SaveChangesAsync();
+        });
+        var hr = await app.ClientForAsync("H1");
+        var over = JsonDocument.Parse(await hr.GetStringAsync("/api/v1/audit")).RootElement.GetProperty("span_of_control").GetArrayLength();
+        Assert.True(over > 30, $"{over} managers over the limit");
+
+        static int Rows(string page) => System.Text.RegularExpressions.Regex.Count(
+            System.Text.RegularExpressions.Regex.Match(page, "id=\"table-span_of_control\".*?</table>", System.Text.RegularExpressions.RegexOptions.Singleline).Value, "<tr>") - 1;
+        var dashboard = await hr.GetStringAsync("/audit");
+        Assert.Equal(AuditView.SpanOnDashboard, Rows(dashboard));
+        Assert.Contains($"of {over:N0} over the limit", dashboard);
+        Assert.Contains("href=\"/span\"", dashboard);
+        // The printable report lists up to 500, here all of them.
+        Assert.Equal(over, Rows(await hr.GetStringAsync("/audit/report")));
+    }
+
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
     public async Task An_edit_that_keeps_every_count_refreshes_the_cached_audit_at_once(Provider provider)
     {
         await using var app = await StartWithHistoryAsync(provider);
