@@ -141,18 +141,27 @@ public sealed class PeopleDirectory(TrellisDb db, OrgSnapshots snapshots, Framew
         var table = org.Memo(("span", current?.VersionId), () => SpanTable.Compute(org, current?.Framework));
         var descending = dir is null ? sort is null or "status" or "direct" or "total" : dir == "desc";
         var order = table.Order(sort ?? "status", descending);
-        IEnumerable<int> people = order;
-        if (top is { } t)
+        // Someone whose line is the whole organisation (a chief executive) sees what HR sees.
+        if (top is { } whole && whole >= 0 && org.Structure.TotalReports(whole) == org.Count - 1) top = null;
+        if (top is null)
         {
-            var inLine = new bool[org.Count];
-            if (t >= 0)
+            // Everyone: the order and the counts are kept with the table, so a page costs its rows.
+            var pageRows = (page is { } first ? order.Skip((first - 1) * pageSize).Take(pageSize) : order).Select(i => table.Rows[i]!).ToList();
+            return new SpanOfControlReport(table.Limit, string.IsNullOrEmpty(managerId) ? null : managerId, pageRows)
             {
-                inLine[t] = true;
-                foreach (var r in org.Structure.ReportsOf(t)) inLine[r] = true;
-            }
-            people = order.Where(i => inLine[i]);
+                Total = order.Length, OverLimit = table.OverLimit, AboveRange = table.AboveRange, BelowRange = table.BelowRange,
+                Page = page, PageSize = page is null ? null : pageSize,
+            };
         }
-        var all = people.Select(i => table.Rows[i]!).ToList();
+        // One line: its rows in the table's order (a manager without a place in the organisation has none).
+        var t = top.Value;
+        var inLine = new bool[org.Count];
+        if (t >= 0)
+        {
+            inLine[t] = true;
+            foreach (var r in org.Structure.ReportsOf(t)) inLine[r] = true;
+        }
+        var all = order.Where(i => inLine[i]).Select(i => table.Rows[i]!).ToList();
         var rows = page is { } p ? all.Skip((p - 1) * pageSize).Take(pageSize).ToList() : all;
         return new SpanOfControlReport(table.Limit, string.IsNullOrEmpty(managerId) ? null : managerId, rows)
         {
@@ -170,6 +179,9 @@ public sealed class PeopleDirectory(TrellisDb db, OrgSnapshots snapshots, Framew
     {
         public SpanOfControlRow?[] Rows { get; } = rows;
         public int Limit { get; } = limit;
+        public int OverLimit { get; } = rows.Count(r => r?.Status == SpanStatuses.OverLimit);
+        public int AboveRange { get; } = rows.Count(r => r?.Status == SpanStatuses.AboveRange);
+        public int BelowRange { get; } = rows.Count(r => r?.Status == SpanStatuses.BelowRange);
         private readonly System.Collections.Concurrent.ConcurrentDictionary<(string, bool), Lazy<int[]>> _orders = new();
 
         public static SpanTable Compute(OrgSnapshot org, CareerFramework? framework)
