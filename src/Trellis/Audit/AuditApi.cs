@@ -1,5 +1,9 @@
+using System.Runtime.CompilerServices;
 using System.Text;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 using Trellis.Accounts;
 using Trellis.Core.Audit;
 
@@ -24,16 +28,22 @@ public static class AuditApi
     /// <c>page</c>/<c>page_size</c> page its <c>flags</c> (thousands at 100,000 people), with their count in <c>X-Total-Count</c>;
     /// the rest of the object is unchanged.
     /// </summary>
-    public static async Task<Results<Ok<AuditReport>, ValidationProblem, ProblemHttpResult>> GetAudit(
-        AuditService audit, HttpResponse response, string? cycle, bool? recompute, int? page,
+    public static async Task<Results<Ok<AuditReport>, FileContentHttpResult, ValidationProblem, ProblemHttpResult>> GetAudit(
+        AuditService audit, HttpResponse response, IOptions<JsonOptions> json, string? cycle, bool? recompute, int? page,
         [Microsoft.AspNetCore.Mvc.FromQuery(Name = "page_size")] int? pageSize, CancellationToken ct)
     {
         var paging = new Shared.ApiPaging(page, pageSize);
         if (paging.Validate() is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
         var result = await audit.GetAsync(string.IsNullOrWhiteSpace(cycle) ? null : cycle, recompute == true, ct);
         if (result is null) return UnknownCycle(cycle!).ToProblemResult();
-        return TypedResults.Ok(paging.Requested ? result.Report with { Flags = paging.Apply(result.Report.Flags, response) } : result.Report);
+        if (paging.Requested) return TypedResults.Ok(result.Report with { Flags = paging.Apply(result.Report.Flags, response) });
+        // The whole report is over a megabyte at 100,000 people (every flag): serialised once per computed report, not per
+        // request. The report object is the key, so a recomputed audit is serialised afresh.
+        var bytes = Serialised.GetValue(result.Report, report => JsonSerializer.SerializeToUtf8Bytes(report, json.Value.SerializerOptions));
+        return TypedResults.File(bytes, "application/json; charset=utf-8");
     }
+
+    private static readonly ConditionalWeakTable<AuditReport, byte[]> Serialised = new();
 
     /// <summary>
     /// Whether a new audit is being computed and when the one shown was: what the dashboard polls (never waits, never
@@ -61,7 +71,7 @@ public static class AuditApi
         var name = $"audit-{section}{(cycle is null ? "" : "-" + Slug(cycle))}-{result.Report.AsOf:yyyy-MM-dd}.{format}";
         var bytes = format == "csv"
             ? Encoding.UTF8.GetBytes(AuditSections.Csv(AuditSections.Find(result.Report, section)!))
-            : System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(AuditSections.JsonOf(result.Report, section), TrellisJson.Indented);
+            : JsonSerializer.SerializeToUtf8Bytes(AuditSections.JsonOf(result.Report, section), TrellisJson.Indented);
         return TypedResults.File(bytes, format == "csv" ? "text/csv; charset=utf-8" : "application/json", name);
     }
 
