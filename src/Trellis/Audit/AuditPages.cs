@@ -22,7 +22,8 @@ public sealed record AuditView(AuditReport Report, DateTimeOffset ComputedAt, st
     /// large organisation has hundreds; the span-of-control page pages through them all and the CSV has them all.
     /// </summary>
     public const int SpanOnDashboard = 25;
-    public int SpanShown => Printable ? FlagsInPrint : SpanOnDashboard;
+    public const int SpanInPrint = 50;
+    public int SpanShown => Printable ? SpanInPrint : SpanOnDashboard;
     /// <summary>Cycles published early or over budget, with HR's reason (a column of the cycles table).</summary>
     public IReadOnlyDictionary<string, string> Overrides { get; init; } = new Dictionary<string, string>();
 
@@ -156,7 +157,7 @@ public sealed class AuditReportModel(AuditService audit, TrellisDb db, Framework
         View = new AuditView(result.Report, result.ComputedAt, cycle, [], Printable: true)
         {
             Overrides = await audit.PublicationOverridesAsync(ct),
-            Names = await AuditNames.ForAsync(result.Report, result.Report.Flags.Take(AuditView.FlagsInPrint), AuditView.FlagsInPrint, db, frameworks, ct),
+            Names = await AuditNames.ForAsync(result.Report, result.Report.Flags.Take(AuditView.FlagsInPrint), AuditView.SpanInPrint, db, frameworks, ct),
         };
         return Page();
     }
