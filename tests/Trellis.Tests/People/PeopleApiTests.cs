@@ -186,24 +186,18 @@ public sealed class PeopleApiTests
 
         // A rename and a leaver written by someone else entirely (another process, another web node): plain SQL on a
         // connection of its own.
-        await using (var other = app.Database.Selection.CreateContext())
+        async Task ElsewhereAsync(string sql)
         {
+            await using var other = app.Database.Selection.CreateContext();
             var connection = other.Database.GetDbConnection();
             await connection.OpenAsync();
             await using var command = connection.CreateCommand();
-            command.CommandText = "UPDATE employees SET name = 'Nia Renamed' WHERE id = 'E9'";
+            command.CommandText = sql;
             Assert.Equal(1, await command.ExecuteNonQueryAsync());
         }
-        var found = await client.GetFromJsonAsync<JsonElement>("/api/v1/employees?q=renamed");
-        Assert.Equal(["E9"], Ids(found));
-        await using (var other = app.Database.Selection.CreateContext())
-        {
-            var connection = other.Database.GetDbConnection();
-            await connection.OpenAsync();
-            await using var command = connection.CreateCommand();
-            command.CommandText = "UPDATE employees SET status = 'left' WHERE id = 'E9'";
-            Assert.Equal(1, await command.ExecuteNonQueryAsync());
-        }
+        await ElsewhereAsync("UPDATE employees SET name = 'Nia Renamed' WHERE id = 'E9'");
+        Assert.Equal(["E9"], Ids(await client.GetFromJsonAsync<JsonElement>("/api/v1/employees?q=renamed")));
+        await ElsewhereAsync("UPDATE employees SET status = 'left' WHERE id = 'E9'");
         Assert.Equal(0, await Reports("X1"));
     }
 
