@@ -29,7 +29,7 @@ public interface IImportProgress
 /// transaction with bulk upserts. On any problem nothing is written. Streams the files twice (check, then write)
 /// and keeps only compact id sets in memory.
 /// </summary>
-public sealed partial class DataImport(TrellisDb db, FrameworkStore frameworks, TimeProvider clock, Evidence.EvidenceChanges changes, People.OrgSnapshots? org = null)
+public sealed partial class DataImport(TrellisDb db, FrameworkStore frameworks, TimeProvider clock, Evidence.EvidenceChanges changes)
 {
     private const int ProgressEvery = 16_384;
     private const int SqliteImportCacheKiB = 256 * 1024;
@@ -144,8 +144,6 @@ public sealed partial class DataImport(TrellisDb db, FrameworkStore frameworks, 
         var result = new ImportReport([], 0, frameworkOutcome, outcomes);
         // A page request may have cached the old framework while the transaction ran.
         frameworks.Invalidate();
-        // A move to another manager keeps headcount and ids, which the org snapshot's own change check would miss.
-        if (outcomes.Any(o => o.Kind == ImportFileKind.Employees && o.Added + o.Updated > 0)) org?.Invalidate();
         return result;
     }
 

@@ -18,7 +18,7 @@ namespace Trellis.Provisioning;
 /// <c>active: false</c> and DELETE set the employee's status to left and delete nothing.
 /// </summary>
 public sealed class ScimUsers(TrellisDb db, FrameworkStore frameworks, IOptions<ScimOptions> options, ScimRoles roles, TimeProvider clock,
-    People.OrgSnapshots org, Evidence.EvidenceChanges changes, Accounts.AccountStates? sessions = null)
+    Evidence.EvidenceChanges changes, Accounts.AccountStates? sessions = null)
 {
     /// <summary>A deleted User's userName is freed for someone else (the unique index covers every row).</summary>
     private const string FreedUserName = "\u001fdeleted\u001f";
@@ -153,12 +153,8 @@ public sealed class ScimUsers(TrellisDb db, FrameworkStore frameworks, IOptions<
         await roles.SyncAsync([id], groupNames.Select(roles.RoleOf).OfType<string>().ToList(), caller, ct);
         if (wasActive) await changes.RecordAsync(Evidence.EvidenceChanges.Everything, ct);
         await tx.CommitAsync(ct);
-        if (wasActive)
-        {
-            org.Invalidate();
-            // A deactivated person's open sessions end on their next request, not when the cached state expires.
-            sessions?.ForgetAll();
-        }
+        // A deactivated person's open sessions end on their next request, not when the cached state expires.
+        if (wasActive) sessions?.ForgetAll();
     }
 
     private enum WriteMode { Create, Replace, Patch }
@@ -329,11 +325,7 @@ public sealed class ScimUsers(TrellisDb db, FrameworkStore frameworks, IOptions<
             }
             if (employeeChanged) await changes.RecordAsync(Evidence.EvidenceChanges.Everything, ct);
             await tx.CommitAsync(ct);
-            if (employeeChanged)
-            {
-                org.Invalidate();
-                sessions?.ForgetAll(); // a deactivation ends open sessions at once
-            }
+            if (employeeChanged) sessions?.ForgetAll(); // a deactivation ends open sessions at once
             return isNew;
         });
     }
