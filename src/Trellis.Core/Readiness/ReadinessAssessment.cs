@@ -310,15 +310,26 @@ public sealed class ReadinessAssessment
         var gapList = Array.Empty<int>();
         if (d.GapCount > 0)
         {
-            // Largest shortfall first; ties by framework order.
-            var gaps = new List<(int B, double Shortfall)>(d.GapCount);
-            for (var b = 0; b < d.Expected!.Length; b++)
+            // Largest shortfall first; ties by framework order. An insertion sort: a person has a handful of gaps, and
+            // a generic LINQ sort over tuples is compiled at run time in every short CLI process.
+            gapList = new int[d.GapCount];
+            Span<double> shortfalls = stackalloc double[d.GapCount];
+            var n = 0;
+            for (var b = 0; b < d.Expected!.Length && n < gapList.Length; b++)
             {
                 if (d.Expected[b] <= 0) continue;
                 var score = m.Score(person, b);
-                if (score < d.Expected[b] - Options.Tolerance) gaps.Add((b, d.Expected[b] - score));
+                if (!(score < d.Expected[b] - Options.Tolerance)) continue; // the test Decide counted gaps with
+                var shortfall = d.Expected[b] - score;
+                var at = n++;
+                for (; at > 0 && shortfalls[at - 1] < shortfall; at--)
+                {
+                    shortfalls[at] = shortfalls[at - 1];
+                    gapList[at] = gapList[at - 1];
+                }
+                shortfalls[at] = shortfall;
+                gapList[at] = b;
             }
-            gapList = gaps.OrderByDescending(g => g.Shortfall).ThenBy(g => g.B).Select(g => g.B).ToArray();
         }
         var targetTrack = d.Target is null ? null : _levels[d.Target.Key].Track;
         ResultEntry? result = d.LatestResult >= 0 ? _snapshot.Results[d.LatestResult] : null;

@@ -91,6 +91,7 @@ public sealed partial class ReadinessModel
     /// The person's posterior given the rater effects, per cell: weight n, 1 − k and the conditional variance pv of v;
     /// returns pu, the conditional variance of u (the same formulas as <see cref="SolveCells"/>).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double ConditionalPosterior(int s, VarianceWorkspace ws)
     {
         var nb = _nb;
@@ -184,6 +185,7 @@ public sealed partial class ReadinessModel
         else RaterInformation(k, _pairIndex32[k]!, ws, slotInfo, groupInfo);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RaterInformation<T>(int k, T[] index, VarianceWorkspace ws, double[] slotInfo, double[] groupInfo) where T : unmanaged, IBinaryInteger<T>
     {
         var nb = _nb;
@@ -252,6 +254,7 @@ public sealed partial class ReadinessModel
     /// Person s's marginal cell and values variances (second pass; also after an incremental update, with the cell
     /// weights in <paramref name="cellWeights"/>, null: the fitted ones).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void PersonMarginalVariance(int s, int k, VarianceWorkspace ws, double[]? cellWeights, int preparedFrom)
     {
         var nb = _nb;
@@ -325,6 +328,7 @@ public sealed partial class ReadinessModel
     /// rater's group and (with <paramref name="precision"/>) 1/σb² + T_r. A tight loop of independent random reads,
     /// which overlap; read in the person loops instead, each waited for in turn behind the branches of the pair walk.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void PrepareSlots(int k, int from, int to, VarianceWorkspace ws, bool precision)
     {
         ws.EnsureSlots(to - from);
@@ -478,6 +482,7 @@ public sealed partial class ReadinessModel
     }
 
     /// <summary>In-place Cholesky factor (lower triangle) of a symmetric n × n matrix; false when not positive definite.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool Cholesky(double[] a, int n)
     {
         for (var j = 0; j < n; j++)

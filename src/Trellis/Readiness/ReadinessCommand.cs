@@ -46,8 +46,7 @@ public static class ReadinessCommand
             if (ReadinessAssessment.ValidateTarget(framework, targetValue) is { } problem) return TrellisCommands.Fail($"--target: {problem}");
 
             timings?.Mark("framework");
-            var evidence = await source.LoadAsync(framework, ct);
-            timings?.Mark("load evidence");
+            var evidence = await source.LoadAsync(framework, timings is null ? null : phase => timings.Mark($"load {phase}"), ct);
             var assessment = ReadinessAssessment.Compute(evidence.Snapshot, framework, new ReadinessOptions { AsOf = day }, evidence.Departments);
             timings?.Mark($"fit and bands (collapse {assessment.Model.CollapseTime.TotalMilliseconds:F0} ms, {assessment.Model.Iterations} sweeps {assessment.Model.SweepTime.TotalMilliseconds:F0} ms, variance {assessment.Model.VarianceTime.TotalMilliseconds:F0} ms)");
             await using var stdout = Console.OpenStandardOutput();
@@ -243,8 +242,14 @@ internal sealed class EvidenceSource : IAsyncDisposable
             $"Stored framework version {reader.GetInt64(0)} is invalid: {string.Join("; ", parsed.Problems)}");
     }
 
-    public Task<LoadedEvidence> LoadAsync(CareerFramework framework, CancellationToken ct) =>
-        _db is not null ? ReadinessSnapshotLoader.LoadAsync(_db, framework, ct) : ReadinessSnapshotLoader.LoadAsync(_sqlite!, framework, ct);
+    /// <summary>The evidence; <paramref name="mark"/> is told the name of each part read as it ends (SQLite), or "evidence" at the end.</summary>
+    public async Task<LoadedEvidence> LoadAsync(CareerFramework framework, Action<string>? mark, CancellationToken ct)
+    {
+        if (_db is null) return await ReadinessSnapshotLoader.LoadAsync(_sqlite!, framework, nativeSqlite: true, mark, ct);
+        var evidence = await ReadinessSnapshotLoader.LoadAsync(_db, framework, ct);
+        mark?.Invoke("evidence");
+        return evidence;
+    }
 
     public async ValueTask DisposeAsync()
     {

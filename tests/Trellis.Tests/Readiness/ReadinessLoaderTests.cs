@@ -62,7 +62,7 @@ public sealed class ReadinessLoaderTests
         {
             var connection = db.Database.GetDbConnection();
             await db.Database.OpenConnectionAsync();
-            try { return await ReadinessSnapshotLoader.LoadAsync(connection, framework, nativeSqlite); }
+            try { return await ReadinessSnapshotLoader.LoadAsync(connection, framework, nativeSqlite, mark: null); }
             finally { await db.Database.CloseConnectionAsync(); }
         });
 
