@@ -69,24 +69,4 @@ public static class ReportingLine
             current = manager;
         }
     }
-
-    /// <summary>Everyone below a manager (direct and indirect), breadth first.</summary>
-    public static async Task<List<string>> ReportsOfAsync(TrellisDb db, string managerId, CancellationToken ct = default)
-    {
-        var all = new List<string>();
-        var seen = new HashSet<string> { managerId };
-        var frontier = new List<string> { managerId };
-        while (frontier.Count > 0)
-        {
-            var next = new List<string>();
-            foreach (var chunk in frontier.Chunk(500))
-            {
-                var ids = await db.Employees.Where(e => e.ManagerId != null && chunk.Contains(e.ManagerId)).Select(e => e.Id).ToListAsync(ct);
-                next.AddRange(ids.Where(seen.Add));
-            }
-            all.AddRange(next);
-            frontier = next;
-        }
-        return all;
-    }
 }

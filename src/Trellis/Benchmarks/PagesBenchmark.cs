@@ -274,6 +274,8 @@ internal sealed class PagesBenchmark : IEndToEndBenchmark
             "/audit", "/audit/report", "/admin", "/admin/audit-log", "/evidence/concerns", "/evidence/results",
             "/feedback/give", "/feedback/inbox", "/feedback/request", "/recognition",
             "/framework", "/framework/tracks", "/framework/versions", "/framework/diff", "/import",
+            "/account", "/admin/tokens", "/admin/webhooks", $"/admin/accounts/{e}", $"/cycles/{c}/grid", "/feedback/given",
+            "/plans", "/plans/new", "/plans/summary", "/promotions", $"/promotions/story/{c}",
         };
         if (ids.Nomination is { } n) pages.AddRange([$"/nominations/{n}", $"/cycles/{c}/board/{n}"]);
         if (ids.FrameworkVersion is { } v) pages.Add($"/framework/versions/{v}");
@@ -286,6 +288,10 @@ internal sealed class PagesBenchmark : IEndToEndBenchmark
             "/api/v1/feedback-requests/inbox", "/api/v1/feedback-requests/sent", "/api/v1/recognitions", $"/api/v1/employees/{e}/recognitions",
             "/api/v1/results", "/api/v1/concerns", "/api/v1/framework/versions", "/api/v1/team/readiness", "/api/v1/audit", "/api/v1/audit/status",
             $"/api/v1/employees/{e}/evidence", "/api/v1/evidence/colleagues?q=an",
+            "/api/v1/concerns/flags", $"/api/v1/cycles/{c}/grid", $"/api/v1/cycles/{c}/nominees", "/api/v1/development-plans",
+            "/api/v1/development-plans/summary", "/api/v1/observations/given", "/api/v1/promotion-stories", "/api/v1/promotion-stories/mine",
+            "/api/v1/promotion-stories/summary", "/api/v1/tokens", "/api/v1/admin/tokens", "/api/v1/admin/scim-tokens", "/api/v1/webhooks",
+            $"/api/v1/employees/{e}/readiness", $"/api/v1/org/path/{e}",
         };
         return [.. pages.Select(p => new Target(p, true)), .. api.Select(p => new Target(p, false))];
     }

@@ -14,7 +14,8 @@ namespace Trellis.Cycles;
 /// Readiness comes from one <see cref="ReadinessService.GetAllAsync"/> for the usual target (next band on the same track),
 /// plus one per other target level actually used in the cycle — never one call per candidate.
 /// </summary>
-public sealed class CalibrationBoard(TrellisDb db, Viewer viewer, FrameworkStore frameworks, ReadinessService readiness, SensitiveReads sensitive, BoardCache cache)
+public sealed class CalibrationBoard(
+    TrellisDb db, Viewer viewer, FrameworkStore frameworks, ReadinessService readiness, SensitiveReads sensitive, BoardCache cache, People.OrgSnapshots orgs)
 {
     public static readonly IReadOnlyList<string> SortKeys = ["name", "target", "band", "values", "results", "evidence", "raters", "response", "decision"];
 
@@ -39,8 +40,7 @@ public sealed class CalibrationBoard(TrellisDb db, Viewer viewer, FrameworkStore
 
         // Recusal: the viewer's own row shows no decision before publication; with the reporting-line rule, their reports' rows are marked too.
         var published = cycle.Phase == CyclePhases.Published;
-        var line = cycle.Recuse == RecuseRules.ReportingLine
-            ? (await ReportingLine.ReportsOfAsync(db, viewer.EmployeeId, ct)).ToHashSet() : [];
+        var line = cycle.Recuse == RecuseRules.ReportingLine ? (await orgs.GetAsync(db, ct)).Lines : null;
         var rows = new List<BoardRow>(nominations.Count);
         foreach (var n in nominations)
         {
@@ -52,7 +52,7 @@ public sealed class CalibrationBoard(TrellisDb db, Viewer viewer, FrameworkStore
                 report?.Band ?? ReadinessBands.InsufficientEvidence, report?.ValuesScore, report?.ValuesCi,
                 report?.ResultsGate ?? ResultsGates.Unknown, results, report?.EvidenceCount ?? 0, report?.RaterCount ?? 0,
                 CandidateFlags.Compute(report, results, n.Concern, threshold),
-                n.Choice, hide ? null : n.Decision, hide ? null : n.DecidedLevel, n.Version, self || line.Contains(n.EmployeeId)));
+                n.Choice, hide ? null : n.Decision, hide ? null : n.DecidedLevel, n.Version, self || line?.IsAbove(viewer.EmployeeId, n.EmployeeId) == true));
         }
 
         var used = published

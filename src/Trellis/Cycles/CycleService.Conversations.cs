@@ -144,19 +144,25 @@ public sealed partial class CycleService
         var framework = (await frameworks.GetAsync(ct))?.Framework;
         if (framework is null) return Array.Empty<NomineeView>();
         var people = db.Employees.AsNoTracking().Where(e => e.Status == EmployeeStatus.Active);
-        HashSet<string>? largeLine = null;
+        Func<string, bool>? largeLine = null;
+        var text = q?.Trim() ?? "";
         if (!viewer.IsHr)
         {
             // The line from the organisation snapshot (active people, as this list is): no walk of the reporting line in
             // the database, which took 200 queries for a senior manager of 100,000 people.
             var org = await orgs.GetAsync(db, ct);
-            var allowed = viewer.IsManager && org.IndexOf(viewer.EmployeeId) is { } me ? org.Structure.ReportsOf(me).Select(i => org.Ids[i]).ToList() : [];
-            allowed.Add(viewer.EmployeeId);
-            // A senior manager's line (100,000 ids) is more parameters than SQLite takes: such a line filters as the rows stream in.
-            if (allowed.Count > MaxLineInQuery) largeLine = allowed.ToHashSet(StringComparer.Ordinal);
-            else people = people.Where(e => allowed.Contains(e.Id));
+            var me = viewer.IsManager ? org.IndexOf(viewer.EmployeeId) : null;
+            // A senior manager's line (100,000 ids) is more parameters than SQLite takes: such a line filters as the rows
+            // stream in, asking the structure (a short walk up) instead of building a set of the whole line per request.
+            if (me is { } top && org.Structure.TotalReports(top) + 1 > MaxLineInQuery)
+                largeLine = id => id == viewer.EmployeeId || (org.IndexOf(id) is { } p && org.Structure.IsAbove(top, p));
+            else
+            {
+                var allowed = me is { } m ? org.Structure.ReportsOf(m).Select(i => org.Ids[i]).ToList() : [];
+                allowed.Add(viewer.EmployeeId);
+                people = people.Where(e => allowed.Contains(e.Id));
+            }
         }
-        var text = q?.Trim() ?? "";
         if (text.Length > 0)
         {
             var lower = text.ToLowerInvariant();
@@ -166,7 +172,7 @@ public sealed partial class CycleService
         }
         var eligible = SplitLevels(cycle.EligibleLevels);
         var ordered = people.OrderBy(e => e.Name).ThenBy(e => e.Id).Select(e => new { e.Id, e.Name, e.Level, e.Department });
-        var rows = largeLine is null ? await ordered.Take(20).ToListAsync(ct) : await FirstAsync(ordered, e => largeLine.Contains(e.Id), 20, ct);
+        var rows = largeLine is null ? await ordered.Take(20).ToListAsync(ct) : await FirstAsync(ordered, e => largeLine(e.Id), 20, ct);
         return rows.Select(e => new NomineeView(e.Id, e.Name, e.Department, e.Level, framework.FindLevel(e.Level)?.Name ?? e.Level,
                 eligible.Count > 0 && !eligible.Contains(e.Level) ? [] :
                 PromotionTargets.ValidTargets(framework, e.Level).Select(l => new LevelChoice(l.Key, l.Name, framework.TrackOf(l.Key)?.Name ?? "")).ToList()))

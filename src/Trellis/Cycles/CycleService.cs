@@ -189,8 +189,9 @@ public sealed partial class CycleService(
         var cycle = await FindCycleAsync(cycleName, ct);
         if (cycle is null) return NoCycle(cycleName);
         var reviewer = viewer.IsHr || await IsOnCommitteeAsync(cycle.Id, ct);
-        HashSet<string>? line = null;
-        if (!reviewer) line = viewer.IsManager ? (await ReportingLine.ReportsOfAsync(db, viewer.EmployeeId, ct)).ToHashSet() : [];
+        // The line from the organisation snapshot (leavers included, as access through the line is), not a walk of the
+        // reporting line in the database per view.
+        var line = !reviewer && viewer.IsManager ? (await orgs.GetAsync(db, ct)).Lines : null;
         // One query for the whole list; who sees what is decided per row, as for a single nomination.
         var rows = await NominationRows(db.Nominations.AsNoTracking().Where(n => n.CycleId == cycle.Id)).ToListAsync(ct);
         var result = new List<NominationResponse>(rows.Count);
@@ -198,7 +199,7 @@ public sealed partial class CycleService(
         {
             var access = reviewer ? NominationAccess.Reviewer
                 : row.N.EmployeeId == viewer.EmployeeId ? NominationAccess.Candidate
-                : line!.Contains(row.N.EmployeeId) ? NominationAccess.Manager
+                : line is not null && line.IsAbove(viewer.EmployeeId, row.N.EmployeeId) ? NominationAccess.Manager
                 : NominationAccess.None;
             if (access != NominationAccess.None) result.Add(Project(row, access));
         }

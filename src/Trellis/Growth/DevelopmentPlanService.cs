@@ -14,7 +14,8 @@ namespace Trellis.Growth;
 /// growing, not for judging) and not the admin role (see <see cref="Viewer.HasLineAccess"/>).
 /// </summary>
 public sealed class DevelopmentPlanService(
-    TrellisDb db, Viewer viewer, SensitiveReads reads, FrameworkStore frameworks, ReadinessService readiness, FeedbackRequestService feedback, TimeProvider clock)
+    TrellisDb db, Viewer viewer, SensitiveReads reads, FrameworkStore frameworks, ReadinessService readiness, FeedbackRequestService feedback, TimeProvider clock,
+    People.OrgSnapshots orgs)
 {
     public const int MaxBehaviors = 3;
     public const int MaxActions = 30;
@@ -116,7 +117,7 @@ public sealed class DevelopmentPlanService(
     public async Task<Outcome<IReadOnlyList<PlanSummary>>> ListAsync(string? employeeId, CancellationToken ct = default)
     {
         IQueryable<DevelopmentPlan> plans = db.Set<DevelopmentPlan>().AsNoTracking();
-        HashSet<string>? largeLine = null;
+        People.ReportingLines? largeLine = null;
         if (!string.IsNullOrWhiteSpace(employeeId))
         {
             if (!await MaySeeAsync(employeeId, ct)) return Problem.Forbidden(OutOfScope);
@@ -125,12 +126,19 @@ public sealed class DevelopmentPlanService(
         }
         else if (!viewer.IsHr)
         {
-            var ids = viewer.HasLineAccess ? await ReportingLine.ReportsOfAsync(db, viewer.EmployeeId, ct) : [];
-            ids.Add(viewer.EmployeeId);
+            // The line from the organisation snapshot (leavers included, as access through the line is): no walk of the
+            // reporting line in the database, which took 400 ms for the head of a 100,000-person organisation.
+            var lines = (await orgs.GetAsync(db, ct)).Lines;
+            var below = viewer.HasLineAccess ? lines.TotalReports(viewer.EmployeeId) : 0;
             // A senior manager's line (100,000 ids) is more parameters than SQLite takes: such a line filters in memory.
-            if (ids.Count > MaxLineInQuery) largeLine = ids.ToHashSet(StringComparer.Ordinal);
-            else plans = plans.Where(p => ids.Contains(p.EmployeeId));
-            if (ids.Count > 1) await reads.RecordAsync("development_plan.list", null, $"plans in the line of {viewer.EmployeeId}", ct);
+            if (below + 1 > MaxLineInQuery) largeLine = lines;
+            else
+            {
+                var ids = below > 0 ? lines.ReportsOf(viewer.EmployeeId) : [];
+                ids.Add(viewer.EmployeeId);
+                plans = plans.Where(p => ids.Contains(p.EmployeeId));
+            }
+            if (below > 0) await reads.RecordAsync("development_plan.list", null, $"plans in the line of {viewer.EmployeeId}", ct);
         }
         else await reads.RecordAsync("development_plan.list", null, "all plans", ct);
         var rows = await plans.OrderByDescending(p => p.StartedOn).ThenByDescending(p => p.Id)
@@ -139,7 +147,8 @@ public sealed class DevelopmentPlanService(
                 p.Id, p.EmployeeId, e.Name, p.Behaviors, p.StartedOn, p.Status, p.ClosedOn,
                 Done = p.Actions.Count(a => a.DoneOn != null), Total = p.Actions.Count,
             }).Take(largeLine is null ? 1000 : int.MaxValue).ToListAsync(ct);
-        if (largeLine is not null) rows = rows.Where(r => largeLine.Contains(r.EmployeeId)).Take(1000).ToList();
+        if (largeLine is not null)
+            rows = rows.Where(r => r.EmployeeId == viewer.EmployeeId || largeLine.IsAbove(viewer.EmployeeId, r.EmployeeId)).Take(1000).ToList();
         return rows.Select(r => new PlanSummary(r.Id, r.EmployeeId, r.Name, r.Behaviors.Split(','), r.StartedOn, r.Status, r.ClosedOn, r.Done, r.Total)).ToList();
     }
 

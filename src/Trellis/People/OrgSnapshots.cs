@@ -43,6 +43,16 @@ public sealed class OrgSnapshot
     /// <summary>Everyone, active and left, for the directory's search and filters.</summary>
     public DirectoryIndex Directory { get; init; } = new([]);
 
+    /// <summary>Everyone in the employee table, active and left, in ordinal id order (what <see cref="Lines"/> is built from).</summary>
+    public IReadOnlyList<DirectoryIndex.Entry> Everyone { get; init; } = [];
+
+    /// <summary>
+    /// The reporting line over everyone in the employee table, leavers included: the links that access through the
+    /// line follows (<see cref="Accounts.ReportingLine"/> walks the same ones in the database for one person). Built on
+    /// first use and kept with the snapshot, so listing a senior manager's line costs no walk of the database.
+    /// </summary>
+    public ReportingLines Lines => Memo(typeof(ReportingLines), () => new ReportingLines(Everyone));
+
     private readonly System.Collections.Concurrent.ConcurrentDictionary<object, object> _memo = new();
 
     /// <summary>
@@ -160,6 +170,36 @@ public sealed class OrgSnapshots(IServiceScopeFactory scopes) : IDisposable
         return new OrgSnapshot(
             rows.Select(r => r.Id).ToArray(), rows.Select(r => r.Name).ToArray(), rows.Select(r => r.Title).ToArray(),
             rows.Select(r => r.Department).ToArray(), rows.Select(r => r.Track).ToArray(), rows.Select(r => r.Level).ToArray(),
-            rows.Select(r => r.ManagerId).ToArray()) { Directory = new DirectoryIndex(everyone) };
+            rows.Select(r => r.ManagerId).ToArray()) { Directory = new DirectoryIndex(everyone), Everyone = everyone };
     }
+}
+
+/// <summary>Who is below whom, over everyone in the employee table (see <see cref="OrgSnapshot.Lines"/>).</summary>
+public sealed class ReportingLines
+{
+    private readonly Dictionary<string, int> _index;
+    private readonly string[] _ids;
+    private readonly OrgStructure _structure;
+
+    public ReportingLines(IReadOnlyList<DirectoryIndex.Entry> everyone)
+    {
+        _ids = everyone.Select(e => e.Id).ToArray();
+        _index = new Dictionary<string, int>(_ids.Length, StringComparer.Ordinal);
+        for (var i = 0; i < _ids.Length; i++) _index[_ids[i]] = i;
+        var managerOf = new int[_ids.Length];
+        for (var i = 0; i < _ids.Length; i++)
+            managerOf[i] = everyone[i].ManagerId is { } m && _index.TryGetValue(m, out var k) ? k : -1;
+        _structure = OrgStructure.Build(managerOf);
+    }
+
+    /// <summary>True when <paramref name="managerId"/> is above <paramref name="personId"/> (directly or not); never for oneself.</summary>
+    public bool IsAbove(string managerId, string personId) =>
+        _index.TryGetValue(managerId, out var m) && _index.TryGetValue(personId, out var p) && _structure.IsAbove(m, p);
+
+    /// <summary>How many people are below <paramref name="managerId"/>, directly or not.</summary>
+    public int TotalReports(string managerId) => _index.TryGetValue(managerId, out var m) ? _structure.TotalReports(m) : 0;
+
+    /// <summary>Everyone below <paramref name="managerId"/>, directly or not, breadth first.</summary>
+    public List<string> ReportsOf(string managerId) =>
+        _index.TryGetValue(managerId, out var m) ? [.. _structure.ReportsOf(m).Select(i => _ids[i])] : [];
 }

@@ -117,6 +117,66 @@ public sealed class DevelopmentPlanTests
     }
 
     [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task A_deep_and_wide_line_is_listed_from_the_org_snapshot_leavers_included_without_walking_it_in_the_database(Provider provider)
+    {
+        await using var app = await TrellisApp.StartAsync(provider);
+        // Below Ezra (in Mira's line): a chain of ten managers, a leaver at its foot, and 2,100 people under the last
+        // manager (more than a list query takes as parameters). Walking this line in the database took a query per level.
+        await app.WithDbAsync(async db =>
+        {
+            var hired = new DateOnly(2020, 1, 6);
+            Employee Person(string id, string manager, string status = EmployeeStatus.Active) => new()
+            {
+                Id = id, Name = $"Person {id}", Email = $"{id.ToLowerInvariant()}@example.test", ManagerId = manager, Department = "Engineering",
+                Location = "Lisbon", Title = "Engineer", Track = "expert", Level = "e2", HireDate = hired, LevelSince = hired, Status = status,
+            };
+            await BulkCopy.InsertAsync(db, [
+                .. Enumerable.Range(1, 10).Select(i => Person($"D{i:D2}", i == 1 ? "E3" : $"D{i - 1:D2}")),
+                Person("D11", "D10", EmployeeStatus.Left),
+                .. Enumerable.Range(0, 2_100).Select(i => Person($"L{i:D5}", "D10")),
+            ]);
+            foreach (var who in new[] { "E1", "D11", "L00042", "X1" })
+                db.Set<DevelopmentPlan>().Add(new DevelopmentPlan
+                {
+                    EmployeeId = who, CreatedById = who, Behaviors = "asks-why", StartedOn = Today, CreatedAt = DateTimeOffset.UtcNow,
+                    Actions = [new DevelopmentPlanAction { Behavior = "asks-why", Text = "Ask why twice", DueOn = Today.AddDays(30) }],
+                });
+            await db.SaveChangesAsync();
+        });
+        var hr = await app.ClientForAsync("H1");
+        await CycleAsync(hr, "deep");
+        var mira = await app.ClientForAsync("M1");
+        await NominatedAsync(mira, "deep", "L00042", "e3");
+
+        var log = new SqlLog();
+        var (host, client) = await app.LoggedClientAsync(log, "M1");
+        await using (host)
+        {
+            string[] Owners(JsonElement list, string field) => [.. list.EnumerateArray().Select(p => p.GetProperty(field).GetString()!).Order(StringComparer.Ordinal)];
+            foreach (var (path, field, expected) in new[]
+            {
+                ("/api/v1/development-plans", "employee_id", new[] { "D11", "E1", "L00042" }),
+                ("/api/v1/cycles/deep/nominations", "employee_id", new[] { "L00042" }),
+            })
+            {
+                var first = await client.GetAsync(path); // warm-up: the snapshot is loaded once for every view after it
+                Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+                log.Clear();
+                var response = await client.GetAsync(path);
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+                Assert.Equal(expected, Owners(body, field));
+                // Besides the sign-in's token lookup, at most the list's own join with the employees: no walk down the line, level by level.
+                var walk = log.On("employees").Where(sql => !sql.Contains("api_tokens", StringComparison.Ordinal)).ToList();
+                Assert.True(walk.Count <= 1, $"{path}: {walk.Count} statements on employees:\n{string.Join("\n", walk)}");
+            }
+        }
+        // The small line of Milo (two people) is still a filter in the query, and sees only its own.
+        var milo = await app.ClientForAsync("M2");
+        Assert.Equal(["E1"], (await JsonAsync(await milo.GetAsync("/api/v1/development-plans"))).EnumerateArray().Select(p => p.GetProperty("employee_id").GetString()!).ToArray());
+    }
+
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
     public async Task Watchers_are_asked_through_one_feedback_request_on_exactly_the_plans_behaviours(Provider provider)
     {
         await using var app = await TrellisApp.StartAsync(provider);
