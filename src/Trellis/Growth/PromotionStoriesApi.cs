@@ -10,7 +10,7 @@ namespace Trellis.Growth;
 /// </summary>
 public static class PromotionStoriesApi
 {
-    public static IServiceCollection AddPromotionStories(this IServiceCollection services) => services.AddScoped<PromotionStoryService>();
+    public static IServiceCollection AddPromotionStories(this IServiceCollection services) => services.AddSingleton<StorySummaryCache>().AddScoped<PromotionStoryService>();
 
     public static IEndpointRouteBuilder MapPromotionStoriesApi(this IEndpointRouteBuilder app)
     {

@@ -18,7 +18,7 @@ namespace Trellis.Growth;
 /// before they approve. Declined, not-promoted and deferred outcomes never get a story.
 /// </summary>
 public sealed class PromotionStoryService(
-    TrellisDb db, Viewer viewer, FrameworkStore frameworks, ReadinessService readiness, TimeProvider clock)
+    TrellisDb db, Viewer viewer, FrameworkStore frameworks, ReadinessService readiness, TimeProvider clock, StorySummaryCache summaries)
 {
     public const int MaxHeadlineLength = 120;
     public const int MaxTextLength = 2000;
@@ -278,15 +278,20 @@ public sealed class PromotionStoryService(
     public async Task<Outcome<IReadOnlyList<StoryCycleSummary>>> SummaryAsync(CancellationToken ct = default)
     {
         if (!viewer.IsHr) return Problem.Forbidden("How many promotion stories are published or in draft is shown to HR only.");
+        var promotionsRevision = await TableRevision.ReadAsync(db, TableRevision.Promotions, ct);
+        var storiesRevision = await TableRevision.ReadAsync(db, TableRevision.PromotionStories, ct);
+        if (summaries.Get(promotionsRevision, storiesRevision) is { } cached) return cached;
         var promoted = await db.Promotions.AsNoTracking().Where(p => p.Outcome == PromotionOutcomes.Promoted)
             .GroupBy(p => p.Cycle).Select(g => new { Cycle = g.Key, Count = g.Count(), On = g.Max(p => p.DecidedOn) }).ToListAsync(ct);
         var stories = await db.Set<PromotionStory>().AsNoTracking().GroupBy(s => new { s.Cycle, s.Status })
             .Select(g => new { g.Key.Cycle, g.Key.Status, Count = g.Count() }).ToListAsync(ct);
         int Count(string cycle, string status) => stories.Where(s => s.Cycle == cycle && s.Status == status).Sum(s => s.Count);
-        return promoted.OrderByDescending(p => p.On).ThenBy(p => p.Cycle, StringComparer.Ordinal)
+        var summary = promoted.OrderByDescending(p => p.On).ThenBy(p => p.Cycle, StringComparer.Ordinal)
             .Select(p => new StoryCycleSummary(p.Cycle, p.Count, Count(p.Cycle, StoryStatuses.Published), Count(p.Cycle, StoryStatuses.Draft),
                 p.Count - Count(p.Cycle, StoryStatuses.Published)))
             .ToList();
+        summaries.Put(promotionsRevision, storiesRevision, summary);
+        return summary;
     }
 
     // ---------------------------------------------------------------- drafting and projection

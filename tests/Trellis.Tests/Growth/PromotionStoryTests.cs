@@ -70,6 +70,36 @@ public sealed class PromotionStoryTests
         (await JsonAsync(await c.GetAsync("/api/v1/promotion-stories" + query))).GetProperty("total").GetInt32();
 
     [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task Hrs_story_summary_is_kept_until_promotions_or_stories_change_whoever_writes_them(Provider provider)
+    {
+        await using var app = await TrellisApp.StartAsync(provider);
+        var c = await ClientsAsync(app, Everyone);
+        await PublishedCycleAsync(c);
+        var log = new SqlLog();
+        var (host, hr) = await app.LoggedClientAsync(log, "H1");
+        await using (host)
+        {
+            async Task<(int Promoted, int Published, int Drafts)> SummaryAsync()
+            {
+                var row = (await JsonAsync(await hr.GetAsync("/api/v1/promotion-stories/summary")))[0];
+                return (row.GetProperty("promoted").GetInt32(), row.GetProperty("published").GetInt32(), row.GetProperty("drafts").GetInt32());
+            }
+            Assert.Equal((1, 0, 0), await SummaryAsync());
+            log.Clear();
+            Assert.Equal((1, 0, 0), await SummaryAsync());
+            // Nothing changed: the promotions are not grouped again (the two change counters are read instead).
+            Assert.Empty(log.On("promotions"));
+            Assert.Empty(log.On("promotion_stories"));
+
+            // A draft through the API, then an outcome corrected by plain SQL: each shows at once.
+            await StoryAsync(c["E1"], "c1");
+            Assert.Equal((1, 0, 1), await SummaryAsync());
+            await app.WithDbAsync(db => db.Database.ExecuteSqlRawAsync("UPDATE promotions SET outcome = 'promoted' WHERE employee_id = 'E3' AND cycle = 'c1'"));
+            Assert.Equal((2, 0, 1), await SummaryAsync());
+        }
+    }
+
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
     public async Task Only_promotions_get_a_story_and_nothing_is_listed_before_its_subject_approves(Provider provider)
     {
         await using var app = await TrellisApp.StartAsync(provider);
