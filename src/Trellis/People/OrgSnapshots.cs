@@ -10,7 +10,7 @@ namespace Trellis.People;
 /// </summary>
 public sealed class OrgSnapshot
 {
-    private readonly Dictionary<string, int> _index;
+    private readonly ReportingLines _active;
 
     public OrgSnapshot(string[] ids, string[] names, string?[] titles, string?[] departments, string[] tracks, string[] levels, string?[] managerIds)
     {
@@ -20,12 +20,8 @@ public sealed class OrgSnapshot
         Departments = departments;
         Tracks = tracks;
         Levels = levels;
-        _index = new Dictionary<string, int>(ids.Length, StringComparer.Ordinal);
-        for (var i = 0; i < ids.Length; i++) _index[ids[i]] = i;
-        var managerOf = new int[ids.Length];
-        for (var i = 0; i < ids.Length; i++)
-            managerOf[i] = managerIds[i] is { } m && _index.TryGetValue(m, out var k) ? k : -1;
-        Structure = OrgStructure.Build(managerOf);
+        _active = new ReportingLines(ids, managerIds);
+        Structure = _active.Structure;
         DepartmentNames = departments.Where(d => !string.IsNullOrEmpty(d)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray()!;
     }
 
@@ -51,7 +47,8 @@ public sealed class OrgSnapshot
     /// line follows (<see cref="Accounts.ReportingLine"/> walks the same ones in the database for one person). Built on
     /// first use and kept with the snapshot, so listing a senior manager's line costs no walk of the database.
     /// </summary>
-    public ReportingLines Lines => Memo(typeof(ReportingLines), () => new ReportingLines(Everyone));
+    public ReportingLines Lines => Memo(typeof(ReportingLines), () =>
+        new ReportingLines([.. Everyone.Select(e => e.Id)], [.. Everyone.Select(e => e.ManagerId)]));
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<object, object> _memo = new();
 
@@ -63,7 +60,7 @@ public sealed class OrgSnapshot
         ((Lazy<T>)_memo.GetOrAdd(key, _ => new Lazy<T>(build))).Value;
 
     /// <summary>The index of an active employee, or null.</summary>
-    public int? IndexOf(string? id) => id is not null && _index.TryGetValue(id, out var i) ? i : null;
+    public int? IndexOf(string? id) => _active.IndexOf(id);
 
     public int DirectReports(string id) => IndexOf(id) is { } i ? Structure.DirectReports(i) : 0;
     public int TotalReports(string id) => IndexOf(id) is { } i ? Structure.TotalReports(i) : 0;
@@ -174,23 +171,32 @@ public sealed class OrgSnapshots(IServiceScopeFactory scopes) : IDisposable
     }
 }
 
-/// <summary>Who is below whom, over everyone in the employee table (see <see cref="OrgSnapshot.Lines"/>).</summary>
+/// <summary>
+/// Who is below whom among a set of people, by id: the active organisation (<see cref="OrgSnapshot.Structure"/>) or
+/// everyone in the employee table (<see cref="OrgSnapshot.Lines"/>). A manager outside the set counts as none.
+/// </summary>
 public sealed class ReportingLines
 {
     private readonly Dictionary<string, int> _index;
     private readonly string[] _ids;
     private readonly OrgStructure _structure;
 
-    public ReportingLines(IReadOnlyList<DirectoryIndex.Entry> everyone)
+    public ReportingLines(string[] ids, IReadOnlyList<string?> managerIds)
     {
-        _ids = everyone.Select(e => e.Id).ToArray();
-        _index = new Dictionary<string, int>(_ids.Length, StringComparer.Ordinal);
-        for (var i = 0; i < _ids.Length; i++) _index[_ids[i]] = i;
-        var managerOf = new int[_ids.Length];
-        for (var i = 0; i < _ids.Length; i++)
-            managerOf[i] = everyone[i].ManagerId is { } m && _index.TryGetValue(m, out var k) ? k : -1;
+        _ids = ids;
+        _index = new Dictionary<string, int>(ids.Length, StringComparer.Ordinal);
+        for (var i = 0; i < ids.Length; i++) _index[ids[i]] = i;
+        var managerOf = new int[ids.Length];
+        for (var i = 0; i < ids.Length; i++)
+            managerOf[i] = managerIds[i] is { } m && _index.TryGetValue(m, out var k) ? k : -1;
         _structure = OrgStructure.Build(managerOf);
     }
+
+    /// <summary>The structure over the set, by index in the ids given.</summary>
+    public OrgStructure Structure => _structure;
+
+    /// <summary>The index of someone in the set, or null.</summary>
+    public int? IndexOf(string? id) => id is not null && _index.TryGetValue(id, out var i) ? i : null;
 
     /// <summary>True when <paramref name="managerId"/> is above <paramref name="personId"/> (directly or not); never for oneself.</summary>
     public bool IsAbove(string managerId, string personId) =>
