@@ -2,6 +2,7 @@ using Trellis.Accounts;
 using Trellis.Data;
 using Trellis.Provisioning;
 using Trellis.Operations;
+using Trellis.Shared;
 using Microsoft.AspNetCore.DataProtection;
 using Scalar.AspNetCore;
 
@@ -47,9 +48,14 @@ public static class TrellisWeb
             .BindConfiguration("");
         builder.Services.AddHostedService<StartupTasks>();
         builder.Services.AddProblemDetails();
+        // Unreadable request bodies and query values are thrown, so that they become field errors (RequestBodyProblems).
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.AddExceptionHandler<RequestBodyProblems>();
+        builder.Services.AddExceptionHandler<ApiExceptionProblems>();
         builder.Services.AddOpenApi();
         builder.Services.AddRazorPages(o =>
         {
+            o.Conventions.ConfigureFilter(new UnknownHandlerFilter());
             // Pages live in their feature folders (Framework/, People/, …) next to their endpoints.
             o.RootDirectory = "/";
             o.Conventions.AuthorizeFolder("/");
@@ -73,8 +79,7 @@ public static class TrellisWeb
         // Forwarded headers first (scheme and address), then the request log.
         app.UseRequestProtection();
         app.UseOperations();
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        app.UseErrorPages();
         app.UseStaticFiles();
         app.UseRateLimiter();
         app.UseAuthentication();

@@ -82,8 +82,15 @@ public sealed class AccountAdmin(
         if (await FindAsync(employeeId, ct) is not { } account) return NoAccount(employeeId);
         var roles = Roles.Join(request.Roles!);
         if (roles == account.Roles) return Changed(account);
-        if (account.EmployeeId == viewer.EmployeeId && !Roles.Split(roles).Contains(Roles.Admin))
-            return Problem.Conflict("You cannot take the admin role from yourself; another admin can.");
+        if (account.EmployeeId == viewer.EmployeeId)
+        {
+            if (!Roles.Split(roles).Contains(Roles.Admin))
+                return Problem.Conflict("You cannot take the admin role from yourself; another admin can.");
+            // No self-elevation: an admin who gave themselves HR (or committee, or manager) would read the evidence
+            // and readiness the admin role is kept from. Dropping one's own extra roles stays possible.
+            if (Roles.Split(roles).Except(Roles.Split(account.Roles)).FirstOrDefault() is { } added)
+                return Problem.Conflict($"You cannot give yourself the {added} role; another admin can.");
+        }
         Log("roles_changed", employeeId, $"{account.Roles} → {roles}");
         account.Roles = roles;
         await SaveAndEndSessionsAsync(account, ct);

@@ -71,6 +71,39 @@ public sealed class AccountAdminApiTests
 public sealed class AccountAdminSessionTests
 {
     [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task An_admin_cannot_give_themselves_a_role_but_another_admin_can_and_dropping_ones_own_extra_role_works(Provider provider)
+    {
+        await using var app = await TrellisApp.StartAsync(provider, seed: true);
+        await app.WithDbAsync(async db =>
+        {
+            db.Employees.Add(new Trellis.Data.Employee { Id = "N8", Name = "Noa Second", Email = "n8@example.test", Track = "expert", Level = "e2", HireDate = new(2026, 1, 5) });
+            await db.SaveChangesAsync();
+        });
+        var admin = await app.ClientForAsync("A1");
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsJsonAsync("/api/v1/admin/accounts", new { employee_id = "N8", roles = new[] { "admin" } })).StatusCode);
+        string RolesOf(string id) => app.WithDbAsync(db => db.Accounts.Where(a => a.EmployeeId == id).Select(a => a.Roles).SingleAsync()).GetAwaiter().GetResult();
+        var before = RolesOf("A1");
+
+        // HR would open the evidence and readiness the admin role is kept from: refused, and nothing changes.
+        foreach (var grab in new[] { "hr", "committee", "manager" })
+        {
+            var refused = await admin.PutAsJsonAsync("/api/v1/admin/accounts/A1/roles", new { roles = new[] { "admin", grab } });
+            Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+            Assert.Contains(grab, await refused.Content.ReadAsStringAsync());
+        }
+        Assert.Equal(before, RolesOf("A1"));
+        Assert.Equal(HttpStatusCode.Forbidden, (await admin.GetAsync("/api/v1/employees/E1/readiness")).StatusCode);
+
+        // Another admin may grant it (logged), and the admin may then drop it again themselves.
+        var second = await app.ClientForAsync("N8");
+        Assert.Equal(HttpStatusCode.OK, (await second.PutAsJsonAsync("/api/v1/admin/accounts/A1/roles", new { roles = new[] { "admin", "hr" } })).StatusCode);
+        Assert.Contains("hr", RolesOf("A1").Split(' '));
+        admin = await app.ClientForAsync("A1");
+        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync("/api/v1/admin/accounts/A1/roles", new { roles = new[] { "admin" } })).StatusCode);
+        Assert.DoesNotContain("hr", RolesOf("A1").Split(' '));
+    }
+
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
     public async Task Disabling_an_account_stops_its_sessions_tokens_and_sign_in_and_enabling_restores_sign_in(Provider provider)
     {
         await using var app = await TrellisApp.StartAsync(provider);

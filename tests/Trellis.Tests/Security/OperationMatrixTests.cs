@@ -113,6 +113,7 @@ public sealed class OperationMatrixTests
         "GET    /cycles/{name}/board/{id:int}                          403  200  200  403  403  403  403  403  401  302",
         "GET    /cycles/{name}/grid                                    403  200  200  403  403  403  403  403  401  302",
         "GET    /denied                                                403  403  403  403  403  403  403  403  401  302",
+        "GET    /error/{code:int}                                      404  404  404  404  404  404  404  404  401  302",
         "GET    /evidence/concerns                                     403  200  403  403  403  403  403  403  401  302",
         "GET    /evidence/results                                      403  200  403  403  403  403  403  403  401  302",
         "GET    /feedback/give                                         200  200  200  200  200  200  200  200  401  302",
