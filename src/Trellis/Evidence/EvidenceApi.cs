@@ -25,13 +25,13 @@ public static class EvidenceApi
             .WithDescription("Give feedback as the signed-in person. The relationship is derived from the organisation. " +
                              "Bad input, including an unknown or departed subject, is a 400 ValidationProblem with field errors. " +
                              "Quality warnings on the comment are returned and never block saving.");
-        api.MapGet("/observations/{id}", GetObservation).WithDescription("An observation, for its rater and HR.");
+        api.MapGet("/observations/{id}", GetObservation).WithDescription("An observation, for its rater and HR (never for its subject, HR included).");
         api.MapGet("/observations/given", Given).WithDescription("Feedback the signed-in person gave in the last 7 days, which they may still edit or withdraw.");
         api.MapPut("/observations/{id}", EditObservation)
             .WithDescription("Its rater changes the rating, comment or visibility within 7 days of giving it (403 for anyone else, 409 after): the old version is kept, the quality check runs again, readiness refits.");
         api.MapPost("/observations/{id}/withdraw", WithdrawObservation)
             .WithDescription("Its rater withdraws it within 7 days (403 for anyone else, 409 after or when already withdrawn); its versions are kept.");
-        api.MapGet("/observations/{id}/versions", ObservationVersions).WithDescription("Every version of an observation, for its rater and HR.");
+        api.MapGet("/observations/{id}/versions", ObservationVersions).WithDescription("Every version of an observation, for its rater and HR (never for its subject, HR included).");
         api.MapPost("/feedback/check", CheckFeedback).WithDescription("Quality warnings for a comment (vague, personality, gender-coded), with the span of each.");
         api.MapGet("/evidence/colleagues", SearchColleagues).WithDescription("Active colleagues whose name or id contains q (for pickers).");
 
@@ -59,12 +59,17 @@ public static class EvidenceApi
         CreateObservationRequest request, Viewer viewer, ObservationService observations, CancellationToken ct) =>
         (await observations.CreateAsync(viewer.EmployeeId, request, ct)).ToCreated(o => $"/api/v1/observations/{o.Id}");
 
+    /// <summary>Why the subject of an observation (HR included) may not read it: the rule shared by the observation and its versions.</summary>
+    internal const string AboutYou = "Feedback about you is shown to you only pooled and anonymous (your growth page), never as single observations, whatever your role.";
+
     public static async Task<Results<Ok<ObservationResponse>, ProblemHttpResult>> GetObservation(
         string id, Viewer viewer, ObservationService observations, SensitiveReads sensitiveReads, CancellationToken ct)
     {
         var o = await observations.FindAsync(id, ct);
         if (o is null) return Problem.NotFound($"There is no observation '{id}'.").ToProblemResult();
-        // Subjects see feedback only through the aggregated, anonymity-protected views, never one observation.
+        // Subjects see feedback only through the aggregated, anonymity-protected views, never one observation. The subject
+        // rule comes first, whatever other roles they hold: HR reading feedback about themselves is still its subject.
+        if (o.SubjectId == viewer.EmployeeId && o.RaterId != viewer.EmployeeId) return Problem.Forbidden(AboutYou).ToProblemResult();
         if (o.RaterId != viewer.EmployeeId && !viewer.IsHr) return Problem.Forbidden("Only the rater and HR can read a single observation.").ToProblemResult();
         if (o.RaterId != viewer.EmployeeId) await sensitiveReads.RecordAsync("observation.read", o.SubjectId, o.Id, ct);
         return TypedResults.Ok(o);

@@ -69,13 +69,38 @@ public static class FeedbackRelease
     }
 
     /// <summary>
-    /// The versions of released anonymous answers that were edited or withdrawn and whose change is not released yet, as
-    /// the engine's rows: what a subject's own readiness view still counts in place of the change.
+    /// The anonymous feedback that had not been released by the end of <paramref name="day"/> (UTC), still held back or
+    /// released later, as the engine's rows: what a subject's own readiness view as of that day leaves out. Cutting by
+    /// the day each row was observed instead would split a released batch into its raters' single answers, one
+    /// observation day at a time.
     /// </summary>
-    public static async Task<List<HeldRow>> ShownAsync(TrellisDb db, CancellationToken ct = default) =>
-        await db.ObservationVersions.AsNoTracking().Where(v => v.ShownToSubject)
-            .Select(v => new HeldRow(v.SubjectId, v.RaterId, v.Relationship, v.Behavior, v.Rating, v.ObservedOn))
+    public static async Task<List<HeldRow>> NotReleasedByAsync(TrellisDb db, DateOnly day, CancellationToken ct = default)
+    {
+        var anonymous = Relationships.Anonymous.ToArray();
+        var end = EndOf(day);
+        return await db.Observations.AsNoTracking()
+            .Where(o => (o.ReleasedAt == null || o.ReleasedAt >= end) && anonymous.Contains(o.Relationship))
+            .Select(o => new HeldRow(o.SubjectId, o.RaterId, o.Relationship, o.Behavior, o.Rating, o.ObservedOn))
             .ToListAsync(ct);
+    }
+
+    /// <summary>
+    /// The versions of released anonymous answers that were edited or withdrawn and whose change is not released yet, as
+    /// the engine's rows: what a subject's own readiness view still counts in place of the change. With
+    /// <paramref name="releasedBy"/>, only the versions that had been released by the end of that day.
+    /// </summary>
+    public static async Task<List<HeldRow>> ShownAsync(TrellisDb db, DateOnly? releasedBy = null, CancellationToken ct = default)
+    {
+        var shown = db.ObservationVersions.AsNoTracking().Where(v => v.ShownToSubject);
+        if (releasedBy is { } day)
+        {
+            var end = EndOf(day);
+            shown = shown.Where(v => v.ReleasedAt != null && v.ReleasedAt < end);
+        }
+        return await shown.Select(v => new HeldRow(v.SubjectId, v.RaterId, v.Relationship, v.Behavior, v.Rating, v.ObservedOn)).ToListAsync(ct);
+    }
+
+    private static DateTimeOffset EndOf(DateOnly day) => new(day.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
 }
 
 /// <summary>One held-back observation, as the readiness engine sees it.</summary>

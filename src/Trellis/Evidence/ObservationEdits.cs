@@ -110,13 +110,18 @@ public sealed partial class ObservationService
         await tx.CommitAsync(ct);
     }
 
-    /// <summary>Every version of an observation, oldest first (the current one last, unless withdrawn): for its rater and HR.</summary>
+    /// <summary>
+    /// Every version of an observation, oldest first (the current one last, unless withdrawn): for its rater and HR, never
+    /// for its subject (an HR subject included), but for their own self-ratings.
+    /// </summary>
     public async Task<Outcome<IReadOnlyList<ObservationVersionView>>> VersionsAsync(string id, string viewerId, bool viewerIsHr, CancellationToken ct = default)
     {
         var kept = await db.ObservationVersions.AsNoTracking().Where(v => v.ObservationId == id).OrderBy(v => v.Version).ToListAsync(ct);
         var current = await db.Observations.AsNoTracking().FirstOrDefaultAsync(o => o.Id == id, ct);
         var rater = current?.RaterId ?? kept.FirstOrDefault()?.RaterId;
         if (rater is null) return Problem.NotFound($"There is no observation '{id}'.");
+        var subject = current?.SubjectId ?? kept.First().SubjectId;
+        if (subject == viewerId && rater != viewerId) return Problem.Forbidden(EvidenceApi.AboutYou);
         if (rater != viewerId && !viewerIsHr) return Problem.Forbidden("Only the rater and HR can read an observation's versions.");
         var list = kept.Select(v => new ObservationVersionView(v.Version, v.Change, v.ChangedAt, v.Rating, v.Comment, v.Visibility)).ToList();
         if (current is not null) list.Add(new ObservationVersionView(kept.Count + 1, null, null, current.Rating, current.Comment, current.Visibility));

@@ -69,17 +69,26 @@ public sealed partial class ReadinessService(IServiceScopeFactory scopes, Framew
     /// <summary>
     /// Readiness of one employee as they themselves may see it: computed without the peer, report and other feedback
     /// that is still held back (fewer than <c>anonymity_threshold</c> raters since the last release), so that no single
-    /// colleague's answer moves a score, a count or an interval the subject can see. Null if no such active employee.
+    /// colleague's answer moves a score, a count or an interval the subject can see. As of a past day, anonymous
+    /// feedback counts only once it had been released by that day, not from the day it was observed: the raters of one
+    /// batch answer on different days, and stepping the as-of day through them would show each answer alone. Null if no
+    /// such active employee.
     /// </summary>
     public async Task<ReadinessReport?> GetOwnAsync(string employeeId, string? target = null, DateOnly? asOf = null, CancellationToken ct = default)
     {
         if (await AssessmentAsync(asOf, ct) is null || _state is not { } state) return null;
         CheckTarget(state.Framework, target);
         var day = asOf ?? state.Today;
-        var assessment = state.OwnByDay.GetOrAdd(day, d => new Lazy<ReadinessAssessment>(() =>
-            ReferenceEquals(state.Own.Value, state.Evidence.Snapshot) && d == state.Today
-                ? state.Current
-                : ReadinessAssessment.Compute(state.Own.Value, state.Framework, Options(d), state.Evidence.Departments))).Value;
+        if (!state.OwnByDay.TryGetValue(day, out var own))
+        {
+            // Today (or later) everything released so far counts; before today only what had been released by then.
+            var evidence = day < state.Today ? await ReleasedByAsync(state, day, ct) : state.Own.Value;
+            own = state.OwnByDay.GetOrAdd(day, d => new Lazy<ReadinessAssessment>(() =>
+                ReferenceEquals(evidence, state.Evidence.Snapshot) && d == state.Today
+                    ? state.Current
+                    : ReadinessAssessment.Compute(evidence, state.Framework, Options(d), state.Evidence.Departments)));
+        }
+        var assessment = own.Value;
         if (state.OwnByDay.Count > 16) state.OwnByDay.Clear();
         lock (assessment) return assessment.Report(employeeId, target);
     }
@@ -282,11 +291,28 @@ public sealed partial class ReadinessService(IServiceScopeFactory scopes, Framew
     {
         var held = await Evidence.FeedbackRelease.HeldAsync(db, ct);
         // Released answers edited or withdrawn since: the subject still sees them as they were until the change is released.
-        var shown = await Evidence.FeedbackRelease.ShownAsync(db, ct);
+        var shown = await Evidence.FeedbackRelease.ShownAsync(db, null, ct);
         if (await Audit.DecisionSnapshotStore.RevisionAsync(db, ct) == revision)
             return held.Count == 0 && shown.Count == 0 ? new(evidence.Snapshot) : new(() => Without(evidence.Snapshot, held, shown));
         if (previous is not null) return previous.Own;
         return new(() => Without(evidence.Snapshot, null, []));
+    }
+
+    /// <summary>
+    /// What a subject's own view as of a past <paramref name="day"/> is computed from: the loaded evidence without the
+    /// anonymous feedback not yet released by the end of that day, and with the versions of changed answers still shown
+    /// that had been released by then. Read after the evidence was loaded: when a write came in between (the revision
+    /// moved), the two may not agree, and all anonymous feedback is left out until the refit that write started.
+    /// </summary>
+    private async Task<EvidenceSnapshot> ReleasedByAsync(State state, DateOnly day, CancellationToken ct)
+    {
+        using var scope = scopes.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<TrellisDb>();
+        var notReleased = await Evidence.FeedbackRelease.NotReleasedByAsync(db, day, ct);
+        var shown = await Evidence.FeedbackRelease.ShownAsync(db, day, ct);
+        return await EvidenceRevision.ReadAsync(db, ct) == state.EvidenceRevision
+            ? Without(state.Evidence.Snapshot, notReleased, shown)
+            : Without(state.Evidence.Snapshot, null, []);
     }
 
     /// <summary>

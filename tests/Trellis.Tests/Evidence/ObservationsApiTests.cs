@@ -133,6 +133,49 @@ public sealed class ObservationsApiTests
     }
 
     [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task Hr_never_reads_single_observations_about_themselves_but_their_self_ratings_and_reads_others_audited(Provider provider)
+    {
+        await using var app = await TrellisApp.StartAsync(provider);
+        var hr = await app.ClientForAsync("H1");
+        async Task<string> GivenAsync(HttpClient client, object body)
+        {
+            var response = await client.PostAsJsonAsync("/api/v1/observations", body);
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        }
+        // Feedback about H1 (who holds the HR role): a private comment, and one its rater withdrew (only versions are left).
+        var aboutMe = await GivenAsync(await app.ClientForAsync("E2"), Observation("H1", rating: 2, comment: "In the planning meeting she cut me off twice.", visibility: "private"));
+        var withdrawer = await app.ClientForAsync("E3");
+        var withdrawn = await GivenAsync(withdrawer, Observation("H1", rating: 1, comment: "She skipped the review we had agreed on."));
+        Assert.Equal(HttpStatusCode.OK, (await withdrawer.PostAsync($"/api/v1/observations/{withdrawn}/withdraw", null)).StatusCode);
+        var self = await GivenAsync(hr, Observation("H1", rating: 4, comment: "I asked who the report was for before writing it."));
+        var aboutOther = await GivenAsync(await app.ClientForAsync("E2"), Observation("E1"));
+
+        // The subject rule first: no rater, rating or comment about themselves, from the observation or its versions.
+        foreach (var url in new[] { $"/api/v1/observations/{aboutMe}", $"/api/v1/observations/{aboutMe}/versions", $"/api/v1/observations/{withdrawn}/versions" })
+        {
+            var response = await hr.GetAsync(url);
+            Assert.True(HttpStatusCode.Forbidden == response.StatusCode, $"{url}: {response.StatusCode}");
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.DoesNotContain("E2", body);
+            Assert.DoesNotContain("cut me off", body);
+        }
+        // Their own self-rating stays theirs to read.
+        Assert.Equal(HttpStatusCode.OK, (await hr.GetAsync($"/api/v1/observations/{self}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await hr.GetAsync($"/api/v1/observations/{self}/versions")).StatusCode);
+        // Someone else's feedback HR still reads, and every such read is in the audit log.
+        var other = await hr.GetFromJsonAsync<JsonElement>($"/api/v1/observations/{aboutOther}");
+        Assert.Equal("E2", other.GetProperty("rater_id").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await hr.GetAsync($"/api/v1/observations/{aboutOther}/versions")).StatusCode);
+        var audit = await app.WithDbAsync(db => db.AuditLog.Where(a => a.ActorEmployeeId == "H1").Select(a => new { a.Action, a.SubjectEmployeeId, a.Detail }).ToListAsync());
+        Assert.Contains(audit, a => a.Action == "observation.read" && a.SubjectEmployeeId == "E1" && a.Detail == aboutOther);
+        Assert.Contains(audit, a => a.Action == "observation.versions" && a.SubjectEmployeeId == "E1" && a.Detail == aboutOther);
+        // A refused read discloses nothing, and reading one's own self-rating is no disclosure: neither is logged.
+        Assert.DoesNotContain(audit, a => a.Action.StartsWith("observation.", StringComparison.Ordinal) && a.SubjectEmployeeId == "H1");
+    }
+
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
     public async Task Colleague_search_finds_active_people_by_name_or_id(Provider provider)
     {
         await using var app = await TrellisApp.StartAsync(provider);

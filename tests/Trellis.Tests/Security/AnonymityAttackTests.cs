@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Trellis.Accounts;
 using Trellis.Data;
@@ -161,6 +162,116 @@ public sealed class AnonymityAttackTests
         // And the observations themselves stay closed to the subject.
         var sentJson = await subject.GetFromJsonAsync<JsonElement>("/api/v1/feedback-requests/sent");
         Assert.Equal(4, sentJson.EnumerateArray().Sum(r => r.GetProperty("answered").GetInt32()));
+    }
+
+    private static readonly DateOnly Today = DateOnly.FromDateTime(DateTime.UtcNow);
+
+    /// <summary>
+    /// E1's feedback on <see cref="Behavior"/>: their manager's 3, observed and released on <paramref name="managerOn"/>,
+    /// and one batch of three anonymous answers, observed on the given days and released together at 14:00 UTC on
+    /// <paramref name="releasedOn"/>, as a release pass stores it.
+    /// </summary>
+    private static async Task SeedBatchAsync(TrellisApp app, DateOnly managerOn, DateOnly[] observedOn, int[] ratings, DateOnly releasedOn)
+    {
+        await app.WithDbAsync(async db =>
+        {
+            var released = new DateTimeOffset(releasedOn.ToDateTime(new TimeOnly(14, 0)), TimeSpan.Zero);
+            db.Observations.Add(new Observation
+            {
+                Id = "B0", SubjectId = "E1", RaterId = "M2", Relationship = "manager", Behavior = Behavior, Rating = 3, ObservedOn = managerOn,
+                ReleasedAt = new DateTimeOffset(managerOn.ToDateTime(new TimeOnly(9, 0)), TimeSpan.Zero),
+            });
+            for (var k = 0; k < 3; k++)
+                db.Observations.Add(new Observation
+                {
+                    Id = $"B{k + 1}", SubjectId = "E1", RaterId = Raters[k], Relationship = "other", Behavior = Behavior, Rating = ratings[k],
+                    ObservedOn = observedOn[k], ReleasedAt = released,
+                });
+            await db.SaveChangesAsync();
+        });
+        await app.Services.GetRequiredService<ReadinessService>().RefreshAsync();
+    }
+
+    /// <summary>What one readiness answer says of the evidence: its counts and the behaviour's estimate.</summary>
+    private static (int Evidence, int Raters, double? Score, string Ci) Inputs(JsonElement report)
+    {
+        var b = report.GetProperty("behaviors").EnumerateArray().Single(x => x.GetProperty("behavior").GetString() == Behavior);
+        return (report.GetProperty("evidence_count").GetInt32(), report.GetProperty("rater_count").GetInt32(), Score(report), b.GetProperty("ci").ToString());
+    }
+
+    private static async Task<(int Evidence, int Raters, double? Score, string Ci)> AsOfAsync(HttpClient client, DateOnly day) =>
+        Inputs(await client.GetFromJsonAsync<JsonElement>($"/api/v1/employees/E1/readiness?as_of={day:yyyy-MM-dd}"));
+
+    private static void AssertSameInputs((int Evidence, int Raters, double? Score, string Ci) expected, (int Evidence, int Raters, double? Score, string Ci) actual, string what)
+    {
+        Assert.True(expected.Evidence == actual.Evidence && expected.Raters == actual.Raters, $"{what}: counts moved from {expected} to {actual}");
+        Assert.True(expected.Score is null == actual.Score is null && Math.Abs((expected.Score ?? 0) - (actual.Score ?? 0)) <= 0.015,
+            $"{what}: the estimate moved from {expected} to {actual}");
+    }
+
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task Differencing_as_of_dates_inside_a_released_batch_reveals_nothing(Provider provider)
+    {
+        await using var app = await StartAsync(provider);
+        // The attack: the three raters of one batch answered on different days; the subject asks for their readiness as
+        // of each of those days and reads every answer off the step it makes.
+        DateOnly[] observed = [Today.AddDays(-30), Today.AddDays(-25), Today.AddDays(-21)];
+        var releasedOn = Today.AddDays(-20);
+        await SeedBatchAsync(app, Today.AddDays(-40), observed, [5, 1, 5], releasedOn);
+        var subject = await app.ClientForAsync("E1");
+        var manager = await app.ClientForAsync("M2");
+
+        var before = await AsOfAsync(subject, Today.AddDays(-35));
+        Assert.Equal(1, before.Evidence);
+        foreach (var day in observed.Append(releasedOn.AddDays(-1)))
+            AssertSameInputs(before, await AsOfAsync(subject, day), $"the subject as of {day:yyyy-MM-dd}");
+        // On the day of the release the whole batch arrives at once.
+        var released = await AsOfAsync(subject, releasedOn);
+        Assert.Equal((4, 4), (released.Evidence, released.Raters));
+        Assert.Equal(released.Evidence, (await AsOfAsync(subject, Today)).Evidence);
+
+        // Their manager sees the full estimate, by the day each answer was observed, as before.
+        var seen = new List<(int Evidence, int Raters, double? Score, string Ci)>();
+        foreach (var day in observed) seen.Add(await AsOfAsync(manager, day));
+        Assert.Equal([2, 3, 4], seen.Select(s => s.Evidence));
+        Assert.NotEqual(seen[0].Score, seen[1].Score);
+    }
+
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task Differencing_the_months_of_a_development_plans_series_reveals_nothing(Provider provider)
+    {
+        await using var app = await StartAsync(provider);
+        var start = Today.AddMonths(-3);
+        var month = start.AddMonths(1);
+        // Two answers of a batch observed before the plan's second month, the third (and the release) after it.
+        await SeedBatchAsync(app, start.AddDays(-20), [month.AddDays(-10), month.AddDays(-5), month.AddDays(3)], [5, 5, 1], month.AddDays(4));
+        var manager = await app.ClientForAsync("M2");
+        var created = await manager.PostAsJsonAsync("/api/v1/development-plans", new
+        {
+            employee_id = "E1", behaviors = new[] { Behavior },
+            actions = new[] { new { behavior = Behavior, text = "Ask who a change is for in every review", due_on = Today.AddDays(14).ToString("yyyy-MM-dd") } },
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
+        await app.WithDbAsync(db => db.Set<Trellis.Growth.DevelopmentPlan>().Where(p => p.Id == id)
+            .ExecuteUpdateAsync(s => s.SetProperty(p => p.StartedOn, start)));
+
+        static async Task<Dictionary<string, double?>> SeriesAsync(HttpClient client, int id)
+        {
+            var plan = await client.GetFromJsonAsync<JsonElement>($"/api/v1/development-plans/{id}");
+            return plan.GetProperty("series").GetProperty(Behavior).EnumerateArray().ToDictionary(
+                p => p.GetProperty("as_of").GetString()!, p => p.GetProperty("score") is { ValueKind: JsonValueKind.Number } s ? s.GetDouble() : (double?)null);
+        }
+        string Iso(DateOnly d) => d.ToString("yyyy-MM-dd");
+        var mine = await SeriesAsync(await app.ClientForAsync("E1"), id);
+        var full = await SeriesAsync(manager, id);
+
+        // The subject's month after the start holds nothing of the batch: two of its three answers alone would show there.
+        Assert.NotNull(mine[Iso(start)]);
+        Assert.True(Math.Abs(mine[Iso(start)]!.Value - mine[Iso(month)]!.Value) <= 0.015, $"the subject's series moved before the release: {mine[Iso(start)]} -> {mine[Iso(month)]}");
+        Assert.NotEqual(mine[Iso(month)], mine[Iso(Today)]);
+        // Their manager's series moves with the two answers observed in that month.
+        Assert.True(Math.Abs(full[Iso(start)]!.Value - full[Iso(month)]!.Value) > 0.1, $"the manager's series should move: {full[Iso(start)]} -> {full[Iso(month)]}");
     }
 
     [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
