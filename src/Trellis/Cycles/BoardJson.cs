@@ -46,7 +46,7 @@ public sealed class BoardJson(BoardResponse board) : IResult, IEndpointMetadataP
         ValuesCi = JsonEncodedText.Encode("values_ci"), ResultsGate = JsonEncodedText.Encode("results_gate"), LatestResults = JsonEncodedText.Encode("latest_results"),
         EvidenceCount = JsonEncodedText.Encode("evidence_count"), RaterCount = JsonEncodedText.Encode("rater_count"), Flags = JsonEncodedText.Encode("flags"),
         Response = JsonEncodedText.Encode("response"), Decision = JsonEncodedText.Encode("decision"), DecidedLevel = JsonEncodedText.Encode("decided_level"),
-        Version = JsonEncodedText.Encode("version"), Recused = JsonEncodedText.Encode("recused");
+        Version = JsonEncodedText.Encode("version"), Recused = JsonEncodedText.Encode("recused"), BudgetUsedWithoutOwn = JsonEncodedText.Encode("budget_used_without_own");
 
     private static void Write(Utf8JsonWriter w, BoardResponse b)
     {
@@ -93,6 +93,7 @@ public sealed class BoardJson(BoardResponse board) : IResult, IEndpointMetadataP
             w.WriteEndObject();
         }
         w.WriteEndArray();
+        w.WriteBoolean(BudgetUsedWithoutOwn, b.BudgetUsedWithoutOwn);
         w.WriteEndObject();
     }
 

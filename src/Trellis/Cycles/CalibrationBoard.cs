@@ -52,15 +52,18 @@ public sealed class CalibrationBoard(
                 report?.Band ?? ReadinessBands.InsufficientEvidence, report?.ValuesScore, report?.ValuesCi,
                 report?.ResultsGate ?? ResultsGates.Unknown, results, report?.EvidenceCount ?? 0, report?.RaterCount ?? 0,
                 CandidateFlags.Compute(report, results, n.Concern, threshold),
-                n.Choice, hide ? null : n.Decision, hide ? null : n.DecidedLevel, n.Version, self || line?.IsAbove(viewer.EmployeeId, n.EmployeeId) == true));
+                n.Choice, hide ? null : n.Decision, hide ? null : n.DecidedLevel, hide ? 0 : n.Version, self || line?.IsAbove(viewer.EmployeeId, n.EmployeeId) == true));
         }
 
+        // A viewer who is a candidate in this cycle would read their own hidden decision off the budget used (compare it with
+        // the rows they can see): before publication it is counted without their own candidacy, and the answer says so.
+        var withoutOwn = !published && nominations.Any(n => n.EmployeeId == viewer.EmployeeId);
         var used = published
             ? nominations.Count(n => n.PublishedOutcome == PromotionOutcomes.Promoted)
-            : nominations.Count(n => Publication.UsesBudget(n.Choice, n.Decision));
+            : nominations.Count(n => n.EmployeeId != viewer.EmployeeId && Publication.UsesBudget(n.Choice, n.Decision));
         var bands = ReadinessBands.All.ToDictionary(b => b, b => rows.Count(r => r.Band == b));
         await sensitive.RecordAsync("cycle.board", null, $"cycle {cycleName}: {rows.Count} candidates", ct);
-        return new BoardResponse(cycle.Name, cycle.Phase, cycle.Budget, used, rows.Count, bands, Arrange(rows, query));
+        return new BoardResponse(cycle.Name, cycle.Phase, cycle.Budget, used, rows.Count, bands, Arrange(rows, query)) { BudgetUsedWithoutOwn = withoutOwn };
     }
 
     public sealed record BoardRowData(

@@ -40,6 +40,9 @@ public sealed record DecideRequest(string? Outcome, string? Rationale, int? Vers
 
 public sealed record DecisionView(string Outcome, string Rationale, string? Level, string DecidedBy, DateTimeOffset DecidedAt);
 
+/// <summary>A nomination as the viewer may see it.</summary>
+/// <param name="Decision">The committee's decision: for HR and the cycle's committee, except on their own candidacy; for the candidate and their managers once published.</param>
+/// <param name="Version">How many times the decision was recorded (send it back with a change); 0 for whoever may not see the decision.</param>
 public sealed record NominationResponse(
     int Id, string Cycle, string CyclePhase, string EmployeeId, string EmployeeName, string FromLevel, string TargetLevel,
     string Rationale, string NominatedBy, string NominatedAs, bool Suggested, DateTimeOffset CreatedAt,
@@ -67,8 +70,18 @@ public sealed record BoardRow(
     int EvidenceCount, int RaterCount, IReadOnlyList<string> Flags, string? Response, string? Decision, string? DecidedLevel, int Version,
     bool Recused = false);
 
+/// <summary>A cycle's calibration board.</summary>
+/// <param name="BudgetUsed">
+/// Promotions the board's decisions would use (after publication: promotions made). Before publication, for a viewer who is
+/// a candidate in the cycle, it is counted without their own candidacy (<see cref="BudgetUsedWithoutOwn"/>), so that it
+/// says nothing of their own decision.
+/// </param>
 public sealed record BoardResponse(
-    string Cycle, string Phase, int Budget, int BudgetUsed, int Candidates, IReadOnlyDictionary<string, int> Bands, IReadOnlyList<BoardRow> Rows);
+    string Cycle, string Phase, int Budget, int BudgetUsed, int Candidates, IReadOnlyDictionary<string, int> Bands, IReadOnlyList<BoardRow> Rows)
+{
+    /// <summary>True when <c>budget_used</c> leaves out the viewer's own candidacy (they are a candidate and the cycle is not published).</summary>
+    public bool BudgetUsedWithoutOwn { get; init; }
+}
 
 /// <summary>Board filters and sort (query string of the API and the page).</summary>
 public sealed record BoardQuery(string? Band = null, string? Flag = null, string? Response = null, string? Decision = null, string? Q = null, string? Sort = null, string? Dir = null);
@@ -86,7 +99,16 @@ public sealed record NotificationView(long Id, string Title, string Body, string
 
 public sealed record CheckInView(int Day, DateOnly DueOn, DateTimeOffset? CompletedAt, string? CompletedBy, string? Note);
 
-public sealed record PulseSummary(int Respondents, int Threshold, bool Shown, double? Clarity, double? Safety, double? Growth, IReadOnlyList<string> Comments);
+/// <summary>The upward pulse of a transition plan, for the new leader, their managers and HR.</summary>
+/// <param name="Respondents">How many team members have answered so far (never who).</param>
+/// <param name="Threshold">The anonymity threshold: the averages and comments move only in whole batches of this many answers.</param>
+/// <param name="Shown">Whether at least one whole batch stands behind the averages and comments.</param>
+/// <param name="Clarity">Average over the <paramref name="Summarised"/> answers, as are <paramref name="Safety"/>, <paramref name="Growth"/> and the comments.</param>
+/// <param name="Summarised">
+/// How many answers the averages and comments stand on: the first whole batches in the order answers arrived (a multiple of
+/// <paramref name="Threshold"/>). Later answers wait until a batch is complete, so no single answer can be read off a change.
+/// </param>
+public sealed record PulseSummary(int Respondents, int Threshold, bool Shown, double? Clarity, double? Safety, double? Growth, IReadOnlyList<string> Comments, int Summarised);
 
 public sealed record TransitionPlanView(
     int Id, string EmployeeId, string Name, string? ManagerId, string Cycle, string Level, DateOnly StartsOn,

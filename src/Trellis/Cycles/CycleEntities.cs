@@ -136,6 +136,11 @@ public sealed class TransitionPlan
     /// <summary>Set when the plan ends early (the leader moved back to the expert track): the day and why.</summary>
     public DateOnly? ClosedOn { get; set; }
     public string? ClosedReason { get; set; }
+    /// <summary>
+    /// How many pulse answers the plan has. Raised in the answering transaction, it gives each answer its place
+    /// (<see cref="PulseAnswer.Seq"/>) and makes concurrent answers to the same plan wait for each other.
+    /// </summary>
+    public int PulseAnswers { get; set; }
 }
 
 public sealed class TransitionCheckIn
@@ -159,6 +164,11 @@ public sealed class PulseAnswer
     public int Safety { get; set; }
     public int Growth { get; set; }
     public string? Comment { get; set; }
+    /// <summary>
+    /// The answer's place among the plan's answers (1, 2, …), never a time: the summary covers whole batches of the
+    /// anonymity threshold taken in this order, so that it never moves by a single answer.
+    /// </summary>
+    public int Seq { get; set; }
 }
 
 public sealed class PulseParticipation
@@ -372,7 +382,7 @@ internal sealed class PulseAnswerConfiguration : IEntityTypeConfiguration<PulseA
     {
         e.ToTable("pulse_answers");
         e.HasKey(x => x.Id);
-        e.HasIndex(x => x.PlanId);
+        e.HasIndex(x => new { x.PlanId, x.Seq }).IsUnique();
         e.Property(x => x.Comment).HasMaxLength(2000);
         e.HasOne<TransitionPlan>().WithMany().HasForeignKey(x => x.PlanId).OnDelete(DeleteBehavior.Cascade);
     }

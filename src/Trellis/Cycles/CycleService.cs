@@ -183,7 +183,7 @@ public sealed partial class CycleService(
         return await ToNominationAsync(nomination.Id, ct) ?? throw new InvalidOperationException("nomination vanished after insert");
     }
 
-    /// <summary>The nominations of a cycle the viewer may see: all for HR and the cycle's committee, their line for managers, their own otherwise.</summary>
+    /// <summary>The nominations of a cycle the viewer may see: all for HR and the cycle's committee, their line for managers, their own otherwise (always as its candidate).</summary>
     public async Task<Outcome<IReadOnlyList<NominationResponse>>> ListNominationsAsync(string cycleName, CancellationToken ct = default)
     {
         var cycle = await FindCycleAsync(cycleName, ct);
@@ -197,8 +197,10 @@ public sealed partial class CycleService(
         var result = new List<NominationResponse>(rows.Count);
         foreach (var row in rows.OrderBy(r => r.N.EmployeeId, StringComparer.Ordinal))
         {
-            var access = reviewer ? NominationAccess.Reviewer
-                : row.N.EmployeeId == viewer.EmployeeId ? NominationAccess.Candidate
+            // The candidate first, as in AccessAsync: a committee member or HR who is also a candidate is recused from
+            // their own row and sees it as any candidate does (no decision before publication).
+            var access = row.N.EmployeeId == viewer.EmployeeId ? NominationAccess.Candidate
+                : reviewer ? NominationAccess.Reviewer
                 : line is not null && line.IsAbove(viewer.EmployeeId, row.N.EmployeeId) ? NominationAccess.Manager
                 : NominationAccess.None;
             if (access != NominationAccess.None) result.Add(Project(row, access));
@@ -603,7 +605,7 @@ public sealed partial class CycleService(
         return row is null ? null : Project(row, await AccessAsync(row.N, ct));
     }
 
-    /// <summary>Reviewers see everything; the candidate and their managers see the decision once published; only reviewers and the candidate see the candidate's note.</summary>
+    /// <summary>Reviewers see everything; the candidate and their managers see the decision (and its version) once published; only reviewers and the candidate see the candidate's note.</summary>
     private static NominationResponse Project(NominationRow row, NominationAccess access)
     {
         var n = row.N;
@@ -613,7 +615,8 @@ public sealed partial class CycleService(
         return new NominationResponse(n.Id, row.Cycle, row.Phase, n.EmployeeId, row.EmployeeName, n.FromLevel, n.TargetLevel, n.Rationale,
             n.NominatedBy, n.NominatedAs, n.Suggested, n.CreatedAt, n.Choice, seeNote ? n.ChoiceNote : null, n.RespondedAt, row.ResponseDeadline,
             seeDecision && n.Decision is not null ? new DecisionView(n.Decision, n.DecisionRationale!, n.DecidedLevel, n.DecidedBy!, n.DecidedAt!.Value) : null,
-            n.Version, published ? n.PublishedOutcome : null, published ? n.PublishedLevel : null)
+            // The version counts the decisions recorded: whoever may not see the decision does not see whether there is one either.
+            seeDecision ? n.Version : 0, published ? n.PublishedOutcome : null, published ? n.PublishedLevel : null)
         {
             NominatedByName = row.NominatorName,
         };

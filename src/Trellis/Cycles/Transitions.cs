@@ -38,7 +38,7 @@ public sealed class Transitions(TrellisDb db, Viewer viewer, TimeProvider clock,
             .Select(c => new CheckInView(c.Day, c.DueOn, c.CompletedAt, c.CompletedBy, c.Note)).ToListAsync(ct);
         // Team members answering the pulse see neither the check-in notes nor the results.
         var insider = isSelf || isManager || viewer.IsHr;
-        var pulse = insider ? await PulseSummaryAsync(id, ct) : new PulseSummary(0, 0, false, null, null, null, []);
+        var pulse = insider ? await PulseSummaryAsync(id, ct) : new PulseSummary(0, 0, false, null, null, null, [], 0);
         var answered = await db.PulseParticipation.AnyAsync(p => p.PlanId == id && p.EmployeeId == viewer.EmployeeId, ct);
         return new TransitionPlanView(plan.Id, plan.EmployeeId, name, plan.ManagerId, plan.Cycle, plan.Level, plan.StartsOn,
             insider ? checkIns : checkIns.Select(c => c with { Note = null, CompletedBy = null }).ToList(), pulse,
@@ -78,11 +78,16 @@ public sealed class Transitions(TrellisDb db, Viewer viewer, TimeProvider clock,
         if (await db.PulseParticipation.AnyAsync(p => p.PlanId == id && p.EmployeeId == viewer.EmployeeId, ct))
             return Problem.Conflict("You have already answered this pulse.");
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // The answer's place in the order of arrival (the summary shows whole batches in that order). Raising the plan's
+        // counter first locks the plan's row, so concurrent answers wait for each other and never share a place; an
+        // answer refused below rolls the counter back with it.
+        await db.TransitionPlans.Where(p => p.Id == id).ExecuteUpdateAsync(s => s.SetProperty(p => p.PulseAnswers, p => p.PulseAnswers + 1), ct);
+        var seq = await db.TransitionPlans.Where(p => p.Id == id).Select(p => p.PulseAnswers).SingleAsync(ct);
         db.PulseParticipation.Add(new PulseParticipation { PlanId = id, EmployeeId = viewer.EmployeeId });
         db.PulseAnswers.Add(new PulseAnswer
         {
             Id = Guid.NewGuid(), PlanId = id, Clarity = request.Clarity!.Value, Safety = request.Safety!.Value, Growth = request.Growth!.Value,
-            Comment = string.IsNullOrWhiteSpace(request.Comment) ? null : request.Comment.Trim(),
+            Comment = string.IsNullOrWhiteSpace(request.Comment) ? null : request.Comment.Trim(), Seq = seq,
         });
         try { await db.SaveChangesAsync(ct); }
         catch (DbUpdateException) { return Problem.Conflict("You have already answered this pulse."); }
@@ -90,14 +95,23 @@ public sealed class Transitions(TrellisDb db, Viewer viewer, TimeProvider clock,
         return await GetAsync(id, ct);
     }
 
+    /// <summary>
+    /// The pulse in whole batches, as anonymous feedback is released (docs/security.md): with threshold k it covers the first
+    /// ⌊n/k⌋·k answers in the order they arrived, and later ones wait. Otherwise whoever reads it after each answer could take
+    /// one answer out of the averages (k·mean_k − (k−1)·mean_k−1) and see its comment appear alone. The same for the leader,
+    /// their managers and HR: none of them may see a single answer.
+    /// </summary>
     private async Task<PulseSummary> PulseSummaryAsync(int planId, CancellationToken ct)
     {
         var threshold = (await frameworks.GetAsync(ct))?.Framework.Rules.AnonymityThreshold ?? 3;
-        var answers = await db.PulseAnswers.AsNoTracking().Where(a => a.PlanId == planId).ToListAsync(ct);
-        if (answers.Count < threshold) return new PulseSummary(answers.Count, threshold, false, null, null, null, []);
+        var answers = (await db.PulseAnswers.AsNoTracking().Where(a => a.PlanId == planId).ToListAsync(ct))
+            .OrderBy(a => a.Seq).ThenBy(a => a.Id).ToList();
+        var summarised = answers.Count / threshold * threshold;
+        if (summarised == 0) return new PulseSummary(answers.Count, threshold, false, null, null, null, [], 0);
+        var batches = answers.Take(summarised).ToList();
         return new PulseSummary(answers.Count, threshold, true,
-            Math.Round(answers.Average(a => a.Clarity), 2), Math.Round(answers.Average(a => a.Safety), 2), Math.Round(answers.Average(a => a.Growth), 2),
-            answers.Where(a => a.Comment is not null).Select(a => a.Comment!).Order(StringComparer.Ordinal).ToList());
+            Math.Round(batches.Average(a => a.Clarity), 2), Math.Round(batches.Average(a => a.Safety), 2), Math.Round(batches.Average(a => a.Growth), 2),
+            batches.Where(a => a.Comment is not null).Select(a => a.Comment!).Order(StringComparer.Ordinal).ToList(), summarised);
     }
 
     private async Task<bool> IsOnTeamAsync(TransitionPlan plan, CancellationToken ct) =>

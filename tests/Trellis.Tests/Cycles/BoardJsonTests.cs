@@ -19,7 +19,7 @@ public sealed class BoardJsonTests
                 new BoardRow(1, "E1", "Zoë \"Z\" Ærø", "R&D <core>", "e2", "e3", "ready", 3.84, [3.52, 4.16], "pass", 4.5, 24, 7,
                     ["high_results_low_values", "substantiated_concern"], "accept", "promoted", "e3", 2),
                 new BoardRow(2, "E2", "Eva", null, "e3", "l4", "insufficient_evidence", null, null, "unknown", null, 0, 0, [], null, null, null, 0),
-            ]);
+            ]) { BudgetUsedWithoutOwn = true };
         // The JSON options the running app uses for its API (not a database test: SQLite only).
         await using var app = await TrellisApp.StartAsync(Provider.Sqlite, seed: false);
         var options = app.Services.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;

@@ -1063,9 +1063,14 @@ namespace Trellis.Data.Migrations.Postgres
                         .HasColumnType("integer")
                         .HasColumnName("safety");
 
+                    b.Property<int>("Seq")
+                        .HasColumnType("integer")
+                        .HasColumnName("seq");
+
                     b.HasKey("Id");
 
-                    b.HasIndex("PlanId");
+                    b.HasIndex("PlanId", "Seq")
+                        .IsUnique();
 
                     b.ToTable("pulse_answers", (string)null);
                 });
@@ -1419,6 +1424,10 @@ namespace Trellis.Data.Migrations.Postgres
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
                         .HasColumnName("manager_id");
+
+                    b.Property<int>("PulseAnswers")
+                        .HasColumnType("integer")
+                        .HasColumnName("pulse_answers");
 
                     b.Property<DateOnly>("StartsOn")
                         .HasColumnType("date")

@@ -1034,9 +1034,14 @@ namespace Trellis.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("safety");
 
+                    b.Property<int>("Seq")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("seq");
+
                     b.HasKey("Id");
 
-                    b.HasIndex("PlanId");
+                    b.HasIndex("PlanId", "Seq")
+                        .IsUnique();
 
                     b.ToTable("pulse_answers", (string)null);
                 });
@@ -1386,6 +1391,10 @@ namespace Trellis.Data.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT")
                         .HasColumnName("manager_id");
+
+                    b.Property<int>("PulseAnswers")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pulse_answers");
 
                     b.Property<DateOnly>("StartsOn")
                         .HasColumnType("TEXT")
