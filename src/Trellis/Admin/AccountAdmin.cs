@@ -57,7 +57,7 @@ public sealed class AccountAdmin(
     public async Task<Outcome<PasswordIssued>> CreateAsync(CreateAccountRequest request, CancellationToken ct)
     {
         var id = request.EmployeeId?.Trim();
-        if (string.IsNullOrEmpty(id)) return Problem.Invalid("employee_id", "employee_id is required");
+        if (string.IsNullOrEmpty(id)) return Problem.Invalid("employee_id", "Give the employee id of the person the account is for.");
         if (CheckRoles(request.Roles ?? [Roles.Employee]) is { } bad) return bad;
         var status = await db.Employees.Where(e => e.Id == id).Select(e => e.Status).FirstOrDefaultAsync(ct);
         if (status is null) return Problem.Invalid("employee_id", $"no employee with id '{id}'");

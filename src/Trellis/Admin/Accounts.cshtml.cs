@@ -20,13 +20,21 @@ public sealed class AccountsModel(AdminQueries admin, AccountAdmin changes, View
     public bool CanChange => viewer.IsAdmin;
     /// <summary>The account just created, with its password: shown on this answer only.</summary>
     public PasswordIssued? Created { get; private set; }
+    /// <summary>What a refused create form held, shown again so the admin corrects it instead of typing it anew.</summary>
+    public string? FormEmployeeId { get; private set; }
+    public IReadOnlyList<string> FormRoles { get; private set; } = [];
 
     /// <summary>Creates an account (admins only; HR sees the list but changes nothing).</summary>
     public async Task<IActionResult> OnPostCreateAsync([FromForm(Name = "employee_id")] string? employeeId, [FromForm] string[]? roles, CancellationToken ct)
     {
         if (!viewer.IsAdmin) return Forbid();
         var outcome = await changes.CreateAsync(new CreateAccountRequest(employeeId, roles ?? []), ct);
-        if (outcome.Problem is { } p) p.ShowOn(this);
+        if (outcome.Problem is { } p)
+        {
+            p.ShowOn(this);
+            FormEmployeeId = employeeId;
+            FormRoles = roles ?? [];
+        }
         Created = outcome.Value;
         await OnGetAsync(ct);
         return Page();

@@ -46,8 +46,8 @@ public sealed partial class CycleService
         if (n.EmployeeId != viewer.EmployeeId) return Problem.Forbidden("Only the candidate asks for a conversation about their nomination.");
         var withId = request.WithId?.Trim() ?? "";
         var message = string.IsNullOrWhiteSpace(request.Message) ? null : request.Message.Trim();
-        if (withId.Length == 0) return Problem.Invalid("with_id", "with_id is required: your manager, someone in HR, or someone now at the target level");
-        if (message is { Length: > 2000 }) return Problem.Invalid("message", "message is longer than 2,000 characters");
+        if (withId.Length == 0) return Problem.Invalid("with_id", "Choose whom to ask: your manager, someone in HR, or someone now at the target level.");
+        if (message is { Length: > 2000 }) return Problem.Invalid("message", "The message is longer than 2,000 characters.");
         var cycle = await db.Cycles.AsNoTracking().FirstAsync(c => c.Id == n.CycleId, ct);
         if (cycle.Phase == CyclePhases.Published) return Problem.Conflict($"Cycle '{cycle.Name}' is published: the nomination is decided.");
         var partners = await PartnersAsync(n, ct);

@@ -46,16 +46,18 @@ public sealed partial class CycleService(
         var errors = new Dictionary<string, string[]>();
         void Err(string field, string message) => errors[field] = [message];
         var name = request.Name?.Trim() ?? "";
-        if (name.Length == 0) Err("name", "name is required");
-        else if (!CycleName().IsMatch(name)) Err("name", $"name '{name}' must be 1–64 letters, digits, '.', '_' or '-' (it is part of the cycle's address)");
-        if (request.OpensOn is null) Err("opens_on", "opens_on is required (YYYY-MM-DD)");
-        if (request.ClosesOn is null) Err("closes_on", "closes_on is required (YYYY-MM-DD)");
-        if (request.OpensOn is { } o && request.ClosesOn is { } c && c < o) Err("closes_on", $"closes_on ({c:yyyy-MM-dd}) is before opens_on ({o:yyyy-MM-dd})");
-        if (request.Budget is null) Err("budget", "budget (the number of promotions) is required");
-        else if (request.Budget < 0) Err("budget", "budget cannot be negative");
+        if (name.Length == 0) Err("name", "Give the cycle a name.");
+        else if (!CycleName().IsMatch(name)) Err("name", $"The name '{name}' must be 1–64 letters, digits, '.', '_' or '-' (it is part of the cycle's address).");
+        CheckCycleDate(errors, "opens_on", "opening date", request.OpensOn);
+        CheckCycleDate(errors, "closes_on", "closing date", request.ClosesOn);
+        if (request.OpensOn is { } o && request.ClosesOn is { } c && c < o && !errors.ContainsKey("opens_on") && !errors.ContainsKey("closes_on"))
+            Err("closes_on", $"The closing date ({c:yyyy-MM-dd}) is before the opening date ({o:yyyy-MM-dd}).");
+        // A page's number the binder could not read (too large, not a number) arrives here as missing, so the message covers both.
+        if (request.Budget is null) Err("budget", "Give the budget, the number of promotions, as a whole number from 0 to 2,147,483,647.");
+        else if (request.Budget < 0) Err("budget", "The budget cannot be negative.");
         var deadline = request.ResponseDeadline ?? request.ClosesOn;
         if (request.ResponseDeadline is { } d && request.OpensOn is { } o2 && request.ClosesOn is { } c2 && (d < o2 || d > c2))
-            Err("response_deadline", $"response_deadline ({d:yyyy-MM-dd}) must fall between opens_on and closes_on");
+            Err("response_deadline", $"The answer-by date ({d:yyyy-MM-dd}) must fall between the opening and closing dates.");
 
         var framework = (await frameworks.GetAsync(ct))?.Framework;
         var eligible = (request.EligibleLevels ?? []).Select(l => l.Trim()).Where(l => l.Length > 0).Distinct().ToList();
@@ -98,6 +100,16 @@ public sealed partial class CycleService(
         return await ToResponseAsync(cycle, ct);
     }
 
+    /// <summary>The window a cycle's dates must fall in: a typo such as 0001-01-01 or 9999-12-31 is refused, not stored as a cycle that never closes.</summary>
+    public static readonly DateOnly EarliestCycleDate = new(2000, 1, 1), LatestCycleDate = new(2099, 12, 31);
+
+    private static void CheckCycleDate(Dictionary<string, string[]> errors, string field, string what, DateOnly? date)
+    {
+        if (date is null) errors[field] = [$"Give the {what} (YYYY-MM-DD)."];
+        else if (date < EarliestCycleDate || date > LatestCycleDate)
+            errors[field] = [$"The {what} ({date:yyyy-MM-dd}) must fall between {EarliestCycleDate:yyyy-MM-dd} and {LatestCycleDate:yyyy-MM-dd}."];
+    }
+
     public async Task<Outcome<CycleResponse>> SetPhaseAsync(string name, SetPhaseRequest request, CancellationToken ct = default)
     {
         if (!viewer.IsHr) return Problem.Forbidden("Only HR sets the phase of a cycle.");
@@ -124,8 +136,8 @@ public sealed partial class CycleService(
         var employeeId = request.EmployeeId?.Trim() ?? "";
         var target = request.TargetLevel?.Trim() ?? "";
         var rationale = request.Rationale?.Trim() ?? "";
-        if (employeeId.Length == 0) errors["employee_id"] = ["employee_id is required"];
-        if (target.Length == 0) errors["target_level"] = ["target_level is required"];
+        if (employeeId.Length == 0) errors["employee_id"] = ["Choose the person to nominate."];
+        if (target.Length == 0) errors["target_level"] = ["Choose the level to nominate them for."];
         if (rationale.Length == 0) errors["rationale"] = ["rationale is required: say why this person, and why now"];
         else if (rationale.Length > 4000) errors["rationale"] = ["rationale is longer than 4,000 characters"];
         if (errors.Count > 0) return Problem.Invalid(errors, "The nomination is not valid.");
@@ -283,9 +295,9 @@ public sealed partial class CycleService(
         if (n.EmployeeId != viewer.EmployeeId) return Problem.Forbidden("Only the candidate answers a nomination.");
         var choice = request.Choice?.Trim() ?? "";
         if (!CandidateChoices.All.Contains(choice))
-            return Problem.Invalid("choice", $"choice must be one of {string.Join(", ", CandidateChoices.All)}");
+            return Problem.Invalid("choice", "Choose an answer: accept, the expert track, defer or decline.");
         var note = string.IsNullOrWhiteSpace(request.Note) ? null : request.Note.Trim();
-        if (note is { Length: > 4000 }) return Problem.Invalid("note", "note is longer than 4,000 characters");
+        if (note is { Length: > 4000 }) return Problem.Invalid("note", "The note for the committee is longer than 4,000 characters.");
         var cycle = await db.Cycles.AsNoTracking().FirstAsync(c => c.Id == n.CycleId, ct);
         if (CyclePhases.CheckResponding(cycle.Phase, Today, cycle.ResponseDeadline) is { } why)
             return Problem.Conflict($"Cycle '{cycle.Name}': {why}.");
@@ -326,7 +338,7 @@ public sealed partial class CycleService(
         if (unknown.Count > 0)
             return Problem.Invalid("notes", $"unknown question(s): {string.Join(", ", unknown)} (use {string.Join(", ", ReflectionQuestions.All.Select(q => q.Key))})");
         if (notes.FirstOrDefault(kv => kv.Value is { Length: > 8000 }) is { Key: { } tooLong })
-            return Problem.Invalid("notes", $"the note for '{tooLong}' is longer than 8,000 characters");
+            return Problem.Invalid("notes", $"Your note on “{ReflectionQuestions.All.First(q => q.Key == tooLong).Text}” is longer than 8,000 characters.");
         var existing = await db.ReflectionNotes.Where(r => r.NominationId == id).ToDictionaryAsync(r => r.Question, ct);
         foreach (var (key, value) in notes)
         {

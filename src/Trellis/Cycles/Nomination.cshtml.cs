@@ -35,6 +35,10 @@ public sealed class NominationModel(CycleService cycles, FrameworkStore framewor
     public ConversationPartners? Partners { get; private set; }
     public IReadOnlyList<ConversationView> Conversations { get; private set; } = [];
     public DateOnly Today => cycles.Today;
+    /// <summary>The answer and committee note the form shows: what was posted when a post was refused, else what is saved.</summary>
+    public string? ShownChoice => _redrawn ? Choice : Nomination?.Response;
+    public string? ShownNote => _redrawn ? Note : Nomination?.ResponseNote;
+    private bool _redrawn;
     private CareerFramework? _framework;
 
 
@@ -68,6 +72,9 @@ public sealed class NominationModel(CycleService cycles, FrameworkStore framewor
         }
         if (o.Problem!.Status is 403 or 404) return Refuse(o.Problem);
         if (await LoadAsync(ct) is { } refused) return refused;
+        // Every button posts the whole form, so a refused post of any of them shows what was typed and chosen, not what was last saved.
+        _redrawn = true;
+        NoteViews = NoteViews.Select(v => Notes.TryGetValue(v.Question, out var typed) ? v with { Answer = typed ?? "" } : v).ToList();
         FormError(o.Problem);
         return Page();
     }

@@ -20,6 +20,10 @@ public sealed class DevelopmentPlanService(
     public const int MaxBehaviors = 3;
     public const int MaxActions = 30;
     public const int MaxTextLength = 1000;
+    /// <summary>How long before the plan's start an action may be due (practice agreed just before the plan was written down), in days.</summary>
+    public const int DueBeforeStartDays = 31;
+    /// <summary>How far ahead of today an action may be due, in years: a plan is practice for the coming months, not a decade.</summary>
+    public const int DueYearsAhead = 3;
     /// <summary>How far before the start the series goes back, in months.</summary>
     public const int MonthsBefore = 6;
 
@@ -57,7 +61,7 @@ public sealed class DevelopmentPlanService(
 
         var actions = request.Actions ?? [];
         if (actions.Count > MaxActions) errors.Add("actions", $"At most {MaxActions} actions ({actions.Count} given).");
-        for (var i = 0; i < actions.Count; i++) CheckAction(errors, $"actions[{i}]", actions[i].Behavior, actions[i].Text, actions[i].DueOn, behaviors);
+        for (var i = 0; i < actions.Count; i++) CheckAction(errors, $"actions[{i}]", actions[i].Behavior, actions[i].Text, actions[i].DueOn, behaviors, Today);
         foreach (var b in behaviors.Where(b => !actions.Any(a => a.Behavior?.Trim() == b) && framework.FindBehavior(b) is not null))
             errors.Add("actions", $"Add at least one practice action for '{framework.FindBehavior(b)!.Name}'.");
         if (errors.Any) return errors.ToProblem("The plan was not started.");
@@ -92,12 +96,25 @@ public sealed class DevelopmentPlanService(
         return Outcome<PlanView>.New(await ViewAsync(plan.Id, framework, ct));
     }
 
-    private static void CheckAction(FieldErrors errors, string field, string? behavior, string? text, DateOnly? dueOn, IReadOnlyList<string> behaviors)
+    private void CheckAction(FieldErrors errors, string field, string? behavior, string? text, DateOnly? dueOn, IReadOnlyList<string> behaviors, DateOnly startedOn)
     {
         if (string.IsNullOrWhiteSpace(behavior) || !behaviors.Contains(behavior.Trim())) errors.Add($"{field}.behavior", "An action belongs to one of the plan's behaviours.");
         if (string.IsNullOrWhiteSpace(text)) errors.Add($"{field}.text", "Say what you will practise.");
         else if (text.Trim().Length > MaxTextLength) errors.Add($"{field}.text", $"At most {MaxTextLength} characters.");
         if (dueOn is null) errors.Add($"{field}.due_on", "Give the action a date (YYYY-MM-DD).");
+        else CheckDue(errors, field, dueOn.Value, startedOn);
+    }
+
+    /// <summary>
+    /// A due date from a month before the plan's start to three years from today: 0001-01-01 or 9999-12-31 is a typo, and
+    /// an action due outside that window would sit in the plan as overdue forever or never come due.
+    /// </summary>
+    private void CheckDue(FieldErrors errors, string field, DateOnly dueOn, DateOnly startedOn)
+    {
+        var earliest = startedOn.AddDays(-DueBeforeStartDays);
+        var latest = Today.AddYears(DueYearsAhead);
+        if (dueOn < earliest || dueOn > latest)
+            errors.Add($"{field}.due_on", $"Choose a date between {earliest:yyyy-MM-dd} and {latest:yyyy-MM-dd}: from a month before the plan started to {DueYearsAhead} years from today.");
     }
 
     public async Task<Outcome<PlanView>> GetAsync(int id, CancellationToken ct = default)
@@ -178,12 +195,16 @@ public sealed class DevelopmentPlanService(
                     if (string.IsNullOrWhiteSpace(a.Text) || a.Text.Trim().Length > MaxTextLength) errors.Add($"actions[{i}].text", $"Say what you will practise (at most {MaxTextLength} characters).");
                     else existing.Text = a.Text.Trim();
                 }
-                if (a.DueOn is { } due) existing.DueOn = due;
+                if (a.DueOn is { } due)
+                {
+                    CheckDue(errors, $"actions[{i}]", due, plan.StartedOn);
+                    existing.DueOn = due;
+                }
                 if (a.Done is { } done) existing.DoneOn = done ? existing.DoneOn ?? Today : null;
             }
             else
             {
-                CheckAction(errors, $"actions[{i}]", a.Behavior, a.Text, a.DueOn, behaviors);
+                CheckAction(errors, $"actions[{i}]", a.Behavior, a.Text, a.DueOn, behaviors, plan.StartedOn);
                 if (!errors.Any)
                     plan.Actions.Add(new DevelopmentPlanAction { Behavior = a.Behavior!.Trim(), Text = a.Text!.Trim(), DueOn = a.DueOn!.Value, DoneOn = a.Done == true ? Today : null });
             }

@@ -17,6 +17,9 @@ public sealed class PlanModel(DevelopmentPlanService plans, Viewer viewer) : Pag
     [BindProperty] public string? Text { get; set; }
     [BindProperty] public DateOnly? DueOn { get; set; }
 
+    /// <summary>The fields whose messages the page shows beside their input (the one action the add form sends is the request's first).</summary>
+    public static readonly string[] FormFields = ["actions[0].behavior", "actions[0].text", "actions[0].due_on", "comment"];
+
     public PlanView? Plan { get; private set; }
     public Problem? Refused { get; private set; }
     public bool IsSelf => Plan?.EmployeeId == viewer.EmployeeId;

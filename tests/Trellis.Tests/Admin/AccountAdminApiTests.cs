@@ -208,6 +208,38 @@ public sealed class AccountAdminSessionTests
         Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/admin/tokens")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/admin/accounts/NOPE")).StatusCode);
     }
+
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task A_refused_create_account_form_keeps_the_id_and_roles_and_says_why_in_words(Provider provider)
+    {
+        await using var app = await TrellisApp.StartAsync(provider);
+        var admin = await CookieSession.SignedInAsync(app, "A1");
+        var token = await admin.TokenFromAsync("/admin");
+        var accounts = await app.WithDbAsync(db => db.Accounts.CountAsync());
+
+        var unknown = await admin.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/admin?handler=Create")
+        {
+            Content = new FormUrlEncodedContent([new("employee_id", "E9999"), new("roles", "manager"), new("roles", "hr"), new("__RequestVerificationToken", token)]),
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        var html = WebUtility.HtmlDecode(await unknown.Content.ReadAsStringAsync());
+        Assert.Contains("no employee with id 'E9999'", html);
+        Assert.Contains("<input name=\"employee_id\" value=\"E9999\" required />", html);
+        Assert.Contains("value=\"manager\" checked=\"checked\"", html);
+        Assert.Contains("value=\"hr\" checked=\"checked\"", html);
+        Assert.DoesNotContain("value=\"admin\" checked=\"checked\"", html);
+        Assert.Equal(accounts, await app.WithDbAsync(db => db.Accounts.CountAsync()));
+
+        var empty = await admin.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/admin?handler=Create")
+        {
+            Content = new FormUrlEncodedContent([new("employee_id", ""), new("roles", "committee"), new("__RequestVerificationToken", token)]),
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
+        html = WebUtility.HtmlDecode(await empty.Content.ReadAsStringAsync());
+        Assert.Contains("Give the employee id of the person the account is for.", html);
+        Assert.DoesNotContain("employee_id is required", html);
+        Assert.Contains("value=\"committee\" checked=\"checked\"", html);
+    }
 }
 
 /// <summary>Admin-only reads of the admin console.</summary>

@@ -47,6 +47,74 @@ public sealed partial class CandidateStepTests
     }
 
     [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task A_refused_post_of_any_button_redraws_what_was_typed_and_chosen_with_the_reason_in_words(Provider provider)
+    {
+        await using var app = await TrellisApp.StartAsync(provider);
+        var c = await ClientsAsync(app, "H1", "M2", "E1");
+        await CycleAsync(c["H1"], "c1");
+        var id = await NominatedAsync(c["M2"], "c1", "E1", "l3");
+        // Something saved before: a refused post must show what was typed over it, not this.
+        await AssertStatusAsync(HttpStatusCode.OK, await c["E1"].PutAsJsonAsync($"/api/v1/nominations/{id}/notes", new { notes = new Dictionary<string, string> { ["why_you"] = "Saved earlier." } }));
+        await AssertStatusAsync(HttpStatusCode.OK, await RespondAsync(c["E1"], id, "accept", "Saved committee note."));
+
+        async Task<string> Post(string handler, Dictionary<string, string> fields)
+        {
+            var token = AntiforgeryField().Match(await c["E1"].GetStringAsync($"/nominations/{id}")).Groups[1].Value;
+            fields["__RequestVerificationToken"] = token;
+            var r = await c["E1"].PostAsync($"/nominations/{id}?handler={handler}", new FormUrlEncodedContent(fields));
+            var html = System.Net.WebUtility.HtmlDecode(await r.Content.ReadAsStringAsync());
+            Assert.True(r.StatusCode == HttpStatusCode.BadRequest, $"{handler}: {(int)r.StatusCode}");
+            return html;
+        }
+        void AssertRedrawn(string html, string why, string choice, string note)
+        {
+            Assert.Contains($"<textarea name=\"Notes[why_you]\">{why}</textarea>", html);
+            Assert.Contains($"value=\"{choice}\" checked=\"checked\"", html);
+            Assert.Equal(1, html.Split("checked=\"checked\"").Length - 1);
+            Assert.Contains($"<textarea name=\"Note\">{note}</textarea>", html);
+            Assert.DoesNotContain("Saved earlier.", html);
+            Assert.DoesNotContain("Saved committee note.", html);
+        }
+
+        // A note over 8,000 characters, from each button: everything posted comes back, and the message names the question.
+        var tooLong = new string('x', 8001);
+        foreach (var handler in new[] { "Notes", "Respond", "Conversation" })
+        {
+            var html = await Post(handler, new Dictionary<string, string>
+            {
+                ["Notes[love_now]"] = tooLong, ["Notes[why_you]"] = "Typed, not saved: " + handler, ["Choice"] = "defer",
+                ["Note"] = "Typed committee note " + handler, ["WithId"] = "H1", ["ConversationMessage"] = "Can we talk first?",
+            });
+            AssertRedrawn(html, "Typed, not saved: " + handler, "defer", "Typed committee note " + handler);
+            Assert.Contains($"<textarea name=\"Notes[love_now]\">{tooLong}</textarea>", html);
+            Assert.Contains("Your note on “What do you most love about your work now?” is longer than 8,000 characters.", html);
+            Assert.DoesNotContain("love_now'", html);
+            Assert.Contains("<option value=\"H1\" selected=\"selected\">", html);
+            Assert.Contains("Can we talk first?</textarea>", html);
+        }
+        Assert.Equal("Saved earlier.", await app.WithDbAsync(db => db.ReflectionNotes.Where(r => r.NominationId == id && r.Question == "why_you").Select(r => r.Text).SingleAsync()));
+
+        // No answer chosen: the notes and the committee note stay (the notes are saved), no radio is checked, and the reason is in words.
+        var noChoice = await Post("Respond", new Dictionary<string, string> { ["Notes[why_you]"] = "Typed with no answer", ["Note"] = "Please read this first." });
+        Assert.Contains("Choose an answer: accept, the expert track, defer or decline.", noChoice);
+        Assert.DoesNotContain("choice must be one of", noChoice);
+        Assert.Contains("<textarea name=\"Note\">Please read this first.</textarea>", noChoice);
+        Assert.Contains("<textarea name=\"Notes[why_you]\">Typed with no answer</textarea>", noChoice);
+        Assert.DoesNotContain("checked=\"checked\"", noChoice);
+
+        // A conversation with nobody chosen keeps the chosen answer and the message.
+        var nobody = await Post("Conversation", new Dictionary<string, string>
+        {
+            ["Notes[why_you]"] = "Typed with nobody to ask", ["Choice"] = "decline", ["Note"] = "Not now.", ["ConversationMessage"] = "Ten minutes?",
+        });
+        Assert.Contains("Choose whom to ask: your manager, someone in HR, or someone now at the target level.", nobody);
+        Assert.DoesNotContain("with_id", nobody);
+        Assert.Contains("value=\"decline\" checked=\"checked\"", nobody);
+        Assert.Contains("Ten minutes?</textarea>", nobody);
+        Assert.Contains("<textarea name=\"Note\">Not now.</textarea>", nobody);
+    }
+
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
     public async Task A_candidate_asks_for_a_conversation_seen_only_by_them_and_the_person_asked(Provider provider)
     {
         await using var app = await TrellisApp.StartAsync(provider);

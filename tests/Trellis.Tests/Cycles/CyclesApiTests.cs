@@ -49,6 +49,44 @@ public sealed class CyclesApiTests
     }
 
     [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task Cycle_dates_outside_2000_to_2099_are_refused_and_refusals_read_as_words(Provider provider)
+    {
+        await using var app = await TrellisApp.StartAsync(provider);
+        var hr = await app.ClientForAsync("H1");
+
+        var absurd = await CreateCycleAsync(hr, "forever", opens: new DateOnly(1, 1, 1), closes: new DateOnly(9999, 12, 31));
+        await AssertStatusAsync(HttpStatusCode.BadRequest, absurd);
+        var errors = (await JsonAsync(absurd)).GetProperty("errors");
+        Assert.Equal("The opening date (0001-01-01) must fall between 2000-01-01 and 2099-12-31.", errors.GetProperty("opens_on")[0].GetString());
+        Assert.Equal("The closing date (9999-12-31) must fall between 2000-01-01 and 2099-12-31.", errors.GetProperty("closes_on")[0].GetString());
+        await AssertStatusAsync(HttpStatusCode.BadRequest, await CreateCycleAsync(hr, "late", opens: new DateOnly(2099, 12, 1), closes: new DateOnly(2100, 1, 1)));
+        await AssertStatusAsync(HttpStatusCode.Created, await CreateCycleAsync(hr, "edges", opens: new DateOnly(2000, 1, 1), closes: new DateOnly(2099, 12, 31)));
+        Assert.False(await app.WithDbAsync(db => db.Cycles.AnyAsync(c => c.Name == "forever" || c.Name == "late")));
+
+        var backwards = await CreateCycleAsync(hr, "backwards", opens: Today, closes: Today.AddDays(-1));
+        Assert.Equal($"The closing date ({Iso(Today.AddDays(-1))}) is before the opening date ({Iso(Today)}).",
+            (await JsonAsync(backwards)).GetProperty("errors").GetProperty("closes_on")[0].GetString());
+
+        // The nominate form's refusals name what to do, not the field.
+        var empty = await JsonAsync(await hr.PostAsJsonAsync("/api/v1/cycles/edges/nominations", new { rationale = "Ready." }));
+        Assert.Equal("Choose the person to nominate.", empty.GetProperty("errors").GetProperty("employee_id")[0].GetString());
+        Assert.Equal("Choose the level to nominate them for.", empty.GetProperty("errors").GetProperty("target_level")[0].GetString());
+
+        // The new-cycle page: a budget too large for a number arrives as missing, and the message says what is wanted.
+        var page = await hr.GetStringAsync("/cycles");
+        var token = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        var posted = await hr.PostAsync("/cycles", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Name"] = "big", ["OpensOn"] = "0001-01-01", ["ClosesOn"] = Iso(Today.AddDays(60)), ["Budget"] = "2147483648", ["__RequestVerificationToken"] = token,
+        }));
+        Assert.Equal(HttpStatusCode.BadRequest, posted.StatusCode);
+        var html = WebUtility.HtmlDecode(await posted.Content.ReadAsStringAsync());
+        Assert.Contains("Give the budget, the number of promotions, as a whole number from 0 to 2,147,483,647.", html);
+        Assert.Contains("The opening date (0001-01-01) must fall between 2000-01-01 and 2099-12-31.", html);
+        Assert.DoesNotContain("is required", html);
+    }
+
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
     public async Task Phases_move_forward_only_and_only_hr_sets_them(Provider provider)
     {
         await using var app = await TrellisApp.StartAsync(provider);

@@ -424,11 +424,12 @@ public sealed class OperationMatrixTests
     /// Writes whose scope is in the body (whom a nomination, plan or feedback request is about), sent with a valid body
     /// about E2 (in M2's line, not a caller), so the table shows who may write about whom. Callers write in the order of
     /// the columns, so after the first success a write that may be done once answers 409 to those who come later.
+    /// <c>{due}</c> is a date a month from today (an action's due date must be near the plan, not a fixed year).
     /// </summary>
     private static readonly (string Method, string Path, string Body, int[] Expected)[] Writes =
     [
         ("POST", "/api/v1/cycles/{cycle}/nominations", """{"employee_id":"E2","target_level":"e4","rationale":"Explains the hard parts so that others can carry them."}""", [403, 201, 403, 403, 409, 403, 403, 403, 401, 401]),
-        ("POST", "/api/v1/development-plans", """{"employee_id":"E2","behaviors":["asks-why"],"actions":[{"behavior":"asks-why","text":"Ask why in planning.","due_on":"2030-01-31"}]}""", [403, 201, 403, 403, 201, 403, 403, 403, 401, 401]),
+        ("POST", "/api/v1/development-plans", """{"employee_id":"E2","behaviors":["asks-why"],"actions":[{"behavior":"asks-why","text":"Ask why in planning.","due_on":"{due}"}]}""", [403, 201, 403, 403, 201, 403, 403, 403, 401, 401]),
         ("POST", "/api/v1/feedback-requests", """{"subject_id":"E2","rater_ids":["E3"],"behaviors":["asks-why"]}""", [403, 403, 403, 403, 201, 403, 403, 403, 401, 401]),
         ("POST", "/api/v1/observations", """{"subject_id":"E2","behavior":"asks-why","rating":4,"comment":"Asked why the release slipped and fixed the cause."}""", [201, 201, 201, 201, 201, 201, 201, 201, 401, 401]),
         ("POST", "/api/v1/recognitions", """{"to_id":"E2","value":"curiosity","message":"Found the root cause."}""", [201, 201, 201, 201, 201, 201, 201, 201, 401, 401]),
@@ -448,7 +449,8 @@ public sealed class OperationMatrixTests
             for (var c = 0; c < Callers.Length; c++)
             {
                 using var request = new HttpRequestMessage(new HttpMethod(method), path.Replace("{cycle}", Cycle, StringComparison.Ordinal));
-                request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+                var due = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(30).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+                request.Content = new StringContent(body.Replace("{due}", due, StringComparison.Ordinal), Encoding.UTF8, "application/json");
                 using var response = await fixture.Clients[Callers[c]].SendAsync(request);
                 statuses[c] = (int)response.StatusCode;
                 if (statuses[c] != expected[c])
