@@ -82,6 +82,10 @@ public sealed partial class CycleService(
         }
         if (errors.Count > 0) return Problem.Invalid(errors, "The cycle is not valid.");
         if (await db.Cycles.AnyAsync(x => x.Name == name, ct)) return Problem.Conflict($"a cycle named '{name}' already exists");
+        // The promotion history is keyed by the cycle's name: a new cycle under the name of an earlier one (imported history)
+        // would mix its candidates into that cycle's record.
+        if (await db.Promotions.AnyAsync(p => p.Cycle == name, ct))
+            return Problem.Conflict($"the promotion history already has a cycle named '{name}': choose another name");
 
         var cycle = new Cycle
         {
@@ -171,6 +175,12 @@ public sealed partial class CycleService(
 
         if (await db.Nominations.AnyAsync(n => n.CycleId == cycle.Id && n.EmployeeId == employeeId, ct))
             return Problem.Conflict($"{employeeId} is already nominated in cycle '{cycleName}'.");
+        // One open nomination per person: each is decided from the level the person is at, and two published one after the
+        // other would promote twice, or sideways. The next one can be made once that cycle is published.
+        if (await db.Nominations.Where(n => n.EmployeeId == employeeId && n.CycleId != cycle.Id)
+                .Join(db.Cycles.Where(c => c.Phase != CyclePhases.Published), n => n.CycleId, c => c.Id, (n, c) => c.Name)
+                .FirstOrDefaultAsync(ct) is { } openCycle)
+            return Problem.Conflict($"{employeeId} is already nominated in cycle '{openCycle}', which is not published yet: a person is nominated in one open cycle at a time.");
 
         var nomination = new Nomination
         {
@@ -311,8 +321,15 @@ public sealed partial class CycleService(
         n.ChoiceNote = note;
         n.RespondedAt = clock.GetUtcNow();
         db.Outbox.Add(WebhookEvents.NominationAnswered(n, cycle.Name));
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // The answer lands only if the cycle is still unpublished when it is written: the revision's bump is conditional on the
+        // phase and changes the row publication claims (PublishAsync), so the two take turns. Publication either reads this
+        // answer or has already claimed the cycle, and then this update waits for its commit, re-checks the phase and changes nothing.
+        if (await db.Cycles.Where(c => c.Id == n.CycleId && c.Phase != CyclePhases.Published)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.Revision, c => c.Revision + 1), ct) == 0)
+            return Problem.Conflict($"Cycle '{cycle.Name}': {CyclePhases.CheckResponding(CyclePhases.Published, Today, cycle.ResponseDeadline)}.");
         await db.SaveChangesAsync(ct);
-        await BumpRevisionAsync(n.CycleId, ct);
+        await tx.CommitAsync(ct);
         return (await ToNominationAsync(id, ct))!;
     }
 
@@ -431,33 +448,94 @@ public sealed partial class CycleService(
         var cycle = await db.Cycles.AsNoTracking().FirstOrDefaultAsync(c => c.Name == name, ct);
         if (cycle is null) return NoCycle(name);
         var rows = await db.Nominations.AsNoTracking().Where(n => n.CycleId == cycle.Id)
-            .Join(db.Employees, n => n.EmployeeId, e => e.Id, (n, e) => new { n.Id, n.EmployeeId, e.Name, n.Choice, n.Decision, n.TargetLevel, n.DecidedLevel })
+            .Join(db.Employees, n => n.EmployeeId, e => e.Id, (n, e) => new PublicationRow(n, e.Name, e.Level, e.Status))
             .ToListAsync(ct);
-        var framework = await frameworks.RequireAsync(ct);
+        var history = await db.Promotions.AsNoTracking().Where(p => p.Cycle == name).Select(p => p.EmployeeId).ToListAsync(ct);
+        // A published cycle's own rows are its history, and its candidates' levels are the ones it set: only an open cycle is checked against them.
+        return Preview(cycle, rows, await frameworks.RequireAsync(ct), history.ToHashSet(), open: cycle.Phase != CyclePhases.Published, Today).Preview;
+    }
+
+    /// <summary>A nomination with its candidate as they are now (null level and status: no such employee any more).</summary>
+    private sealed record PublicationRow(Nomination N, string Name, string? Level, string? Status);
+
+    /// <summary>
+    /// The preview and each nomination's outcome, from one reading of the nominations, the candidates and the history, so that
+    /// publication applies exactly what it checked. Besides the committee's and the candidate's part (<see cref="Publication.Blocker"/>),
+    /// an open cycle is blocked by a candidate the history already has under the cycle's name (publication writes the history,
+    /// it never overwrites it), and by a promotion that no longer fits its candidate: someone who left, or whose level changed
+    /// since the nomination (another cycle, an import or provisioning moved them; applying it would promote twice, sideways or down).
+    /// </summary>
+    private static (PublicationPreview Preview, Dictionary<int, PublishedOutcome> Resolved) Preview(
+        Cycle cycle, IReadOnlyList<PublicationRow> rows, CareerFramework framework, HashSet<string> history, bool open, DateOnly today)
+    {
         var outcomes = PromotionOutcomes.All.ToDictionary(o => o, _ => 0);
         var blockers = new List<PublishBlocker>();
-        foreach (var n in rows.OrderBy(r => r.EmployeeId, StringComparer.Ordinal))
+        var resolved = new Dictionary<int, PublishedOutcome>();
+        foreach (var row in rows.OrderBy(r => r.N.EmployeeId, StringComparer.Ordinal))
         {
+            var n = row.N;
             var expert = PromotionTargets.ExpertEquivalent(framework, n.TargetLevel)?.Key;
             var alternative = n.Decision == DecisionOutcomes.Alternative ? n.DecidedLevel : null;
-            if (Publication.Blocker(n.Choice, n.Decision, n.TargetLevel, expert, alternative) is { } reason)
-                blockers.Add(new PublishBlocker(n.Id, n.EmployeeId, n.Name, reason));
-            else outcomes[Publication.Resolve(n.Choice, n.Decision, n.TargetLevel, expert, alternative).Outcome]++;
+            var reason = open && history.Contains(n.EmployeeId)
+                ? $"the promotion history already has a row for this person under the name '{cycle.Name}' (written before this cycle, e.g. imported); publication never overwrites the history"
+                : Publication.Blocker(n.Choice, n.Decision, n.TargetLevel, expert, alternative);
+            PublishedOutcome? outcome = null;
+            if (reason is null)
+            {
+                outcome = Publication.Resolve(n.Choice, n.Decision, n.TargetLevel, expert, alternative);
+                if (open && outcome.Outcome == PromotionOutcomes.Promoted)
+                {
+                    if (row.Status != EmployeeStatus.Active)
+                        reason = "promoted, but the person has left the organisation: a leaver is not promoted (the committee decides not_yet)";
+                    else if (row.Level != n.FromLevel)
+                        reason = $"promoted, but the person is now at {row.Level}, not at {n.FromLevel} as when nominated: the promotion was decided for another level " +
+                                 "(the committee decides not_yet, or the candidate declines)";
+                }
+            }
+            if (reason is not null) blockers.Add(new PublishBlocker(n.Id, n.EmployeeId, row.Name, reason));
+            else
+            {
+                resolved[n.Id] = outcome!;
+                outcomes[outcome!.Outcome]++;
+            }
         }
         var promotions = outcomes[PromotionOutcomes.Promoted];
-        return new PublicationPreview(cycle.Name, outcomes, promotions, cycle.Budget, cycle.ResponseDeadline, blockers,
-            Publication.OverridesNeeded(Today, cycle.ResponseDeadline, promotions, cycle.Budget));
+        return (new PublicationPreview(cycle.Name, outcomes, promotions, cycle.Budget, cycle.ResponseDeadline, blockers,
+            Publication.OverridesNeeded(today, cycle.ResponseDeadline, promotions, cycle.Budget)), resolved);
     }
 
     public async Task<Outcome<CycleResponse>> PublishAsync(string name, PublishRequest? request = null, CancellationToken ct = default)
     {
         if (!viewer.IsHr) return Problem.Forbidden("Only HR publishes a cycle.");
-        var cycle = await db.Cycles.FirstOrDefaultAsync(c => c.Name == name, ct);
-        if (cycle is null) return NoCycle(name);
-        if (CyclePhases.CheckPublishing(cycle.Phase) is { } why) return Problem.Conflict($"Cycle '{name}': {why}.");
+        var found = await db.Cycles.AsNoTracking().FirstOrDefaultAsync(c => c.Name == name, ct);
+        if (found is null) return NoCycle(name);
+        if (found.Phase == CyclePhases.Published) return AlreadyPublished(name);
+        if (CyclePhases.CheckPublishing(found.Phase) is { } why) return Problem.Conflict($"Cycle '{name}': {why}.");
         var overrideReason = string.IsNullOrWhiteSpace(request?.OverrideReason) ? null : request.OverrideReason.Trim();
         if (overrideReason is { Length: > 2000 }) return Problem.Invalid("override_reason", "override_reason is longer than 2,000 characters");
-        var preview = (await PreviewPublicationAsync(name, ct)).Value!;
+        var framework = await frameworks.RequireAsync(ct);
+        var today = Today;
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // The move to published is claimed first, by a conditional update, and everything publication uses is read after it, in
+        // this transaction. Of two publications at once only one changes the row: the other waits for its commit and then finds
+        // the phase changed (on PostgreSQL an UPDATE re-checks its WHERE on the row a concurrent transaction committed). An answer
+        // changes the same row only while the cycle is not published (RespondAsync), so it lands wholly before the claim, and is
+        // read below, or is refused. Any refusal below rolls the claim back.
+        var claimed = await db.Cycles.Where(c => c.Id == found.Id && c.Phase == CyclePhases.Calibration)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.Phase, CyclePhases.Published).SetProperty(c => c.PublishedOn, (DateOnly?)today)
+                .SetProperty(c => c.Revision, c => c.Revision + 1), ct);
+        if (claimed == 0) return AlreadyPublished(name);
+        var cycle = await db.Cycles.AsNoTracking().FirstAsync(c => c.Id == found.Id, ct);
+
+        var nominations = await db.Nominations.Where(n => n.CycleId == cycle.Id).ToListAsync(ct);
+        var employees = new Dictionary<string, Employee>();
+        foreach (var chunk in nominations.Select(n => n.EmployeeId).Chunk(500))
+            foreach (var e in await db.Employees.Where(e => chunk.Contains(e.Id)).ToListAsync(ct)) employees[e.Id] = e;
+        var history = await db.Promotions.AsNoTracking().Where(p => p.Cycle == name).Select(p => p.EmployeeId).ToListAsync(ct);
+        var (preview, resolvedOutcomes) = Preview(cycle,
+            nominations.Select(n => employees.TryGetValue(n.EmployeeId, out var e) ? new PublicationRow(n, e.Name, e.Level, e.Status) : new PublicationRow(n, n.EmployeeId, null, null)).ToList(),
+            framework, history.ToHashSet(), open: true, today);
         if (preview.Blockers.Count > 0)
             return Problem.Conflict($"Cycle '{name}' cannot be published: {preview.Blockers.Count} candidate(s) block it: " +
                                        string.Join("; ", preview.Blockers.Take(20).Select(b => $"{b.Name} ({b.EmployeeId}): {b.Reason}")) +
@@ -468,75 +546,78 @@ public sealed partial class CycleService(
                                        string.Join(" and ", preview.OverridesNeeded.Select(o => OverrideText(o, preview))) + ".")
                 with { Extensions = new Dictionary<string, object?> { ["overrides_needed"] = preview.OverridesNeeded } };
 
-        var nominations = await db.Nominations.Where(n => n.CycleId == cycle.Id).ToListAsync(ct);
-        var framework = await frameworks.RequireAsync(ct);
-        var today = Today;
-        var ids = nominations.Select(n => n.EmployeeId).ToList();
-        var employees = new Dictionary<string, Employee>();
-        foreach (var chunk in ids.Chunk(500))
-            foreach (var e in await db.Employees.Where(e => chunk.Contains(e.Id)).ToListAsync(ct)) employees[e.Id] = e;
-        var existing = new Dictionary<string, PromotionRecord>();
-        foreach (var r in await db.Promotions.Where(p => p.Cycle == name).ToListAsync(ct)) existing[r.EmployeeId] = r;
-
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        // The offer notifications ("you are nominated … answer by") are superseded by the outcome: no page shows the old offer after publication.
-        var candidates = nominations.Select(n => n.EmployeeId).ToHashSet();
-        foreach (var chunk in nominations.Select(n => $"/nominations/{n.Id}").Chunk(500))
+        try
         {
-            var links = chunk.ToList();
-            var offers = await db.Notifications.Where(x => x.Link != null && links.Contains(x.Link)).ToListAsync(ct);
-            db.Notifications.RemoveRange(offers.Where(x => candidates.Contains(x.EmployeeId)));
-        }
-        foreach (var n in nominations)
-        {
-            var resolved = Publication.Resolve(n.Choice, n.Decision, n.TargetLevel,
-                PromotionTargets.ExpertEquivalent(framework, n.TargetLevel)?.Key, n.Decision == DecisionOutcomes.Alternative ? n.DecidedLevel : null);
-            n.PublishedOutcome = resolved.Outcome;
-            n.PublishedLevel = resolved.ToLevel;
-            if (existing.TryGetValue(n.EmployeeId, out var record))
+            // The offer notifications ("you are nominated … answer by") are superseded by the outcome: no page shows the old offer after publication.
+            var candidates = nominations.Select(n => n.EmployeeId).ToHashSet();
+            foreach (var chunk in nominations.Select(n => $"/nominations/{n.Id}").Chunk(500))
             {
-                record.DecidedOn = today; record.FromLevel = n.FromLevel; record.ToLevel = resolved.ToLevel; record.Outcome = resolved.Outcome;
+                var links = chunk.ToList();
+                var offers = await db.Notifications.Where(x => x.Link != null && links.Contains(x.Link)).ToListAsync(ct);
+                db.Notifications.RemoveRange(offers.Where(x => candidates.Contains(x.EmployeeId)));
             }
-            else
+            foreach (var n in nominations)
+            {
+                var resolved = resolvedOutcomes[n.Id];
+                n.PublishedOutcome = resolved.Outcome;
+                n.PublishedLevel = resolved.ToLevel;
+                // A decision saved at the same moment (DecideAsync checks the phase before it writes) fails its version check
+                // instead of changing a published nomination; and if it was saved after the read above, this update fails instead.
+                n.Version++;
+                // Inserted only: a row of the same cycle and person is someone else's history (the preview blocks it; the key refuses it).
                 db.Promotions.Add(new PromotionRecord { Cycle = name, EmployeeId = n.EmployeeId, DecidedOn = today, FromLevel = n.FromLevel, ToLevel = resolved.ToLevel, Outcome = resolved.Outcome });
-            db.Outbox.Add(WebhookEvents.PromotionPublished(name, n, employees.GetValueOrDefault(n.EmployeeId)?.Name ?? n.EmployeeId));
+                db.Outbox.Add(WebhookEvents.PromotionPublished(name, n, employees.GetValueOrDefault(n.EmployeeId)?.Name ?? n.EmployeeId));
 
-            if (!employees.TryGetValue(n.EmployeeId, out var employee)) continue;
-            var newLevel = framework.FindLevel(resolved.ToLevel);
-            var newTrack = framework.TrackOf(resolved.ToLevel);
-            if (resolved.Outcome == PromotionOutcomes.Promoted && newTrack is not null)
-            {
-                var wasLeader = framework.TrackOf(employee.Level)?.IsPeopleLeader == true;
-                employee.Level = resolved.ToLevel;
-                employee.Track = newTrack.Key;
-                employee.LevelSince = today;
-                db.Outbox.Add(WebhookEvents.EmployeeChanged(employee));
-                if (newTrack.IsPeopleLeader && !wasLeader) await AddTransitionPlanAsync(employee, name, resolved.ToLevel, today, ct);
+                if (!employees.TryGetValue(n.EmployeeId, out var employee)) continue;
+                var newLevel = framework.FindLevel(resolved.ToLevel);
+                var newTrack = framework.TrackOf(resolved.ToLevel);
+                // The preview let a promotion through only for an active person still at the nomination's level.
+                if (resolved.Outcome == PromotionOutcomes.Promoted && newTrack is not null)
+                {
+                    var wasLeader = framework.TrackOf(employee.Level)?.IsPeopleLeader == true;
+                    employee.Level = resolved.ToLevel;
+                    employee.Track = newTrack.Key;
+                    employee.LevelSince = today;
+                    db.Outbox.Add(WebhookEvents.EmployeeChanged(employee));
+                    if (newTrack.IsPeopleLeader && !wasLeader) await AddTransitionPlanAsync(employee, name, resolved.ToLevel, today, ct);
+                }
+                var text = OutcomeText(resolved, newLevel, n.DecisionRationale);
+                notifier.Add(n.EmployeeId, $"The {name} cycle is published", text, $"/nominations/{n.Id}");
+                if (employee.ManagerId is { } manager)
+                    notifier.Add(manager, $"{employee.Name}: {name} cycle published", $"{employee.Name}: {text}", $"/nominations/{n.Id}");
+                // A promotion (on either track) is invited to tell its story; nothing is published unless the person approves it.
+                if (resolved.Outcome == PromotionOutcomes.Promoted)
+                    notifier.Add(n.EmployeeId, "Share the story of your promotion?",
+                        "Trellis drafted a short story of your promotion from your evidence. Edit it, choose recognitions to quote, and publish it on the Promotions page, or decline: nothing is published unless you approve it.",
+                        $"/promotions/story/{name}");
             }
-            var text = OutcomeText(resolved, newLevel, n.DecisionRationale);
-            notifier.Add(n.EmployeeId, $"The {name} cycle is published", text, $"/nominations/{n.Id}");
-            if (employee.ManagerId is { } manager)
-                notifier.Add(manager, $"{employee.Name}: {name} cycle published", $"{employee.Name}: {text}", $"/nominations/{n.Id}");
-            // A promotion (on either track) is invited to tell its story; nothing is published unless the person approves it.
-            if (resolved.Outcome == PromotionOutcomes.Promoted)
-                notifier.Add(n.EmployeeId, "Share the story of your promotion?",
-                    "Trellis drafted a short story of your promotion from your evidence. Edit it, choose recognitions to quote, and publish it on the Promotions page, or decline: nothing is published unless you approve it.",
-                    $"/promotions/story/{name}");
+            db.Outbox.Add(WebhookEvents.CyclePhaseChanged(name, found.Phase, CyclePhases.Published));
+            AddEvent(cycle.Id, "published",
+                $"published: {string.Join(", ", preview.Outcomes.Select(o => $"{o.Value} {o.Key}"))}; {preview.Promotions} promotions against a budget of {preview.Budget}" +
+                (preview.OverridesNeeded.Count > 0 ? $"; override: {string.Join(", ", preview.OverridesNeeded)}" : ""),
+                preview.OverridesNeeded.Count > 0 ? overrideReason : null);
+            db.Outbox.Add(WebhookEvents.CyclePublished(cycle, nominations));
+            await db.SaveChangesAsync(ct);
         }
-        db.Outbox.Add(WebhookEvents.CyclePhaseChanged(name, cycle.Phase, CyclePhases.Published));
-        AddEvent(cycle.Id, "published",
-            $"published: {string.Join(", ", preview.Outcomes.Select(o => $"{o.Value} {o.Key}"))}; {preview.Promotions} promotions against a budget of {preview.Budget}" +
-            (preview.OverridesNeeded.Count > 0 ? $"; override: {string.Join(", ", preview.OverridesNeeded)}" : ""),
-            preview.OverridesNeeded.Count > 0 ? overrideReason : null);
-        cycle.Phase = CyclePhases.Published;
-        cycle.PublishedOn = today;
-        db.Outbox.Add(WebhookEvents.CyclePublished(cycle, nominations));
-        cycle.Revision++;
-        await db.SaveChangesAsync(ct);
+        catch (DbUpdateConcurrencyException)
+        {
+            return Problem.Conflict($"Cycle '{name}': a decision changed while the cycle was being published, so nothing was published; reload and publish again.");
+        }
+        catch (DbUpdateException e) when (IsUniqueViolation(e))
+        {
+            return Problem.Conflict($"Cycle '{name}': the promotion history got a row for one of its candidates under this cycle's name while it was being published; " +
+                                    "publication never overwrites the history, so nothing was published.");
+        }
         await tx.CommitAsync(ct);
         await notifier.SendEmailsAsync(ct);
         return await ToResponseAsync(cycle, ct);
     }
+
+    private static Problem AlreadyPublished(string name) => Problem.Conflict($"Cycle '{name}' is already published; publishing it again changes nothing.");
+
+    /// <summary>A write refused by a primary key or unique index (SQLite's constraint codes, PostgreSQL's unique_violation).</summary>
+    private static bool IsUniqueViolation(DbUpdateException e) =>
+        e.InnerException is Microsoft.Data.Sqlite.SqliteException { SqliteExtendedErrorCode: 1555 or 2067 } or Npgsql.PostgresException { SqlState: "23505" };
 
     private async Task AddTransitionPlanAsync(Employee employee, string cycle, string level, DateOnly today, CancellationToken ct)
     {

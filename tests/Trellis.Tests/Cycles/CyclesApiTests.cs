@@ -156,9 +156,9 @@ public sealed class CyclesApiTests
         await AssertStatusAsync(HttpStatusCode.Conflict, await NominateAsync(c["H1"], "draft", "M2", "l4"));
 
         // Eligible levels restrict who may be nominated.
-        await CreateCycleAsync(c["H1"], "seniors", eligible: ["e3"]);
+        await CreateCycleAsync(c["H1"], "seniors", eligible: ["e3", "l3"]);
         await AssertStatusAsync(HttpStatusCode.BadRequest, await NominateAsync(c["H1"], "seniors", "E1", "e3"));
-        await AssertStatusAsync(HttpStatusCode.Created, await NominateAsync(c["H1"], "seniors", "E2", "e4"));
+        await AssertStatusAsync(HttpStatusCode.Created, await NominateAsync(c["H1"], "seniors", "M2", "l4"));
 
         // The candidate is told: an unread notification linking to their page.
         var inbox = await JsonAsync(await (await app.ClientForAsync("E1")).GetAsync("/api/v1/notifications"));

@@ -77,7 +77,7 @@ public sealed partial class TrustworthyCycleTests
     public async Task A_reporting_line_cycle_recuses_members_from_their_reports(Provider provider)
     {
         await using var app = await TrellisApp.StartAsync(provider);
-        var c = await ClientsAsync(app, "H1", "M1", "E1", "E3");
+        var c = await ClientsAsync(app, "H1", "M1", "E1", "E2", "E3");
         var bad = await CreateCycleAsync(c["H1"], "bad", committee: ["M1"], recuse: "everyone");
         await AssertStatusAsync(HttpStatusCode.BadRequest, bad);
         Assert.True((await JsonAsync(bad)).GetProperty("errors").TryGetProperty("recuse", out _));
@@ -91,8 +91,9 @@ public sealed partial class TrustworthyCycleTests
         Assert.DoesNotContain("their reporting line", await c["E1"].GetStringAsync("/cycles/plain"));
 
         var inLine = await NominatedAsync(c["H1"], "line", "E3", "e4");     // E3 reports to M1
-        var inPlain = await NominatedAsync(c["H1"], "plain", "E3", "e4");
-        foreach (var id in new[] { inLine, inPlain }) await RespondAsync(c["E3"], id, "accept");
+        var inPlain = await NominatedAsync(c["H1"], "plain", "E2", "e4");   // E2 too, through M2
+        await RespondAsync(c["E3"], inLine, "accept");
+        await RespondAsync(c["E2"], inPlain, "accept");
         await PhaseAsync(c["H1"], "line", "calibration");
         await PhaseAsync(c["H1"], "plain", "calibration");
 

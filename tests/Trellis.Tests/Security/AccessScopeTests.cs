@@ -78,9 +78,10 @@ public sealed class AccessScopeTests
         Assert.Equal(HttpStatusCode.Forbidden, (await committee.GetAsync("/growth/X1")).StatusCode);
 
         // A cycle that C1 does not sit on changes nothing; one that C1 sits on opens its candidates.
+        // (A1, also outside C1's line: a person is nominated in one open cycle at a time.)
         await CycleAsync(hr, "other", committee: ["H1"]);
-        await NominatedAsync(hr, "other", "X1", "e4");
-        Assert.Equal(HttpStatusCode.Forbidden, (await committee.GetAsync("/api/v1/employees/X1/readiness")).StatusCode);
+        await NominatedAsync(hr, "other", "A1", "e5");
+        Assert.Equal(HttpStatusCode.Forbidden, (await committee.GetAsync("/api/v1/employees/A1/readiness")).StatusCode);
         await CycleAsync(hr, "spring", committee: ["C1"]);
         await NominatedAsync(hr, "spring", "X1", "e4");
         foreach (var path in new[] { "/api/v1/employees/X1/readiness", "/api/v1/employees/X1/evidence", "/growth/X1" })
