@@ -46,8 +46,10 @@ public static class Features
         return services;
     }
 
-    public static IEndpointRouteBuilder MapFeatureEndpoints(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapFeatureEndpoints(this IEndpointRouteBuilder outer)
     {
+        // Rules every endpoint's request body follows, whichever feature maps it.
+        var app = outer.MapGroup("").RefuseNullListItems();
         app.MapAccountsApi();
         app.MapFrameworkApi();
         app.MapPeopleApi();
@@ -61,6 +63,6 @@ public static class Features
         app.MapCyclesApi();
         app.MapScimApi();
         app.MapWebhooksApi();
-        return app;
+        return outer;
     }
 }

@@ -23,6 +23,19 @@ public sealed class ConcernsModel(ConcernService concerns, Viewer viewer) : Page
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
         if (!CanEdit) return Forbid();
+        // A value the binder could not read would reach the service as missing, and a missing date or flag has a default
+        // (today, not substantiated): the concern would be recorded with something HR did not say.
+        var unreadable = new FieldErrors();
+        if (ModelState.TryGetValue("recorded_on", out var on) && on.Errors.Count > 0)
+            unreadable.Add("recorded_on", $"'{on.AttemptedValue}' is not a date (use YYYY-MM-DD).");
+        if (ModelState.TryGetValue("substantiated", out var flag) && flag.Errors.Count > 0)
+            unreadable.Add("substantiated", $"'{flag.AttemptedValue}' is not true or false.");
+        if (unreadable.Any)
+        {
+            unreadable.ToProblem("The concern was not recorded.").ShowOn(this);
+            await LoadAsync(ct);
+            return Page();
+        }
         var outcome = await concerns.CreateAsync(new CreateConcernRequest(EvidencePages.EmployeeIdFrom(Employee), Category, Substantiated, RecordedOn), ct);
         if (outcome.Ok)
         {

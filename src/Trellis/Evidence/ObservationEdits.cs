@@ -18,9 +18,15 @@ public sealed partial class ObservationService
 
     public static DateOnly EditableUntil(DateOnly observedOn) => observedOn.AddDays(ObservationChanges.EditableDays);
 
-    /// <summary>The rater's own observation, if they may still change it; else why not (404, 403, 409).</summary>
-    private async Task<Outcome<Observation>> ChangeableAsync(string raterId, string id, CancellationToken ct)
+    /// <summary>The rater's own observation and how many versions of it are kept, if they may still change it; else why not (404, 403, 409).</summary>
+    /// <remarks>
+    /// The versions are counted before the observation is read: a change committed before the count is then in the row
+    /// read, and one committed after it took the version number this change will claim, so the unique (observation,
+    /// version) index refuses this change (<see cref="SaveChangeAsync"/>) instead of it keeping a stale copy as a version.
+    /// </remarks>
+    private async Task<Outcome<(Observation Observation, int Kept)>> ChangeableAsync(string raterId, string id, CancellationToken ct)
     {
+        var kept = await db.ObservationVersions.CountAsync(v => v.ObservationId == id, ct);
         var o = await db.Observations.FirstOrDefaultAsync(x => x.Id == id, ct);
         if (o is null)
         {
@@ -33,14 +39,14 @@ public sealed partial class ObservationService
         if (o.RaterId != raterId) return Problem.Forbidden("Only the person who gave feedback may change or withdraw it.");
         if (Today > EditableUntil(o.ObservedOn))
             return Problem.Conflict($"Feedback given on {o.ObservedOn:yyyy-MM-dd} could be changed or withdrawn until {EditableUntil(o.ObservedOn):yyyy-MM-dd}; it is now part of the record.");
-        return o;
+        return (o, kept);
     }
 
     public async Task<Outcome<ObservationResponse>> EditAsync(string raterId, string id, EditObservationRequest request, CancellationToken ct = default)
     {
         var found = await ChangeableAsync(raterId, id, ct);
         if (found.Problem is { } refused) return refused;
-        var o = found.Value!;
+        var (o, kept) = found.Value;
 
         var errors = new FieldErrors();
         var (rating, comment, visibility) = ObservationFields.Read(request.Rating, request.Comment, request.Visibility, o.Visibility, errors);
@@ -49,7 +55,7 @@ public sealed partial class ObservationService
         if (rating != o.Rating || comment != o.Comment || visibility != o.Visibility)
         {
             var now = clock.GetUtcNow();
-            var version = await KeepVersionAsync(o, ObservationChanges.Edited, now, ct);
+            var version = KeepVersion(o, kept, ObservationChanges.Edited, now);
             o.Rating = rating;
             o.Comment = comment;
             o.Visibility = visibility;
@@ -62,7 +68,7 @@ public sealed partial class ObservationService
                 At = now, ActorEmployeeId = raterId, Action = "observation.edited", SubjectEmployeeId = o.SubjectId,
                 Detail = $"{o.Id}: version {version + 1} replaces version {version}",
             });
-            await SaveChangeAsync(o.SubjectId, o.ObservedOn, now, ct);
+            if (await SaveChangeAsync(o.SubjectId, o.ObservedOn, now, ct) is { } stale) return stale;
         }
         return (await FindAsync(o.Id, ct))!;
     }
@@ -71,23 +77,22 @@ public sealed partial class ObservationService
     {
         var found = await ChangeableAsync(raterId, id, ct);
         if (found.Problem is { } refused) return refused;
-        var o = found.Value!;
+        var (o, kept) = found.Value;
         var now = clock.GetUtcNow();
-        var version = await KeepVersionAsync(o, ObservationChanges.Withdrawn, now, ct);
+        var version = KeepVersion(o, kept, ObservationChanges.Withdrawn, now);
         db.Observations.Remove(o);
         db.AuditLog.Add(new AuditLogEntry
         {
             At = now, ActorEmployeeId = raterId, Action = "observation.withdrawn", SubjectEmployeeId = o.SubjectId,
             Detail = $"{o.Id}: withdrawn after {version} version(s)",
         });
-        await SaveChangeAsync(o.SubjectId, o.ObservedOn, now, ct);
+        if (await SaveChangeAsync(o.SubjectId, o.ObservedOn, now, ct) is { } stale) return stale;
         return new ObservationWithdrawn(o.Id, now);
     }
 
-    /// <summary>Keeps the observation's current version; returns its number.</summary>
-    private async Task<int> KeepVersionAsync(Observation o, string change, DateTimeOffset now, CancellationToken ct)
+    /// <summary>Keeps the observation's current version (after the <paramref name="kept"/> earlier ones); returns its number.</summary>
+    private int KeepVersion(Observation o, int kept, string change, DateTimeOffset now)
     {
-        var kept = await db.ObservationVersions.CountAsync(v => v.ObservationId == o.Id, ct);
         db.ObservationVersions.Add(new ObservationVersion
         {
             ObservationId = o.Id, Version = kept + 1, Change = change, ChangedAt = now,
@@ -99,15 +104,26 @@ public sealed partial class ObservationService
         return kept + 1;
     }
 
-    /// <summary>The change, the release of a batch it completes and the refit, in one transaction.</summary>
-    private async Task SaveChangeAsync(string subjectId, DateOnly observedOn, DateTimeOffset now, CancellationToken ct)
+    /// <summary>The change, the release of a batch it completes and the refit, in one transaction; a 409 when another change of the observation came first.</summary>
+    private async Task<Problem?> SaveChangeAsync(string subjectId, DateOnly observedOn, DateTimeOffset now, CancellationToken ct)
     {
         var threshold = (await frameworks.GetAsync(ct))?.Framework.Rules.AnonymityThreshold ?? FeedbackBatches.MinimumThreshold;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // Another edit or withdrawal (another tab, a retried request) claimed the same version number, or removed the
+            // observation, after this one read it: this change was made to a version that is no longer current.
+            db.ChangeTracker.Clear();
+            return Problem.Conflict("This feedback was changed or withdrawn meanwhile (in another tab or request); nothing was saved. Reload it and make your change again.");
+        }
         await FeedbackRelease.ReleaseDueAsync(db, threshold, now, [subjectId], ct);
         await changes.RecordAsync(observedOn, ct);
         await tx.CommitAsync(ct);
+        return null;
     }
 
     /// <summary>

@@ -21,6 +21,9 @@ internal static class ObservationFields
         var text = string.IsNullOrWhiteSpace(comment) ? null : comment.Trim();
         if (text is { Length: > MaxCommentLength })
             errors.Add("comment", $"The comment has {text.Length} characters; the limit is {MaxCommentLength}.");
+        // What export writes, import must read back: the import's rule for comments (no NUL) holds here too.
+        else if (text is not null && Import.CsvValues.StoredTextProblem(Import.CsvFormats.Observations, "comment", text) is { } bad)
+            errors.Add("comment", $"The comment {bad}.");
 
         var seen = string.IsNullOrWhiteSpace(visibility) ? defaultVisibility : visibility.Trim().ToLowerInvariant();
         if (!Visibilities.All.Contains(seen))

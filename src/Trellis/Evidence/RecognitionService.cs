@@ -47,6 +47,9 @@ public sealed class RecognitionService(TrellisDb db, FrameworkStore frameworks, 
         var message = request.Message?.Trim();
         if (string.IsNullOrEmpty(message)) errors.Add("message", "Say what they did that you want to recognise.");
         else if (message.Length > MaxMessageLength) errors.Add("message", $"The message has {message.Length} characters; the limit is {MaxMessageLength}.");
+        // What export writes, import must read back: the import's rule for messages (no NUL) holds here too.
+        else if (Import.CsvValues.StoredTextProblem(Import.CsvFormats.Recognitions, "message", message) is { } bad)
+            errors.Add("message", $"The message {bad}.");
         if (errors.Any) return errors.ToProblem("The recognition was not saved.");
 
         var now = clock.GetUtcNow();

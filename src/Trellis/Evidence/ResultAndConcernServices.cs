@@ -85,6 +85,9 @@ public sealed class ConcernService(TrellisDb db, SensitiveReads sensitiveReads, 
         var category = request.Category?.Trim().ToLowerInvariant();
         if (string.IsNullOrEmpty(category)) errors.Add("category", "Give a category, e.g. conduct, harassment or integrity.");
         else if (category.Length > 64) errors.Add("category", $"The category has {category.Length} characters; the limit is 64.");
+        // Export writes the category into concerns.csv: the import's rule for that column (an id: one line, no / ? # % \) holds here too.
+        else if (Import.CsvValues.StoredTextProblem(Import.CsvFormats.Concerns, "category", category) is { } bad)
+            errors.Add("category", $"The category {bad}.");
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         if (request.RecordedOn is { } on && on > today) errors.Add("recorded_on", $"The date {on:yyyy-MM-dd} is in the future.");
         if (errors.Any) return errors.ToProblem("The concern was not recorded.");

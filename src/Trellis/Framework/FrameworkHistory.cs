@@ -146,13 +146,10 @@ public sealed class FrameworkHistory(TrellisDb db, FrameworkStore store, TimePro
         }
 
         string LevelName(string key) => before.FindLevel(key) is { } l ? $"the level “{l.Name}” ({before.TrackOf(key)!.Name})" : $"the level {key}";
-        string BehaviorName(string key) => before.FindBehavior(key) is { } b ? $"the behaviour “{b.Name}”" : $"the behaviour {key}";
         static string Count(int n, string one, string many) => n == 1 ? $"1 {one}" : $"{n} {many}";
 
         var removedLevels = before.Levels.Select(l => l.Key).Except(after.Levels.Select(l => l.Key)).ToList();
         var removedTracks = before.Tracks.Select(t => t.Key).Except(after.Tracks.Select(t => t.Key)).ToList();
-        var removedBehaviors = before.Behaviors.Select(b => b.Key).Except(after.Behaviors.Select(b => b.Key)).ToList();
-        var removedValues = before.Values.Select(v => v.Key).Except(after.Values.Select(v => v.Key)).ToList();
 
         if (removedLevels.Count > 0)
             foreach (var g in await db.Employees.Where(e => removedLevels.Contains(e.Level)).GroupBy(e => e.Level)
@@ -162,18 +159,45 @@ public sealed class FrameworkHistory(TrellisDb db, FrameworkStore store, TimePro
             foreach (var g in await db.Employees.Where(e => removedTracks.Contains(e.Track)).GroupBy(e => e.Track)
                          .Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct))
                 Add("$.tracks", $"track '{g.Key}' is removed but {g.Count} employee(s) are on it");
+        foreach (var (path, message) in await OrphanedEvidenceAsync(db, before, after, ct))
+            Add(path, message);
+        return errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
+    }
+
+    /// <summary>
+    /// Behaviours and values removed between <paramref name="before"/> and <paramref name="after"/> that stored evidence
+    /// still refers to (feedback, its kept versions, recognitions), as (JSON path, message naming what and how many). Both
+    /// the framework writes here and <c>trellis import --framework</c> refuse such a change: the evidence would name a
+    /// behaviour that no longer exists, and an export of it would no longer import.
+    /// </summary>
+    public static async Task<IReadOnlyList<(string Path, string Message)>> OrphanedEvidenceAsync(TrellisDb db, CareerFramework before, CareerFramework after,
+        CancellationToken ct)
+    {
+        var problems = new List<(string, string)>();
+        static string Count(int n, string one, string many) => n == 1 ? $"1 {one}" : $"{n:N0} {many}";
+        var removedBehaviors = before.Behaviors.Select(b => b.Key).Except(after.Behaviors.Select(b => b.Key)).ToList();
+        var removedValues = before.Values.Select(v => v.Key).Except(after.Values.Select(v => v.Key)).ToList();
         foreach (var key in removedBehaviors)
         {
+            var name = before.FindBehavior(key) is { } b ? $"the behaviour “{b.Name}” ({key})" : $"the behaviour {key}";
             // Withdrawn and replaced feedback keeps its versions, which name the behaviour too: that history must stay readable.
-            if (await db.Observations.AnyAsync(o => o.Behavior == key, ct) || await db.ObservationVersions.AnyAsync(v => v.Behavior == key, ct))
-                Add("$.values", $"{BehaviorName(key)} has feedback given on it, so it cannot be removed: retire it instead (its evidence stays readable)");
-            else if (await db.Recognitions.AnyAsync(r => r.Behavior == key, ct))
-                Add("$.values", $"{BehaviorName(key)} has recognitions given for it, so it cannot be removed: retire it instead (its evidence stays readable)");
+            var observations = await db.Observations.CountAsync(o => o.Behavior == key, ct);
+            var versions = await db.ObservationVersions.CountAsync(v => v.Behavior == key, ct);
+            if (observations + versions > 0)
+            {
+                var what = string.Join(" and ", new[] { (observations, "observation", "observations"), (versions, "earlier version of feedback", "earlier versions of feedback") }
+                    .Where(x => x.Item1 > 0).Select(x => Count(x.Item1, x.Item2, x.Item3)));
+                problems.Add(("$.values", $"{name} has feedback given on it ({what}), so it cannot be removed: retire it instead (its evidence stays readable)"));
+            }
+            else if (await db.Recognitions.CountAsync(r => r.Behavior == key, ct) is var recognitions and > 0)
+            {
+                problems.Add(("$.values", $"{name} has recognitions given for it ({Count(recognitions, "recognition", "recognitions")}), so it cannot be removed: retire it instead (its evidence stays readable)"));
+            }
         }
         foreach (var key in removedValues)
-            if (await db.Recognitions.AnyAsync(r => r.Value == key, ct))
-                Add("$.values", $"the value “{before.Values.First(v => v.Key == key).Name}” has recognitions given for it, so it cannot be removed: retire it instead");
-        return errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
+            if (await db.Recognitions.CountAsync(r => r.Value == key, ct) is var recognitions and > 0)
+                problems.Add(("$.values", $"the value “{before.Values.First(v => v.Key == key).Name}” ({key}) has recognitions given for it ({Count(recognitions, "recognition", "recognitions")}), so it cannot be removed: retire it instead"));
+        return problems;
     }
 
     private static string Truncate(string text) => text.Length <= 1000 ? text : text[..997] + "...";

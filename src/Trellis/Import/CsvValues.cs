@@ -38,7 +38,7 @@ internal static partial class CsvValues
                 raw = Shared.SpreadsheetCsv.Restore(raw);
                 if (TextProblem(column, raw) is { } problem)
                 {
-                    error = problem;
+                    error = raw.Contains('\0') ? problem + "; the file may be binary or in the wrong encoding" : problem;
                     return false;
                 }
                 if (column.Normalise is { } normalise)
@@ -55,9 +55,9 @@ internal static partial class CsvValues
                     error = $"must be one of {string.Join(", ", allowed)} (got '{Shorten(raw)}')";
                     return false;
                 }
-                if (column.MaxLength > 0 && raw.Length > column.MaxLength)
+                if (LengthProblem(column, raw) is { } tooLong)
                 {
-                    error = $"is {raw.Length} characters long; at most {column.MaxLength} are allowed";
+                    error = tooLong;
                     return false;
                 }
                 value = raw;
@@ -122,13 +122,27 @@ internal static partial class CsvValues
     /// <summary>Characters an id may not hold: it becomes part of page addresses (/people/ID, /growth/ID).</summary>
     private const string NotInIds = "/?#%\\";
 
+    private static string? LengthProblem(CsvColumn column, string raw) =>
+        column.MaxLength > 0 && raw.Length > column.MaxLength ? $"is {raw.Length} characters long; at most {column.MaxLength} are allowed" : null;
+
+    /// <summary>
+    /// What is wrong with <paramref name="value"/> as <paramref name="column"/> of <paramref name="format"/> — its
+    /// characters and length — or null. The API and SCIM check text that export writes into this column with it, so
+    /// that what they store always imports again (README, "Importing an export changes nothing").
+    /// </summary>
+    public static string? StoredTextProblem(CsvFormat format, string column, string value)
+    {
+        var c = format.Columns[format.IndexOf(column)];
+        return TextProblem(c, value) ?? LengthProblem(c, value);
+    }
+
     /// <summary>
     /// What is wrong with the characters of a text value: NUL anywhere (no database stores it in text); any control
     /// character (CR, LF, tab, …) in ids and codes; in ids also the characters that break a URL path.
     /// </summary>
     private static string? TextProblem(CsvColumn column, string raw)
     {
-        if (raw.Contains('\0')) return "contains a NUL character (\\x00); the file may be binary or in the wrong encoding";
+        if (raw.Contains('\0')) return "contains a NUL character (\\x00)";
         if (column.FreeText) return null;
         foreach (var c in raw)
             if (char.IsControl(c))

@@ -70,8 +70,15 @@ public sealed partial class DataImport(TrellisDb db, FrameworkStore frameworks, 
             await CheckFileAsync(format, request.Files[format.Kind], run, progress, ct);
         }
 
-        // 4. A new framework must still hold the level of every stored employee that this run does not move.
-        if (imported is not null) CheckStoredEmployeesFit(imported, frameworkSource!, run);
+        // 4. A new framework must still hold the level of every stored employee that this run does not move, and every
+        //    behaviour and value stored evidence refers to (the rule of the framework editor and PUT /api/v1/framework).
+        if (imported is not null)
+        {
+            CheckStoredEmployeesFit(imported, frameworkSource!, run);
+            if ((await FrameworkStore.LoadCurrentAsync(db, ct))?.Framework is { } stored)
+                foreach (var (path, message) in await FrameworkHistory.OrphanedEvidenceAsync(db, stored, imported, ct))
+                    problems.Add(0, new(frameworkSource!.DisplayName, 1, path, message));
+        }
 
         if (problems.Total > 0) return ImportReport.Failed(problems.Sorted(), problems.Total);
 
@@ -297,8 +304,11 @@ public sealed partial class DataImport(TrellisDb db, FrameworkStore frameworks, 
             while (reader.Read(_ => { }))
             {
                 ct.ThrowIfCancellationRequested();
-                if (wanted.Contains(reader.Line))
-                    keyOf[reader.Line] = keyB >= 0 ? $"{reader[keyA]}\u001F{reader[keyB]}" : reader[keyA]!;
+                // The parsed values, as the first read hashed them and as they would be stored (periods upper-cased, the
+                // export's formula apostrophe removed): raw text that differs may still be one key. A broken key was reported already.
+                if (!wanted.Contains(reader.Line) || KeyPart(reader, keyA) is not { } a) continue;
+                if (keyB < 0) keyOf[reader.Line] = a;
+                else if (KeyPart(reader, keyB) is { } b) keyOf[reader.Line] = $"{a}\u001F{b}";
             }
         }
         foreach (var (line, first) in keys.Suspects)
@@ -310,6 +320,9 @@ public sealed partial class DataImport(TrellisDb db, FrameworkStore frameworks, 
                 report(new(source.DisplayName, line, format.Key[0], $"duplicate {what}; first on line {first}"));
             }
         }
+
+        string? KeyPart(CsvRowReader reader, int column) =>
+            CsvValues.TryParse(format.Columns[column], reader[column], out var value, out _) ? value as string : null;
     }
 
     // ---------------------------------------------------------------- writing

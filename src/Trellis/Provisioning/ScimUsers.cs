@@ -213,7 +213,6 @@ public sealed class ScimUsers(TrellisDb db, FrameworkStore frameworks, IOptions<
             if (name is not null && Present(name, "familyName", out var family)) scim.FamilyName = Blank(Scim.Text(family, "name.familyName"));
             if (ResolveName(input, before) is { } resolved) employee.Name = resolved;
             if (string.IsNullOrWhiteSpace(employee.Name)) Problem("displayName", "a name is required (displayName, name.formatted or name.givenName and name.familyName)");
-            else if (employee.Name.Length > 200) Problem("displayName", "is longer than 200 characters");
 
             // emails
             if (Present(input, "emails", out var emailsNode))
@@ -290,6 +289,15 @@ public sealed class ScimUsers(TrellisDb db, FrameworkStore frameworks, IOptions<
                     foreach (var cycle in EmployeeRules.ManagerCycles([id], x => chain.GetValueOrDefault(x)))
                         Problem("manager", EmployeeRules.Loop(cycle));
                 }
+            }
+            // Export writes these into employees.csv, and an export must import again: the import's rules for those columns hold
+            // here too. A value this request leaves as stored is not judged again, so a deactivation is never refused for it.
+            var entry = db.Entry(employee);
+            foreach (var (attribute, property, column) in ExportedText)
+            {
+                var value = (string?)entry.Property(property).CurrentValue;
+                if (string.IsNullOrEmpty(value) || (!isNew && Equals(entry.Property(property).OriginalValue, value))) continue;
+                if (CsvValues.StoredTextProblem(CsvFormats.Employees, column, value) is { } bad) Problem(attribute, bad);
             }
             if (scim.UserNameKey.Length > 0 && await Rows().AnyAsync(r => r.UserNameKey == scim.UserNameKey && r.Id != id, ct))
                 throw new ScimException(409, "uniqueness", $"userName '{scim.UserName}' belongs to another User already");
@@ -371,13 +379,15 @@ public sealed class ScimUsers(TrellisDb db, FrameworkStore frameworks, IOptions<
         return Scim.Text(chosen?["value"], "emails.value")?.Trim();
     }
 
-    /// <summary>Ids are path segments and CSV cells: no separators, escapes or control characters.</summary>
-    private static string? EmployeeIdProblem(string id)
-    {
-        if (id.Length > 64) return $"'{CsvValues.Shorten(id)}' is longer than 64 characters";
-        if (id.Any(c => char.IsControl(c) || c is '/' or '?' or '#' or '%')) return $"'{CsvValues.Shorten(id)}' cannot hold /, ?, #, % or control characters";
-        return null;
-    }
+    /// <summary>Ids are path segments and CSV cells: the import's rule for an employee_id, since what SCIM creates export writes and import must read back.</summary>
+    private static string? EmployeeIdProblem(string id) => CsvValues.StoredTextProblem(CsvFormats.Employees, "employee_id", id);
+
+    /// <summary>The text attributes SCIM writes that export writes into employees.csv: SCIM attribute, entity property, CSV column.</summary>
+    private static readonly (string Attribute, string Property, string Column)[] ExportedText =
+    [
+        ("displayName", nameof(Employee.Name), "name"), ("emails", nameof(Employee.Email), "email"), ("title", nameof(Employee.Title), "title"),
+        ("department", nameof(Employee.Department), "department"), ("location", nameof(Employee.Location), "location"),
+    ];
 
     private static bool Present(JsonObject o, string name, out JsonNode? value) => o.TryGetPropertyValue(name, out value);
 

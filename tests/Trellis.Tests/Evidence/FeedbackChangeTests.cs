@@ -172,4 +172,36 @@ public sealed class FeedbackChangeTests
         Assert.Contains("never came up", after);
         Assert.Equal(0, await app.WithDbAsync(db => db.ObservationVersions.CountAsync(v => v.ShownToSubject)));
     }
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task Edits_of_one_observation_at_the_same_time_are_each_kept_or_refused_as_stale(Provider provider)
+    {
+        await using var app = await StartAsync(provider);
+        var rater = await app.ClientForAsync("R1");
+        var id = await AnswerAsync(app, "R1", 3, "First version: in the review they asked who the report was for.");
+
+        // Eight tabs save at once; each says something different, so that every kept version can be traced to its edit.
+        var edits = Enumerable.Range(1, 8).Select(i => $"Edit {i}: in the review they asked who the report was for.").ToList();
+        var responses = await Task.WhenAll(edits.Select(comment => EditAsync(rater, id, 4, comment)));
+
+        var statuses = responses.Select(r => r.StatusCode).ToList();
+        Assert.All(statuses, s => Assert.True(s is HttpStatusCode.OK or HttpStatusCode.Conflict, string.Join(", ", statuses)));
+        var saved = new List<string>();
+        for (var i = 0; i < responses.Length; i++)
+        {
+            var body = await responses[i].Content.ReadFromJsonAsync<JsonElement>();
+            if (responses[i].StatusCode == HttpStatusCode.OK) saved.Add(edits[i]);
+            else Assert.Contains("changed or withdrawn meanwhile", body.GetProperty("detail").GetString());
+        }
+        Assert.NotEmpty(saved);
+
+        // Nothing lost: the first version, then every saved edit exactly once, the last of them current.
+        var versions = (await rater.GetFromJsonAsync<JsonElement>($"/api/v1/observations/{id}/versions")).EnumerateArray().ToList();
+        Assert.Equal(Enumerable.Range(1, saved.Count + 1), versions.Select(v => v.GetProperty("version").GetInt32()));
+        Assert.Equal("First version: in the review they asked who the report was for.", versions[0].GetProperty("comment").GetString());
+        Assert.Equal(3, versions[0].GetProperty("rating").GetInt32());
+        Assert.Equal(saved.Order(), versions.Skip(1).Select(v => v.GetProperty("comment").GetString()!).Order());
+        var current = await rater.GetFromJsonAsync<JsonElement>($"/api/v1/observations/{id}");
+        Assert.Equal(versions[^1].GetProperty("comment").GetString(), current.GetProperty("comment").GetString());
+        Assert.Equal(saved.Count, await app.WithDbAsync(db => db.AuditLog.CountAsync(e => e.Action == "observation.edited")));
+    }
 }
