@@ -165,7 +165,7 @@ public sealed class AuditReportModel(AuditService audit, TrellisDb db, Framework
 
 /// <summary>One flagged promotion opened to its evidence: the scores at the decision and the concern behind it.</summary>
 [Authorize(Policy = Policies.HrOrAdmin)]
-public sealed class AuditFlagModel(AuditService audit, TrellisDb db, SensitiveReads reads) : PageModel
+public sealed class AuditFlagModel(AuditService audit, TrellisDb db, SensitiveReads reads, Framework.FrameworkStore frameworks) : PageModel
 {
     public sealed record PersonLine(string Id, string Name, string? Department, string Level);
     public sealed record ConcernLine(string Id, string Category, bool Substantiated, DateOnly RecordedOn);
@@ -174,6 +174,8 @@ public sealed class AuditFlagModel(AuditService audit, TrellisDb db, SensitiveRe
     public PersonLine? Person { get; private set; }
     public IReadOnlyList<AuditFlag> Flags { get; private set; } = [];
     public IReadOnlyList<ConcernLine> Concerns { get; private set; } = [];
+    /// <summary>Reasons and levels in words, as the dashboard shows them.</summary>
+    public AuditNames Names { get; private set; } = AuditNames.None;
 
     public async Task<IActionResult> OnGetAsync(string cycle, string employeeId, CancellationToken ct)
     {
@@ -181,6 +183,7 @@ public sealed class AuditFlagModel(AuditService audit, TrellisDb db, SensitiveRe
         Cycle = cycle;
         Flags = result!.Report.Flags.Where(f => f.Cycle == cycle && f.EmployeeId == employeeId).ToList();
         if (Flags.Count == 0) return NotFound();
+        Names = await AuditNames.ForAsync(result.Report, Flags, 0, db, frameworks, ct);
         Person = await db.Employees.AsNoTracking().Where(e => e.Id == employeeId)
             .Select(e => new PersonLine(e.Id, e.Name, e.Department, e.Level)).FirstOrDefaultAsync(ct);
         if (Flags.Any(f => f.Reason == "substantiated_concern"))

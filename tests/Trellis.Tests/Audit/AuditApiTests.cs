@@ -138,6 +138,11 @@ public sealed class AuditApiTests
         var html = await page.Content.ReadAsStringAsync();
         Assert.Contains($"/people/{id}", html);
         Assert.Contains("Concerns on record", html);
+        // Reasons and levels in words, as on the dashboard: no snake_case codes, the level by its name.
+        Assert.Contains(">substantiated concern</span>", html);
+        Assert.DoesNotContain(">substantiated_concern<", html);
+        var toLevel = flag.GetProperty("to_level").GetString()!;
+        Assert.Matches($"promoted to [^<(]+ \\({System.Text.RegularExpressions.Regex.Escape(toLevel)}\\)", html);
         Assert.True(await app.WithDbAsync(db => Task.FromResult(db.AuditLog.Any(a => a.SubjectEmployeeId == id && a.Action == "audit.flag.concerns"))));
         Assert.Equal(HttpStatusCode.NotFound, (await hr.GetAsync("/audit/flags/C01-x/S000003")).StatusCode);
         var employee = await app.ClientForAsync("E1");
