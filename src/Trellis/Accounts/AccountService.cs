@@ -80,9 +80,16 @@ public sealed class AccountService(TrellisDb db, TimeProvider clock, AccountStat
         login = login.Trim();
         client = string.IsNullOrWhiteSpace(client) ? "unknown" : client.Length > 64 ? client[..64] : client;
         var now = clock.GetUtcNow();
-        var row = await db.Accounts.AsNoTracking()
-            .Join(db.Employees, a => a.EmployeeId, e => e.Id, (a, e) => new { a.Id, a.EmployeeId, a.PasswordHash, a.LockedUntil, a.DisabledAt, e.Email, e.Status })
-            .FirstOrDefaultAsync(x => x.EmployeeId == login || x.Email == login, ct);
+        var accounts = db.Accounts.AsNoTracking()
+            .Join(db.Employees, a => a.EmployeeId, e => e.Id, (a, e) => new { a.Id, a.EmployeeId, a.PasswordHash, a.LockedUntil, a.DisabledAt, e.Email, e.Status });
+        // The employee id first; an email address only when exactly one account has it. Imports do not make emails
+        // unique, and "the first match" of two would be whichever row the database returns first: someone else's account.
+        var row = await accounts.FirstOrDefaultAsync(x => x.EmployeeId == login, ct);
+        if (row is null)
+        {
+            var byEmail = await accounts.Where(x => x.Email == login).Take(2).ToListAsync(ct);
+            if (byEmail.Count == 1) row = byEmail[0];
+        }
 
         if (row is null || row.Status == EmployeeStatus.Left || row.DisabledAt is not null)
         {

@@ -89,6 +89,31 @@ public sealed class SignInTests
     }
 
     [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task An_email_two_accounts_share_signs_in_neither_and_an_id_always_means_its_own_account(Provider provider)
+    {
+        await using var app = await TrellisApp.StartAsync(provider);
+        // Imports do not make emails unique: E2 now has E1's address, and X1's address is spelt like the id "M2".
+        await app.WithDbAsync(db => db.Employees.Where(e => e.Id == "E2").ExecuteUpdateAsync(s => s.SetProperty(e => e.Email, "e1@example.test")));
+        await app.WithDbAsync(db => db.Employees.Where(e => e.Id == "X1").ExecuteUpdateAsync(s => s.SetProperty(e => e.Email, "M2")));
+
+        // The shared address names no one: refused like an unknown login, whichever row the database returns first.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await CookieSession.TrySignInAsync(app, "e1@example.test")).Response.StatusCode);
+        // "M2" is M2's id: with X1's password it is refused, with M2's it signs M2 in.
+        await app.WithDbAsync(async db =>
+        {
+            var x1 = await db.Accounts.SingleAsync(a => a.EmployeeId == "X1");
+            x1.PasswordHash = new Microsoft.AspNetCore.Identity.PasswordHasher<Trellis.Data.Account>().HashPassword(x1, "only-xavi-knows-this");
+            await db.SaveChangesAsync();
+        });
+        Assert.Equal(HttpStatusCode.Unauthorized, (await CookieSession.TrySignInAsync(app, "M2", "only-xavi-knows-this")).Response.StatusCode);
+        var m2 = await CookieSession.SignedInAsync(app, "M2");
+        Assert.Contains("\"employee_id\":\"M2\"", await (await m2.GetAsync("/api/v1/me")).Content.ReadAsStringAsync());
+        // A unique address still signs in, and ids do too.
+        await CookieSession.SignedInAsync(app, "e3@example.test");
+        await CookieSession.SignedInAsync(app, "E1");
+    }
+
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
     public async Task New_passwords_need_twelve_characters_and_must_not_be_common(Provider provider)
     {
         await using var app = await TrellisApp.StartAsync(provider);
