@@ -13,6 +13,7 @@ public sealed class SignInRefusedModel(IOptions<OidcOptions> options) : PageMode
     {
         "unknown" => $"{options.Value.ProviderName} signed you in, but you are not in Trellis's directory of employees.",
         "left" => "This account is closed.",
+        "ambiguous" => "More than one person in Trellis's directory has your email address, so Trellis cannot tell which account is yours. Ask HR to correct the directory.",
         "disabled" => "Your Trellis account is disabled. An administrator can enable it again.",
         _ => $"The sign-in with {options.Value.ProviderName} did not complete. Try again.",
     };

@@ -158,22 +158,32 @@ public sealed class SsoSignIn(TrellisDb db, IOptions<OidcOptions> options, TimeP
         var now = clock.GetUtcNow();
         var byEmail = string.Equals(o.EmployeeClaim, "email", StringComparison.OrdinalIgnoreCase);
         var lowered = value?.ToLowerInvariant();
-        var employee = value is null ? null
+        Employee? employee = null;
+        var ambiguous = false;
+        if (value is not null && byEmail)
+        {
+            // Imports do not make emails unique (an address can pass from a leaver to a newcomer, or be shared): the one
+            // active employee with the address, never "the first row" of several, which could be someone else's account.
 #pragma warning disable CA1862 // EF Core translates ToLower() to SQL lower(); string.Equals with a comparison does not translate.
-            : byEmail ? await db.Employees.FirstOrDefaultAsync(e => e.Email.ToLower() == lowered, ctx.HttpContext.RequestAborted)
+            var matches = await db.Employees.Where(e => e.Email.ToLower() == lowered).OrderBy(e => e.Id).Take(16).ToListAsync(ctx.HttpContext.RequestAborted);
 #pragma warning restore CA1862
-            : await db.Employees.FirstOrDefaultAsync(e => e.Id == value, ctx.HttpContext.RequestAborted);
+            var active = matches.Where(e => e.Status == EmployeeStatus.Active).ToList();
+            ambiguous = active.Count > 1;
+            employee = active.Count == 1 ? active[0] : ambiguous ? null : matches.FirstOrDefault();
+        }
+        else if (value is not null) employee = await db.Employees.FirstOrDefaultAsync(e => e.Id == value, ctx.HttpContext.RequestAborted);
         if (employee is null || employee.Status != EmployeeStatus.Active)
         {
             // Never an account for a stranger: the directory (import or SCIM) says who works here.
+            var why = ambiguous ? "several active employees have this email" : employee is null ? "no such employee" : "status left";
             db.AuditLog.Add(new AuditLogEntry
             {
                 At = now, Action = "sso_refused", SubjectEmployeeId = employee?.Id,
-                Detail = $"{o.EmployeeClaim} '{Shorten(value)}' from {issuer}: {(employee is null ? "no such employee" : "status left")}",
+                Detail = $"{o.EmployeeClaim} '{Shorten(value)}' from {issuer}: {why}",
             });
             await db.SaveChangesAsync(ctx.HttpContext.RequestAborted);
             ctx.HandleResponse();
-            ctx.Response.Redirect("/signin/refused?reason=" + (employee is null ? "unknown" : "left"));
+            ctx.Response.Redirect("/signin/refused?reason=" + (ambiguous ? "ambiguous" : employee is null ? "unknown" : "left"));
             return;
         }
 

@@ -99,6 +99,25 @@ public sealed partial class SingleSignOnTests
     }
 
     [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task An_email_two_active_employees_share_signs_in_neither_and_a_leavers_old_address_goes_to_the_active_one(Provider provider)
+    {
+        await using var idp = await TestOpenIdProvider.StartAsync();
+        await using var app = await TrellisApp.StartAsync(provider, settings: idp.Settings());
+        // Imports do not make emails unique: E2 now has Eli's address too.
+        await app.WithDbAsync(db => db.Employees.Where(e => e.Id == "E2").ExecuteUpdateAsync(s => s.SetProperty(e => e.Email, "e1@example.test")));
+        var shared = await SignInAsync(app, "eli");
+        Assert.Equal("/signin/refused?reason=ambiguous", shared.Callback.Headers.Location!.OriginalString);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await shared.Trellis.GetAsync("/api/v1/me")).StatusCode);
+        Assert.Contains("More than one person", await (await shared.Trellis.GetAsync("/signin/refused?reason=ambiguous")).Content.ReadAsStringAsync());
+
+        // The address passed from a leaver (E2 left) to Eli: Eli, not the closed account.
+        await app.WithDbAsync(db => db.Employees.Where(e => e.Id == "E2").ExecuteUpdateAsync(s => s.SetProperty(e => e.Status, "left")));
+        var eli = await SignInAsync(app, "eli");
+        Assert.Equal("/", eli.Callback.Headers.Location!.OriginalString);
+        Assert.Equal("E1", JsonNode.Parse(await eli.Trellis.GetStringAsync("/api/v1/me"))!["employee_id"]!.GetValue<string>());
+    }
+
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
     public async Task Local_passwords_off_leaves_only_the_provider(Provider provider)
     {
         await using var idp = await TestOpenIdProvider.StartAsync();
