@@ -31,7 +31,22 @@ public static class TrellisCommands
         root.Subcommands.Add(Benchmarks.BenchCommand.Create());
         root.Subcommands.Add(Accounts.UserCommands.CreateUser());
         root.Subcommands.Add(Accounts.UserCommands.CreateToken());
-        return await root.Parse(args).InvokeAsync();
+        try
+        {
+            return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (System.Data.Common.DbException e)
+        {
+            // A database that cannot be reached or refuses the sign-in is the operator's to fix: say so in one line
+            // (the verb's own checks already print "error: …"); anything else is a bug and keeps its stack trace.
+            return Fail($"the database refused or could not be reached: {e.Message}{(e.InnerException is { } inner ? $" ({inner.Message})" : "")}");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // As System.CommandLine's own handler did: the whole exception on standard error, exit code 1.
+            Console.Error.WriteLine($"Unhandled exception: {e}");
+            return 1;
+        }
     }
 
     /// <summary>

@@ -11,6 +11,21 @@ namespace Trellis.Tests.Operations;
 
 public sealed class OperationsTests
 {
+    [Fact]
+    public async Task A_database_that_cannot_be_reached_is_one_error_line_and_exit_code_1_for_every_verb()
+    {
+        // A closed port: nothing listens on port 1.
+        const string unreachable = "Host=127.0.0.1;Port=1;Username=nobody;Timeout=3";
+        foreach (var args in new[] { new[] { "readiness", "--db", unreachable }, ["audit", "--db", unreachable], ["export", "--db", unreachable, "--out", Path.GetTempPath()] })
+        {
+            var (code, _, error) = await CliRunner.RunAsync(args);
+            Assert.True(code == 1, $"{args[0]}: exit {code}\n{error}");
+            Assert.Contains("error: the database refused or could not be reached", error);
+            Assert.DoesNotContain("Unhandled exception", error);
+            Assert.DoesNotContain("   at ", error);
+        }
+    }
+
     [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
     public async Task Health_live_and_ready_answer_without_signing_in(Provider provider)
     {
