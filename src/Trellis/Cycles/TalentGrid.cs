@@ -69,12 +69,17 @@ public sealed class TalentGrid(CalibrationBoard board, FrameworkStore frameworks
             // The mean expectation of the level they would move to: the values score is a mean over behaviours too.
             var expectations = framework?.FindLevel(r.TargetLevel)?.Expectations;
             double? mean = expectations is { Count: > 0 } e ? e.Values.Average() : null;
-            double? gap = r.ValuesScore is { } v && mean is { } m ? v - m : null;
-            double[]? ci = r.ValuesCi is [var lo, var hi] && mean is { } m2 ? [lo - m2, hi - m2] : null;
+            // Rounded as the board's scores are (2 decimals), and placed by the rounded figure, so that the region and the
+            // border flag always agree with the numbers shown.
+            double? gap = r.ValuesScore is { } v && mean is { } m ? Round(v - m) : null;
+            double[]? ci = r.ValuesCi is [var lo, var hi] && mean is { } m2 ? [Round(lo - m2), Round(hi - m2)] : null;
             var crosses = ci is [var l, var h] && l < 0 && h > 0;
             candidates.Add(new GridCandidate(r.EmployeeId, r.Name, r.NominationId, r.Band, gap, ci, r.LatestResults, gate, r.Response,
                 GridRegions.Of(gap, r.LatestResults, gate), crosses, r.Recused || r.EmployeeId == viewer.EmployeeId));
         }
         return new GridResponse(b.Cycle, b.Phase, gate, candidates);
     }
+
+    // + 0.0 turns a rounded -0 into 0, which JSON would print as "-0".
+    private static double Round(double x) => Math.Round(x, 2, MidpointRounding.AwayFromZero) + 0.0;
 }

@@ -2,7 +2,8 @@ using System.Collections;
 using System.Collections.Concurrent;
 using System.Reflection;
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 
 namespace Trellis;
 
@@ -18,8 +19,10 @@ public static class NullListItems
         builder.AddEndpointFilterFactory((context, next) =>
         {
             var services = context.ApplicationServices.GetService<IServiceProviderIsService>();
+            // The names the API's own JSON contract gives the properties, so an error names the field as it was sent.
+            var json = context.ApplicationServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
             var bodies = context.MethodInfo.GetParameters()
-                .Select((p, i) => (Index: i, Shape: services?.IsService(p.ParameterType) == true ? null : ShapeOf(p.ParameterType)))
+                .Select((p, i) => (Index: i, Shape: services?.IsService(p.ParameterType) == true ? null : ShapeOf(p.ParameterType, json)))
                 .Where(b => b.Shape is { Count: > 0 })
                 .ToList();
             if (bodies.Count == 0) return next;
@@ -40,27 +43,29 @@ public static class NullListItems
 
     private static readonly ConcurrentDictionary<Type, IReadOnlyList<Member>> Shapes = new();
 
-    private static IReadOnlyList<Member> ShapeOf(Type type) => Shapes.GetOrAdd(type, t => Build(t, new NullabilityInfoContext(), []));
+    private static IReadOnlyList<Member> ShapeOf(Type type, JsonSerializerOptions json) =>
+        Shapes.GetOrAdd(type, t => Build(t, json, new NullabilityInfoContext(), []));
 
-    private static List<Member> Build(Type type, NullabilityInfoContext nullability, HashSet<Type> open)
+    private static List<Member> Build(Type type, JsonSerializerOptions json, NullabilityInfoContext nullability, HashSet<Type> open)
     {
         // Only the app's own request types are walked: framework types (HttpContext, strings, dates) hold no request lists.
         if (type.Assembly != typeof(NullListItems).Assembly || type.IsValueType || !open.Add(type)) return [];
         var members = new List<Member>();
-        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        // The properties JSON binds, under the names it binds them by (naming policy, attributes), from the same contract
+        // that read the body.
+        foreach (var bound in json.GetTypeInfo(type).Properties)
         {
-            if (property.GetIndexParameters().Length > 0 || property.GetMethod is null) continue;
-            var name = property.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name ?? JsonNamingPolicy.SnakeCaseLower.ConvertName(property.Name);
+            if (bound.AttributeProvider is not PropertyInfo property || property.GetMethod is null) continue;
             var info = nullability.Create(property);
             if (ItemOf(property.PropertyType, info) is { } item)
             {
                 var notNull = !item.Type.IsValueType && item.ReadState == NullabilityState.NotNull;
-                var inner = Build(item.Type, nullability, open);
-                if (notNull || inner.Count > 0) members.Add(new Member(property, name, true, notNull, inner));
+                var inner = Build(item.Type, json, nullability, open);
+                if (notNull || inner.Count > 0) members.Add(new Member(property, bound.Name, true, notNull, inner));
             }
-            else if (Build(property.PropertyType, nullability, open) is { Count: > 0 } inner)
+            else if (Build(property.PropertyType, json, nullability, open) is { Count: > 0 } inner)
             {
-                members.Add(new Member(property, name, false, false, inner));
+                members.Add(new Member(property, bound.Name, false, false, inner));
             }
         }
         open.Remove(type);

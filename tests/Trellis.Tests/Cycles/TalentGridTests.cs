@@ -80,11 +80,12 @@ public sealed class TalentGridTests
                 // The board's numbers: every candidate here has an estimate and a result, so every one is placed.
                 var values = Num(row, "values_score");
                 Assert.NotNull(values);
-                Assert.Equal(values!.Value - mean, Num(point, "values_gap")!.Value, 9);
+                // Rounded to 2 decimals, as the board's scores are.
+                Assert.Equal(Math.Round(values!.Value - mean, 2, MidpointRounding.AwayFromZero), Num(point, "values_gap")!.Value, 9);
                 var ci = row.GetProperty("values_ci").EnumerateArray().Select(x => x.GetDouble()).ToArray();
                 var gapCi = point.GetProperty("values_gap_ci").EnumerateArray().Select(x => x.GetDouble()).ToArray();
-                Assert.Equal(ci[0] - mean, gapCi[0], 9);
-                Assert.Equal(ci[1] - mean, gapCi[1], 9);
+                Assert.Equal(Math.Round(ci[0] - mean, 2, MidpointRounding.AwayFromZero), gapCi[0], 9);
+                Assert.Equal(Math.Round(ci[1] - mean, 2, MidpointRounding.AwayFromZero), gapCi[1], 9);
                 Assert.Equal(Num(row, "latest_results"), Num(point, "results_score"));
                 Assert.Equal(framework.Rules.ResultsGate, point.GetProperty("results_gate").GetDouble());
                 Assert.Equal(row.GetProperty("response").ToString(), point.GetProperty("response").ToString());
