@@ -83,7 +83,18 @@ public static partial class CultureAudit
             string[] names = ["results", "values", "tenure"];
             for (var j = 1; j < p; j++)
                 if (!StandardiseColumn(x, n, p, j)) return Skip($"every candidate has the same {names[j - 1]}, so its effect cannot be estimated");
+            // Collinear predictors leave the information matrix singular whatever the outcome, which the fit would
+            // report as separation; strongly correlated ones give finite but meaningless separate effects.
+            var (vif, which) = MaxVarianceInflation(x, n, p);
+            if (vif is null or > CollinearVarianceInflationFactor)
+                return Skip($"{names[which - 1]} is an exact linear combination of the other predictors (collinear), so the separate effects cannot be estimated");
             fit = LogisticRegression.FitDesign(x, y, n, p);
+            if (vif > MaxVarianceInflationFactor && fit.HasEstimates)
+            {
+                var collinear = $"{names[which - 1]} is strongly correlated with the other predictors (variance inflation {vif.Value.ToString("0", CultureInfo.InvariantCulture)}), so the separate effects, and the say–do index, are not determined by these data";
+                return new(n, promoted, Or(fit.Coefficients[1]), Or(fit.Coefficients[2]), Or(fit.Coefficients[3]), fit.Status,
+                    fit.Note is null ? collinear : $"{fit.Note} {collinear}", excluded, null);
+            }
         }
         finally
         {
@@ -92,12 +103,50 @@ public static partial class CultureAudit
         }
         if (!fit.HasEstimates)
             return new(n, promoted, null, null, null, fit.Status, fit.Note, excluded, null);
-        DriverEffect Or(Coefficient c) => new(c.OddsRatio, [c.CiLow, c.CiHigh], c.P, c.Beta, c.StandardError);
         var bResults = fit.Coefficients[1].Beta;
         var bValues = fit.Coefficients[2].Beta;
         var denominator = Math.Abs(bValues) + Math.Abs(bResults);
         double? sayDo = denominator > 0 ? Math.Abs(bValues) / denominator : null;
         return new(n, promoted, Or(fit.Coefficients[1]), Or(fit.Coefficients[2]), Or(fit.Coefficients[3]), fit.Status, fit.Note, excluded, sayDo);
+    }
+
+    private static DriverEffect Or(Coefficient c) => new(c.OddsRatio, [c.CiLow, c.CiHigh], c.P, c.Beta, c.StandardError);
+
+    /// <summary>Above this variance inflation factor (R² ≈ 0.9 with the other predictors) separate effects are not reported as meaningful.</summary>
+    private const double MaxVarianceInflationFactor = 10;
+    /// <summary>Above this (R² > 1 − 10⁻⁶) the predictors are collinear for the fit's arithmetic too: its information matrix is numerically singular.</summary>
+    private const double CollinearVarianceInflationFactor = 1e6;
+
+    /// <summary>
+    /// The largest variance inflation factor of the standardised predictors (columns 1.. of the design) and its column:
+    /// the diagonal of the inverse correlation matrix. Null when the correlation matrix is singular (a predictor is an
+    /// exact linear combination of the others); the column is then the first that is.
+    /// </summary>
+    private static (double? Vif, int Column) MaxVarianceInflation(double[] x, int n, int p)
+    {
+        var k = p - 1;
+        var r = new double[k * k];
+        for (var i = 0; i < n; i++)
+            for (var a = 0; a < k; a++)
+                for (var b = 0; b <= a; b++) r[a * k + b] += x[i * p + 1 + a] * x[i * p + 1 + b];
+        for (var a = 0; a < k; a++)
+            for (var b = 0; b <= a; b++) r[b * k + a] = r[a * k + b] /= n - 1;
+        var inverse = LogisticRegression.Invert(r, k);
+        if (inverse is null)
+        {
+            // The first column that the ones before it explain completely.
+            for (var m = 2; m <= k; m++)
+            {
+                var sub = new double[m * m];
+                for (var a = 0; a < m; a++)
+                    for (var b = 0; b < m; b++) sub[a * m + b] = r[a * k + b];
+                if (LogisticRegression.Invert(sub, m) is null) return (null, m);
+            }
+            return (null, k);
+        }
+        var worst = 0;
+        for (var a = 1; a < k; a++) if (inverse[a * k + a] > inverse[worst * k + worst]) worst = a;
+        return (inverse[worst * k + worst], worst + 1);
     }
 
     /// <summary>Standardises column <paramref name="j"/> of the first <paramref name="n"/> rows of a row-major matrix in place, as <see cref="Standardise"/>; false when it does not vary.</summary>

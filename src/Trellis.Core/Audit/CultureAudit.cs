@@ -87,7 +87,17 @@ public static partial class CultureAudit
         }
         var segments = new List<(string Name, List<int> Rows)>();
         foreach (var c in cycles) segments.Add((c.Cycle, decidedByCycle[cycleOf[c.Cycle]]));
-        var departments = Enumerable.Range(0, decidedByDepartment.Length).Where(d => decidedByDepartment[d] is not null)
+        // Per department as in the fairness section: a department with fewer decided candidates than the anonymity
+        // threshold is not shown (its promoted count would be about a handful of named people), nor the next-smallest
+        // when the hidden ones would otherwise be the pooled total minus the shown ones.
+        var suppressed = new List<SuppressedGroup>();
+        var departmentSizes = Enumerable.Range(0, decidedByDepartment.Length).Where(d => decidedByDepartment[d] is not null)
+            .ToDictionary(d => index.Labels[DepartmentAttribute][d], d => decidedByDepartment[d].Count, StringComparer.Ordinal);
+        var hiddenDepartments = Suppress(departmentSizes, input.AnonymityThreshold);
+        if (hiddenDepartments.Count > 0)
+            suppressed.Add(new SuppressedGroup("department", "drivers", $"{hiddenDepartments.Count} department(s) with fewer decided candidates than the anonymity threshold of {input.AnonymityThreshold} (or hidden with them) are not shown."));
+        var departments = Enumerable.Range(0, decidedByDepartment.Length)
+            .Where(d => decidedByDepartment[d] is not null && !hiddenDepartments.Contains(index.Labels[DepartmentAttribute][d]))
             .OrderBy(d => index.Labels[DepartmentAttribute][d], StringComparer.Ordinal).ToList();
         foreach (var d in departments) segments.Add((index.Labels[DepartmentAttribute][d], decidedByDepartment[d]));
         var fits = new DriverFit[segments.Count];
@@ -97,7 +107,6 @@ public static partial class CultureAudit
 
         var flags = Flags(all, cycleMembers, input.Concerns, levels, options);
         var (span, distribution) = SpanOfControl(input, index, levels);
-        var suppressed = new List<SuppressedGroup>();
         var groups = GroupRates(all, allPerson, decided, index, input.AnonymityThreshold, options, suppressed);
         var readiness = ReadinessRates(input, index, suppressed);
         var tracks = Tracks(input, allPerson, index, levels);

@@ -42,7 +42,12 @@ public sealed partial class ReadinessModel
             previousTauG = _tauG2; previousSigma2 = _sigma2; previousTauU = _tauU2; previousTauV = _tauV2; previousSigmaB = _sigmaB2;
             LastRaterChange = maxDelta;
             // Converged: keep this plain step, whose rater effects are the ridge means given the persons just solved.
-            if (iteration > 1 && maxDelta < Options.ConvergenceTolerance && stable) { Converged = true; break; }
+            // The raters' shares of information (see TakeRaterShares) are taken once, after a fixed number of sweeps,
+            // when the components have roughly settled: they depend on the design and the components, not on the
+            // effects. Taken at a fixed sweep, every tolerance reaches the same fixed point.
+            if (iteration == ShareStart) { TakeRaterShares(); accelerator.Reset(); }
+            // Converged: keep this plain step, whose rater effects are the ridge means given the persons just solved.
+            else if (iteration > ShareStart && maxDelta < Options.ConvergenceTolerance && stable) { Converged = true; break; }
             // One plain backfitting step gave image = F(state); the accelerated next state mixes the last few.
             SaveState(image);
             var c0 = PersonCount + _nb;
@@ -66,6 +71,27 @@ public sealed partial class ReadinessModel
         _slotValues = [];
         _workspaces.Clear();
         VarianceTime = clock.Elapsed - CollapseTime - SweepTime;
+    }
+
+    /// <summary>Per rater: the share of its information about its effect that is left once the rated people's levels are integrated out (T_r·σ²/n_r); null before it is taken.</summary>
+    private double[]? _raterShare;
+    /// <summary>The sweep after which the shares are taken: the variance components have roughly settled by then (later costs sweeps, see docs/readiness.md).</summary>
+    private const int ShareStart = 2;
+
+    /// <summary>
+    /// The EM update of σb² counts each rater's degrees of freedom from what its ratings say about its effect once the
+    /// rated people's levels are integrated out (T_r of the variance pass), not given them. Given them, a rater whose
+    /// people are rated by nobody else (ratings from managers only) looks certain, σb² collapses towards zero and the
+    /// intervals leave the raters' uncertainty out.
+    /// </summary>
+    private void TakeRaterShares()
+    {
+        var info = RaterInformationPass(out _);
+        var noise = NoiseVariance;
+        var share = new double[PersonCount];
+        for (var r = 0; r < PersonCount; r++)
+            if (_raterRatings[r] > 0 && _raterN[r] > 0) share[r] = Math.Clamp(info[r] * noise / _raterN[r], 0, 1);
+        _raterShare = share;
     }
 
     private void SaveState(double[] x)
@@ -573,7 +599,7 @@ public sealed partial class ReadinessModel
             }
             _tauG2 = Component(sumG2, groupDf, InitialTauG2);
         }
-        double sumE2 = 0, raterDf = 0, maxDelta = 0;
+        double sumE2 = 0, raterDf = 0, marginalDf = 0, maxDelta = 0;
         long raters = 0;
         for (var r = 0; r < PersonCount; r++)
         {
@@ -594,6 +620,7 @@ public sealed partial class ReadinessModel
             _leniencyVariance[r] = (1 - k) * (1 - k) * groupVariance + pe;
             sumE2 += e * e;
             raterDf += k;
+            if (_raterShare is { } share) { var effective = share[r] * n; marginalDf += effective / (effective + lambda); } else marginalDf += k;
             raters++;
         }
         if (_groups == 0 && raters > 0)
@@ -605,7 +632,7 @@ public sealed partial class ReadinessModel
             for (var r = 0; r < PersonCount; r++) if (_raterRatings[r] > 0) _leniency[r] -= centre;
             for (var b = 0; b < _nb; b++) _mu[b] += centre;
         }
-        _sigmaB2 = Component(sumE2, raterDf, InitialSigmaB2);
+        _sigmaB2 = Component(sumE2, marginalDf, InitialSigmaB2);
         var df = ObservationsUsed - _cellDf - raterDf - _nb - _groups;
         if (df > 1) _sigma2 = Math.Max(residualSs / df, 0.01);
         return maxDelta;

@@ -122,15 +122,25 @@ public sealed partial class ReadinessModel
     private void MarginalVariances(ChunkStats all)
     {
         var chunks = _pairWeight.Length;
+        var groupCount = Math.Max(_groups, 1);
+        var raterInfo = RaterInformationPass(out var chunkGroupInfo);
+        _raterInformation = raterInfo;
+        Marginal(all, chunks, groupCount, raterInfo, chunkGroupInfo);
+    }
+
+    /// <summary>The first pass: per rater T_r, and per chunk and department Σ_p t_dp.</summary>
+    private double[] RaterInformationPass(out double[][] chunkGroupInfo)
+    {
+        var chunks = _pairWeight.Length;
         var slotInfo = _slotValues.Length >= _slotBase[chunks] ? _slotValues : new double[_slotBase[chunks]];
         var groupCount = Math.Max(_groups, 1);
-        var chunkGroupInfo = new double[chunks][];
+        var chunkGroupInfoLocal = new double[chunks][];
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = _parallelism },
             () => new VarianceWorkspace(_nb, _groups),
             (k, _, ws) =>
             {
-                chunkGroupInfo[k] = new double[groupCount];
-                RaterInformation(k, ws, slotInfo, chunkGroupInfo[k]);
+                chunkGroupInfoLocal[k] = new double[groupCount];
+                RaterInformation(k, ws, slotInfo, chunkGroupInfoLocal[k]);
                 return ws;
             },
             _ => { });
@@ -142,7 +152,13 @@ public sealed partial class ReadinessModel
             var slotBase = _slotBase[k];
             for (var j = 0; j < raters.Length; j++) raterInfo[raters[j]] += slotInfo[slotBase + j];
         }
-        _raterInformation = raterInfo;
+        chunkGroupInfo = chunkGroupInfoLocal;
+        return raterInfo;
+    }
+
+    /// <summary>The second pass, given the rater information: department and behaviour-mean variances, then every person's.</summary>
+    private void Marginal(ChunkStats all, int chunks, int groupCount, double[] raterInfo, double[][] chunkGroupInfo)
+    {
         var groupVariance = new double[groupCount];
         if (_groups > 0)
         {

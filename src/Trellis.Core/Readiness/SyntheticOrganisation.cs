@@ -46,10 +46,12 @@ public sealed class SyntheticOrganisation
     /// Generates an organisation. The shape can be varied without changing the defaults' data: <paramref name="lenientDepartments"/>
     /// departments (0, 1, …) rate <see cref="DepartmentLeniency"/> leniently; each person is rated by a pool of at most
     /// <paramref name="maxRaters"/> raters (2 + evidence/4 below that); evidence per person is log-normal with spread
-    /// <paramref name="evidenceSpread"/> (σ of its log; 1 is already very uneven).
+    /// <paramref name="evidenceSpread"/> (σ of its log; 1 is already very uneven). With <paramref name="managerSpan"/> &gt; 0
+    /// each person is rated only by their manager, who leads a team of that many consecutive people (the team's lead by
+    /// the next team's lead): feedback from managers alone, where raters and the people they rate are nested.
     /// </summary>
     public static SyntheticOrganisation Generate(int persons, long observations, int seed, int behaviors = 10, int departments = 10, double noise = 0.5,
-        int lenientDepartments = 1, int maxRaters = 40, double evidenceSpread = 1.0)
+        int lenientDepartments = 1, int maxRaters = 40, double evidenceSpread = 1.0, int managerSpan = 0)
     {
         var random = new Random(seed);
         double Gauss() => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
@@ -90,7 +92,12 @@ public sealed class SyntheticOrganisation
             if (n == 0) continue;
             pool.Clear();
             var same = members[department[s]];
-            var poolSize = Math.Min(2 + n / 4, maxRaters);
+            if (managerSpan > 0)
+            {
+                var lead = s / managerSpan * managerSpan;
+                pool.Add((lead == s ? (lead + managerSpan) % persons : lead, RelationshipCode.Manager));
+            }
+            var poolSize = managerSpan > 0 ? 0 : Math.Min(2 + n / 4, maxRaters);
             for (var k = 0; k < poolSize; k++)
             {
                 var fromOwn = random.NextDouble() < 0.7 && same.Count > 1;

@@ -84,7 +84,7 @@ public static class AuditSections
     public static object? JsonOf(AuditReport r, string key) => key switch
     {
         "cycles" => r.Cycles,
-        "drivers" => new { all = r.Drivers, by_cycle = r.DriversByCycle, by_department = r.DriversByDepartment },
+        "drivers" => new { all = r.Drivers, by_cycle = r.DriversByCycle, by_department = r.DriversByDepartment, suppressed = r.SuppressedGroups.Where(s => s.Section == "drivers") },
         "say_do" => new { say_do_index = r.SayDoIndex, reading = r.SayDoReading, by_cycle = r.DriversByCycle.Select(c => new { cycle = c.Segment, say_do_index = c.Fit.SayDoIndex, c.Fit.Status, c.Fit.Reason }) },
         "flags" => r.Flags,
         "span_of_control" => new { outliers = r.SpanOfControl, distribution = r.SpanDistribution },

@@ -155,6 +155,42 @@ public sealed class CultureAuditTests
     }
 
     [Fact]
+    public void Collinear_predictors_are_named_as_such_not_as_separation_and_get_no_say_do_index()
+    {
+        // Promotion at random; values an exact (then an almost exact) linear function of results.
+        var random = new Random(7);
+        List<AuditCandidate> Candidates(double noise) => Enumerable.Range(0, 200).Select(i =>
+        {
+            var results = 1 + 4 * random.NextDouble();
+            return new AuditCandidate("c", new DateOnly(2025, 1, 1), $"E{i}", "e2", "e3",
+                random.NextDouble() < 0.4 ? PromotionOutcomes.Promoted : PromotionOutcomes.NotPromoted,
+                results, 2 * results + 1 + noise * (random.NextDouble() - 0.5), i % 6);
+        }).ToList();
+
+        foreach (var noise in new[] { 0, 1e-4 })
+        {
+            var exact = CultureAudit.FitDrivers(Candidates(noise), new AuditOptions());
+            Assert.Equal(FitStatuses.Skipped, exact.Status);
+            Assert.Contains("collinear", exact.Reason);
+            Assert.DoesNotContain("separation", exact.Reason);
+            Assert.Null(exact.SayDoIndex);
+        }
+
+        // r ≈ 0.99995 between results and values.
+        var near = CultureAudit.FitDrivers(Candidates(0.08), new AuditOptions());
+        Assert.Contains(near.Status, new[] { FitStatuses.Ok, FitStatuses.Firth });
+        Assert.NotNull(near.Values);
+        Assert.Contains("strongly correlated", near.Reason);
+        Assert.Null(near.SayDoIndex);
+        Assert.Contains("cannot be computed", CultureAudit.SayDoReading(near));
+
+        // Ordinary correlation between the two (r ≈ 0.7) keeps the index.
+        var ordinary = CultureAudit.FitDrivers(Candidates(8), new AuditOptions());
+        Assert.Equal(FitStatuses.Ok, ordinary.Status);
+        Assert.NotNull(ordinary.SayDoIndex);
+    }
+
+    [Fact]
     public void Tiny_samples_and_constant_predictors_are_skipped_with_a_reason()
     {
         var few = Enumerable.Range(0, 8).Select(i => new AuditCandidate("c", new DateOnly(2025, 1, 1), $"E{i}", "e2", "e3",
@@ -180,7 +216,7 @@ public sealed class CultureAuditTests
     }
 
     [Fact]
-    public void Declined_and_deferred_are_counted_but_not_fitted_and_departments_too_small_are_skipped()
+    public void Declined_and_deferred_are_counted_but_not_fitted_and_departments_too_small_are_not_shown()
     {
         var org = Organisation(1.0, 1.0, n: 800);
         var extra = Enumerable.Range(0, 30).Select(i => new AuditCandidate("2023-H2", new DateOnly(2023, 12, 1), $"D{i}", "l3", i < 5 ? "e3" : "l4",
@@ -192,8 +228,13 @@ public sealed class CultureAuditTests
         Assert.Equal(15, cycle.Declined);
         Assert.Equal(13, cycle.Deferred);
         Assert.Equal(800 + 2, report.Drivers.N);
-        var tiny = Assert.Single(report.DriversByDepartment, d => d.Segment == "Tiny");
-        Assert.Equal(FitStatuses.Skipped, tiny.Fit.Status);
+        // Tiny has 2 decided candidates, under the anonymity threshold: neither it nor (since 2 alone would be the
+        // pooled total minus the shown departments) the next-smallest department is shown.
+        Assert.True(org.AnonymityThreshold > 2);
+        Assert.DoesNotContain(report.DriversByDepartment, d => d.Segment == "Tiny");
+        var hidden = Assert.Single(report.SuppressedGroups, g => g.Section == "drivers");
+        Assert.Contains("2 department(s)", hidden.Reason);
+        Assert.True(report.Drivers.N - report.DriversByDepartment.Sum(d => d.Fit.N) >= org.AnonymityThreshold);
         var moves = Assert.Single(report.Moves, m => m.Cycle == "2023-H2");
         Assert.Equal(2, moves.ReturnsToExpertTrack);
     }

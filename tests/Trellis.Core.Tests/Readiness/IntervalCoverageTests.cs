@@ -11,7 +11,7 @@ namespace Trellis.Core.Tests.Readiness;
 /// </summary>
 public sealed class IntervalCoverageTests(ITestOutputHelper output)
 {
-    public static TheoryData<string> Shapes => ["typical", "lenient departments", "few raters", "very uneven evidence", "small organisation"];
+    public static TheoryData<string> Shapes => ["typical", "lenient departments", "few raters", "very uneven evidence", "small organisation", "managers only"];
 
     internal static SyntheticOrganisation Organisation(string shape) => shape switch
     {
@@ -24,6 +24,9 @@ public sealed class IntervalCoverageTests(ITestOutputHelper output)
         "very uneven evidence" => SyntheticOrganisation.Generate(persons: 2000, observations: 30_000, seed: 104, evidenceSpread: 2.0),
         // 150 people: the variance components themselves are uncertain.
         "small organisation" => SyntheticOrganisation.Generate(persons: 150, observations: 2_500, seed: 105, departments: 4),
+        // Everyone rated by their manager alone (teams of 8): raters and the people they rate are nested, so what a rater's
+        // ratings say about its leniency is mostly what they say about its team, and σb² must count that.
+        "managers only" => SyntheticOrganisation.Generate(persons: 2000, observations: 24_000, seed: 106, managerSpan: 8),
         _ => throw new ArgumentOutOfRangeException(nameof(shape)),
     };
 
