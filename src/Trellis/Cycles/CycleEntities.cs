@@ -141,6 +141,12 @@ public sealed class TransitionPlan
     /// (<see cref="PulseAnswer.Seq"/>) and makes concurrent answers to the same plan wait for each other.
     /// </summary>
     public int PulseAnswers { get; set; }
+    /// <summary>
+    /// How many of the first answers (by <see cref="PulseAnswer.Seq"/>) the summary covers. It only grows, by whole batches
+    /// of the anonymity threshold in force when each batch completes: a batch once shown stays, whatever the threshold
+    /// becomes later, so that no two summaries differ by fewer answers than a threshold.
+    /// </summary>
+    public int PulseReleased { get; set; }
 }
 
 public sealed class TransitionCheckIn

@@ -96,22 +96,34 @@ public sealed class Transitions(TrellisDb db, Viewer viewer, TimeProvider clock,
     }
 
     /// <summary>
-    /// The pulse in whole batches, as anonymous feedback is released (docs/security.md): with threshold k it covers the first
-    /// ⌊n/k⌋·k answers in the order they arrived, and later ones wait. Otherwise whoever reads it after each answer could take
-    /// one answer out of the averages (k·mean_k − (k−1)·mean_k−1) and see its comment appear alone. The same for the leader,
-    /// their managers and HR: none of them may see a single answer.
+    /// The pulse in whole batches, as anonymous feedback is released (docs/security.md): the summary covers the first
+    /// <see cref="TransitionPlan.PulseReleased"/> answers in the order they arrived, and later ones wait until they make a
+    /// whole batch of the threshold k. Otherwise whoever reads it after each answer could take one answer out of the
+    /// averages (k·mean_k − (k−1)·mean_k−1) and see its comment appear alone. The same for the leader, their managers and
+    /// HR: none of them may see a single answer. Batches once shown stay: recomputing ⌊n/k⌋·k with whatever threshold is in
+    /// force now would give a new prefix after each change of the threshold (6 answers: 6 with k = 3, 4 with k = 4, 5 with
+    /// k = 5, which isolates answer 5).
     /// </summary>
     private async Task<PulseSummary> PulseSummaryAsync(int planId, CancellationToken ct)
     {
         var threshold = (await frameworks.GetAsync(ct))?.Framework.Rules.AnonymityThreshold ?? 3;
+        var released = await db.TransitionPlans.Where(p => p.Id == planId).Select(p => p.PulseReleased).SingleAsync(ct);
+        var batches = (await db.PulseAnswers.CountAsync(a => a.PlanId == planId, ct) - released) / threshold * threshold;
+        if (batches > 0)
+        {
+            // Only ever forward, and only from the count read: when another reader moved it meanwhile (the same batches, or
+            // more after a new answer), theirs stands and is read back.
+            await db.TransitionPlans.Where(p => p.Id == planId && p.PulseReleased == released)
+                .ExecuteUpdateAsync(s => s.SetProperty(p => p.PulseReleased, released + batches), ct);
+            released = await db.TransitionPlans.Where(p => p.Id == planId).Select(p => p.PulseReleased).SingleAsync(ct);
+        }
         var answers = (await db.PulseAnswers.AsNoTracking().Where(a => a.PlanId == planId).ToListAsync(ct))
             .OrderBy(a => a.Seq).ThenBy(a => a.Id).ToList();
-        var summarised = answers.Count / threshold * threshold;
-        if (summarised == 0) return new PulseSummary(answers.Count, threshold, false, null, null, null, [], 0);
-        var batches = answers.Take(summarised).ToList();
+        if (released == 0) return new PulseSummary(answers.Count, threshold, false, null, null, null, [], 0);
+        var shown = answers.Take(released).ToList();
         return new PulseSummary(answers.Count, threshold, true,
-            Math.Round(batches.Average(a => a.Clarity), 2), Math.Round(batches.Average(a => a.Safety), 2), Math.Round(batches.Average(a => a.Growth), 2),
-            batches.Where(a => a.Comment is not null).Select(a => a.Comment!).Order(StringComparer.Ordinal).ToList(), summarised);
+            Math.Round(shown.Average(a => a.Clarity), 2), Math.Round(shown.Average(a => a.Safety), 2), Math.Round(shown.Average(a => a.Growth), 2),
+            shown.Where(a => a.Comment is not null).Select(a => a.Comment!).Order(StringComparer.Ordinal).ToList(), released);
     }
 
     private async Task<bool> IsOnTeamAsync(TransitionPlan plan, CancellationToken ct) =>

@@ -38,8 +38,10 @@ public static class FeedbackRelease
             var raters = (await inGroup.Select(o => o.RaterId).Distinct().ToListAsync(ct)).Union(group.Select(v => v.RaterId)).Count();
             if (raters < threshold) continue;
             released += await inGroup.ExecuteUpdateAsync(s => s.SetProperty(o => o.ReleasedAt, now), ct);
+            // The replaced versions stop showing now, not from the day they were changed: as of any day before, the
+            // subject's view keeps them (ShownAsync), as it showed them then.
             await db.ObservationVersions.Where(v => v.ShownToSubject && v.SubjectId == subject && v.Behavior == behavior && v.Relationship == relationship)
-                .ExecuteUpdateAsync(s => s.SetProperty(v => v.ShownToSubject, false), ct);
+                .ExecuteUpdateAsync(s => s.SetProperty(v => v.ShownToSubject, false).SetProperty(v => v.ShownUntil, now), ct);
         }
 
         // The groups that are due are found here, in one pass over the held rows, rather than in one UPDATE … WHERE EXISTS
@@ -87,7 +89,9 @@ public static class FeedbackRelease
     /// <summary>
     /// The versions of released anonymous answers that were edited or withdrawn and whose change is not released yet, as
     /// the engine's rows: what a subject's own readiness view still counts in place of the change. With
-    /// <paramref name="releasedBy"/>, only the versions that had been released by the end of that day.
+    /// <paramref name="releasedBy"/>, the versions shown at the end of that day: released by then, and replaced by a
+    /// change released only later (or not yet). A change released since does not rewrite that day: together with
+    /// <see cref="NotReleasedByAsync"/>, which leaves the changed row out until its release, the day shows what it showed.
     /// </summary>
     public static async Task<List<HeldRow>> ShownAsync(TrellisDb db, DateOnly? releasedBy = null, CancellationToken ct = default)
     {
@@ -95,7 +99,8 @@ public static class FeedbackRelease
         if (releasedBy is { } day)
         {
             var end = EndOf(day);
-            shown = shown.Where(v => v.ReleasedAt != null && v.ReleasedAt < end);
+            shown = db.ObservationVersions.AsNoTracking().Where(v => (v.ShownToSubject || v.ShownUntil != null)
+                && v.ReleasedAt != null && v.ReleasedAt < end && (v.ShownUntil == null || v.ShownUntil >= end));
         }
         return await shown.Select(v => new HeldRow(v.SubjectId, v.RaterId, v.Relationship, v.Behavior, v.Rating, v.ObservedOn)).ToListAsync(ct);
     }

@@ -34,6 +34,13 @@ public sealed class ObservationVersion
     /// <c>anonymity_threshold</c> raters (<see cref="FeedbackRelease"/>), so that the subject cannot difference out one rater.
     /// </summary>
     public bool ShownToSubject { get; set; }
+
+    /// <summary>
+    /// When the change that replaced this shown version was released (it stopped showing then). A subject's view as of a
+    /// past day uses the versions shown that day, from <see cref="ReleasedAt"/> until this: history already seen stays as
+    /// it was, so that it cannot be compared with today's to read one rater's change off the difference.
+    /// </summary>
+    public DateTimeOffset? ShownUntil { get; set; }
 }
 
 public static class ObservationChanges

@@ -269,6 +269,12 @@ public sealed class DevelopmentPlanService(
         var since = await db.Observations.AsNoTracking()
             .Where(o => o.SubjectId == plan.EmployeeId && keys.Contains(o.Behavior) && o.ObservedOn >= plan.StartedOn && o.RaterId != plan.EmployeeId && (!own || o.ReleasedAt != null))
             .Select(o => new { o.Behavior, o.RaterId }).ToListAsync(ct);
+        // As in their other views: a released answer edited or withdrawn since counts as it was until the change is
+        // released in a batch (its row is held back meanwhile), so that the count does not move with one rater's change.
+        if (own)
+            since.AddRange(await db.ObservationVersions.AsNoTracking()
+                .Where(v => v.ShownToSubject && v.SubjectId == plan.EmployeeId && keys.Contains(v.Behavior) && v.ObservedOn >= plan.StartedOn && v.RaterId != plan.EmployeeId)
+                .Select(v => new { v.Behavior, v.RaterId }).ToListAsync(ct));
         var feedbackSince = keys.Select(k => new PlanFeedback(k, since.Count(o => o.Behavior == k), since.Where(o => o.Behavior == k).Select(o => o.RaterId).Distinct().Count())).ToList();
 
         var series = new Dictionary<string, IReadOnlyList<SeriesPoint>>();

@@ -300,8 +300,9 @@ public sealed partial class ReadinessService(IServiceScopeFactory scopes, Framew
 
     /// <summary>
     /// What a subject's own view as of a past <paramref name="day"/> is computed from: the loaded evidence without the
-    /// anonymous feedback not yet released by the end of that day, and with the versions of changed answers still shown
-    /// that had been released by then. Read after the evidence was loaded: when a write came in between (the revision
+    /// anonymous feedback not yet released by the end of that day, and with the versions of changed answers that were
+    /// shown in its place that day (released by then, their change released only later): a change released since leaves
+    /// the past as it was. Read after the evidence was loaded: when a write came in between (the revision
     /// moved), the two may not agree, and all anonymous feedback is left out until the refit that write started.
     /// </summary>
     private async Task<EvidenceSnapshot> ReleasedByAsync(State state, DateOnly day, CancellationToken ct)

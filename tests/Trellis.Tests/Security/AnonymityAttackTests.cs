@@ -274,6 +274,71 @@ public sealed class AnonymityAttackTests
         Assert.True(Math.Abs(full[Iso(start)]!.Value - full[Iso(month)]!.Value) > 0.1, $"the manager's series should move: {full[Iso(start)]} -> {full[Iso(month)]}");
     }
 
+    /// <summary>Changes a released answer through the API as its rater would: R1 edits B1 to 1, R2 withdraws B2.</summary>
+    private static async Task EditAndWithdrawAsync(TrellisApp app)
+    {
+        var edited = await (await app.ClientForAsync("R1")).PutAsJsonAsync("/api/v1/observations/B1", new { rating = 1, comment = "In the review the question of who it was for never came up." });
+        Assert.Equal(HttpStatusCode.OK, edited.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await (await app.ClientForAsync("R2")).PostAsync("/api/v1/observations/B2/withdraw", null)).StatusCode);
+        await app.Services.GetRequiredService<ReadinessService>().RefreshAsync();
+    }
+
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task Differencing_a_past_day_before_and_after_a_change_is_released_reveals_nothing(Provider provider)
+    {
+        await using var app = await StartAsync(provider);
+        // A batch of three released five days ago; the subject notes their readiness as of two days ago.
+        await SeedBatchAsync(app, Today.AddDays(-6), [Today.AddDays(-6), Today.AddDays(-6), Today.AddDays(-6)], [5, 1, 5], Today.AddDays(-5));
+        var subject = await app.ClientForAsync("E1");
+        var past = Today.AddDays(-2);
+        var before = await AsOfAsync(subject, past);
+        Assert.Equal((4, 4), (before.Evidence, before.Raters));
+        var todayBefore = await AsOfAsync(subject, Today);
+
+        // The attack: R1 edits, R2 withdraws, and one more colleague answers, which completes a batch of three raters'
+        // changes. Had the past day lost the changed answers, the subject could read R2's withdrawn rating (and R1's old
+        // one) off the difference between the two views of that day.
+        await EditAndWithdrawAsync(app);
+        AssertSameInputs(before, await AsOfAsync(subject, past), "the past day while the changes wait");
+        await AnswerAsync(app, "R4", 2);
+        AssertSameInputs(before, await AsOfAsync(subject, past), "the past day after the changes were released");
+        foreach (var day in new[] { Today.AddDays(-5), Today.AddDays(-1) })
+            AssertSameInputs(before, await AsOfAsync(subject, day), $"the subject as of {day:yyyy-MM-dd}");
+        // Today the batch shows, whole: the manager's answer, R1's new rating, R3's and R4's.
+        var todayAfter = await AsOfAsync(subject, Today);
+        Assert.Equal((4, 4), (todayAfter.Evidence, todayAfter.Raters));
+        Assert.NotEqual(todayBefore.Score, todayAfter.Score);
+    }
+
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task Differencing_a_development_plans_feedback_count_by_one_raters_change_reveals_nothing(Provider provider)
+    {
+        await using var app = await StartAsync(provider);
+        await SeedBatchAsync(app, Today.AddDays(-6), [Today.AddDays(-6), Today.AddDays(-6), Today.AddDays(-6)], [5, 1, 5], Today.AddDays(-5));
+        var manager = await app.ClientForAsync("M2");
+        var created = await manager.PostAsJsonAsync("/api/v1/development-plans", new
+        {
+            employee_id = "E1", behaviors = new[] { Behavior },
+            actions = new[] { new { behavior = Behavior, text = "Ask who a change is for in every review", due_on = Today.AddDays(14).ToString("yyyy-MM-dd") } },
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
+        await app.WithDbAsync(db => db.Set<Trellis.Growth.DevelopmentPlan>().Where(p => p.Id == id)
+            .ExecuteUpdateAsync(s => s.SetProperty(p => p.StartedOn, Today.AddDays(-10))));
+        var subject = await app.ClientForAsync("E1");
+        async Task<string> FeedbackSinceAsync(HttpClient client) =>
+            (await client.GetFromJsonAsync<JsonElement>($"/api/v1/development-plans/{id}")).GetProperty("feedback_since").GetRawText();
+        var before = await FeedbackSinceAsync(subject);
+        Assert.Contains("\"observations\":4", before);
+
+        // One rater's edit, then another's withdrawal: nothing the subject sees counts differently until the changes are
+        // released in a batch, here as on their readiness and evidence.
+        await EditAndWithdrawAsync(app);
+        Assert.Equal(before, await FeedbackSinceAsync(subject));
+        // Their manager's count follows the evidence at once.
+        Assert.Contains("\"observations\":3", await FeedbackSinceAsync(manager));
+    }
+
     [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
     public async Task A_framework_with_an_anonymity_threshold_below_three_is_refused(Provider provider)
     {

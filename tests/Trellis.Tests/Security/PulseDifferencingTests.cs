@@ -96,4 +96,95 @@ public sealed class PulseDifferencingTests
             }
         }
     }
+
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task Changing_the_threshold_keeps_released_batches_and_never_isolates_an_answer(Provider provider)
+    {
+        await using var app = await TrellisApp.StartAsync(provider);
+        var plan = await app.WithDbAsync(async db =>
+        {
+            var p = new TransitionPlan { EmployeeId = "M2", ManagerId = "M1", Cycle = "c0", Level = "l3", StartsOn = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-31) };
+            db.TransitionPlans.Add(p);
+            await db.SaveChangesAsync();
+            return p.Id;
+        });
+        var team = Enumerable.Range(1, 12).Select(i => $"P{i}").ToList();
+        await app.WithDbAsync(async db =>
+        {
+            foreach (var id in team)
+                db.Employees.Add(new Employee
+                {
+                    Id = id, Name = $"Teammate {id}", Email = $"{id.ToLowerInvariant()}@example.test", ManagerId = "M2", Department = "Engineering",
+                    Track = "expert", Level = "e2", HireDate = TestOrganisation.Hired,
+                });
+            await db.SaveChangesAsync();
+            var accounts = new AccountService(db, TimeProvider.System);
+            foreach (var id in team) await accounts.AddUserAsync(id, [Roles.Employee], TestOrganisation.Password);
+        });
+        var hr = await app.ClientForAsync("H1");
+        var leader = await app.ClientForAsync("M2");
+        var versions = 0;
+        async Task ThresholdAsync(int k)
+        {
+            var document = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(Trellis.Framework.FrameworkStore.SampleJson())!;
+            var rules = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(document["rules"].GetRawText())!;
+            rules["anonymity_threshold"] = JsonSerializer.SerializeToElement(k);
+            document["rules"] = JsonSerializer.SerializeToElement(rules);
+            document["version"] = JsonSerializer.SerializeToElement($"2026.{10 + ++versions}");
+            var response = await hr.PutAsJsonAsync("/api/v1/framework", document);
+            Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        }
+        var answered = 0;
+        async Task AnswerAsync(int count)
+        {
+            for (var n = 0; n < count; n++)
+            {
+                var i = ++answered;
+                var client = await app.ClientForAsync(team[i - 1]);
+                var response = await client.PostAsJsonAsync($"/api/v1/transitions/{plan}/pulse", new { clarity = i % 5 + 1, safety = 5 - i % 5, growth = i * 3 % 5 + 1, comment = $"pulse comment {i}." });
+                Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+            }
+        }
+        // What the leader sees after each step, and the threshold in force when it changed.
+        var seen = new List<(int Summarised, int Threshold, string Comments)>();
+        async Task<int> SummarisedAsync()
+        {
+            var pulse = (await leader.GetFromJsonAsync<JsonElement>($"/api/v1/transitions/{plan}")).GetProperty("pulse");
+            var summarised = pulse.GetProperty("summarised").GetInt32();
+            seen.Add((summarised, pulse.GetProperty("threshold").GetInt32(), pulse.GetProperty("comments").GetRawText()));
+            return summarised;
+        }
+
+        await ThresholdAsync(3);
+        await AnswerAsync(6);
+        Assert.Equal(6, await SummarisedAsync());
+        // The attack: the threshold goes to 4, then 5. Recomputing ⌊6/k⌋·k would show 4 answers, then 5: answer 5 alone.
+        await ThresholdAsync(4);
+        Assert.Equal(6, await SummarisedAsync());
+        await ThresholdAsync(5);
+        Assert.Equal(6, await SummarisedAsync());
+        // With k = 5, four more answers wait.
+        await AnswerAsync(4);
+        Assert.Equal(6, await SummarisedAsync());
+        // Lowered to 3, one batch of three of them is added; the tenth waits.
+        await ThresholdAsync(3);
+        Assert.Equal(9, await SummarisedAsync());
+        await AnswerAsync(1);
+        Assert.Equal(9, await SummarisedAsync());
+        await AnswerAsync(1);
+        Assert.Equal(12, await SummarisedAsync());
+
+        // Every change anyone could see is at least the threshold in force when it came.
+        for (var n = 1; n < seen.Count; n++)
+        {
+            var step = seen[n].Summarised - seen[n - 1].Summarised;
+            Assert.True(step == 0 ? seen[n].Comments == seen[n - 1].Comments : step >= seen[n].Threshold, $"the summary moved by {step} answer(s) at step {n}");
+        }
+        // And the same for the leader's manager and HR, who read the same released batches.
+        foreach (var who in new[] { "M1", "H1" })
+        {
+            var pulse = (await (await app.ClientForAsync(who)).GetFromJsonAsync<JsonElement>($"/api/v1/transitions/{plan}")).GetProperty("pulse");
+            Assert.Equal(12, pulse.GetProperty("summarised").GetInt32());
+        }
+    }
 }

@@ -1429,6 +1429,10 @@ namespace Trellis.Data.Migrations.Postgres
                         .HasColumnType("integer")
                         .HasColumnName("pulse_answers");
 
+                    b.Property<int>("PulseReleased")
+                        .HasColumnType("integer")
+                        .HasColumnName("pulse_released");
+
                     b.Property<DateOnly>("StartsOn")
                         .HasColumnType("date")
                         .HasColumnName("starts_on");
@@ -1577,6 +1581,10 @@ namespace Trellis.Data.Migrations.Postgres
                     b.Property<bool>("ShownToSubject")
                         .HasColumnType("boolean")
                         .HasColumnName("shown_to_subject");
+
+                    b.Property<DateTime?>("ShownUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("shown_until");
 
                     b.Property<string>("SubjectId")
                         .IsRequired()

@@ -1396,6 +1396,10 @@ namespace Trellis.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("pulse_answers");
 
+                    b.Property<int>("PulseReleased")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pulse_released");
+
                     b.Property<DateOnly>("StartsOn")
                         .HasColumnType("TEXT")
                         .HasColumnName("starts_on");
@@ -1542,6 +1546,10 @@ namespace Trellis.Data.Migrations.Sqlite
                     b.Property<bool>("ShownToSubject")
                         .HasColumnType("INTEGER")
                         .HasColumnName("shown_to_subject");
+
+                    b.Property<DateTime?>("ShownUntil")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("shown_until");
 
                     b.Property<string>("SubjectId")
                         .IsRequired()
