@@ -62,6 +62,14 @@ public static class ScimApi
         }
         catch (ScimException ex)
         {
+            if (ex.Audit is { } entry)
+            {
+                // The request's transaction is gone by now; what it left tracked must not be saved with the entry.
+                var db = context.HttpContext.RequestServices.GetRequiredService<Data.TrellisDb>();
+                db.ChangeTracker.Clear();
+                db.AuditLog.Add(entry);
+                await db.SaveChangesAsync(CancellationToken.None);
+            }
             return new ScimError(ex);
         }
     }

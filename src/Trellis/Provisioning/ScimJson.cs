@@ -113,6 +113,8 @@ public sealed class ScimException(int status, string? scimType, string detail) :
 {
     public int Status { get; } = status;
     public string? ScimType { get; } = scimType;
+    /// <summary>A refusal the audit log must keep: written after the request's own changes were rolled back.</summary>
+    public Data.AuditLogEntry? Audit { get; init; }
 
     public static ScimException NotFound(string what) => new(404, null, $"{what} not found");
 }

@@ -1,0 +1,76 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Trellis.Provisioning;
+using Trellis.Tests.Infrastructure;
+using static Trellis.Tests.Provisioning.ScimKit;
+
+namespace Trellis.Tests.Provisioning;
+
+/// <summary>
+/// What SCIM must refuse: an admin's self-elevation through a token they made, filters and paths too large to read,
+/// clearing <c>active</c>, writes to read-only or unknown attributes, paging numbers that are not numbers; and what a
+/// leaver keeps (nothing) when they come back.
+/// </summary>
+public sealed class ScimRefusalTests
+{
+    private static async Task<HttpClient> ScimClientAsync(TrellisApp app, string? createdBy)
+    {
+        var (_, token) = await app.WithDbAsync(db => new ProvisioningTokens(db, TimeProvider.System).CreateAsync("test", createdBy));
+        var client = app.AnonymousClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        return client;
+    }
+
+    private static async Task<JsonObject> RefusedAsync(HttpClient scim, string method, string path, string? body, int status, string? scimType)
+    {
+        var (got, error) = await scim.SendAsync(method, path, body);
+        Assert.True(got == status, $"{method} {path}: {got} {error}");
+        Assert.Equal(Scim.Error, error!["schemas"]![0]!.GetValue<string>());
+        Assert.Equal(scimType, error["scimType"]?.GetValue<string>());
+        return error;
+    }
+
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task A_provisioning_token_gives_the_admin_who_created_it_no_role(Provider provider)
+    {
+        await using var app = await TrellisApp.StartAsync(provider);
+        var admin = await app.ClientForAsync("A1");
+        var issued = JsonNode.Parse(await (await admin.PostAsJsonAsync("/api/v1/admin/scim-tokens", new { name = "mine" })).Content.ReadAsStringAsync())!;
+        var scim = app.AnonymousClient();
+        scim.DefaultRequestHeaders.Authorization = new("Bearer", issued["token"]!.GetValue<string>());
+
+        // Into the HR group at creation, by a PATCH, by a PUT, or by renaming a plain group it is in: all refused.
+        var error = await RefusedAsync(scim, "POST", "/scim/v2/Groups", """{"displayName":"trellis-hr","members":[{"value":"A1"},{"value":"E1"}]}""", 403, null);
+        Assert.Contains("creator", error["detail"]!.GetValue<string>());
+        var (status, hr) = await scim.SendAsync("POST", "/scim/v2/Groups", """{"displayName":"trellis-hr","members":[{"value":"E1"}]}""");
+        Assert.Equal(201, status);
+        var hrId = hr!["id"]!.GetValue<string>();
+        await RefusedAsync(scim, "PATCH", $"/scim/v2/Groups/{hrId}", PatchOps("""{"op":"add","path":"members","value":[{"value":"A1"}]}"""), 403, null);
+        await RefusedAsync(scim, "PUT", $"/scim/v2/Groups/{hrId}", """{"displayName":"trellis-hr","members":[{"value":"A1"},{"value":"E1"}]}""", 403, null);
+        (status, var plain) = await scim.SendAsync("POST", "/scim/v2/Groups", """{"displayName":"plain","members":[{"value":"A1"}]}""");
+        Assert.Equal(201, status);
+        await RefusedAsync(scim, "PATCH", $"/scim/v2/Groups/{plain!["id"]}", PatchOps("""{"op":"replace","path":"displayName","value":"trellis-committee"}"""), 403, null);
+
+        // Nothing of the refused requests was written; the refusals are logged with the token's creator.
+        Assert.Equal("employee admin", await app.RolesAsync("A1"));
+        Assert.Equal("employee hr", await app.RolesAsync("E1"));
+        Assert.Equal(["E1"], (await scim.SendAsync("GET", $"/scim/v2/Groups/{hrId}")).Json!["members"]!.AsArray().Select(m => m!["value"]!.GetValue<string>()).ToList());
+        var me = JsonNode.Parse(await admin.GetStringAsync("/api/v1/me"))!;
+        Assert.DoesNotContain("hr", me["roles"]!.AsArray().Select(r => r!.GetValue<string>()));
+        var refusals = await app.WithDbAsync(db => db.AuditLog.Where(a => a.Action == "roles_change_refused").ToListAsync());
+        Assert.Equal(4, refusals.Count);
+        Assert.All(refusals, r => Assert.Equal(("A1", "A1"), (r.ActorEmployeeId, r.SubjectEmployeeId)));
+
+        // Taking a role away from its creator, and giving one through a token from the command line, still work.
+        (status, _) = await scim.SendAsync("PATCH", $"/scim/v2/Groups/{hrId}", PatchOps("""{"op":"remove","path":"members[value eq \"E1\"]"}"""));
+        Assert.Equal(204, status);
+        var operatorToken = await ScimClientAsync(app, createdBy: null);
+        (status, _) = await operatorToken.SendAsync("PATCH", $"/scim/v2/Groups/{hrId}", PatchOps("""{"op":"add","path":"members","value":[{"value":"A1"}]}"""));
+        Assert.Equal(204, status);
+        Assert.Equal("employee hr admin", await app.RolesAsync("A1"));
+        (status, _) = await scim.SendAsync("PATCH", $"/scim/v2/Groups/{hrId}", PatchOps("""{"op":"remove","path":"members[value eq \"A1\"]"}"""));
+        Assert.Equal(204, status);
+        Assert.Equal("employee admin", await app.RolesAsync("A1"));
+    }
+}
