@@ -73,4 +73,50 @@ public sealed class ScimRefusalTests
         Assert.Equal(204, status);
         Assert.Equal("employee admin", await app.RolesAsync("A1"));
     }
+
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task Filters_and_paths_nested_too_deep_or_too_long_are_refused(Provider provider)
+    {
+        await using var app = await TrellisApp.StartAsync(provider);
+        var scim = await ScimClientAsync(app, null);
+        string Nested(int depth) => new string('(', depth) + "type eq \"work\"" + new string(')', depth);
+
+        // 100 levels is no stack overflow for the old parser, but no identity provider sends it either.
+        await RefusedAsync(scim, "PATCH", "/scim/v2/Users/E1",
+            PatchOps($$"""{"op":"replace","path":"emails[{{Nested(100).Replace("\"", "\\\"")}}].value","value":"x@example.test"}"""), 400, "invalidPath");
+        await RefusedAsync(scim, "GET", "/scim/v2/Users?filter=" + Uri.EscapeDataString("emails[" + Nested(100) + "]"), null, 400, "invalidFilter");
+        await RefusedAsync(scim, "GET", "/scim/v2/Users?filter=" + Uri.EscapeDataString(string.Join(" or ", Enumerable.Repeat("title pr", 100))), null, 400, "invalidFilter");
+        // Within the limits the same shapes work.
+        var (status, _) = await scim.SendAsync("PATCH", "/scim/v2/Users/E1",
+            PatchOps($$"""{"op":"replace","path":"emails[{{Nested(20).Replace("\"", "\\\"")}}].value","value":"eli@example.test"}"""));
+        Assert.Equal(200, status);
+        Assert.Equal("eli@example.test", (await app.EmployeeAsync("E1"))!.Email);
+        (status, _) = await scim.SendAsync("GET", "/scim/v2/Users?filter=" + Uri.EscapeDataString("emails[" + Nested(20) + "]"));
+        Assert.Equal(200, status);
+        Assert.Throws<ScimException>(() => ScimFilterParser.Parse("a eq \"" + new string('x', ScimFilterParser.MaxLength) + "\""));
+    }
+
+    /// <summary>On the old parser this request overflowed the stack and ended the whole process (so: run it on the new one only).</summary>
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task A_patch_path_nested_two_hundred_thousand_deep_is_one_refused_request(Provider provider)
+    {
+        await using var app = await TrellisApp.StartAsync(provider);
+        var scim = await ScimClientAsync(app, null);
+        var path = "emails[" + new string('(', 200_000) + "type eq \\\"work\\\"" + new string(')', 200_000) + "].value";
+        await RefusedAsync(scim, "PATCH", "/scim/v2/Users/E1", PatchOps($$"""{"op":"replace","path":"{{path}}","value":"x@example.test"}"""), 400, "invalidPath");
+        Assert.Equal(ScimFilterParser.MaxDepth + 1, Enumerable.Range(1, 200).First(depth =>
+        {
+            try
+            {
+                ScimFilterParser.Parse(new string('(', depth) + "a pr" + new string(')', depth));
+                return false;
+            }
+            catch (ScimException e) when (e.ScimType == "invalidFilter")
+            {
+                return true;
+            }
+        }));
+        var (status, _) = await scim.SendAsync("GET", "/scim/v2/Users/E1");
+        Assert.Equal(200, status);
+    }
 }
