@@ -38,6 +38,9 @@ public static class Scim
 
     public static string CanonicalName(string name) => Canonical.TryGetValue(name, out var c) ? c : name;
 
+    /// <summary>An attribute name of the SCIM core or enterprise schemas, or of Trellis's extension (any spelling).</summary>
+    public static bool IsKnownName(string name) => Canonical.ContainsKey(name);
+
     /// <summary>A copy of <paramref name="node"/> with every known attribute name in its canonical spelling.</summary>
     public static JsonNode? Canonicalize(JsonNode? node) => node switch
     {

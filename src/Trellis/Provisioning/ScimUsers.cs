@@ -223,12 +223,19 @@ public sealed class ScimUsers(TrellisDb db, FrameworkStore frameworks, IOptions<
             else if (EmployeeRules.Email(employee.Email) is { } badEmail) Problem("emails", badEmail);
 
             if (Present(input, "title", out var title)) employee.Title = Blank(Scim.Text(title, "title"));
+            // active: true or false sets the status; left out (PUT included) it stays as it is. null is refused: "unknown"
+            // must neither bring a leaver back nor make anyone a leaver.
             if (Present(input, "active", out var active))
             {
-                var on = Scim.Boolean(active, "active") ?? true;
+                var on = Scim.Boolean(active, "active")
+                    ?? throw new ScimException(400, "invalidValue", "active: must be true or false, not null (false makes the person a leaver)");
                 employee.Status = on ? EmployeeStatus.Active : EmployeeStatus.Left;
             }
             else if (revived) employee.Status = EmployeeStatus.Active;
+
+            // the extensions are objects of their attributes; anything else would be dropped without a word
+            foreach (var schema in Scim.ExtensionSchemas)
+                if (input[schema] is { } node && node is not JsonObject) Problem(schema, "must be an object of its attributes");
 
             // the enterprise extension
             var enterprise = input[Scim.EnterpriseUser] as JsonObject;

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
+using Trellis.Data;
 using Trellis.Provisioning;
 using Trellis.Tests.Infrastructure;
 using static Trellis.Tests.Provisioning.ScimKit;
@@ -117,6 +118,60 @@ public sealed class ScimRefusalTests
             }
         }));
         var (status, _) = await scim.SendAsync("GET", "/scim/v2/Users/E1");
+        Assert.Equal(200, status);
+    }
+
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task Clearing_active_is_refused_and_never_changes_a_status(Provider provider)
+    {
+        await using var app = await TrellisApp.StartAsync(provider);
+        var scim = await ScimClientAsync(app, null);
+        await RefusedAsync(scim, "PATCH", "/scim/v2/Users/E1", PatchOps("""{"op":"remove","path":"active"}"""), 400, "mutability");
+        Assert.Equal(EmployeeStatus.Active, (await app.EmployeeAsync("E1"))!.Status);
+
+        var (status, _) = await scim.SendAsync("PATCH", "/scim/v2/Users/E2", PatchOps("""{"op":"replace","path":"active","value":false}"""));
+        Assert.Equal(200, status);
+        await RefusedAsync(scim, "PATCH", "/scim/v2/Users/E2", PatchOps("""{"op":"remove","path":"active"}"""), 400, "mutability");
+        await RefusedAsync(scim, "PATCH", "/scim/v2/Users/E2", PatchOps("""{"op":"replace","path":"active","value":null}"""), 400, "invalidValue");
+        await RefusedAsync(scim, "PATCH", "/scim/v2/Users/E2", PatchOps("""{"op":"replace","value":{"active":null}}"""), 400, "invalidValue");
+        await RefusedAsync(scim, "PUT", "/scim/v2/Users/E2", """{"userName":"e2@example.test","displayName":"Eva Engineer","active":null}""", 400, "invalidValue");
+        Assert.Equal(EmployeeStatus.Left, (await app.EmployeeAsync("E2"))!.Status);
+        // A PUT without active leaves the status as it is (attributes a request leaves out keep their value).
+        (status, var user) = await scim.SendAsync("PUT", "/scim/v2/Users/E2", """{"userName":"e2@example.test","displayName":"Eva Engineer","title":"Lead"}""");
+        Assert.Equal(200, status);
+        Assert.False(user!["active"]!.GetValue<bool>());
+        Assert.Equal((EmployeeStatus.Left, "Lead"), ((await app.EmployeeAsync("E2"))!.Status, (await app.EmployeeAsync("E2"))!.Title));
+    }
+
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task Read_only_and_unknown_attributes_and_bad_paging_are_scim_errors(Provider provider)
+    {
+        await using var app = await TrellisApp.StartAsync(provider);
+        var scim = await ScimClientAsync(app, null);
+        await RefusedAsync(scim, "PATCH", "/scim/v2/Users/E1", PatchOps("""{"op":"replace","path":"id","value":"E9"}"""), 400, "mutability");
+        await RefusedAsync(scim, "PATCH", "/scim/v2/Users/E1", PatchOps("""{"op":"replace","value":{"id":"E9"}}"""), 400, "mutability");
+        await RefusedAsync(scim, "PATCH", "/scim/v2/Users/E1", PatchOps("""{"op":"add","path":"x:y:z","value":"v"}"""), 400, "invalidPath");
+        await RefusedAsync(scim, "PATCH", "/scim/v2/Users/E1", PatchOps("""{"op":"add","path":"urn:example:nope:2.0:User:thing","value":"v"}"""), 400, "invalidPath");
+        await RefusedAsync(scim, "PATCH", "/scim/v2/Users/E1", PatchOps($$$"""{"op":"replace","value":{"{{{Enterprise}}}":"Platform"}}"""), 400, "invalidValue");
+        await RefusedAsync(scim, "PATCH", "/scim/v2/Users/E1", PatchOps($$"""{"op":"replace","path":"{{Scim.TrellisUser}}","value":"l9"}"""), 400, "invalidValue");
+        await RefusedAsync(scim, "PUT", "/scim/v2/Users/E1", $$"""{"userName":"e1@example.test","displayName":"Eli Engineer","{{Scim.TrellisUser}}":"e3"}""", 400, "invalidValue");
+        foreach (var query in new[] { "startIndex=99999999999", "count=abc", "startIndex=1.5" })
+        {
+            await RefusedAsync(scim, "GET", "/scim/v2/Users?" + query, null, 400, "invalidValue");
+            await RefusedAsync(scim, "GET", "/scim/v2/Groups?" + query, null, 400, "invalidValue");
+        }
+        Assert.Equal(0, await app.AuditCountAsync("scim_user"));
+
+        // What identity providers do send still works: the same id again, an extension as an object, a path to it,
+        // a standard attribute Trellis does not keep.
+        var (status, _) = await scim.SendAsync("PATCH", "/scim/v2/Users/E1", PatchOps(
+            """{"op":"replace","value":{"id":"E1","title":"Staff"}}""",
+            $$$"""{"op":"replace","path":"{{{Enterprise}}}","value":{"department":"Platform"}}""",
+            """{"op":"add","path":"phoneNumbers[type eq \"work\"].value","value":"+351 000"}"""));
+        Assert.Equal(200, status);
+        var e1 = (await app.EmployeeAsync("E1"))!;
+        Assert.Equal(("Staff", "Platform"), (e1.Title, e1.Department));
+        (status, _) = await scim.SendAsync("GET", "/scim/v2/Users?startIndex=-3&count=2");
         Assert.Equal(200, status);
     }
 }
