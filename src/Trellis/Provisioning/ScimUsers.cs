@@ -151,10 +151,13 @@ public sealed class ScimUsers(TrellisDb db, FrameworkStore frameworks, IOptions<
         if (wasActive) db.Outbox.Add(Webhooks.WebhookEvents.EmployeeChanged(employee));
         await db.SaveChangesAsync(ct);
         await roles.SyncAsync([id], groupNames.Select(roles.RoleOf).OfType<string>().ToList(), caller, ct);
+        // Also when deactivated before: whatever is still open closes (an account of a leaver from before this rule).
+        if ((await Leavers.CloseAccessAsync(db, [id], options.Value.GroupRoles(), now, null, $"by {caller.Describe}", ct)).Count > 0)
+            await db.SaveChangesAsync(ct);
         if (wasActive) await changes.RecordAsync(Evidence.EvidenceChanges.Everything, ct);
         await tx.CommitAsync(ct);
         // A deactivated person's open sessions end on their next request, not when the cached state expires.
-        if (wasActive) sessions?.ForgetAll();
+        sessions?.ForgetAll();
     }
 
     private enum WriteMode { Create, Replace, Patch }
@@ -330,6 +333,8 @@ public sealed class ScimUsers(TrellisDb db, FrameworkStore frameworks, IOptions<
                 Detail = (changedFields.Count > 0 ? string.Join(", ", changedFields) + "; " : "") + $"by {caller.Describe}",
             });
             if (employeeChanged) db.Outbox.Add(Webhooks.WebhookEvents.EmployeeChanged(employee, isNew || revived ? "added" : "updated"));
+            if (action == "scim_user_deactivated")
+                await Leavers.CloseAccessAsync(db, [id], options.Value.GroupRoles(), now, null, $"by {caller.Describe}", ct);
             try
             {
                 await db.SaveChangesAsync(ct);

@@ -1,8 +1,11 @@
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Trellis.Data;
+using Trellis.Import;
 using Trellis.Provisioning;
+using Trellis.Tests.Import;
 using Trellis.Tests.Infrastructure;
 using static Trellis.Tests.Provisioning.ScimKit;
 
@@ -173,5 +176,64 @@ public sealed class ScimRefusalTests
         Assert.Equal(("Staff", "Platform"), (e1.Title, e1.Department));
         (status, _) = await scim.SendAsync("GET", "/scim/v2/Users?startIndex=-3&count=2");
         Assert.Equal(200, status);
+    }
+
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task A_leaver_comes_back_without_their_tokens_password_or_hand_given_roles(Provider provider)
+    {
+        await using var app = await TrellisApp.StartAsync(provider);
+        var scim = await ScimClientAsync(app, null);
+        // H1 holds hr by hand and committee through a SCIM group; E3 and E1 hold tokens and passwords.
+        var (status, _) = await scim.SendAsync("POST", "/scim/v2/Groups", """{"displayName":"trellis-committee","members":[{"value":"H1"}]}""");
+        Assert.Equal(201, status);
+        Assert.Equal("employee hr committee", await app.RolesAsync("H1"));
+        var h1 = await app.ClientForAsync("H1");
+        var e3 = await app.ClientForAsync("E3");
+        var e1 = await app.ClientForAsync("E1");
+        Assert.Equal(HttpStatusCode.OK, (await h1.GetAsync("/api/v1/me")).StatusCode);
+
+        // Deactivated and brought back by SCIM.
+        (status, _) = await scim.SendAsync("PATCH", "/scim/v2/Users/H1", PatchOps("""{"op":"replace","path":"active","value":false}"""));
+        Assert.Equal(200, status);
+        (status, _) = await scim.SendAsync("PATCH", "/scim/v2/Users/H1", PatchOps("""{"op":"replace","path":"active","value":true}"""));
+        Assert.Equal(200, status);
+        Assert.Equal(EmployeeStatus.Active, (await app.EmployeeAsync("H1"))!.Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await h1.GetAsync("/api/v1/me")).StatusCode);
+        Assert.Equal("employee committee", await app.RolesAsync("H1"));
+        var (_, refused) = await CookieSession.TrySignInAsync(app, "H1");
+        Assert.NotEqual(HttpStatusCode.Redirect, refused.StatusCode);
+
+        // Deleted by SCIM and created again.
+        (status, _) = await scim.SendAsync("DELETE", "/scim/v2/Users/E3");
+        Assert.Equal(204, status);
+        (status, _) = await scim.SendAsync("POST", "/scim/v2/Users",
+            $$$"""{"userName":"e3@example.test","displayName":"Ezra Engineer","emails":[{"value":"e3@example.test"}],"{{{Enterprise}}}":{"employeeNumber":"E3"}}""");
+        Assert.Equal(201, status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await e3.GetAsync("/api/v1/me")).StatusCode);
+
+        // Made a leaver by employees.csv and active again by the next one.
+        using var files = new ImportFolder();
+        const string Header = "employee_id,name,email,manager_id,track,level,hire_date,status\n";
+        var report = await app.ImportAsync((ImportFileKind.Employees, files.Write("left.csv", Header + "E1,Eli Engineer,e1@example.test,M2,expert,e2,2020-01-06,left\n")));
+        Assert.True(report.Succeeded, string.Join("\n", report.ProblemLines()));
+        report = await app.ImportAsync((ImportFileKind.Employees, files.Write("back.csv", Header + "E1,Eli Engineer,e1@example.test,M2,expert,e2,2020-01-06,active\n")));
+        Assert.True(report.Succeeded, string.Join("\n", report.ProblemLines()));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await e1.GetAsync("/api/v1/me")).StatusCode);
+
+        var accounts = await app.WithDbAsync(db => db.Accounts.AsNoTracking().Where(a => a.EmployeeId == "H1" || a.EmployeeId == "E3" || a.EmployeeId == "E1").ToListAsync());
+        Assert.All(accounts, a => Assert.Equal("", a.PasswordHash));
+        Assert.Equal(0, await app.WithDbAsync(db => db.ApiTokens.CountAsync(t => t.RevokedAt == null && accounts.Select(a => a.Id).Contains(t.AccountId))));
+        var log = await app.WithDbAsync(db => db.AuditLog.AsNoTracking().Where(a => a.SubjectEmployeeId == "H1" || a.SubjectEmployeeId == "E3" || a.SubjectEmployeeId == "E1")
+            .Select(a => new { a.SubjectEmployeeId, a.Action, a.ActorEmployeeId }).ToListAsync());
+        foreach (var id in new[] { "H1", "E3", "E1" })
+        {
+            Assert.Contains(log, a => a.SubjectEmployeeId == id && a.Action == "token_revoked");
+            Assert.Contains(log, a => a.SubjectEmployeeId == id && a.Action == "password_cleared");
+        }
+        Assert.Contains(log, a => a.SubjectEmployeeId == "E1" && a.Action == "token_revoked" && a.ActorEmployeeId == "H1"); // the import's actor
+        Assert.Contains(log, a => a.SubjectEmployeeId == "H1" && a.Action == "roles_changed");
+        // Someone who did not leave keeps everything.
+        Assert.Equal("employee manager committee", await app.RolesAsync("C1"));
+        await CookieSession.SignedInAsync(app, "E2");
     }
 }
