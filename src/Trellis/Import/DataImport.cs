@@ -29,7 +29,8 @@ public interface IImportProgress
 /// transaction with bulk upserts. On any problem nothing is written. Streams the files twice (check, then write)
 /// and keeps only compact id sets in memory.
 /// </summary>
-public sealed partial class DataImport(TrellisDb db, FrameworkStore frameworks, TimeProvider clock, Evidence.EvidenceChanges changes)
+public sealed partial class DataImport(TrellisDb db, FrameworkStore frameworks, TimeProvider clock, Evidence.EvidenceChanges changes,
+    Microsoft.Extensions.Options.IOptions<Provisioning.ScimOptions> scim, Accounts.AccountStates? sessions = null)
 {
     private const int ProgressEvery = 16_384;
     private const int SqliteImportCacheKiB = 256 * 1024;
@@ -85,6 +86,7 @@ public sealed partial class DataImport(TrellisDb db, FrameworkStore frameworks, 
         // 5. Write everything in one transaction.
         var outcomes = new List<ImportFileOutcome>();
         FrameworkImportOutcome? frameworkOutcome = null;
+        List<int> closed = [];
         var strategy = db.Database.CreateExecutionStrategy();
         await strategy.ExecuteAsync(async () =>
         {
@@ -102,6 +104,10 @@ public sealed partial class DataImport(TrellisDb db, FrameworkStore frameworks, 
                     frameworkOutcome = new FrameworkImportOutcome(frameworkSource.DisplayName, versionId, imported.Version, created);
                 }
                 var writer = BulkUpsert.For(db, tx.GetDbTransaction());
+                // Who has an account and is active before employees.csv is written: those it makes leavers lose their access.
+                var activeAccounts = csvFormats.Any(f => f.Kind == ImportFileKind.Employees)
+                    ? await db.Accounts.Join(db.Employees.Where(e => e.Status == EmployeeStatus.Active), a => a.EmployeeId, e => e.Id, (a, e) => a.EmployeeId).ToListAsync(ct)
+                    : [];
                 var employeeChanges = await Webhooks.EmployeeChanges.StartAsync(db, ct);
                 Action<object?[]>? employeeRows = employeeChanges is null ? null : employeeChanges.Row;
                 // The earliest date of the observations and results written: decision snapshots after it are stale.
@@ -129,6 +135,11 @@ public sealed partial class DataImport(TrellisDb db, FrameworkStore frameworks, 
                 var by = actor is null ? $"trellis import on the command line (OS user {Environment.UserName})" : $"import by {actor}";
                 foreach (var (id, manager, previous) in ManagerChanges(run))
                     db.AuditLog.Add(People.ManagerChangeLog.Entry(now, actor, id, previous, manager, by));
+                if (activeAccounts.Count > 0)
+                {
+                    var leavers = await db.Employees.Where(e => e.Status == EmployeeStatus.Left && activeAccounts.Contains(e.Id)).Select(e => e.Id).ToListAsync(ct);
+                    closed = await Accounts.Leavers.CloseAccessAsync(db, leavers, scim.Value.GroupRoles(), now, actor, by, ct);
+                }
                 if (employeeChanges is not null) await employeeChanges.AddEventsAsync(db, ct);
                 var report = new ImportReport([], 0, frameworkOutcome, outcomes);
                 db.AuditLog.Add(new AuditLogEntry
@@ -151,6 +162,7 @@ public sealed partial class DataImport(TrellisDb db, FrameworkStore frameworks, 
         var result = new ImportReport([], 0, frameworkOutcome, outcomes);
         // A page request may have cached the old framework while the transaction ran.
         frameworks.Invalidate();
+        foreach (var account in closed) sessions?.Forget(account);
         return result;
     }
 

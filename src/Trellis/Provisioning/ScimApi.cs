@@ -62,6 +62,14 @@ public static class ScimApi
         }
         catch (ScimException ex)
         {
+            if (ex.Audit is { } entry)
+            {
+                // The request's transaction is gone by now; what it left tracked must not be saved with the entry.
+                var db = context.HttpContext.RequestServices.GetRequiredService<Data.TrellisDb>();
+                db.ChangeTracker.Clear();
+                db.AuditLog.Add(entry);
+                await db.SaveChangesAsync(CancellationToken.None);
+            }
             return new ScimError(ex);
         }
     }
@@ -82,10 +90,12 @@ public static class ScimApi
 
     public static ScimResult GetSchema(string id, HttpRequest request) => Ok(ScimDiscovery.Schema(id, BaseUrl(request)));
 
-    public static async Task<ScimResult> ListUsers(ScimUsers users, HttpRequest request, string? filter, int? startIndex, int? count,
+    // startIndex and count bind as text: an int parameter would have model binding answer "abc" with ProblemDetails
+    // before the SCIM error handling ever ran.
+    public static async Task<ScimResult> ListUsers(ScimUsers users, HttpRequest request, string? filter, string? startIndex, string? count,
         string? attributes, string? excludedAttributes, CancellationToken ct)
     {
-        var list = await users.ListAsync(filter, startIndex, count, BaseUrl(request), ct);
+        var list = await users.ListAsync(filter, Number(startIndex, "startIndex"), Number(count, "count"), BaseUrl(request), ct);
         foreach (var resource in ((JsonArray)list["Resources"]!).OfType<JsonObject>()) Project(resource, attributes, excludedAttributes);
         return Ok(list);
     }
@@ -111,10 +121,11 @@ public static class ScimApi
         return TypedResults.NoContent();
     }
 
-    public static async Task<ScimResult> ListGroups(ScimGroups groups, HttpRequest request, string? filter, int? startIndex, int? count,
+    public static async Task<ScimResult> ListGroups(ScimGroups groups, HttpRequest request, string? filter, string? startIndex, string? count,
         string? attributes, string? excludedAttributes, CancellationToken ct)
     {
-        var list = await groups.ListAsync(filter, startIndex, count, WantsMembers(attributes, excludedAttributes), BaseUrl(request), ct);
+        var list = await groups.ListAsync(filter, Number(startIndex, "startIndex"), Number(count, "count"),
+            WantsMembers(attributes, excludedAttributes), BaseUrl(request), ct);
         foreach (var resource in ((JsonArray)list["Resources"]!).OfType<JsonObject>()) Project(resource, attributes, excludedAttributes);
         return Ok(list);
     }
@@ -143,6 +154,15 @@ public static class ScimApi
     {
         await groups.DeleteAsync(id, ScimCaller.Of(request.HttpContext.User), ct);
         return TypedResults.NoContent();
+    }
+
+    /// <summary>A paging parameter: absent, or a whole number that fits an int (RFC 7644 §3.4.2.4), else a SCIM invalidValue error.</summary>
+    private static int? Number(string? text, string name)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        return int.TryParse(text.Trim(), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var n)
+            ? n
+            : throw new ScimException(400, "invalidValue", $"{name} must be a whole number no larger than {int.MaxValue} (got '{(text.Length > 20 ? text[..20] + "…" : text)}')");
     }
 
     private static bool WantsMembers(string? attributes, string? excluded) =>

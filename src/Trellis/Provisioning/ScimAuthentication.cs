@@ -18,6 +18,8 @@ internal sealed class ScimAuthenticationHandler(
 {
     public const string SchemeName = "scim";
     public const string TokenIdClaim = "scim_token_id";
+    /// <summary>The employee id of the admin who created the token (none for a token from the command line).</summary>
+    public const string CreatorClaim = "scim_token_creator";
     public const string Policy = "scim";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -36,6 +38,7 @@ internal sealed class ScimAuthenticationHandler(
         }
         var identity = new ClaimsIdentity(
             [new Claim(TokenIdClaim, found.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), new Claim(ClaimTypes.Name, found.Name)], SchemeName);
+        if (found.CreatedBy is { Length: > 0 } creator) identity.AddClaim(new Claim(CreatorClaim, creator));
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 
@@ -50,12 +53,15 @@ internal sealed class ScimAuthenticationHandler(
         new ScimError(new ScimException(403, null, "this token may not provision")).ExecuteAsync(Context);
 }
 
-/// <summary>The caller of a SCIM request, for the audit log.</summary>
-public sealed record ScimCaller(int TokenId, string TokenName)
+/// <summary>
+/// The caller of a SCIM request, for the audit log, and the admin who created its token (<see cref="CreatedBy"/>, null
+/// for a token made on the command line): that admin's own account gets no role through it (<see cref="ScimRoles"/>).
+/// </summary>
+public sealed record ScimCaller(int TokenId, string TokenName, string? CreatedBy = null)
 {
-    public string Describe => $"SCIM token #{TokenId} '{TokenName}'";
+    public string Describe => $"SCIM token #{TokenId} '{TokenName}'" + (CreatedBy is null ? "" : $" created by {CreatedBy}");
 
     public static ScimCaller Of(ClaimsPrincipal user) => new(
         int.Parse(user.FindFirstValue(ScimAuthenticationHandler.TokenIdClaim) ?? "0", System.Globalization.CultureInfo.InvariantCulture),
-        user.Identity?.Name ?? "");
+        user.Identity?.Name ?? "", user.FindFirstValue(ScimAuthenticationHandler.CreatorClaim));
 }

@@ -35,19 +35,38 @@ public sealed record ScimValuePath(ScimAttributePath Path, ScimFilter Filter) : 
 /// <summary>A PATCH path (RFC 7644 §3.5.2): <c>attr</c>, <c>attr.sub</c> or <c>attr[filter].sub</c>.</summary>
 public sealed record ScimPatchPath(ScimAttributePath Path, ScimFilter? Filter, string? SubAttribute);
 
-/// <summary>A small recursive-descent parser for SCIM filters and PATCH paths. Precedence: not, then and, then or.</summary>
+/// <summary>
+/// A small recursive-descent parser for SCIM filters and PATCH paths. Precedence: not, then and, then or.
+/// Input is bounded (length, nesting, comparisons): the parser, the evaluator and the SQL translation all recurse per
+/// level, and a path arrives in a PATCH body, so without bounds one request could overflow the stack of the whole server.
+/// </summary>
 public sealed class ScimFilterParser
 {
     private static readonly HashSet<string> CompareOps = ["eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le"];
 
-    private readonly string _text;
-    private int _at;
+    /// <summary>Far above what identity providers send (<c>userName eq "…"</c>, <c>members[value eq "…"]</c>).</summary>
+    public const int MaxLength = 2048;
+    public const int MaxDepth = 32;
+    public const int MaxComparisons = 64;
 
-    private ScimFilterParser(string text) => _text = text;
+    private readonly string _text;
+    /// <summary>What a filter too large to read is: invalidFilter in a query, invalidPath in a PATCH path.</summary>
+    private readonly string _limitType;
+    private int _at;
+    private int _depth;
+    private int _comparisons;
+
+    private ScimFilterParser(string text, string limitType)
+    {
+        _text = text;
+        _limitType = limitType;
+        if (text.Length > MaxLength)
+            throw new ScimException(400, limitType, $"the {(limitType == "invalidPath" ? "path" : "filter")} is longer than {MaxLength} characters");
+    }
 
     public static ScimFilter Parse(string filter)
     {
-        var parser = new ScimFilterParser(filter);
+        var parser = new ScimFilterParser(filter, "invalidFilter");
         var result = parser.Or();
         parser.SkipSpace();
         if (parser._at < filter.Length) throw parser.Error($"unexpected '{filter[parser._at..]}'");
@@ -56,7 +75,7 @@ public sealed class ScimFilterParser
 
     public static ScimPatchPath ParsePath(string path)
     {
-        var parser = new ScimFilterParser(path);
+        var parser = new ScimFilterParser(path, "invalidPath");
         var attribute = parser.AttributePath() ?? throw new ScimException(400, "invalidPath", $"'{path}' is not an attribute path");
         ScimFilter? filter = null;
         string? sub = null;
@@ -120,8 +139,12 @@ public sealed class ScimFilterParser
 
     private ScimFilter Or()
     {
+        // Every nesting ('(', 'not (', '[') comes back through here; the filter itself is level 0.
+        if (_depth++ > MaxDepth)
+            throw new ScimException(400, _limitType, $"{(_limitType == "invalidPath" ? "path" : "filter")}: nested more than {MaxDepth} levels deep");
         var left = And();
         while (Keyword("or")) left = new ScimOr(left, And());
+        _depth--;
         return left;
     }
 
@@ -181,6 +204,8 @@ public sealed class ScimFilterParser
 
     private ScimComparison Comparison(ScimAttributePath path)
     {
+        if (++_comparisons > MaxComparisons)
+            throw new ScimException(400, _limitType, $"{(_limitType == "invalidPath" ? "path" : "filter")}: more than {MaxComparisons} comparisons");
         var op = Word()?.ToLowerInvariant() ?? throw Error($"expected an operator after '{path}'");
         if (op == "pr") return new ScimComparison(path, "pr", null);
         if (!CompareOps.Contains(op)) throw Error($"unknown operator '{op}' (use eq, ne, co, sw, ew, gt, ge, lt, le or pr)");

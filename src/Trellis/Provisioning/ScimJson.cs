@@ -38,6 +38,9 @@ public static class Scim
 
     public static string CanonicalName(string name) => Canonical.TryGetValue(name, out var c) ? c : name;
 
+    /// <summary>An attribute name of the SCIM core or enterprise schemas, or of Trellis's extension (any spelling).</summary>
+    public static bool IsKnownName(string name) => Canonical.ContainsKey(name);
+
     /// <summary>A copy of <paramref name="node"/> with every known attribute name in its canonical spelling.</summary>
     public static JsonNode? Canonicalize(JsonNode? node) => node switch
     {
@@ -113,6 +116,8 @@ public sealed class ScimException(int status, string? scimType, string detail) :
 {
     public int Status { get; } = status;
     public string? ScimType { get; } = scimType;
+    /// <summary>A refusal the audit log must keep: written after the request's own changes were rolled back.</summary>
+    public Data.AuditLogEntry? Audit { get; init; }
 
     public static ScimException NotFound(string what) => new(404, null, $"{what} not found");
 }

@@ -42,14 +42,16 @@ public static class ScimPatch
                 if (op.Value is not JsonObject values) throw new ScimException(400, "invalidValue", $"{op.Op} without a path needs an object value");
                 foreach (var (key, value) in values)
                 {
-                    if (key.StartsWith("urn:", StringComparison.Ordinal) && Scim.ExtensionSchemas.Contains(key) && value is JsonObject extension)
-                    {
-                        foreach (var (subKey, subValue) in extension)
-                            ApplyAt(resource, ScimFilterParser.ParsePath(key + ":" + subKey), op.Op, subValue?.DeepClone());
-                    }
-                    else if (key is "schemas" or "id" or "meta") continue; // Okta repeats the id in the value
+                    if (Extension(key) is { } schema) ApplyExtension(resource, schema, op.Op, value);
+                    else if (key is "schemas" or "meta") continue;
+                    else if (key is "id") ReadOnlyId(resource, value); // Okta repeats the id in the value
                     else ApplyAt(resource, ScimFilterParser.ParsePath(key), op.Op, value?.DeepClone());
                 }
+            }
+            else if (Extension(op.Path) is { } schema)
+            {
+                if (op.Op == "remove") throw new ScimException(400, "mutability", $"{schema} cannot be removed as a whole; remove its attributes");
+                ApplyExtension(resource, schema, op.Op, op.Value);
             }
             else
             {
@@ -58,9 +60,40 @@ public static class ScimPatch
         }
     }
 
+    private static string? Extension(string key) => Scim.ExtensionSchemas.FirstOrDefault(s => s.Equals(key, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>An extension named whole (<c>{"urn:…:enterprise:2.0:User": {"department": "…"}}</c>): its value is an object of its attributes.</summary>
+    private static void ApplyExtension(JsonObject resource, string schema, string op, JsonNode? value)
+    {
+        if (value is not JsonObject extension) throw new ScimException(400, "invalidValue", $"{schema} must be an object of its attributes");
+        foreach (var (subKey, subValue) in extension)
+            ApplyAt(resource, ScimFilterParser.ParsePath(schema + ":" + subKey), op, subValue?.DeepClone());
+    }
+
+    /// <summary><c>id</c> is read-only (RFC 7643 §3.1): sending the same id again is harmless, another one is refused.</summary>
+    private static void ReadOnlyId(JsonObject resource, JsonNode? value)
+    {
+        if (value is JsonValue v && v.TryGetValue<string>(out var id) && id == resource["id"]?.GetValue<string>()) return;
+        throw new ScimException(400, "mutability", $"id is read-only (it is the employee id '{resource["id"]}')");
+    }
+
     private static void ApplyAt(JsonObject resource, ScimPatchPath path, string op, JsonNode? value)
     {
         var attribute = path.Path;
+        // A path names an attribute of the User or its extensions, or the request is refused (RFC 7644 §3.5.2:
+        // invalidPath), rather than written beside the resource and silently dropped. Standard attributes that Trellis
+        // does not keep (phoneNumbers, addresses, …) stay accepted: identity providers send them in every update.
+        if ((attribute.Schema is { } named && named != Scim.UserSchema && !Scim.ExtensionSchemas.Contains(named)) || !Scim.IsKnownName(attribute.Attribute))
+            throw new ScimException(400, "invalidPath", $"'{attribute}' is not an attribute of a User");
+        if (attribute.Schema is null or Scim.UserSchema)
+        {
+            if (attribute.Attribute is "id" && op != "remove" && path.Filter is null && attribute.SubAttribute is null) { ReadOnlyId(resource, value); return; }
+            if (attribute.Attribute is "id" or "meta" or "schemas" or "groups")
+                throw new ScimException(400, "mutability", $"{attribute.Attribute} is read-only");
+            // Removing active would read as "no status": never a reactivation (nor any change) of a leaver.
+            if (attribute.Attribute is "active" && op == "remove")
+                throw new ScimException(400, "mutability", "active cannot be removed: send active false to make the person a leaver, true to bring them back");
+        }
         JsonObject container = resource;
         if (attribute.Schema is { } schema && schema != Scim.UserSchema && schema != Scim.GroupSchema)
         {

@@ -44,6 +44,9 @@ public sealed class ScimRoles(TrellisDb db, IOptions<ScimOptions> options, TimeP
             if (joined == account.Roles) continue;
             var added = Roles.Split(joined).Except(current).ToList();
             var removed = current.Except(Roles.Split(joined)).ToList();
+            // No self-elevation through a token: an admin may not give themselves a role in the admin console, and a
+            // provisioning token they created is theirs to drive, so it gives their own account no role either.
+            if (added.Count > 0 && caller.CreatedBy == id) throw SelfGrant(caller, added, now);
             account.Roles = joined;
             // A role change ends the sessions that carry the old roles.
             account.SecurityStamp = Accounts.AccountService.NewSecurityStamp();
@@ -55,5 +58,21 @@ public sealed class ScimRoles(TrellisDb db, IOptions<ScimOptions> options, TimeP
         }
         await db.SaveChangesAsync(ct);
         sessions?.ForgetAll();
+    }
+
+    /// <summary>The refusal (RFC 7644 §3.12: 403, no scimType fits), logged once the request's changes are rolled back.</summary>
+    private static ScimException SelfGrant(ScimCaller caller, List<string> added, DateTimeOffset now)
+    {
+        var roles = string.Join(", ", added);
+        return new ScimException(403, null,
+            $"{caller.Describe} may not give its creator's own account a role ({roles}): an admin cannot give themselves a role; " +
+            "another admin's provisioning token or one from `trellis token --scim` can")
+        {
+            Audit = new AuditLogEntry
+            {
+                At = now, ActorEmployeeId = caller.CreatedBy, Action = "roles_change_refused", SubjectEmployeeId = caller.CreatedBy,
+                Detail = $"+{string.Join(", +", added)} by group membership refused: the token's creator may not give themselves a role ({caller.Describe})",
+            },
+        };
     }
 }

@@ -151,10 +151,13 @@ public sealed class ScimUsers(TrellisDb db, FrameworkStore frameworks, IOptions<
         if (wasActive) db.Outbox.Add(Webhooks.WebhookEvents.EmployeeChanged(employee));
         await db.SaveChangesAsync(ct);
         await roles.SyncAsync([id], groupNames.Select(roles.RoleOf).OfType<string>().ToList(), caller, ct);
+        // Also when deactivated before: whatever is still open closes (an account of a leaver from before this rule).
+        if ((await Leavers.CloseAccessAsync(db, [id], options.Value.GroupRoles(), now, null, $"by {caller.Describe}", ct)).Count > 0)
+            await db.SaveChangesAsync(ct);
         if (wasActive) await changes.RecordAsync(Evidence.EvidenceChanges.Everything, ct);
         await tx.CommitAsync(ct);
         // A deactivated person's open sessions end on their next request, not when the cached state expires.
-        if (wasActive) sessions?.ForgetAll();
+        sessions?.ForgetAll();
     }
 
     private enum WriteMode { Create, Replace, Patch }
@@ -223,12 +226,19 @@ public sealed class ScimUsers(TrellisDb db, FrameworkStore frameworks, IOptions<
             else if (EmployeeRules.Email(employee.Email) is { } badEmail) Problem("emails", badEmail);
 
             if (Present(input, "title", out var title)) employee.Title = Blank(Scim.Text(title, "title"));
+            // active: true or false sets the status; left out (PUT included) it stays as it is. null is refused: "unknown"
+            // must neither bring a leaver back nor make anyone a leaver.
             if (Present(input, "active", out var active))
             {
-                var on = Scim.Boolean(active, "active") ?? true;
+                var on = Scim.Boolean(active, "active")
+                    ?? throw new ScimException(400, "invalidValue", "active: must be true or false, not null (false makes the person a leaver)");
                 employee.Status = on ? EmployeeStatus.Active : EmployeeStatus.Left;
             }
             else if (revived) employee.Status = EmployeeStatus.Active;
+
+            // the extensions are objects of their attributes; anything else would be dropped without a word
+            foreach (var schema in Scim.ExtensionSchemas)
+                if (input[schema] is { } node && node is not JsonObject) Problem(schema, "must be an object of its attributes");
 
             // the enterprise extension
             var enterprise = input[Scim.EnterpriseUser] as JsonObject;
@@ -323,6 +333,8 @@ public sealed class ScimUsers(TrellisDb db, FrameworkStore frameworks, IOptions<
                 Detail = (changedFields.Count > 0 ? string.Join(", ", changedFields) + "; " : "") + $"by {caller.Describe}",
             });
             if (employeeChanged) db.Outbox.Add(Webhooks.WebhookEvents.EmployeeChanged(employee, isNew || revived ? "added" : "updated"));
+            if (action == "scim_user_deactivated")
+                await Leavers.CloseAccessAsync(db, [id], options.Value.GroupRoles(), now, null, $"by {caller.Describe}", ct);
             try
             {
                 await db.SaveChangesAsync(ct);
