@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Trellis.Data;
@@ -6,14 +5,16 @@ using Trellis.Data;
 namespace Trellis.Accounts;
 
 /// <summary>Accounts, passwords (ASP.NET Core Identity's hasher), lockout, sessions and personal API tokens.</summary>
-public sealed class AccountService(TrellisDb db, TimeProvider clock, AccountStates? states = null, UnknownSignIns? unknown = null)
+public sealed class AccountService(TrellisDb db, TimeProvider clock, AccountStates? states = null)
 {
-    /// <summary>Failed sign-ins of one account from one client address before that address is locked out of it.</summary>
+    /// <summary>Failed sign-ins under one login from one client address before that address is locked out of it.</summary>
     public const int MaxFailedSignIns = 5;
-    /// <summary>Consecutive failed sign-ins of one account from all addresses together before the account itself is locked (NIST: at most 100).</summary>
+    /// <summary>Failed sign-ins under one login from all addresses together before it is locked for every browser that never signed in to it (NIST: at most 100).</summary>
     public const int MaxFailedSignInsAnywhere = 100;
+    /// <summary>Failed sign-ins from a browser that signed in to the account before (its device cookie) before that browser is locked out.</summary>
+    public const int MaxFailedSignInsPerDevice = 5;
     public static readonly TimeSpan LockoutDuration = TimeSpan.FromMinutes(15);
-    /// <summary>The one answer to an unknown account, a closed account and a wrong password alike.</summary>
+    /// <summary>The one answer to an unknown login, a closed account and a wrong password alike.</summary>
     public const string Invalid = "The sign-in or the password is not right.";
 
     private static readonly PasswordHasher<Account> Hasher = new();
@@ -57,8 +58,7 @@ public sealed class AccountService(TrellisDb db, TimeProvider clock, AccountStat
             account.Roles = Roles.Join(Roles.Split(account.Roles).Concat(roles));
         }
         account.PasswordHash = Hasher.HashPassword(account, password);
-        account.FailedSignIns = 0;
-        account.LockedUntil = null;
+        await ForgetFailedSignInsAsync(account, ct);
         account.SecurityStamp = NewSecurityStamp();
         db.AuditLog.Add(new AuditLogEntry
         {
@@ -71,73 +71,153 @@ public sealed class AccountService(TrellisDb db, TimeProvider clock, AccountStat
     }
 
     /// <summary>
-    /// Checks a sign-in by employee id or email from a client address. At most <see cref="MaxFailedSignIns"/> passwords
-    /// are ever checked for one account and address per lockout period, however many guesses arrive at once: a slot is
-    /// taken by one atomic UPDATE before the (slow) password check. Each failed check is in the audit log.
+    /// Checks a sign-in by employee id or email from a client (<see cref="SignInRateLimit.ClientKey"/>), and the device
+    /// cookie the browser sent, if any (<see cref="SignInDevices"/>). Failures are counted per login as typed (trimmed,
+    /// lower-cased) and client, and per login from everywhere, in the same rows and the same way whether an account has
+    /// that login or not: the answers to a run of guesses are the same for every login (<c>docs/security.md</c>).
+    /// <list type="bullet">
+    /// <item>At most <see cref="MaxFailedSignIns"/> passwords are checked per login and address (an IPv6 address by its
+    /// /64) in a lockout period, however many guesses arrive at once: a slot is taken by one atomic UPDATE before the
+    /// (slow) password check.</item>
+    /// <item>After <see cref="MaxFailedSignInsAnywhere"/> failures from all clients together the login is locked for
+    /// everyone, except a browser that signed in to this account before: it has its own budget of
+    /// <see cref="MaxFailedSignInsPerDevice"/> and is held by no other lock, so strangers cannot lock the owner out.</item>
+    /// <item>Failures older than <see cref="LockoutDuration"/> no longer count.</item>
+    /// </list>
+    /// Each failed check of a real account is in the audit log.
     /// </summary>
-    public async Task<SignInResult> CheckSignInAsync(string login, string password, string? client = null, CancellationToken ct = default)
+    public async Task<SignInResult> CheckSignInAsync(
+        string login, string password, string? client = null, SignInDevice? device = null, CancellationToken ct = default)
     {
         login = login.Trim();
+        var key = SignInLockout.KeyOf(login);
         client = string.IsNullOrWhiteSpace(client) ? "unknown" : client.Length > 64 ? client[..64] : client;
         var now = clock.GetUtcNow();
         var accounts = db.Accounts.AsNoTracking()
-            .Join(db.Employees, a => a.EmployeeId, e => e.Id, (a, e) => new { a.Id, a.EmployeeId, a.PasswordHash, a.LockedUntil, a.DisabledAt, e.Email, e.Status });
-        // The employee id first; an email address only when exactly one account has it. Imports do not make emails
-        // unique, and "the first match" of two would be whichever row the database returns first: someone else's account.
+            .Join(db.Employees, a => a.EmployeeId, e => e.Id, (a, e) => new { a.Id, a.EmployeeId, a.PasswordHash, a.DisabledAt, e.Email, e.Status });
+        // The employee id first (exactly as written); an email address, without regard to case, only when exactly one
+        // account has it. Imports do not make emails unique, and "the first match" of two would be whichever row the
+        // database returns first: someone else's account.
         var row = await accounts.FirstOrDefaultAsync(x => x.EmployeeId == login, ct);
         if (row is null)
         {
-            var byEmail = await accounts.Where(x => x.Email == login).Take(2).ToListAsync(ct);
+            var lowered = login.ToLowerInvariant();
+#pragma warning disable CA1862 // EF Core translates ToLower() to SQL lower() on both databases; string.Equals with a comparison does not translate.
+            var byEmail = await accounts.Where(x => x.Email.ToLower() == lowered).Take(2).ToListAsync(ct);
+#pragma warning restore CA1862
             if (byEmail.Count == 1) row = byEmail[0];
         }
+        // Unknown and closed accounts take the same path as a wrong password, to the same rows, and take as long.
+        var open = row is not null && row.Status != EmployeeStatus.Left && row.DisabledAt is null;
+        var trusted = open && device is not null && device.AccountId == row!.Id;
+        var slot = trusted ? SignInDevices.ClientPrefix + device!.Id : client;
+        var budget = trusted ? MaxFailedSignInsPerDevice : MaxFailedSignIns;
 
-        if (row is null || row.Status == EmployeeStatus.Left || row.DisabledAt is not null)
-        {
-            // Unknown and closed accounts answer like a wrong password, take as long, and "lock" the same way,
-            // so that neither the message nor the lockout tells an outsider which accounts exist.
-            if ((unknown ?? UnknownSignIns.Shared).LockedUntil(login, client, now) is { } until) return new(null, null, Locked(until));
-            Hasher.VerifyHashedPassword(Nobody, DummyHash.Value, password);
-            (unknown ?? UnknownSignIns.Shared).Failed(login, client, now);
-            return new(null, null, Invalid);
-        }
-        if (row.LockedUntil is { } all && all > now) return new(null, null, Locked(all));
+        if (!trusted && await LockedUntilAsync(key, SignInLockout.Anywhere, now, ct) is { } everywhere) return new(null, null, Locked(everywhere));
+        if (await TakeSlotAsync(key, slot, budget, now, ct) is { } lockedUntil) return new(null, null, Locked(lockedUntil));
 
-        // Take one of the MaxFailedSignIns slots of this account and address, atomically.
-        await db.Database.ExecuteSqlInterpolatedAsync(
-            $"INSERT INTO sign_in_lockouts (account_id, client, failures) VALUES ({row.Id}, {client}, 0) ON CONFLICT DO NOTHING", ct);
-        var key = db.SignInLockouts.Where(l => l.AccountId == row.Id && l.Client == client);
-        var taken = await key.Where(l => l.Failures < MaxFailedSignIns && (l.LockedUntil == null || l.LockedUntil <= now))
-            .ExecuteUpdateAsync(s => s.SetProperty(l => l.Failures, l => l.Failures + 1), ct);
-        if (taken == 0)
-        {
-            var lockedUntil = await key.Select(l => l.LockedUntil).FirstOrDefaultAsync(ct);
-            return new(null, null, Locked(lockedUntil is { } u && u > now ? u : now + LockoutDuration));
-        }
-
-        var verdict = Hasher.VerifyHashedPassword(Nobody, row.PasswordHash, password);
+        var verdict = PasswordVerificationResult.Failed;
+        if (open && row!.PasswordHash.Length > 0) verdict = Hasher.VerifyHashedPassword(Nobody, row.PasswordHash, password);
+        else Hasher.VerifyHashedPassword(Nobody, DummyHash.Value, password);
         if (verdict == PasswordVerificationResult.Failed)
         {
             var until = now + LockoutDuration;
-            var locked = await key.Where(l => l.Failures >= MaxFailedSignIns)
-                .ExecuteUpdateAsync(s => s.SetProperty(l => l.LockedUntil, until).SetProperty(l => l.Failures, 0), ct);
-            await db.Accounts.Where(a => a.Id == row.Id).ExecuteUpdateAsync(s => s.SetProperty(a => a.FailedSignIns, a => a.FailedSignIns + 1), ct);
-            await db.Accounts.Where(a => a.Id == row.Id && a.FailedSignIns >= MaxFailedSignInsAnywhere)
-                .ExecuteUpdateAsync(s => s.SetProperty(a => a.LockedUntil, until).SetProperty(a => a.FailedSignIns, 0), ct);
-            db.AuditLog.Add(new AuditLogEntry { At = now, Action = "sign_in_failed", SubjectEmployeeId = row.EmployeeId, Detail = $"from {client}" });
-            await db.SaveChangesAsync(ct);
-            return new(null, null, locked > 0 ? Locked(until) : Invalid);
+            var locked = await CountFailureAsync(key, slot, budget, now, until, ct);
+            if (await CountFailureAsync(key, SignInLockout.Anywhere, MaxFailedSignInsAnywhere, now, until, ct) && row is not null)
+            {
+                // Shown to admins (account list, unlock); the rows above are what sign-in reads.
+                await db.Accounts.Where(a => a.Id == row.Id).ExecuteUpdateAsync(s => s.SetProperty(a => a.LockedUntil, until), ct);
+            }
+            if (row is not null)
+            {
+                db.AuditLog.Add(new AuditLogEntry
+                {
+                    At = now, Action = "sign_in_failed", SubjectEmployeeId = row.EmployeeId,
+                    Detail = $"from {client}{(trusted ? " on a device that signed in before" : "")}",
+                });
+                await db.SaveChangesAsync(ct);
+            }
+            return new(null, null, locked ? Locked(until) : Invalid);
         }
 
-        await key.ExecuteUpdateAsync(s => s.SetProperty(l => l.Failures, 0).SetProperty(l => l.LockedUntil, (DateTimeOffset?)null), ct);
-        var account = await db.Accounts.FirstAsync(a => a.Id == row.Id, ct);
+        await Lockouts(key, slot).ExecuteUpdateAsync(s => s.SetProperty(l => l.Failures, 0), ct);
+        var account = await db.Accounts.FirstAsync(a => a.Id == row!.Id, ct);
         if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
             account.PasswordHash = Hasher.HashPassword(account, password);
-        account.FailedSignIns = 0;
         account.LastSignInAt = now;
         if (account.SecurityStamp.Length == 0) account.SecurityStamp = NewSecurityStamp();
         await db.SaveChangesAsync(ct);
         var name = await db.Employees.Where(e => e.Id == account.EmployeeId).Select(e => e.Name).FirstAsync(ct);
         return new(account, name, null);
+    }
+
+    private IQueryable<SignInLockout> Lockouts(string login, string client) =>
+        db.SignInLockouts.Where(l => l.Login == login && l.Client == client);
+
+    private Task<DateTimeOffset?> LockedUntilAsync(string login, string client, DateTimeOffset now, CancellationToken ct) =>
+        Lockouts(login, client).Where(l => l.LockedUntil > now).Select(l => l.LockedUntil).FirstOrDefaultAsync(ct);
+
+    /// <summary>
+    /// The row of this login and client, its window started afresh when the last one ended (a lock expired, or the first
+    /// failure counted is older than the lockout period). Old rows of other logins are cleared when a new row is made.
+    /// </summary>
+    private async Task<IQueryable<SignInLockout>> OpenRowAsync(string login, string client, DateTimeOffset now, CancellationToken ct)
+    {
+        var utcNow = now.UtcDateTime;
+        var created = await db.Database.ExecuteSqlInterpolatedAsync(
+            $"INSERT INTO sign_in_lockouts (login, client, failures, window_start) VALUES ({login}, {client}, 0, {utcNow}) ON CONFLICT DO NOTHING", ct);
+        var stale = now - LockoutDuration * 2;
+        if (created > 0)
+            await db.SignInLockouts.Where(l => l.WindowStart < stale && (l.LockedUntil == null || l.LockedUntil < now)).ExecuteDeleteAsync(ct);
+        var row = Lockouts(login, client);
+        var windowOpened = now - LockoutDuration;
+        // The conditions make the restart happen once when requests race: the first one moves the window to now.
+        await row.Where(l => l.LockedUntil != null ? l.LockedUntil <= now : l.WindowStart <= windowOpened)
+            .ExecuteUpdateAsync(s => s.SetProperty(l => l.Failures, 0).SetProperty(l => l.WindowStart, now).SetProperty(l => l.LockedUntil, (DateTimeOffset?)null), ct);
+        return row;
+    }
+
+    /// <summary>Takes one of the <paramref name="budget"/> password checks of the login and client, or says until when it is locked.</summary>
+    private async Task<DateTimeOffset?> TakeSlotAsync(string login, string client, int budget, DateTimeOffset now, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var row = await OpenRowAsync(login, client, now, ct);
+            var taken = await row.Where(l => l.Failures < budget && l.LockedUntil == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(l => l.Failures, l => l.Failures + 1), ct);
+            if (taken > 0) return null;
+            var state = await row.Select(l => new { l.LockedUntil }).FirstOrDefaultAsync(ct);
+            // Gone between the statements (another request cleared it as old): once more.
+            if (state is null && attempt == 0) continue;
+            return state?.LockedUntil is { } u && u > now ? u : now + LockoutDuration;
+        }
+    }
+
+    /// <summary>Counts a failed check; true when it locks the login for this client (the budget is used up).</summary>
+    private async Task<bool> CountFailureAsync(string login, string client, int budget, DateTimeOffset now, DateTimeOffset until, CancellationToken ct)
+    {
+        IQueryable<SignInLockout> row;
+        if (client == SignInLockout.Anywhere)
+        {
+            // No slot was taken for "everywhere": the failure is counted now.
+            row = await OpenRowAsync(login, client, now, ct);
+            await row.Where(l => l.LockedUntil == null).ExecuteUpdateAsync(s => s.SetProperty(l => l.Failures, l => l.Failures + 1), ct);
+        }
+        else row = Lockouts(login, client);
+        return await row.Where(l => l.Failures >= budget && l.LockedUntil == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(l => l.LockedUntil, until).SetProperty(l => l.Failures, 0), ct) > 0;
+    }
+
+    /// <summary>
+    /// Lifts every lock and forgets every failure under the logins of an account (its employee id and its email), from
+    /// every client: for an admin's unlock and a new password. Returns how many counters there were.
+    /// </summary>
+    public async Task<int> ForgetFailedSignInsAsync(Account account, CancellationToken ct = default)
+    {
+        var email = await db.Employees.Where(e => e.Id == account.EmployeeId).Select(e => e.Email).FirstOrDefaultAsync(ct);
+        var logins = new[] { SignInLockout.KeyOf(account.EmployeeId), SignInLockout.KeyOf(email ?? account.EmployeeId) };
+        account.LockedUntil = null;
+        return await db.SignInLockouts.Where(l => logins.Contains(l.Login) && (l.Failures > 0 || l.LockedUntil != null)).ExecuteDeleteAsync(ct);
     }
 
     /// <summary>
@@ -167,6 +247,18 @@ public sealed class AccountService(TrellisDb db, TimeProvider clock, AccountStat
         return (account.SecurityStamp, errors);
     }
 
+    /// <summary>Whether the account has a Trellis password (an account made by single sign-on has none until an admin sets one).</summary>
+    public Task<bool> HasPasswordAsync(int accountId, CancellationToken ct = default) =>
+        db.Accounts.AnyAsync(a => a.Id == accountId && a.PasswordHash != "", ct);
+
+    /// <summary>Whether <paramref name="password"/> is the account's current password: for a step that asks for it again.</summary>
+    public async Task<bool> IsPasswordAsync(int accountId, string? password, CancellationToken ct = default)
+    {
+        var hash = await db.Accounts.Where(a => a.Id == accountId).Select(a => a.PasswordHash).FirstOrDefaultAsync(ct);
+        if (string.IsNullOrEmpty(hash) || string.IsNullOrEmpty(password)) return false;
+        return Hasher.VerifyHashedPassword(Nobody, hash, password) != PasswordVerificationResult.Failed;
+    }
+
     /// <summary>Ends every cookie session of the account (sign-out): a captured cookie stops working at once.</summary>
     public async Task EndSessionsAsync(int accountId, CancellationToken ct = default)
     {
@@ -180,33 +272,4 @@ public sealed class AccountService(TrellisDb db, TimeProvider clock, AccountStat
 
     private static string GeneratePassword() =>
         Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12)).Replace('+', 'x').Replace('/', 'y');
-}
-
-/// <summary>
-/// Failed sign-ins under names that are no account (or a closed one), per name and client address, kept in memory for
-/// the lockout period: they lock out exactly like a real account, so a lockout does not reveal that an account exists.
-/// </summary>
-public sealed class UnknownSignIns
-{
-    public static readonly UnknownSignIns Shared = new();
-    private const int MaxEntries = 100_000;
-    private readonly ConcurrentDictionary<(string Login, string Client), (int Failures, DateTimeOffset? LockedUntil, DateTimeOffset First)> _entries = new();
-
-    public DateTimeOffset? LockedUntil(string login, string client, DateTimeOffset now) =>
-        _entries.TryGetValue((login.ToLowerInvariant(), client), out var e) && e.LockedUntil is { } until && until > now ? until : null;
-
-    public void Failed(string login, string client, DateTimeOffset now)
-    {
-        if (_entries.Count > MaxEntries)
-        {
-            foreach (var (k, v) in _entries)
-                if (now - v.First > AccountService.LockoutDuration) _entries.TryRemove(k, out _);
-        }
-        _entries.AddOrUpdate((login.ToLowerInvariant(), client), _ => (1, null, now), (_, e) =>
-        {
-            if (e.LockedUntil is { } until && until <= now || now - e.First > AccountService.LockoutDuration) e = (0, null, now);
-            var failures = e.Failures + 1;
-            return failures >= AccountService.MaxFailedSignIns ? (0, now + AccountService.LockoutDuration, e.First) : (failures, e.LockedUntil, e.First);
-        });
-    }
 }

@@ -12,7 +12,7 @@ public static class AccountsApi
     /// <summary>Accounts and who is asking (the HTTP sign-in itself is <see cref="AuthSetup.AddTrellisAuth"/>, added by the web app).</summary>
     public static IServiceCollection AddAccounts(this IServiceCollection services) =>
         services.AddScoped<AccountService>().AddScoped<TokenService>().AddScoped<Viewer>().AddScoped<SensitiveReads>()
-            .AddSingleton<AccountStates>().AddSingleton<UnknownSignIns>();
+            .AddSingleton<AccountStates>();
 
     public static IEndpointRouteBuilder MapAccountsApi(this IEndpointRouteBuilder app)
     {

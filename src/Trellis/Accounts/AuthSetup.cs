@@ -47,6 +47,7 @@ public static class AuthSetup
             .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
             .AddPolicy(Policies.Manager, p => p.RequireRole(Roles.Manager, Roles.Hr, Roles.Admin));
         services.AddScoped<AccountService>();
+        services.AddSingleton<SignInDevices>();
         services.AddSignInRateLimit();
         return services;
     }
@@ -69,6 +70,20 @@ public static class AuthSetup
         ctx.Response.Redirect(ctx.RedirectUri);
         return Task.CompletedTask;
     }
+
+    /// <summary>Marks a principal as having just proved who it is (a password or single sign-on): <see cref="TrellisClaims.SignedInAt"/>.</summary>
+    public static ClaimsPrincipal SignedInNow(this ClaimsPrincipal principal, DateTimeOffset now)
+    {
+        ((ClaimsIdentity)principal.Identity!).AddClaim(new Claim(TrellisClaims.SignedInAt,
+            now.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), ClaimValueTypes.Integer64));
+        return principal;
+    }
+
+    /// <summary>When the session's person proved who they are, if the session says (cookies made by a sign-in do).</summary>
+    public static DateTimeOffset? SignedInAt(ClaimsPrincipal principal) =>
+        long.TryParse(principal.FindFirst(TrellisClaims.SignedInAt)?.Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+            : null;
 
     public static ClaimsPrincipal CreatePrincipal(int accountId, string employeeId, string name, IEnumerable<string> roles, string scheme, string? securityStamp = null)
     {

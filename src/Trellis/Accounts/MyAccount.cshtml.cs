@@ -2,24 +2,40 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Options;
 
 namespace Trellis.Accounts;
 
 /// <summary>The signed-in person's account: roles, changing the password, and their personal API tokens (create, see, revoke).</summary>
-public sealed class MyAccountModel(Viewer viewer, AccountService accounts, TokenService tokens) : PageModel
+public sealed class MyAccountModel(Viewer viewer, AccountService accounts, TokenService tokens, IOptions<OidcOptions> sso, TimeProvider clock) : PageModel
 {
+    /// <summary>How long after signing in a person without a Trellis password may create a token without signing in again.</summary>
+    public static readonly TimeSpan FreshSignIn = TimeSpan.FromMinutes(10);
+
     public IReadOnlyList<TokenResponse> Tokens { get; private set; } = [];
     public IReadOnlyList<string> Roles => viewer.Roles;
     public Dictionary<string, string[]> Errors { get; private set; } = [];
     public string? Message { get; private set; }
     /// <summary>A token just created: shown on this answer only.</summary>
     public CreatedToken? NewToken { get; private set; }
+    /// <summary>False for an account made by single sign-on: creating a token then asks for a fresh sign-in instead of the password.</summary>
+    public bool HasPassword { get; private set; }
+    /// <summary>The last time (within 30 days) all the person's tokens were revoked at once, e.g. by an admin's password reset.</summary>
+    public TokensRevoked? AllRevoked { get; private set; }
+    public OidcOptions Sso => sso.Value;
 
-    public async Task OnGetAsync(CancellationToken ct) => Tokens = await tokens.ListAsync(viewer.AccountId, ct);
+    public Task OnGetAsync(CancellationToken ct) => LoadAsync(ct);
+
+    private async Task LoadAsync(CancellationToken ct)
+    {
+        Tokens = await tokens.ListAsync(viewer.AccountId, ct);
+        HasPassword = await accounts.HasPasswordAsync(viewer.AccountId, ct);
+        AllRevoked = await tokens.LatestRevokedAllAsync(viewer.EmployeeId, ct);
+    }
 
     public async Task<IActionResult> OnPostPasswordAsync(
         [FromForm(Name = "current_password")] string? currentPassword, [FromForm(Name = "new_password")] string? newPassword,
-        [FromForm(Name = "repeat_password")] string? repeatPassword, CancellationToken ct)
+        [FromForm(Name = "repeat_password")] string? repeatPassword, [FromForm(Name = "revoke_tokens")] bool revokeTokens, CancellationToken ct)
     {
         if (newPassword != repeatPassword) Errors["repeat_password"] = ["The two new passwords differ."];
         else
@@ -30,13 +46,22 @@ public sealed class MyAccountModel(Viewer viewer, AccountService accounts, Token
             {
                 // Every other session ended with the new stamp; this one goes on with it.
                 var principal = AuthSetup.CreatePrincipal(viewer.AccountId, viewer.EmployeeId, viewer.Name, viewer.Roles,
-                    CookieAuthenticationDefaults.AuthenticationScheme, stamp);
+                    CookieAuthenticationDefaults.AuthenticationScheme, stamp).SignedInNow(clock.GetUtcNow());
                 await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);
                 Message = "Your password is changed. Every other session of your account has ended.";
+                // Tokens are not sessions: scripts keep working unless the person asks otherwise (the form offers it).
+                if (revokeTokens)
+                {
+                    var revoked = await tokens.RevokeAllAsync(viewer.AccountId, viewer.EmployeeId, "their owner changed the password and asked for it", ct);
+                    Message += revoked switch { 0 => "", 1 => " Your API token is revoked.", _ => $" Your {revoked} API tokens are revoked." };
+                }
+                else if ((await tokens.ListAsync(viewer.AccountId, ct)).Count is var left and > 0)
+                    Message += (left == 1 ? " Your API token still works" : $" Your {left} API tokens still work")
+                        + " (listed below): revoke any you did not make or no longer need.";
             }
         }
         ShowErrors();
-        Tokens = await tokens.ListAsync(viewer.AccountId, ct);
+        await LoadAsync(ct);
         return Page();
     }
 
@@ -49,18 +74,39 @@ public sealed class MyAccountModel(Viewer viewer, AccountService accounts, Token
             foreach (var message in messages) ModelState.AddModelError(field, message);
     }
 
-    public async Task<IActionResult> OnPostCreateTokenAsync(string? name, CancellationToken ct)
+    /// <summary>
+    /// A new token needs the person at a browser: a sign-in cookie (a token cannot make another token, which would outlive
+    /// its revocation) and the current password again, or for an account without one, a sign-in in the last few minutes.
+    /// </summary>
+    public async Task<IActionResult> OnPostCreateTokenAsync(string? name, [FromForm(Name = "current_password")] string? currentPassword, CancellationToken ct)
     {
-        try
+        if (User.Identity?.AuthenticationType != CookieAuthenticationDefaults.AuthenticationScheme)
         {
-            NewToken = await tokens.CreateAsync(viewer.EmployeeId, name, ct);
+            Response.StatusCode = StatusCodes.Status403Forbidden;
+            Message = "An API token cannot create another token: sign in in a browser to create one.";
+            await LoadAsync(ct);
+            return Page();
         }
-        catch (ArgumentException ex)
+        if (await accounts.HasPasswordAsync(viewer.AccountId, ct))
         {
-            Errors["name"] = [ex.Message];
-            ShowErrors();
+            if (!await accounts.IsPasswordAsync(viewer.AccountId, currentPassword, ct))
+                Errors["current_password"] = ["The current password is not right."];
         }
-        Tokens = await tokens.ListAsync(viewer.AccountId, ct);
+        else if (AuthSetup.SignedInAt(User) is not { } at || clock.GetUtcNow() - at > FreshSignIn)
+            Errors["current_password"] = [$"Sign in again (with {Sso.ProviderName}) to create a token: it must be within {FreshSignIn.TotalMinutes:0} minutes of signing in."];
+        if (Errors.Count == 0)
+        {
+            try
+            {
+                NewToken = await tokens.CreateAsync(viewer.EmployeeId, name, ct);
+            }
+            catch (ArgumentException ex)
+            {
+                Errors["name"] = [ex.Message];
+            }
+        }
+        ShowErrors();
+        await LoadAsync(ct);
         return Page();
     }
 
@@ -73,7 +119,7 @@ public sealed class MyAccountModel(Viewer viewer, AccountService accounts, Token
             Message = $"Token {id} is not one of yours.";
         }
         else Message = $"Token {id} is revoked: it no longer works.";
-        Tokens = await tokens.ListAsync(viewer.AccountId, ct);
+        await LoadAsync(ct);
         return Page();
     }
 }

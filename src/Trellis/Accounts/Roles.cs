@@ -40,6 +40,8 @@ public static class TrellisClaims
     public const string AccountId = "account_id";
     /// <summary>The account's security stamp when the session began (cookies only; bearer tokens are checked against the database).</summary>
     public const string SecurityStamp = "security_stamp";
+    /// <summary>When the person proved who they are (a password or single sign-on), Unix seconds: a fresh sign-in stands in for a password they do not have.</summary>
+    public const string SignedInAt = "signed_in_at";
 }
 
 public static class Policies

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace Trellis.Accounts;
 
-public sealed class SignInModel(AccountService accounts, IOptions<OidcOptions> sso) : PageModel
+public sealed class SignInModel(AccountService accounts, SignInDevices devices, IOptions<OidcOptions> sso, TimeProvider clock) : PageModel
 {
     public OidcOptions Sso => sso.Value;
 
@@ -26,7 +26,8 @@ public sealed class SignInModel(AccountService accounts, IOptions<OidcOptions> s
             Response.StatusCode = StatusCodes.Status403Forbidden;
             return Page();
         }
-        var result = await accounts.CheckSignInAsync(Login, Password, HttpContext.Connection.RemoteIpAddress?.ToString(), ct);
+        var device = devices.Read(Request);
+        var result = await accounts.CheckSignInAsync(Login, Password, SignInRateLimit.ClientKey(HttpContext.Connection.RemoteIpAddress), device, ct);
         if (result.Account is null)
         {
             Error = result.Error;
@@ -34,8 +35,10 @@ public sealed class SignInModel(AccountService accounts, IOptions<OidcOptions> s
             return Page();
         }
         var principal = AuthSetup.CreatePrincipal(result.Account.Id, result.Account.EmployeeId, result.EmployeeName ?? result.Account.EmployeeId,
-            Roles.Split(result.Account.Roles), CookieAuthenticationDefaults.AuthenticationScheme, result.Account.SecurityStamp);
+            Roles.Split(result.Account.Roles), CookieAuthenticationDefaults.AuthenticationScheme, result.Account.SecurityStamp).SignedInNow(clock.GetUtcNow());
         await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);
+        // This browser has now proved it knows the password: strangers' failures will not lock it out of this account.
+        devices.Issue(HttpContext, result.Account.Id, device);
         return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl! : "/");
     }
 }

@@ -4,17 +4,32 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace Trellis.Accounts;
 
 /// <summary>
-/// Failed sign-ins of one account from one client address. Locking per account and address means an outsider who
-/// guesses five times locks out only themselves, never the person whose account it is.
+/// Failed sign-ins under one login (as typed, trimmed and lower-cased) from one client: an address (IPv6 by its /64),
+/// a device that signed in to the account before (<see cref="SignInDevices"/>), or <see cref="Anywhere"/> for all
+/// clients together. Rows are keyed by the login, never by the account, and are written the same way whether an account
+/// has that login or not: so the answers to a run of guesses cannot tell an outsider which accounts exist.
 /// </summary>
 public sealed class SignInLockout
 {
-    public int AccountId { get; set; }
-    /// <summary>The client's IP address as the server sees it (after trusted forwarded headers), or "unknown".</summary>
+    /// <summary>The <see cref="Client"/> of the row that counts a login's failures from every client together.</summary>
+    public const string Anywhere = "*";
+    public const int MaxLoginLength = 256;
+
+    /// <summary>The login as typed, trimmed, lower-cased and cut to <see cref="MaxLoginLength"/> (<see cref="KeyOf"/>).</summary>
+    public required string Login { get; set; }
+    /// <summary>"ip:…" (an IPv4 address or an IPv6 /64), "device:…", "unknown", or <see cref="Anywhere"/>.</summary>
     public required string Client { get; set; }
-    /// <summary>Attempts counted so far, including those still being checked (a slot is taken before the password is checked).</summary>
+    /// <summary>Attempts counted in the current window, including those still being checked (a slot is taken before the password is checked).</summary>
     public int Failures { get; set; }
+    /// <summary>When the current counting window began: failures older than the lockout period no longer count.</summary>
+    public DateTimeOffset WindowStart { get; set; }
     public DateTimeOffset? LockedUntil { get; set; }
+
+    public static string KeyOf(string login)
+    {
+        var key = login.Trim().ToLowerInvariant();
+        return key.Length > MaxLoginLength ? key[..MaxLoginLength] : key;
+    }
 }
 
 internal sealed class SignInLockoutConfiguration : IEntityTypeConfiguration<SignInLockout>
@@ -22,8 +37,10 @@ internal sealed class SignInLockoutConfiguration : IEntityTypeConfiguration<Sign
     public void Configure(EntityTypeBuilder<SignInLockout> e)
     {
         e.ToTable("sign_in_lockouts");
-        e.HasKey(x => new { x.AccountId, x.Client });
+        e.HasKey(x => new { x.Login, x.Client });
+        e.Property(x => x.Login).HasMaxLength(SignInLockout.MaxLoginLength);
         e.Property(x => x.Client).HasMaxLength(64);
-        e.HasOne<Data.Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
+        // Old rows are cleared by their window's start.
+        e.HasIndex(x => x.WindowStart);
     }
 }

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 
@@ -5,8 +7,8 @@ namespace Trellis.Accounts;
 
 /// <summary>
 /// A limit on sign-in attempts per client address (<c>SignIn:AttemptsPerMinute</c>, default 30), on top of the lockout per
-/// account and address: it slows one address guessing across many accounts, where no single account reaches its lockout.
-/// Only POST /signin counts, so reading pages never does.
+/// login and address: it slows one address guessing across many accounts, where no single account reaches its lockout.
+/// Only POST /signin counts, so reading pages never does. An IPv6 address counts by its /64 (<see cref="ClientKey"/>).
 /// </summary>
 public static class SignInRateLimit
 {
@@ -20,7 +22,7 @@ public static class SignInRateLimit
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
                 HttpMethods.IsPost(http.Request.Method) && http.Request.Path.Equals("/signin", StringComparison.OrdinalIgnoreCase)
-                    ? RateLimitPartition.GetFixedWindowLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new FixedWindowRateLimiterOptions
+                    ? RateLimitPartition.GetFixedWindowLimiter(ClientKey(http.Connection.RemoteIpAddress), _ => new FixedWindowRateLimiterOptions
                     {
                         PermitLimit = Math.Max(1, perMinute),
                         Window = TimeSpan.FromMinutes(1),
@@ -35,5 +37,19 @@ public static class SignInRateLimit
         });
         services.AddRateLimiter(_ => { });
         return services;
+    }
+
+    /// <summary>
+    /// The client as sign-in limits count it: an IPv4 address, or an IPv6 address by its /64, the smallest block a
+    /// subscriber usually gets (one machine alone can use all 2^64 addresses of it).
+    /// </summary>
+    public static string ClientKey(IPAddress? address)
+    {
+        if (address is null) return "unknown";
+        if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
+        if (address.AddressFamily != AddressFamily.InterNetworkV6) return address.ToString();
+        var bytes = address.GetAddressBytes();
+        Array.Clear(bytes, 8, 8);
+        return new IPAddress(bytes) + "/64";
     }
 }

@@ -14,6 +14,7 @@ public sealed class SignInRefusedModel(IOptions<OidcOptions> options) : PageMode
         "unknown" => $"{options.Value.ProviderName} signed you in, but you are not in Trellis's directory of employees.",
         "left" => "This account is closed.",
         "ambiguous" => "More than one person in Trellis's directory has your email address, so Trellis cannot tell which account is yours. Ask HR to correct the directory.",
+        "unverified" => $"{options.Value.ProviderName} has not verified your email address, so Trellis cannot match it to an employee. Verify it there, or ask an administrator to match people by an identifier the provider controls.",
         "disabled" => "Your Trellis account is disabled. An administrator can enable it again.",
         _ => $"The sign-in with {options.Value.ProviderName} did not complete. Try again.",
     };

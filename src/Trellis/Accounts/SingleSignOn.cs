@@ -158,6 +158,21 @@ public sealed class SsoSignIn(TrellisDb db, IOptions<OidcOptions> options, TimeP
         var now = clock.GetUtcNow();
         var byEmail = string.Equals(o.EmployeeClaim, "email", StringComparison.OrdinalIgnoreCase);
         var lowered = value?.ToLowerInvariant();
+        if (value is not null && byEmail && external.FindFirst("email_verified")?.Value is { } verified
+            && !string.Equals(verified, "true", StringComparison.OrdinalIgnoreCase))
+        {
+            // The provider itself says it has not checked that this person owns the address: at many providers anyone
+            // can type any address into their profile, and matching it would sign them in as whoever has it here.
+            db.AuditLog.Add(new AuditLogEntry
+            {
+                At = now, Action = "sso_refused",
+                Detail = $"{o.EmployeeClaim} '{Shorten(value)}' from {issuer}: the provider says the address is not verified (email_verified={Shorten(verified)})",
+            });
+            await db.SaveChangesAsync(ctx.HttpContext.RequestAborted);
+            ctx.HandleResponse();
+            ctx.Response.Redirect("/signin/refused?reason=unverified");
+            return;
+        }
         Employee? employee = null;
         var ambiguous = false;
         if (value is not null && byEmail)
@@ -224,14 +239,13 @@ public sealed class SsoSignIn(TrellisDb db, IOptions<OidcOptions> options, TimeP
             }
         }
         account.LastSignInAt = now;
-        account.FailedSignIns = 0;
         if (account.SecurityStamp.Length == 0) account.SecurityStamp = AccountService.NewSecurityStamp();
         db.AuditLog.Add(new AuditLogEntry { At = now, ActorEmployeeId = employee.Id, Action = "sso_sign_in", SubjectEmployeeId = employee.Id, Detail = $"via {issuer}" });
         await db.SaveChangesAsync(ctx.HttpContext.RequestAborted);
 
         ctx.HttpContext.RequestServices.GetService<AccountStates>()?.Forget(account.Id);
         var principal = AuthSetup.CreatePrincipal(account.Id, employee.Id, employee.Name, Roles.Split(account.Roles), CookieAuthenticationDefaults.AuthenticationScheme,
-            account.SecurityStamp);
+            account.SecurityStamp).SignedInNow(now);
         ((ClaimsIdentity)principal.Identity!).AddClaim(new Claim(SingleSignOn.IdentityProviderClaim, issuer ?? ""));
         ctx.Principal = principal;
     }

@@ -9,6 +9,9 @@ public sealed record TokenResponse(int Id, string Name, DateTimeOffset CreatedAt
 /// <summary>A token just created: the plain token is in this answer only.</summary>
 public sealed record CreatedToken(int Id, string Name, string Token, DateTimeOffset CreatedAt);
 
+/// <summary>All of a person's tokens revoked at once: when, and the audit entry's words (how many, why).</summary>
+public sealed record TokensRevoked(DateTimeOffset At, string Detail);
+
 /// <summary>Who asks to revoke a token: the owner, an admin, or the command line (no person).</summary>
 public sealed record TokenRevoker(int? AccountId, string? EmployeeId, bool IsAdmin)
 {
@@ -37,6 +40,35 @@ public sealed class TokenService(TrellisDb db, TimeProvider clock)
         db.AuditLog.Add(new AuditLogEntry { At = row.CreatedAt, ActorEmployeeId = employeeId, Action = "token_created", SubjectEmployeeId = employeeId, Detail = $"token {name}" });
         await db.SaveChangesAsync(ct);
         return new CreatedToken(row.Id, row.Name, token, row.CreatedAt);
+    }
+
+    /// <summary>
+    /// Revokes every token of the account that still works, in one audit entry (<c>tokens_revoked</c>, with the reason,
+    /// which the person's account page shows them). Returns how many there were.
+    /// </summary>
+    public async Task<int> RevokeAllAsync(int accountId, string? actorEmployeeId, string reason, CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow();
+        var revoked = await db.ApiTokens.Where(t => t.AccountId == accountId && t.RevokedAt == null).ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), ct);
+        if (revoked == 0) return 0;
+        var subject = await db.Accounts.Where(a => a.Id == accountId).Select(a => a.EmployeeId).FirstAsync(ct);
+        db.AuditLog.Add(new AuditLogEntry
+        {
+            At = now, ActorEmployeeId = actorEmployeeId, Action = RevokedAllAction, SubjectEmployeeId = subject,
+            Detail = $"{revoked} API token{(revoked == 1 ? "" : "s")} revoked: {reason}",
+        });
+        await db.SaveChangesAsync(ct);
+        return revoked;
+    }
+
+    public const string RevokedAllAction = "tokens_revoked";
+
+    /// <summary>The latest time in the last 30 days that all the person's tokens were revoked at once, and why (for their account page).</summary>
+    public Task<TokensRevoked?> LatestRevokedAllAsync(string employeeId, CancellationToken ct = default)
+    {
+        var since = clock.GetUtcNow().AddDays(-30);
+        return db.AuditLog.AsNoTracking().Where(a => a.SubjectEmployeeId == employeeId && a.Action == RevokedAllAction && a.At >= since)
+            .OrderByDescending(a => a.Id).Select(a => new TokensRevoked(a.At, a.Detail ?? "")).FirstOrDefaultAsync(ct);
     }
 
     /// <summary>The account's tokens that still work, newest first.</summary>

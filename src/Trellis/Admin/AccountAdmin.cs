@@ -12,7 +12,7 @@ public sealed record SetRolesRequest(IReadOnlyList<string>? Roles);
 public sealed record CreateScimTokenRequest(string? Name);
 public sealed record AccountChanged(string EmployeeId, IReadOnlyList<string> Roles, bool Locked, bool Disabled);
 /// <summary>A new password, shown once: only its hash is kept.</summary>
-public sealed record PasswordIssued(string EmployeeId, string Password);
+public sealed record PasswordIssued(string EmployeeId, string Password, int TokensRevoked = 0);
 public sealed record TokenRow(int Id, string EmployeeId, string Name, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt);
 public sealed record ScimTokenIssued(int Id, string Name, string Token);
 public sealed record SsoStatus(bool Enabled, string? Issuer, string? Provider, bool LocalPasswords, DateTimeOffset? LastSignInAt, string? LastSignInEmployeeId);
@@ -23,7 +23,7 @@ public sealed record SsoStatus(bool Enabled, string? Issuer, string? Provider, b
 /// password, disabling) gives the account a new security stamp, which ends its other sessions on their next request.
 /// </summary>
 public sealed class AccountAdmin(
-    TrellisDb db, Viewer viewer, TimeProvider clock, TokenService tokens, ProvisioningTokens scimTokens, AccountStates states, IOptions<OidcOptions> oidc)
+    TrellisDb db, Viewer viewer, TimeProvider clock, AccountService accounts, TokenService tokens, ProvisioningTokens scimTokens, AccountStates states, IOptions<OidcOptions> oidc)
 {
     private static readonly PasswordHasher<Account> Hasher = new();
 
@@ -102,23 +102,22 @@ public sealed class AccountAdmin(
         if (await FindAsync(employeeId, ct) is not { } account) return NoAccount(employeeId);
         var password = NewPassword();
         account.PasswordHash = Hasher.HashPassword(account, password);
-        account.FailedSignIns = 0;
-        account.LockedUntil = null;
-        await db.SignInLockouts.Where(l => l.AccountId == account.Id).ExecuteDeleteAsync(ct);
+        await accounts.ForgetFailedSignInsAsync(account, ct);
         Log("password_reset", employeeId, "new password issued (shown once)");
         await SaveAndEndSessionsAsync(account, ct);
-        return new PasswordIssued(employeeId, password);
+        // A reset says the old password may be known to someone else, who could have made tokens with it: they go too.
+        var revoked = await tokens.RevokeAllAsync(account.Id, viewer.EmployeeId, "an administrator reset the password", ct);
+        return new PasswordIssued(employeeId, password, revoked);
     }
 
     /// <summary>Lifts a lockout after failed sign-ins, from every address.</summary>
     public async Task<Outcome<AccountChanged>> UnlockAsync(string employeeId, CancellationToken ct)
     {
         if (await FindAsync(employeeId, ct) is not { } account) return NoAccount(employeeId);
-        var lockouts = await db.SignInLockouts.Where(l => l.AccountId == account.Id && (l.LockedUntil != null || l.Failures > 0)).ExecuteDeleteAsync(ct);
-        if (account.LockedUntil is not null || account.FailedSignIns > 0 || lockouts > 0)
+        var wasLocked = account.LockedUntil is not null;
+        var lockouts = await accounts.ForgetFailedSignInsAsync(account, ct);
+        if (wasLocked || lockouts > 0)
         {
-            account.LockedUntil = null;
-            account.FailedSignIns = 0;
             Log("account_unlocked", employeeId, "lockout lifted");
             await db.SaveChangesAsync(ct);
         }

@@ -25,7 +25,9 @@ public sealed class ManageAccountModel(AdminQueries queries, AccountAdmin admin)
     {
         var outcome = await admin.ResetPasswordAsync(EmployeeId, ct);
         Issued = outcome.Value;
-        return await AfterAsync(outcome, "A new password is set; give it to the person over a channel you trust. Their sessions have ended.", ct);
+        var tokens = outcome.Value?.TokensRevoked ?? 0;
+        return await AfterAsync(outcome, "A new password is set; give it to the person over a channel you trust. Their sessions have ended"
+            + (tokens > 0 ? $" and their {tokens} API token{(tokens == 1 ? " is" : "s are")} revoked." : "."), ct);
     }
 
     public async Task<IActionResult> OnPostUnlockAsync(CancellationToken ct) =>

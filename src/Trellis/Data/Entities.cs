@@ -104,7 +104,7 @@ public sealed class Account
     public required string PasswordHash { get; set; }
     /// <summary>Space-separated roles: employee manager hr committee admin.</summary>
     public required string Roles { get; set; }
-    public int FailedSignIns { get; set; }
+    /// <summary>Until when the account's logins are locked for browsers it never signed in from (shown to admins; sign-in reads <see cref="Accounts.SignInLockout"/>).</summary>
     public DateTimeOffset? LockedUntil { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? LastSignInAt { get; set; }

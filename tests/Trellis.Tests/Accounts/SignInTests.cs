@@ -114,6 +114,22 @@ public sealed class SignInTests
     }
 
     [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task An_email_signs_in_whatever_its_case_but_still_only_when_one_account_has_it_and_ids_stay_exact(Provider provider)
+    {
+        await using var app = await TrellisApp.StartAsync(provider);
+        await app.WithDbAsync(db => db.Employees.Where(e => e.Id == "E3").ExecuteUpdateAsync(s => s.SetProperty(e => e.Email, "Ezra.Engineer@Example.test")));
+        var ezra = await CookieSession.SignedInAsync(app, "ezra.engineer@example.test");
+        Assert.Contains("\"employee_id\":\"E3\"", await (await ezra.GetAsync("/api/v1/me")).Content.ReadAsStringAsync());
+        await CookieSession.SignedInAsync(app, "EZRA.ENGINEER@EXAMPLE.TEST");
+
+        // Two accounts whose addresses differ only in case share one address: neither signs in by it.
+        await app.WithDbAsync(db => db.Employees.Where(e => e.Id == "E2").ExecuteUpdateAsync(s => s.SetProperty(e => e.Email, "E1@EXAMPLE.test")));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await CookieSession.TrySignInAsync(app, "e1@example.test")).Response.StatusCode);
+        // Employee ids are exact: "e1" is not E1.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await CookieSession.TrySignInAsync(app, "e1")).Response.StatusCode);
+    }
+
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
     public async Task New_passwords_need_twelve_characters_and_must_not_be_common(Provider provider)
     {
         await using var app = await TrellisApp.StartAsync(provider);

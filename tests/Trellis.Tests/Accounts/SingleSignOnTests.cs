@@ -118,6 +118,27 @@ public sealed partial class SingleSignOnTests
     }
 
     [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task An_email_the_provider_says_is_not_verified_is_refused_and_a_verified_one_signs_in(Provider provider)
+    {
+        await using var idp = await TestOpenIdProvider.StartAsync();
+        await using var app = await TrellisApp.StartAsync(provider, settings: idp.Settings());
+        var mallory = await SignInAsync(app, "mallory");
+        Assert.Equal("/signin/refused?reason=unverified", mallory.Callback.Headers.Location!.OriginalString);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await mallory.Trellis.GetAsync("/api/v1/me")).StatusCode);
+        var page = await mallory.Trellis.GetAsync("/signin/refused?reason=unverified");
+        Assert.Equal(HttpStatusCode.Forbidden, page.StatusCode);
+        Assert.Contains("has not verified your email address", await page.Content.ReadAsStringAsync());
+        var refusal = await app.WithDbAsync(db => db.AuditLog.SingleAsync(a => a.Action == "sso_refused"));
+        Assert.Contains("not verified", refusal.Detail);
+        Assert.False(await app.WithDbAsync(db => db.AuditLog.AnyAsync(a => a.Action == "sso_sign_in")));
+
+        // Hana's provider vouches for her address (email_verified=true): she signs in.
+        var hana = await SignInAsync(app, "hana");
+        Assert.Equal("/", hana.Callback.Headers.Location!.OriginalString);
+        Assert.Equal("H1", JsonNode.Parse(await hana.Trellis.GetStringAsync("/api/v1/me"))!["employee_id"]!.GetValue<string>());
+    }
+
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
     public async Task Local_passwords_off_leaves_only_the_provider(Provider provider)
     {
         await using var idp = await TestOpenIdProvider.StartAsync();

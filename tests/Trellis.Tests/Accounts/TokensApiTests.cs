@@ -101,7 +101,7 @@ public sealed class TokensApiTests
         Assert.Contains("You have no API tokens", page);
 
         var token = await session.TokenFromAsync("/account");
-        var created = await session.PostFormAsync("/account?handler=CreateToken", new() { ["name"] = "laptop script" }, token);
+        var created = await session.PostFormAsync("/account?handler=CreateToken", new() { ["name"] = "laptop script", ["current_password"] = TestOrganisation.Password }, token);
         var html = await created.Content.ReadAsStringAsync();
         var plain = System.Text.RegularExpressions.Regex.Match(html, "<code id=\"new-token\">(trl_[^<]+)</code>").Groups[1].Value;
         Assert.StartsWith("trl_", plain);
@@ -122,5 +122,139 @@ public sealed class TokensApiTests
         var revoked = await session.PostFormAsync($"/account?handler=Revoke&id={id}", [], token);
         Assert.Equal(HttpStatusCode.OK, revoked.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await script.GetAsync("/api/v1/me")).StatusCode);
+    }
+
+    private static readonly System.Globalization.CultureInfo Invariant = System.Globalization.CultureInfo.InvariantCulture;
+
+    private static int IdIn(string stdout, string pattern) =>
+        int.Parse(System.Text.RegularExpressions.Regex.Match(stdout, pattern).Groups[1].Value, Invariant);
+
+    private static HttpClient Bearer(TrellisApp app, string token)
+    {
+        var client = app.AnonymousClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task Trellis_token_revoke_never_takes_a_personal_token_for_a_provisioning_one(Provider provider)
+    {
+        await using var app = await TrellisApp.StartAsync(provider);
+        var db = app.Database.Value;
+        var (code, stdout, _) = await CliRunner.RunAsync("token", "--db", db, "--employee", "H1", "--name", "hr script");
+        Assert.Equal(0, code);
+        var personalId = IdIn(stdout, @"Personal token (\d+) for H1 \(revoke it with: trellis token --personal --revoke \d+\)");
+        var personal = Bearer(app, stdout.TrimEnd().Split('\n')[^1].Trim());
+
+        // Personal and provisioning tokens are numbered apart: the first of each has the same id.
+        (code, stdout, _) = await CliRunner.RunAsync("token", "--db", db, "--scim");
+        Assert.Equal(0, code);
+        var scimId = IdIn(stdout, @"Provisioning token (\d+) for /scim/v2 \(revoke it with: trellis token --scim --revoke \d+\)");
+        Assert.Equal(personalId, scimId);
+        var scim = Bearer(app, stdout.TrimEnd().Split('\n')[^1].Trim());
+        Assert.Equal(HttpStatusCode.OK, (await scim.GetAsync("/scim/v2/Users")).StatusCode);
+
+        // An id both kinds have is refused, and nothing is revoked.
+        string stderr;
+        (code, _, stderr) = await CliRunner.RunAsync("token", "--db", db, "--revoke", scimId.ToString(Invariant));
+        Assert.NotEqual(0, code);
+        Assert.Contains("ambiguous", stderr);
+        Assert.Contains("--scim", stderr);
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.Equal(HttpStatusCode.OK, (await scim.GetAsync("/scim/v2/Users")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await personal.GetAsync("/api/v1/me")).StatusCode);
+
+        // --scim revokes the provisioning token, and only it.
+        (code, stdout, _) = await CliRunner.RunAsync("token", "--db", db, "--scim", "--revoke", scimId.ToString(Invariant));
+        Assert.Equal(0, code);
+        Assert.Contains($"Revoked provisioning token {scimId}", stdout);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await scim.GetAsync("/scim/v2/Users")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await personal.GetAsync("/api/v1/me")).StatusCode);
+
+        // An id only a provisioning token has revokes that token without --scim.
+        (_, stdout, _) = await CliRunner.RunAsync("token", "--db", db, "--scim", "--name", "second");
+        var onlyScim = IdIn(stdout, @"Provisioning token (\d+)");
+        var second = Bearer(app, stdout.TrimEnd().Split('\n')[^1].Trim());
+        Assert.False(await app.WithDbAsync(d => d.ApiTokens.AnyAsync(t => t.Id == onlyScim)));
+        (code, stdout, _) = await CliRunner.RunAsync("token", "--db", db, "--revoke", onlyScim.ToString(Invariant));
+        Assert.Equal(0, code);
+        Assert.Contains($"Revoked provisioning token {onlyScim}", stdout);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await second.GetAsync("/scim/v2/Users")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await personal.GetAsync("/api/v1/me")).StatusCode);
+
+        // --personal names the personal one.
+        (code, stdout, _) = await CliRunner.RunAsync("token", "--db", db, "--personal", "--revoke", personalId.ToString(Invariant));
+        Assert.Equal(0, code);
+        Assert.Contains($"Revoked token {personalId} of H1", stdout);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await personal.GetAsync("/api/v1/me")).StatusCode);
+    }
+
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task A_token_cannot_create_a_token_and_the_page_asks_for_the_password_again(Provider provider)
+    {
+        await using var app = await TrellisApp.StartAsync(provider);
+        // The token's client reads the page (and its antiforgery cookie and field) as a browser would, then posts the form.
+        var e1 = await app.ClientForAsync("E1");
+        var account = await e1.GetAsync("/account");
+        Assert.Equal(HttpStatusCode.OK, account.StatusCode);
+        var field = System.Text.RegularExpressions.Regex.Match(await account.Content.ReadAsStringAsync(), "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"");
+        Assert.True(field.Success);
+        var byToken = await e1.PostAsync("/account?handler=CreateToken", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["name"] = "made by a token", ["current_password"] = TestOrganisation.Password, ["__RequestVerificationToken"] = field.Groups[1].Value,
+        }));
+        Assert.Equal(HttpStatusCode.Forbidden, byToken.StatusCode);
+        Assert.Contains("cannot create another token", await byToken.Content.ReadAsStringAsync());
+        Assert.Single(await ListAsync(e1));
+
+        var session = await CookieSession.SignedInAsync(app, "E1");
+        var form = await session.TokenFromAsync("/account");
+        foreach (var password in new[] { "", "not the password" })
+        {
+            var refused = await session.PostFormAsync("/account?handler=CreateToken", new() { ["name"] = "laptop", ["current_password"] = password }, form);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Contains("The current password is not right", await refused.Content.ReadAsStringAsync());
+        }
+        Assert.Single(await ListAsync(e1));
+        var created = await session.PostFormAsync("/account?handler=CreateToken", new() { ["name"] = "laptop", ["current_password"] = TestOrganisation.Password }, form);
+        Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+        Assert.Contains("id=\"new-token\"", await created.Content.ReadAsStringAsync());
+        Assert.Equal(2, (await ListAsync(e1)).Length);
+    }
+
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task An_admin_password_reset_revokes_the_persons_tokens_and_an_own_change_keeps_them_unless_asked(Provider provider)
+    {
+        await using var app = await TrellisApp.StartAsync(provider);
+        var e1 = await app.ClientForAsync("E1");
+        var admin = await app.ClientForAsync("A1");
+        var reset = await admin.PostAsync("/api/v1/admin/accounts/E1/password", null);
+        Assert.Equal(HttpStatusCode.OK, reset.StatusCode);
+        var issued = JsonDocument.Parse(await reset.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(1, issued.GetProperty("tokens_revoked").GetInt32());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await e1.GetAsync("/api/v1/me")).StatusCode);
+        Assert.Equal(1, await app.WithDbAsync(db => db.AuditLog.CountAsync(a => a.Action == "tokens_revoked" && a.ActorEmployeeId == "A1" && a.SubjectEmployeeId == "E1")));
+        // Eli, signed in with the new password, is told.
+        var eli = await CookieSession.SignedInAsync(app, "E1", issued.GetProperty("password").GetString());
+        var page = await (await eli.GetAsync("/account")).Content.ReadAsStringAsync();
+        Assert.Contains("id=\"tokens-revoked\"", page);
+        Assert.Contains("an administrator reset the password", page);
+
+        // Eva changes her own password: her token goes on working and the page says so; asked to, it revokes them.
+        var e2 = await app.ClientForAsync("E2");
+        var eva = await CookieSession.SignedInAsync(app, "E2");
+        var form = await eva.TokenFromAsync("/account");
+        var changed = await eva.PostFormAsync("/account?handler=Password", new()
+        {
+            ["current_password"] = TestOrganisation.Password, ["new_password"] = "a new one for eva", ["repeat_password"] = "a new one for eva",
+        }, form);
+        Assert.Contains("Your API token still works", await changed.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, (await e2.GetAsync("/api/v1/me")).StatusCode);
+        changed = await eva.PostFormAsync("/account?handler=Password", new()
+        {
+            ["current_password"] = "a new one for eva", ["new_password"] = "another one for eva", ["repeat_password"] = "another one for eva", ["revoke_tokens"] = "true",
+        }, form);
+        Assert.Contains("Your API token is revoked", await changed.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await e2.GetAsync("/api/v1/me")).StatusCode);
     }
 }

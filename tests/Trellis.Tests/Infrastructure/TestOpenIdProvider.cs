@@ -26,13 +26,16 @@ public sealed class TestOpenIdProvider : IAsyncDisposable
     public const string ClientId = "trellis";
     public const string ClientSecret = "trellis-test-secret";
 
-    public sealed record Person(string Subject, string Email, string Name, string[] Groups);
+    /// <summary>One person at the provider; <paramref name="EmailVerified"/> is sent as the email_verified claim when set.</summary>
+    public sealed record Person(string Subject, string Email, string Name, string[] Groups, bool? EmailVerified = null);
 
     /// <summary>Who can sign in at the provider, by login name.</summary>
     public Dictionary<string, Person> People { get; } = new(StringComparer.OrdinalIgnoreCase)
     {
         ["eli"] = new("sub-e1", "E1@example.test", "Eli Engineer", []),
-        ["hana"] = new("sub-h1", "h1@example.test", "Hana Hr", ["trellis-hr", "everyone"]),
+        ["hana"] = new("sub-h1", "h1@example.test", "Hana Hr", ["trellis-hr", "everyone"], EmailVerified: true),
+        // Typed Hana's address into a profile at the provider, which never checked it.
+        ["mallory"] = new("sub-mm", "H1@example.test", "Mallory", [], EmailVerified: false),
         ["xavi"] = new("sub-x1", "x1@example.test", "Xavi Sales", ["trellis-admin", "trellis-committee"]),
         ["stranger"] = new("sub-zz", "stranger@elsewhere.test", "Sam Stranger", ["trellis-admin"]),
     };
@@ -131,6 +134,8 @@ public sealed class TestOpenIdProvider : IAsyncDisposable
         identity.AddClaim(new Claim(Claims.Subject, person.Subject));
         identity.AddClaim(new Claim(Claims.Email, person.Email));
         identity.AddClaim(new Claim(Claims.Name, person.Name));
+        if (person.EmailVerified is { } verified)
+            identity.AddClaim(new Claim(Claims.EmailVerified, verified ? "true" : "false", ClaimValueTypes.Boolean));
         foreach (var group in person.Groups) identity.AddClaim(new Claim("groups", group));
         identity.SetScopes(request.GetScopes());
         identity.SetDestinations(_ => [Destinations.IdentityToken, Destinations.AccessToken]);

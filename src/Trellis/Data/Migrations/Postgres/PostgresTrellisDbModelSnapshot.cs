@@ -46,9 +46,10 @@ namespace Trellis.Data.Migrations.Postgres
 
             modelBuilder.Entity("Trellis.Accounts.SignInLockout", b =>
                 {
-                    b.Property<int>("AccountId")
-                        .HasColumnType("integer")
-                        .HasColumnName("account_id");
+                    b.Property<string>("Login")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("login");
 
                     b.Property<string>("Client")
                         .HasMaxLength(64)
@@ -63,7 +64,13 @@ namespace Trellis.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("locked_until");
 
-                    b.HasKey("AccountId", "Client");
+                    b.Property<DateTime>("WindowStart")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("window_start");
+
+                    b.HasKey("Login", "Client");
+
+                    b.HasIndex("WindowStart");
 
                     b.ToTable("sign_in_lockouts", (string)null);
                 });
@@ -137,10 +144,6 @@ namespace Trellis.Data.Migrations.Postgres
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
                         .HasColumnName("employee_id");
-
-                    b.Property<int>("FailedSignIns")
-                        .HasColumnType("integer")
-                        .HasColumnName("failed_sign_ins");
 
                     b.Property<DateTime?>("LastSignInAt")
                         .HasColumnType("timestamp with time zone")
@@ -2215,15 +2218,6 @@ namespace Trellis.Data.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.ToTable("webhook_endpoints", (string)null);
-                });
-
-            modelBuilder.Entity("Trellis.Accounts.SignInLockout", b =>
-                {
-                    b.HasOne("Trellis.Data.Account", null)
-                        .WithMany()
-                        .HasForeignKey("AccountId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
                 });
 
             modelBuilder.Entity("Trellis.Audit.DecisionSnapshot", b =>

@@ -39,9 +39,10 @@ namespace Trellis.Data.Migrations.Sqlite
 
             modelBuilder.Entity("Trellis.Accounts.SignInLockout", b =>
                 {
-                    b.Property<int>("AccountId")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("account_id");
+                    b.Property<string>("Login")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("login");
 
                     b.Property<string>("Client")
                         .HasMaxLength(64)
@@ -56,7 +57,13 @@ namespace Trellis.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("locked_until");
 
-                    b.HasKey("AccountId", "Client");
+                    b.Property<DateTime>("WindowStart")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("window_start");
+
+                    b.HasKey("Login", "Client");
+
+                    b.HasIndex("WindowStart");
 
                     b.ToTable("sign_in_lockouts", (string)null);
                 });
@@ -128,10 +135,6 @@ namespace Trellis.Data.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT")
                         .HasColumnName("employee_id");
-
-                    b.Property<int>("FailedSignIns")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("failed_sign_ins");
 
                     b.Property<DateTime?>("LastSignInAt")
                         .HasColumnType("TEXT")
@@ -2164,15 +2167,6 @@ namespace Trellis.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.ToTable("webhook_endpoints", (string)null);
-                });
-
-            modelBuilder.Entity("Trellis.Accounts.SignInLockout", b =>
-                {
-                    b.HasOne("Trellis.Data.Account", null)
-                        .WithMany()
-                        .HasForeignKey("AccountId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
                 });
 
             modelBuilder.Entity("Trellis.Audit.DecisionSnapshot", b =>
