@@ -6,7 +6,7 @@ using Trellis.Data;
 namespace Trellis.Webhooks;
 
 /// <summary>
-/// Delivers webhook deliveries from the outbox. Each pass claims one endpoint with due work (a lease on its row, taken in
+/// Delivers webhook deliveries from the outbox, in <see cref="WebhookOptions.Lanes"/> lanes at once. Each pass of a lane claims one endpoint with due work (a lease on its row, taken in
 /// a transaction: <c>FOR UPDATE SKIP LOCKED</c> on PostgreSQL, SQLite's single writer otherwise), sends its pending
 /// deliveries oldest first and stops at the first failure, so an endpoint always receives its events in order and no two
 /// nodes send to it at once. A failed attempt waits <see cref="WebhookOptions.RetryDelay"/> (doubling) and the delivery
@@ -39,6 +39,13 @@ internal sealed partial class WebhookWorker(
     {
         if (!O.Deliver) return;
         await Task.Yield();
+        // Several lanes, each serving one claimed endpoint at a time: a slow or dead endpoint holds one lane for its
+        // attempt, and the others go on delivering to every other endpoint. The lease keeps each endpoint in one lane.
+        await Task.WhenAll(Enumerable.Range(0, O.Lanes).Select(_ => LaneAsync(stop)));
+    }
+
+    private async Task LaneAsync(CancellationToken stop)
+    {
         while (!stop.IsCancellationRequested)
         {
             var worked = false;
@@ -68,6 +75,8 @@ internal sealed partial class WebhookWorker(
         var db = scope.ServiceProvider.GetRequiredService<TrellisDb>();
         var endpointId = await ClaimAsync(db, ct);
         if (endpointId is not { } id) return false;
+        // Another endpoint may have due work too: wake an idle lane to look while this one delivers.
+        WebhookSignal.Nudge();
         try
         {
             await DeliverAsync(db, id, ct);

@@ -11,7 +11,9 @@ public static class WebhooksApi
 {
     public static IServiceCollection AddWebhooks(this IServiceCollection services)
     {
-        services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section);
+        services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section)
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<WebhookOptions>, WebhookOptionsValidation>();
         services.AddScoped<WebhookService>();
         services.AddHostedService<WebhookWorker>();
         services.AddHttpClient(WebhookWorker.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
@@ -37,6 +39,8 @@ public static class WebhooksApi
                         BackoffType = DelayBackoffType.Exponential,
                         Delay = TimeSpan.FromSeconds(options.QuickRetryDelaySeconds),
                         UseJitter = true,
+                        // Bounds the attempt (WebhookOptions.LongestAttempt), which must end within the endpoint's lease.
+                        MaxDelay = options.QuickRetryMaxDelay,
                         // A receiver asking for an hour must not hold the worker: the stored retry schedule takes over.
                         ShouldRetryAfterHeader = false,
                     });
