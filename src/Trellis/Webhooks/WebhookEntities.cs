@@ -21,6 +21,8 @@ public sealed class OutboxEvent
 
 public sealed class WebhookEndpoint
 {
+    public const int UrlMaxLength = 2000;
+
     public int Id { get; set; }
     public required string Url { get; set; }
     public string? Description { get; set; }
@@ -82,7 +84,7 @@ internal sealed class WebhookEndpointConfiguration : IEntityTypeConfiguration<We
     {
         e.ToTable("webhook_endpoints");
         e.HasKey(x => x.Id);
-        e.Property(x => x.Url).HasMaxLength(2000);
+        e.Property(x => x.Url).HasMaxLength(WebhookEndpoint.UrlMaxLength);
         e.Property(x => x.Description).HasMaxLength(500);
         e.Property(x => x.Events).HasMaxLength(1000);
         e.Property(x => x.Secret).HasMaxLength(100);

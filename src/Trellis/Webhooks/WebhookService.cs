@@ -31,7 +31,9 @@ public sealed class WebhookService(TrellisDb db, Viewer viewer, TimeProvider clo
     {
         if (!viewer.IsAdmin) return Problem.Forbidden("Only admins manage webhooks.");
         var errors = new Dictionary<string, string[]>();
-        if (await UrlPolicy.CheckAsync(request.Url, options.Value, ct) is { } urlError) errors["url"] = [urlError];
+        if (request.Url?.Trim() is { Length: > WebhookEndpoint.UrlMaxLength })
+            errors["url"] = [$"url is longer than {WebhookEndpoint.UrlMaxLength} characters"]; // the column's limit: PostgreSQL would refuse it with a 500
+        else if (await UrlPolicy.CheckAsync(request.Url, options.Value, ct) is { } urlError) errors["url"] = [urlError];
         var events = (request.Events ?? []).Select(e => e.Trim()).Where(e => e.Length > 0).Distinct().ToList();
         var unknown = events.Where(e => !EventTypes.All.Contains(e)).ToList();
         if (events.Count == 0) errors["events"] = [$"events is required: one or more of {string.Join(", ", EventTypes.All)}"];

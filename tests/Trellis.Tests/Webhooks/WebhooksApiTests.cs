@@ -243,6 +243,46 @@ public sealed class WebhooksApiTests
         Assert.Empty(receiver.Seen);
     }
 
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task A_url_longer_than_its_column_is_a_field_error(Provider provider)
+    {
+        await using var app = await TrellisApp.StartAsync(provider);
+        var admin = await app.ClientForAsync("A1");
+        var url = "https://hooks.example.com/" + new string('a', 2100);
+        var r = await admin.PostAsJsonAsync("/api/v1/webhooks", new { url, events = new[] { "cycle.published" } });
+        await AssertStatusAsync(HttpStatusCode.BadRequest, r);
+        Assert.Contains("2000", (await JsonAsync(r)).GetProperty("errors").GetProperty("url")[0].GetString());
+        Assert.Equal(0, await app.WithDbAsync(db => db.WebhookEndpoints.CountAsync()));
+        // At the limit it is stored.
+        var fits = await admin.PostAsJsonAsync("/api/v1/webhooks", new { url = url[..2000], events = new[] { "cycle.published" } });
+        await AssertStatusAsync(HttpStatusCode.Created, fits);
+    }
+
+    [Theory]
+    [InlineData("::127.0.0.1")]        // IPv4-compatible
+    [InlineData("::10.0.0.1")]
+    [InlineData("::ffff:0:127.0.0.1")] // IPv4-translated
+    [InlineData("64:ff9b::7f00:1")]    // NAT64 of 127.0.0.1
+    [InlineData("64:ff9b::a9fe:a9fe")] // NAT64 of 169.254.169.254 (cloud metadata)
+    [InlineData("64:ff9b:1::5db8:d822")] // local-use NAT64
+    [InlineData("2002:7f00:1::")]      // 6to4 of 127.0.0.1
+    [InlineData("2002:c0a8:101::1")]   // 6to4 of 192.168.1.1
+    [InlineData("2001:0:4136:e378:8000:63bf:3fff:fdd2")] // Teredo
+    [InlineData("::ffff:127.0.0.1")]   // IPv4-mapped (already refused)
+    public async Task IPv6_addresses_that_carry_a_private_IPv4_address_are_refused(string address)
+    {
+        Assert.True(UrlPolicy.IsPrivate(System.Net.IPAddress.Parse(address)), address);
+        Assert.Contains("private", await UrlPolicy.CheckAsync($"https://[{address}]/hook", new WebhookOptions(), CancellationToken.None));
+    }
+
+    [Theory]
+    [InlineData("64:ff9b::5db8:d822")] // NAT64 of 93.184.216.34
+    [InlineData("2002:5db8:d822::1")]  // 6to4 of 93.184.216.34
+    [InlineData("2606:4700:4700::1111")]
+    [InlineData("93.184.216.34")]
+    public void Public_addresses_stay_allowed(string address) =>
+        Assert.False(UrlPolicy.IsPrivate(System.Net.IPAddress.Parse(address)), address);
+
     [Fact]
     public void Signatures_follow_the_standard_webhooks_reference_implementation()
     {
