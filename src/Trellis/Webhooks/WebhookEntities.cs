@@ -33,6 +33,7 @@ public sealed class WebhookEndpoint
     /// <summary>After a rotation the old secret also signs, until <see cref="PreviousSecretUntil"/>.</summary>
     public string? PreviousSecret { get; set; }
     public DateTimeOffset? PreviousSecretUntil { get; set; }
+    /// <summary>False while paused by an admin or after <see cref="WebhookOptions.DisableAfterFailedEvents"/> failed events: nothing is queued or sent.</summary>
     public bool Enabled { get; set; } = true;
     public DateTimeOffset CreatedAt { get; set; }
     public required string CreatedBy { get; set; }
@@ -56,7 +57,7 @@ public sealed class WebhookDelivery
     public long EventId { get; set; }
     public OutboxEvent? Event { get; set; }
     public required string Status { get; set; }
-    /// <summary>HTTP requests made so far (quick retries inside one attempt included).</summary>
+    /// <summary>Attempts made so far; each is one HTTP request and up to <see cref="WebhookOptions.QuickRetries"/> quick retries of it.</summary>
     public int Attempts { get; set; }
     public DateTimeOffset NextAttemptAt { get; set; }
     public DateTimeOffset? LastAttemptAt { get; set; }

@@ -27,6 +27,8 @@ public sealed class WebhookOptions
     /// <summary>Quick retries inside one attempt (exponential backoff from 1 s), before the attempt counts as failed.</summary>
     public int QuickRetries { get; set; } = 2;
     public double QuickRetryDelaySeconds { get; set; } = 1;
+    /// <summary>An endpoint whose last this many events all failed (each after <see cref="GiveUpAfterHours"/>) is disabled, with an audit entry; 0 never disables.</summary>
+    public int DisableAfterFailedEvents { get; set; } = 5;
     /// <summary>Endpoints served at once by this node's worker: a slow or unreachable endpoint holds one lane, not the others.</summary>
     public int Lanes { get; set; } = 4;
     /// <summary>How long the old secret keeps signing after a rotation.</summary>

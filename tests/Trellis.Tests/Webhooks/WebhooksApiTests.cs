@@ -185,12 +185,22 @@ public sealed class WebhooksApiTests
         foreach (var (name, s) in new[] { ("new", newSecret), ("old", secret) })
             Assert.Contains(second.Signature.Split(' '), sig => sig == Trellis.Webhooks.WebhookSigner.Sign(s, second.Id, long.Parse(second.Timestamp), second.Body));
 
+        // A second rotation during the grace period would cut it short: refused, and both secrets keep signing.
+        var again = await admin.PostAsync($"/api/v1/webhooks/{endpoint}/rotate-secret", null);
+        await AssertStatusAsync(HttpStatusCode.Conflict, again);
+        Assert.Contains("still signs until", (await JsonAsync(again)).GetProperty("detail").GetString());
+        await AssertStatusAsync(HttpStatusCode.Accepted, await admin.PostAsync($"/api/v1/webhooks/{endpoint}/test", null));
+        var afterRefusal = (await receiver.WaitForAsync(r => r.Count >= 3))[2];
+        Assert.Equal(["new", "old"], afterRefusal.VerifiedBy.Order());
+
         // After 24 hours only the new secret signs.
         await app.WithDbAsync(db => db.WebhookEndpoints.ExecuteUpdateAsync(s => s.SetProperty(e => e.PreviousSecretUntil, DateTimeOffset.UtcNow.AddMinutes(-1))));
         await AssertStatusAsync(HttpStatusCode.Accepted, await admin.PostAsync($"/api/v1/webhooks/{endpoint}/test", null));
-        var third = (await receiver.WaitForAsync(r => r.Count >= 3))[2];
+        var third = (await receiver.WaitForAsync(r => r.Count >= 4))[3];
         Assert.Equal(["new"], third.VerifiedBy);
         Assert.Single(third.Signature.Split(' '));
+        // ... and the secret may be rotated again.
+        await AssertStatusAsync(HttpStatusCode.OK, await admin.PostAsync($"/api/v1/webhooks/{endpoint}/rotate-secret", null));
 
         await AssertStatusAsync(HttpStatusCode.NoContent, await admin.DeleteAsync($"/api/v1/webhooks/{endpoint}"));
         await AssertStatusAsync(HttpStatusCode.NotFound, await admin.GetAsync($"/api/v1/webhooks/{endpoint}"));
