@@ -188,7 +188,7 @@ public sealed partial class CycleService(
             NominatedBy = viewer.EmployeeId, NominatedAs = nominatedAs, Suggested = suggested, CreatedAt = clock.GetUtcNow(),
         };
         db.Nominations.Add(nomination);
-        db.Outbox.Add(WebhookEvents.NominationCreated(nomination, cycleName, employee.Name));
+        db.Outbox.Add(WebhookEvents.NominationCreated(nomination, cycleName));
         try { await db.SaveChangesAsync(ct); }
         catch (DbUpdateException) { return Problem.Conflict($"{employeeId} is already nominated in cycle '{cycleName}'."); }
         await BumpRevisionAsync(cycle.Id, ct);

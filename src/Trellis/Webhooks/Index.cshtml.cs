@@ -5,7 +5,7 @@ using Trellis.Accounts;
 
 namespace Trellis.Webhooks;
 
-/// <summary>The admin page of webhooks: endpoints, adding one (its secret shown once), test, rotate, remove, deliveries and replay.</summary>
+/// <summary>The admin page of webhooks: endpoints, adding one (its secret shown once), pause and resume, test, rotate, remove, deliveries and replay.</summary>
 [Authorize(Policy = Policies.Admin)]
 public sealed class WebhooksPageModel(WebhookService webhooks) : PageModel
 {
@@ -45,6 +45,20 @@ public sealed class WebhooksPageModel(WebhookService webhooks) : PageModel
     {
         var o = await webhooks.SendTestAsync(id, ct);
         if (o.Ok) Message = $"Test event {o.Value!.MessageId} queued for endpoint {id}.";
+        else Refused(o.Problem!);
+        Id = id;
+        await LoadAsync(ct);
+        return Page();
+    }
+
+    public Task<IActionResult> OnPostPauseAsync(int id, CancellationToken ct) => SetEnabledAsync(id, false, ct);
+
+    public Task<IActionResult> OnPostResumeAsync(int id, CancellationToken ct) => SetEnabledAsync(id, true, ct);
+
+    private async Task<IActionResult> SetEnabledAsync(int id, bool enabled, CancellationToken ct)
+    {
+        var o = await webhooks.UpdateAsync(id, new UpdateWebhookRequest(Enabled: enabled), ct);
+        if (o.Ok) Message = enabled ? $"Endpoint {id} resumed: its pending deliveries go out in order." : $"Endpoint {id} paused: nothing is queued or sent to it until it is resumed.";
         else Refused(o.Problem!);
         Id = id;
         await LoadAsync(ct);

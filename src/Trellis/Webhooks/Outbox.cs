@@ -17,7 +17,11 @@ public sealed class Outbox(TrellisDb db)
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    public void Add(PendingEvent e) => _pending.Add(e);
+    /// <summary>Adds an event; null (an event that is not sent, e.g. an outcome private to its candidate) adds nothing.</summary>
+    public void Add(PendingEvent? e)
+    {
+        if (e is not null) _pending.Add(e);
+    }
 
     internal bool HasPending => _pending.Count > 0;
 

@@ -35,7 +35,10 @@ public static class UrlPolicy
             : $"the host '{uri.Host}' is a loopback or private address ({inside}); set Webhooks:AllowPrivateNetworks to allow it";
     }
 
-    /// <summary>Loopback, private (RFC 1918, unique-local), link-local, carrier-grade NAT, unspecified, multicast and reserved addresses.</summary>
+    /// <summary>
+    /// Loopback, private (RFC 1918, unique-local), link-local, carrier-grade NAT, unspecified, multicast and reserved addresses,
+    /// IPv6 addresses that carry one of those (IPv4-compatible, IPv4-translated, NAT64, 6to4), Teredo and local-use NAT64.
+    /// </summary>
     public static bool IsPrivate(IPAddress address)
     {
         if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
@@ -61,9 +64,28 @@ public static class UrlPolicy
             if (address.Equals(IPAddress.IPv6Any) || address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast || address.IsIPv6UniqueLocal)
                 return true;
             var b = address.GetAddressBytes();
+            // Teredo (2001::/32) tunnels to an IPv4 address it hides, and 64:ff9b:1::/48 is NAT64 for local use: neither is called.
+            if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0 && b[3] == 0) return true;
+            if (b[0] == 0 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && b[4] == 0 && b[5] == 1) return true;
+            // An IPv6 address that carries an IPv4 one reaches that IPv4 address: it is as private as the address it carries.
+            if (EmbeddedIPv4(b) is { } v4) return IsPrivate(v4);
             return b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8; // documentation prefix
         }
         return true;
+    }
+
+    /// <summary>
+    /// The IPv4 address inside an IPv4-compatible (<c>::a.b.c.d</c>), IPv4-translated (<c>::ffff:0:a.b.c.d</c>), NAT64
+    /// (<c>64:ff9b::a.b.c.d</c>) or 6to4 (<c>2002:aabb:ccdd::</c>) address; null for any other. IPv4-mapped addresses are mapped before.
+    /// </summary>
+    private static IPAddress? EmbeddedIPv4(byte[] b)
+    {
+        var zeros = b.AsSpan(0, 12).IndexOfAnyExcept((byte)0);
+        if (zeros < 0) return new IPAddress(b.AsSpan(12, 4));
+        if (zeros == 8 && b[8] == 0xff && b[9] == 0xff && b[10] == 0 && b[11] == 0) return new IPAddress(b.AsSpan(12, 4));
+        if (b[0] == 0 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && b.AsSpan(4, 8).IndexOfAnyExcept((byte)0) < 0) return new IPAddress(b.AsSpan(12, 4));
+        if (b[0] == 0x20 && b[1] == 0x02) return new IPAddress(b.AsSpan(2, 4));
+        return null;
     }
 
     /// <summary>The connection step of the webhook HTTP client: resolves the host and connects only to allowed addresses.</summary>

@@ -2,6 +2,9 @@ namespace Trellis.Webhooks;
 
 public sealed record CreateWebhookRequest(string? Url, IReadOnlyList<string>? Events, string? Description = null);
 
+/// <summary>A change to an endpoint: only the fields given change; <c>description: ""</c> removes it; <c>enabled: false</c> pauses it, <c>true</c> resumes it.</summary>
+public sealed record UpdateWebhookRequest(string? Url = null, IReadOnlyList<string>? Events = null, string? Description = null, bool? Enabled = null);
+
 /// <summary>An endpoint as listed: never its secret.</summary>
 public sealed record WebhookView(int Id, string Url, IReadOnlyList<string> Events, string? Description, bool Enabled, DateTimeOffset CreatedAt,
     string CreatedBy, DateTimeOffset? PreviousSecretValidUntil, int Pending, int Failed, DateTimeOffset? LastDeliveredAt);

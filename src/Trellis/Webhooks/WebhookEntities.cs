@@ -21,6 +21,8 @@ public sealed class OutboxEvent
 
 public sealed class WebhookEndpoint
 {
+    public const int UrlMaxLength = 2000;
+
     public int Id { get; set; }
     public required string Url { get; set; }
     public string? Description { get; set; }
@@ -31,6 +33,7 @@ public sealed class WebhookEndpoint
     /// <summary>After a rotation the old secret also signs, until <see cref="PreviousSecretUntil"/>.</summary>
     public string? PreviousSecret { get; set; }
     public DateTimeOffset? PreviousSecretUntil { get; set; }
+    /// <summary>False while paused by an admin or after <see cref="WebhookOptions.DisableAfterFailedEvents"/> failed events: nothing is queued or sent.</summary>
     public bool Enabled { get; set; } = true;
     public DateTimeOffset CreatedAt { get; set; }
     public required string CreatedBy { get; set; }
@@ -54,7 +57,7 @@ public sealed class WebhookDelivery
     public long EventId { get; set; }
     public OutboxEvent? Event { get; set; }
     public required string Status { get; set; }
-    /// <summary>HTTP requests made so far (quick retries inside one attempt included).</summary>
+    /// <summary>Attempts made so far; each is one HTTP request and up to <see cref="WebhookOptions.QuickRetries"/> quick retries of it.</summary>
     public int Attempts { get; set; }
     public DateTimeOffset NextAttemptAt { get; set; }
     public DateTimeOffset? LastAttemptAt { get; set; }
@@ -82,7 +85,7 @@ internal sealed class WebhookEndpointConfiguration : IEntityTypeConfiguration<We
     {
         e.ToTable("webhook_endpoints");
         e.HasKey(x => x.Id);
-        e.Property(x => x.Url).HasMaxLength(2000);
+        e.Property(x => x.Url).HasMaxLength(WebhookEndpoint.UrlMaxLength);
         e.Property(x => x.Description).HasMaxLength(500);
         e.Property(x => x.Events).HasMaxLength(1000);
         e.Property(x => x.Secret).HasMaxLength(100);

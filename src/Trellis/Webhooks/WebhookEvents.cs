@@ -30,18 +30,24 @@ public static class EventTypes
 
 /// <summary>
 /// An event waiting for its transaction. The data is made when the change is saved (so that ids the database assigns are
-/// known) and may read names; it carries ids, names, levels and outcomes only, never feedback text, notes, rationales or concerns.
+/// known) and may read names; it carries ids, names, levels and published promotions only, never feedback text, notes, rationales,
+/// concerns, or anything of a cycle that its roles do not yet disclose.
 /// </summary>
 public sealed record PendingEvent(string Type, Func<TrellisDb, CancellationToken, Task<object>> Data);
 
 // The payloads ("data" of the envelope). Field names are snake_case on the wire.
-public sealed record NominationCreatedData(int NominationId, string Cycle, string EmployeeId, string EmployeeName, string FromLevel, string TargetLevel,
-    string NominatedBy, string NominatedAs, bool Suggested);
-public sealed record NominationAnsweredData(int NominationId, string Cycle, string EmployeeId, string EmployeeName, string TargetLevel, string Choice);
-public sealed record DecisionRecordedData(int NominationId, string Cycle, string EmployeeId, string EmployeeName, string TargetLevel, string Outcome,
-    string? DecidedLevel, string DecidedBy, int Version);
+// Events about a cycle's undisclosed matters are thin (Standard Webhooks' advice for sensitive data): which nomination,
+// which cycle and where to read it. Who was nominated, by whom, the candidate's answer and the committee's decision are
+// read through the API with the receiver's own token, where the roles apply (an admin's token gets 403, as on the board).
+public sealed record NominationCreatedData(int NominationId, string Cycle, string Link);
+public sealed record NominationAnsweredData(int NominationId, string Cycle, string Link);
+public sealed record DecisionRecordedData(int NominationId, string Cycle, string Link);
 public sealed record CyclePhaseChangedData(string Cycle, string FromPhase, string ToPhase);
 public sealed record CyclePublishedData(string Cycle, DateOnly PublishedOn, int Nominations, int Promoted);
+/// <summary>
+/// A published promotion: the HRIS feed. Sent only for <c>promoted</c>, so <c>to_level</c> is always the level the person
+/// moved to; a declined, deferred or not promoted outcome is private to its candidate (and HR) and is not sent.
+/// </summary>
 public sealed record PromotionPublishedData(string Cycle, int NominationId, string EmployeeId, string EmployeeName, string FromLevel, string ToLevel, string Outcome);
 public sealed record TrackReturnApprovedData(int RequestId, string EmployeeId, string EmployeeName, string FromLevel, string ToLevel, DateOnly? EffectiveOn);
 public sealed record EmployeeChangedData(string EmployeeId, string Name, string Track, string Level, string? ManagerId, string? Department, string Status, string Change);
@@ -58,15 +64,17 @@ public sealed record TestData(int EndpointId, string Message);
 /// <summary>The events the services add to <see cref="TrellisDb.Outbox"/>, one line at the point they save.</summary>
 public static class WebhookEvents
 {
-    public static PendingEvent NominationCreated(Nomination n, string cycle, string employeeName) =>
-        Now(EventTypes.NominationCreated, () => new NominationCreatedData(n.Id, cycle, n.EmployeeId, employeeName, n.FromLevel, n.TargetLevel, n.NominatedBy, n.NominatedAs, n.Suggested));
+    public static PendingEvent NominationCreated(Nomination n, string cycle) =>
+        Now(EventTypes.NominationCreated, () => new NominationCreatedData(n.Id, cycle, Link(n)));
 
     public static PendingEvent NominationAnswered(Nomination n, string cycle) =>
-        new(EventTypes.NominationAnswered, async (db, ct) => new NominationAnsweredData(n.Id, cycle, n.EmployeeId, await NameAsync(db, n.EmployeeId, ct), n.TargetLevel, n.Choice!));
+        Now(EventTypes.NominationAnswered, () => new NominationAnsweredData(n.Id, cycle, Link(n)));
 
     public static PendingEvent DecisionRecorded(Nomination n, string cycle) =>
-        new(EventTypes.DecisionRecorded, async (db, ct) => new DecisionRecordedData(n.Id, cycle, n.EmployeeId, await NameAsync(db, n.EmployeeId, ct), n.TargetLevel,
-            n.Decision!, n.DecidedLevel, n.DecidedBy!, n.Version));
+        Now(EventTypes.DecisionRecorded, () => new DecisionRecordedData(n.Id, cycle, Link(n)));
+
+    /// <summary>Where a receiver reads the nomination (relative to Trellis's address), authorised as its token allows.</summary>
+    private static string Link(Nomination n) => $"/api/v1/nominations/{n.Id}";
 
     public static PendingEvent CyclePhaseChanged(string cycle, string from, string to) =>
         Now(EventTypes.CyclePhaseChanged, () => new CyclePhaseChangedData(cycle, from, to));
@@ -75,8 +83,11 @@ public static class WebhookEvents
         Now(EventTypes.CyclePublished, () => new CyclePublishedData(c.Name, c.PublishedOn!.Value, nominations.Count,
             nominations.Count(n => n.PublishedOutcome == Core.PromotionOutcomes.Promoted)));
 
-    public static PendingEvent PromotionPublished(string cycle, Nomination n, string employeeName) =>
-        Now(EventTypes.PromotionPublished, () => new PromotionPublishedData(cycle, n.Id, n.EmployeeId, employeeName, n.FromLevel, n.PublishedLevel!, n.PublishedOutcome!));
+    /// <summary>Null (nothing is sent) unless the outcome is a promotion: other outcomes are the candidate's own (docs/security.md).</summary>
+    public static PendingEvent? PromotionPublished(string cycle, Nomination n, string employeeName) =>
+        n.PublishedOutcome == Core.PromotionOutcomes.Promoted
+            ? Now(EventTypes.PromotionPublished, () => new PromotionPublishedData(cycle, n.Id, n.EmployeeId, employeeName, n.FromLevel, n.PublishedLevel!, Core.PromotionOutcomes.Promoted))
+            : null;
 
     public static PendingEvent TrackReturnApproved(TrackReturn r, string employeeName) =>
         Now(EventTypes.TrackReturnApproved, () => new TrackReturnApprovedData(r.Id, r.EmployeeId, employeeName, r.FromLevel, r.ToLevel, r.EffectiveOn));

@@ -5,7 +5,7 @@ using Trellis.Data;
 
 namespace Trellis.Webhooks;
 
-/// <summary>Admin operations on webhook endpoints: add, list, remove, rotate the secret, send a test event, list and replay deliveries.</summary>
+/// <summary>Admin operations on webhook endpoints: add, change (pause, resume), list, remove, rotate the secret, send a test event, list and replay deliveries.</summary>
 public sealed class WebhookService(TrellisDb db, Viewer viewer, TimeProvider clock, IOptions<WebhookOptions> options)
 {
     public const int DeliveriesShown = 200;
@@ -31,12 +31,10 @@ public sealed class WebhookService(TrellisDb db, Viewer viewer, TimeProvider clo
     {
         if (!viewer.IsAdmin) return Problem.Forbidden("Only admins manage webhooks.");
         var errors = new Dictionary<string, string[]>();
-        if (await UrlPolicy.CheckAsync(request.Url, options.Value, ct) is { } urlError) errors["url"] = [urlError];
-        var events = (request.Events ?? []).Select(e => e.Trim()).Where(e => e.Length > 0).Distinct().ToList();
-        var unknown = events.Where(e => !EventTypes.All.Contains(e)).ToList();
-        if (events.Count == 0) errors["events"] = [$"events is required: one or more of {string.Join(", ", EventTypes.All)}"];
-        else if (unknown.Count > 0) errors["events"] = [$"unknown event(s): {string.Join(", ", unknown)} (known: {string.Join(", ", EventTypes.All)})"];
-        var description = string.IsNullOrWhiteSpace(request.Description) ? null : request.Description.Trim();
+        if (await UrlErrorAsync(request.Url, ct) is { } urlError) errors["url"] = [urlError];
+        var events = Events(request.Events);
+        if (EventsError(events) is { } eventsError) errors["events"] = [eventsError];
+        var description = Description(request.Description);
         if (description is { Length: > 500 }) errors["description"] = ["description is longer than 500 characters"];
         if (errors.Count > 0) return Problem.Invalid(errors, "The webhook endpoint is not valid.");
 
@@ -49,6 +47,54 @@ public sealed class WebhookService(TrellisDb db, Viewer viewer, TimeProvider clo
         db.AuditLog.Add(new AuditLogEntry { At = endpoint.CreatedAt, ActorEmployeeId = viewer.EmployeeId, Action = "webhook.add", Detail = $"{endpoint.Url} ({endpoint.Events})" });
         await db.SaveChangesAsync(ct);
         return Outcome<CreatedWebhook>.New(new CreatedWebhook(endpoint.Id, endpoint.Url, events, description, endpoint.Secret, endpoint.CreatedAt));
+    }
+
+    /// <summary>Changes the fields given. A paused endpoint (<c>enabled: false</c>) is sent nothing and no events are queued for it; its pending deliveries wait for it to resume.</summary>
+    public async Task<Outcome<WebhookView>> UpdateAsync(int id, UpdateWebhookRequest request, CancellationToken ct = default)
+    {
+        if (!viewer.IsAdmin) return Problem.Forbidden("Only admins manage webhooks.");
+        var endpoint = await db.WebhookEndpoints.FirstOrDefaultAsync(e => e.Id == id, ct);
+        if (endpoint is null) return NoEndpoint(id);
+        if (request.Url is null && request.Events is null && request.Description is null && request.Enabled is null)
+            return Problem.Invalid("webhook", "nothing to change: give url, events, description or enabled");
+        var errors = new Dictionary<string, string[]>();
+        if (request.Url is not null && await UrlErrorAsync(request.Url, ct) is { } urlError) errors["url"] = [urlError];
+        var events = request.Events is null ? null : Events(request.Events);
+        if (events is not null && EventsError(events) is { } eventsError) errors["events"] = [eventsError];
+        var description = request.Description is null ? endpoint.Description : Description(request.Description);
+        if (description is { Length: > 500 }) errors["description"] = ["description is longer than 500 characters"];
+        if (errors.Count > 0) return Problem.Invalid(errors, "The webhook endpoint is not valid.");
+
+        var changed = new List<string>();
+        var url = request.Url?.Trim();
+        if (url is not null && url != endpoint.Url)
+        {
+            endpoint.Url = url;
+            changed.Add($"url {url}");
+        }
+        var joined = events is null ? null : string.Join(' ', events);
+        if (joined is not null && joined != endpoint.Events)
+        {
+            endpoint.Events = joined;
+            changed.Add($"events {joined}");
+        }
+        if (description != endpoint.Description)
+        {
+            endpoint.Description = description;
+            changed.Add("description");
+        }
+        if (request.Enabled is { } enabled && enabled != endpoint.Enabled)
+        {
+            endpoint.Enabled = enabled;
+            changed.Add(enabled ? "resumed" : "paused");
+        }
+        if (changed.Count > 0)
+        {
+            db.AuditLog.Add(new AuditLogEntry { At = clock.GetUtcNow(), ActorEmployeeId = viewer.EmployeeId, Action = "webhook.update", Detail = $"endpoint {id}: {string.Join("; ", changed)}" });
+            await db.SaveChangesAsync(ct);
+            if (endpoint.Enabled) WebhookSignal.Nudge(); // a resumed endpoint's pending deliveries go now
+        }
+        return await GetAsync(id, ct);
     }
 
     public async Task<Outcome<bool>> DeleteAsync(int id, CancellationToken ct = default)
@@ -68,6 +114,10 @@ public sealed class WebhookService(TrellisDb db, Viewer viewer, TimeProvider clo
         var endpoint = await db.WebhookEndpoints.FirstOrDefaultAsync(e => e.Id == id, ct);
         if (endpoint is null) return NoEndpoint(id);
         var now = clock.GetUtcNow();
+        // A second rotation would overwrite the previous secret and end its grace early: receivers still on it would fail.
+        if (endpoint.PreviousSecret is not null && endpoint.PreviousSecretUntil > now)
+            return Problem.Conflict($"The previous secret of webhook endpoint {id} still signs until {endpoint.PreviousSecretUntil.Value.UtcDateTime:yyyy-MM-dd HH:mm} UTC; " +
+                                    "rotate again after that. To replace a leaked secret at once, remove the endpoint and add it again.");
         endpoint.PreviousSecret = endpoint.Secret;
         endpoint.PreviousSecretUntil = now.AddHours(options.Value.PreviousSecretHours);
         endpoint.Secret = WebhookSigner.NewSecret();
@@ -117,6 +167,24 @@ public sealed class WebhookService(TrellisDb db, Viewer viewer, TimeProvider clo
         WebhookSignal.Nudge();
         return ToView(replay, original.Event);
     }
+
+    private async Task<string?> UrlErrorAsync(string? url, CancellationToken ct) =>
+        url?.Trim() is { Length: > WebhookEndpoint.UrlMaxLength }
+            ? $"url is longer than {WebhookEndpoint.UrlMaxLength} characters" // the column's limit: PostgreSQL would refuse it with a 500
+            : await UrlPolicy.CheckAsync(url, options.Value, ct);
+
+    private static List<string> Events(IReadOnlyList<string>? events) =>
+        (events ?? []).Select(e => e.Trim()).Where(e => e.Length > 0).Distinct().ToList();
+
+    private static string? EventsError(List<string> events)
+    {
+        var unknown = events.Where(e => !EventTypes.All.Contains(e)).ToList();
+        return events.Count == 0 ? $"events is required: one or more of {string.Join(", ", EventTypes.All)}"
+            : unknown.Count > 0 ? $"unknown event(s): {string.Join(", ", unknown)} (known: {string.Join(", ", EventTypes.All)})"
+            : null;
+    }
+
+    private static string? Description(string? description) => string.IsNullOrWhiteSpace(description) ? null : description.Trim();
 
     private static WebhookView View(WebhookEndpoint e, (int Pending, int Failed, DateTimeOffset? Last) s) =>
         new(e.Id, e.Url, e.Events.Split(' ', StringSplitOptions.RemoveEmptyEntries), e.Description, e.Enabled, e.CreatedAt, e.CreatedBy,

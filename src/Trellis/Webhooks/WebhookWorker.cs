@@ -6,7 +6,7 @@ using Trellis.Data;
 namespace Trellis.Webhooks;
 
 /// <summary>
-/// Delivers webhook deliveries from the outbox. Each pass claims one endpoint with due work (a lease on its row, taken in
+/// Delivers webhook deliveries from the outbox, in <see cref="WebhookOptions.Lanes"/> lanes at once. Each pass of a lane claims one endpoint with due work (a lease on its row, taken in
 /// a transaction: <c>FOR UPDATE SKIP LOCKED</c> on PostgreSQL, SQLite's single writer otherwise), sends its pending
 /// deliveries oldest first and stops at the first failure, so an endpoint always receives its events in order and no two
 /// nodes send to it at once. A failed attempt waits <see cref="WebhookOptions.RetryDelay"/> (doubling) and the delivery
@@ -22,6 +22,9 @@ internal sealed partial class WebhookWorker(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {MessageId} to endpoint {Endpoint} failed after {Attempts} attempts: {Error}")]
     private static partial void GaveUp(ILogger logger, string messageId, int endpoint, int attempts, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook endpoint {Endpoint} disabled: its last {Failed} events all failed")]
+    private static partial void Disabled(ILogger logger, int endpoint, int failed);
 
     public const string HttpClientName = "webhooks";
     private static readonly System.Diagnostics.Metrics.Meter Meter = new(Operations.OperationsSetup.MeterName);
@@ -39,6 +42,13 @@ internal sealed partial class WebhookWorker(
     {
         if (!O.Deliver) return;
         await Task.Yield();
+        // Several lanes, each serving one claimed endpoint at a time: a slow or dead endpoint holds one lane for its
+        // attempt, and the others go on delivering to every other endpoint. The lease keeps each endpoint in one lane.
+        await Task.WhenAll(Enumerable.Range(0, O.Lanes).Select(_ => LaneAsync(stop)));
+    }
+
+    private async Task LaneAsync(CancellationToken stop)
+    {
         while (!stop.IsCancellationRequested)
         {
             var worked = false;
@@ -68,6 +78,8 @@ internal sealed partial class WebhookWorker(
         var db = scope.ServiceProvider.GetRequiredService<TrellisDb>();
         var endpointId = await ClaimAsync(db, ct);
         if (endpointId is not { } id) return false;
+        // Another endpoint may have due work too: wake an idle lane to look while this one delivers.
+        WebhookSignal.Nudge();
         try
         {
             await DeliverAsync(db, id, ct);
@@ -155,13 +167,38 @@ internal sealed partial class WebhookWorker(
                 GaveUp(log, delivery.Event!.MessageId, endpointId, delivery.Attempts, error);
                 await db.SaveChangesAsync(CancellationToken.None);
                 db.ChangeTracker.Clear();
-                continue; // the next event may go now
+                await DisableIfFailingAsync(db, endpointId, after, ct);
+                continue; // the next event may go now (unless the endpoint was just disabled)
             }
             delivery.NextAttemptAt = next;
             await db.SaveChangesAsync(CancellationToken.None);
             // In order: nothing later goes to this endpoint before this one is delivered or given up.
             return;
         }
+    }
+
+    /// <summary>
+    /// Disables an endpoint whose last <see cref="WebhookOptions.DisableAfterFailedEvents"/> settled deliveries all failed:
+    /// a dead endpoint is not tried for days per event forever. An admin resumes it (the audit log says why it stopped).
+    /// </summary>
+    private async Task DisableIfFailingAsync(TrellisDb db, int endpointId, DateTimeOffset now, CancellationToken ct)
+    {
+        var n = O.DisableAfterFailedEvents;
+        if (n <= 0) return;
+        var last = await db.WebhookDeliveries.AsNoTracking().Where(d => d.EndpointId == endpointId && d.Status != DeliveryStatus.Pending)
+            .OrderByDescending(d => d.Id).Take(n).Select(d => d.Status).ToListAsync(ct);
+        if (last.Count < n || last.Any(s => s != DeliveryStatus.Failed)) return;
+        var endpoint = await db.WebhookEndpoints.FirstOrDefaultAsync(e => e.Id == endpointId && e.Enabled, ct);
+        if (endpoint is null) return;
+        endpoint.Enabled = false;
+        db.AuditLog.Add(new AuditLogEntry
+        {
+            At = now, Action = "webhook.disable",
+            Detail = $"endpoint {endpointId} ({endpoint.Url}): its last {n} events all failed; resume it on /admin/webhooks or with PATCH enabled=true",
+        });
+        await db.SaveChangesAsync(CancellationToken.None);
+        db.ChangeTracker.Clear();
+        Disabled(log, endpointId, n);
     }
 
     private sealed record SendResult(bool Ok, int? Status, string? Error);

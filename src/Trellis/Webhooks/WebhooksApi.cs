@@ -6,12 +6,14 @@ using Trellis.Accounts;
 
 namespace Trellis.Webhooks;
 
-/// <summary>Webhook endpoints over HTTP (admins only): add, list, remove, rotate the secret, test, deliveries and replay.</summary>
+/// <summary>Webhook endpoints over HTTP (admins only): add, change (pause, resume), list, remove, rotate the secret, test, deliveries and replay.</summary>
 public static class WebhooksApi
 {
     public static IServiceCollection AddWebhooks(this IServiceCollection services)
     {
-        services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section);
+        services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section)
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<WebhookOptions>, WebhookOptionsValidation>();
         services.AddScoped<WebhookService>();
         services.AddHostedService<WebhookWorker>();
         services.AddHttpClient(WebhookWorker.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
@@ -37,6 +39,8 @@ public static class WebhooksApi
                         BackoffType = DelayBackoffType.Exponential,
                         Delay = TimeSpan.FromSeconds(options.QuickRetryDelaySeconds),
                         UseJitter = true,
+                        // Bounds the attempt (WebhookOptions.LongestAttempt), which must end within the endpoint's lease.
+                        MaxDelay = options.QuickRetryMaxDelay,
                         // A receiver asking for an hour must not hold the worker: the stored retry schedule takes over.
                         ShouldRetryAfterHeader = false,
                     });
@@ -52,6 +56,7 @@ public static class WebhooksApi
         api.MapPost("/", Create);
         api.MapGet("/events", Events);
         api.MapGet("/{id:int}", Get);
+        api.MapPatch("/{id:int}", Update);
         api.MapDelete("/{id:int}", Delete);
         api.MapPost("/{id:int}/rotate-secret", RotateSecret);
         api.MapPost("/{id:int}/test", SendTest);
@@ -71,6 +76,10 @@ public static class WebhooksApi
 
     public static async Task<Results<Ok<WebhookView>, ValidationProblem, ProblemHttpResult>> Get(int id, WebhookService webhooks, CancellationToken ct) =>
         (await webhooks.GetAsync(id, ct)).ToOk();
+
+    /// <summary>Changes an endpoint's url, events or description, or pauses (<c>enabled: false</c>) and resumes it.</summary>
+    public static async Task<Results<Ok<WebhookView>, ValidationProblem, ProblemHttpResult>> Update(int id, UpdateWebhookRequest request, WebhookService webhooks, CancellationToken ct) =>
+        (await webhooks.UpdateAsync(id, request, ct)).ToOk();
 
     public static async Task<Results<NoContent, ProblemHttpResult>> Delete(int id, WebhookService webhooks, CancellationToken ct)
     {

@@ -165,7 +165,8 @@ public sealed class PublicationIntegrityTests
             var cycle = await db.Cycles.SingleAsync(x => x.Name == "c1");
             Assert.Equal(1, await db.CycleEvents.CountAsync(e => e.CycleId == cycle.Id && e.Kind == "published"));
             Assert.Equal(1, await db.OutboxEvents.CountAsync(e => e.Type == EventTypes.CyclePublished));
-            Assert.Equal(3, await db.OutboxEvents.CountAsync(e => e.Type == EventTypes.PromotionPublished));
+            // One per person promoted (E1, E2): the third candidate's outcome is theirs and is not sent (docs/security.md).
+            Assert.Equal(2, await db.OutboxEvents.CountAsync(e => e.Type == EventTypes.PromotionPublished));
             Assert.Equal(["E1", "E2"], await db.Notifications.Where(n => n.Link == "/promotions/story/c1").Select(n => n.EmployeeId).OrderBy(e => e).ToListAsync());
             Assert.Equal(3, await db.Notifications.CountAsync(n => n.Title == "The c1 cycle is published"));
             Assert.Equal(3, await db.Promotions.CountAsync(p => p.Cycle == "c1"));

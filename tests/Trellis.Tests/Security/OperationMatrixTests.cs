@@ -207,6 +207,7 @@ public sealed class OperationMatrixTests
         "POST   /api/v1/webhooks/{id}/deliveries/{deliveryId}/replay   404  403  403  403  403  403  403  403  401  401",
         "POST   /api/v1/webhooks/{id}/rotate-secret                    200  403  403  403  403  403  403  403  401  401",
         "POST   /api/v1/webhooks/{id}/test                             202  403  403  403  403  403  403  403  401  401",
+        "PATCH  /api/v1/webhooks/{id}                                  400  403  403  403  403  403  403  403  401  401",
         "DELETE /api/v1/framework/behaviors/{key}                      403  400  403  403  403  403  403  403  401  401",
         "DELETE /api/v1/framework/levels/{key}                         403  400  403  403  403  403  403  403  401  401",
         "DELETE /api/v1/framework/values/{key}                         403  400  403  403  403  403  403  403  401  401",

@@ -13,9 +13,10 @@ public sealed class WebhookPayloadTests
     private static readonly HashSet<string> Allowed =
     [
         "NominationId", "RequestId", "EndpointId", "Cycle", "EmployeeId", "EmployeeName", "Name", "ManagerId", "Department", "Track", "Level",
-        "FromLevel", "TargetLevel", "ToLevel", "DecidedLevel", "NominatedBy", "NominatedAs", "Suggested", "Choice", "Outcome", "DecidedBy",
-        "Version", "FromPhase", "ToPhase", "PublishedOn", "EffectiveOn", "Nominations", "Promoted", "Status", "Change",
+        // Not the target level, nominator, answer or decision of a nomination: those are read through the API, where the roles apply.
+        "FromLevel", "ToLevel", "Outcome", "FromPhase", "ToPhase", "PublishedOn", "EffectiveOn", "Nominations", "Promoted", "Status", "Change",
         "Message", // the test event's fixed sentence
+        "Link", // where a thin event's subject is read, with the receiver's own token
         // A published promotion story: its id, the values and behaviours it names (keys), when, and the headline its person approved to publish.
         "StoryId", "Values", "Behaviors", "PublishedAt", "Headline",
         "WithdrawnAt", // when its person withdrew a published story

@@ -2,7 +2,7 @@ using Trellis.Tests.Security;
 
 namespace Trellis.Tests.Webhooks;
 
-/// <summary>Webhooks: the admin page and API are for admins only (not HR: endpoints receive decisions before publication).</summary>
+/// <summary>Webhooks: the admin page and API are for admins only; the events carry nothing an admin may not read (WebhookDisclosureTests).</summary>
 public sealed class WebhookPermissionRows : IPermissionRows
 {
     public IEnumerable<PermissionRule> Rules =>

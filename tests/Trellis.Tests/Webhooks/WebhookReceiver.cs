@@ -30,6 +30,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     /// <summary>Secrets to verify with, by name (e.g. "new", "old").</summary>
     public ConcurrentDictionary<string, string> Secrets { get; } = new();
+    /// <summary>How long each request waits before it is answered (a slow or unreachable endpoint).</summary>
+    public TimeSpan AnswerAfter { get; set; }
     /// <summary>How many of the first requests answer 500.</summary>
     public int FailFirst { get; set; }
     public string Url { get; }
@@ -52,6 +54,11 @@ public sealed class WebhookReceiver : IAsyncDisposable
         WebhookReceiver? receiver = null;
         app.MapPost("/hook", async (HttpContext ctx) =>
         {
+            if (receiver!.AnswerAfter > TimeSpan.Zero)
+            {
+                try { await Task.Delay(receiver.AnswerAfter, ctx.RequestAborted); }
+                catch (OperationCanceledException) { return Results.Empty; } // the sender gave up
+            }
             using var reader = new StreamReader(ctx.Request.Body);
             var body = await reader.ReadToEndAsync();
             var n = Interlocked.Increment(ref receiver!._requests);

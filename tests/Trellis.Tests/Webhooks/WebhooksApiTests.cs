@@ -57,14 +57,9 @@ public sealed class WebhooksApiTests
         Assert.Equal(got.Count, got.Select(r => r.Id).Distinct().Count());
         Assert.All(got, r => Assert.Matches("^msg_[0-9a-f]{32}$", r.Id));
 
-        var created = got[0].Data;
-        Assert.Equal(id, created.GetProperty("nomination_id").GetInt32());
-        Assert.Equal("E1", created.GetProperty("employee_id").GetString());
-        Assert.Equal("Eli Engineer", created.GetProperty("employee_name").GetString());
-        Assert.Equal("e2", created.GetProperty("from_level").GetString());
-        Assert.Equal("l3", created.GetProperty("target_level").GetString());
-        Assert.Equal("accept", got[1].Data.GetProperty("choice").GetString());
-        Assert.Equal("promoted", got[3].Data.GetProperty("outcome").GetString());
+        // Before publication the events say which nomination changed; the receiver reads it with its own token (WebhookDisclosureTests).
+        foreach (var i in new[] { 0, 1, 3 })
+            Assert.Equal((id, "c1", $"/api/v1/nominations/{id}"), (got[i].Data.GetProperty("nomination_id").GetInt32(), got[i].Data.GetProperty("cycle").GetString(), got[i].Data.GetProperty("link").GetString()));
         var promotion = got[4].Data;
         Assert.Equal(("promoted", "e2", "l3"), (promotion.GetProperty("outcome").GetString(), promotion.GetProperty("from_level").GetString(), promotion.GetProperty("to_level").GetString()));
         Assert.Equal("l3", got[5].Data.GetProperty("level").GetString());
@@ -190,12 +185,22 @@ public sealed class WebhooksApiTests
         foreach (var (name, s) in new[] { ("new", newSecret), ("old", secret) })
             Assert.Contains(second.Signature.Split(' '), sig => sig == Trellis.Webhooks.WebhookSigner.Sign(s, second.Id, long.Parse(second.Timestamp), second.Body));
 
+        // A second rotation during the grace period would cut it short: refused, and both secrets keep signing.
+        var again = await admin.PostAsync($"/api/v1/webhooks/{endpoint}/rotate-secret", null);
+        await AssertStatusAsync(HttpStatusCode.Conflict, again);
+        Assert.Contains("still signs until", (await JsonAsync(again)).GetProperty("detail").GetString());
+        await AssertStatusAsync(HttpStatusCode.Accepted, await admin.PostAsync($"/api/v1/webhooks/{endpoint}/test", null));
+        var afterRefusal = (await receiver.WaitForAsync(r => r.Count >= 3))[2];
+        Assert.Equal(["new", "old"], afterRefusal.VerifiedBy.Order());
+
         // After 24 hours only the new secret signs.
         await app.WithDbAsync(db => db.WebhookEndpoints.ExecuteUpdateAsync(s => s.SetProperty(e => e.PreviousSecretUntil, DateTimeOffset.UtcNow.AddMinutes(-1))));
         await AssertStatusAsync(HttpStatusCode.Accepted, await admin.PostAsync($"/api/v1/webhooks/{endpoint}/test", null));
-        var third = (await receiver.WaitForAsync(r => r.Count >= 3))[2];
+        var third = (await receiver.WaitForAsync(r => r.Count >= 4))[3];
         Assert.Equal(["new"], third.VerifiedBy);
         Assert.Single(third.Signature.Split(' '));
+        // ... and the secret may be rotated again.
+        await AssertStatusAsync(HttpStatusCode.OK, await admin.PostAsync($"/api/v1/webhooks/{endpoint}/rotate-secret", null));
 
         await AssertStatusAsync(HttpStatusCode.NoContent, await admin.DeleteAsync($"/api/v1/webhooks/{endpoint}"));
         await AssertStatusAsync(HttpStatusCode.NotFound, await admin.GetAsync($"/api/v1/webhooks/{endpoint}"));
@@ -247,6 +252,46 @@ public sealed class WebhooksApiTests
         Assert.Contains("refused", delivery.GetProperty("last_error").GetString());
         Assert.Empty(receiver.Seen);
     }
+
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task A_url_longer_than_its_column_is_a_field_error(Provider provider)
+    {
+        await using var app = await TrellisApp.StartAsync(provider);
+        var admin = await app.ClientForAsync("A1");
+        var url = "https://hooks.example.com/" + new string('a', 2100);
+        var r = await admin.PostAsJsonAsync("/api/v1/webhooks", new { url, events = new[] { "cycle.published" } });
+        await AssertStatusAsync(HttpStatusCode.BadRequest, r);
+        Assert.Contains("2000", (await JsonAsync(r)).GetProperty("errors").GetProperty("url")[0].GetString());
+        Assert.Equal(0, await app.WithDbAsync(db => db.WebhookEndpoints.CountAsync()));
+        // At the limit it is stored.
+        var fits = await admin.PostAsJsonAsync("/api/v1/webhooks", new { url = url[..2000], events = new[] { "cycle.published" } });
+        await AssertStatusAsync(HttpStatusCode.Created, fits);
+    }
+
+    [Theory]
+    [InlineData("::127.0.0.1")]        // IPv4-compatible
+    [InlineData("::10.0.0.1")]
+    [InlineData("::ffff:0:127.0.0.1")] // IPv4-translated
+    [InlineData("64:ff9b::7f00:1")]    // NAT64 of 127.0.0.1
+    [InlineData("64:ff9b::a9fe:a9fe")] // NAT64 of 169.254.169.254 (cloud metadata)
+    [InlineData("64:ff9b:1::5db8:d822")] // local-use NAT64
+    [InlineData("2002:7f00:1::")]      // 6to4 of 127.0.0.1
+    [InlineData("2002:c0a8:101::1")]   // 6to4 of 192.168.1.1
+    [InlineData("2001:0:4136:e378:8000:63bf:3fff:fdd2")] // Teredo
+    [InlineData("::ffff:127.0.0.1")]   // IPv4-mapped (already refused)
+    public async Task IPv6_addresses_that_carry_a_private_IPv4_address_are_refused(string address)
+    {
+        Assert.True(UrlPolicy.IsPrivate(System.Net.IPAddress.Parse(address)), address);
+        Assert.Contains("private", await UrlPolicy.CheckAsync($"https://[{address}]/hook", new WebhookOptions(), CancellationToken.None));
+    }
+
+    [Theory]
+    [InlineData("64:ff9b::5db8:d822")] // NAT64 of 93.184.216.34
+    [InlineData("2002:5db8:d822::1")]  // 6to4 of 93.184.216.34
+    [InlineData("2606:4700:4700::1111")]
+    [InlineData("93.184.216.34")]
+    public void Public_addresses_stay_allowed(string address) =>
+        Assert.False(UrlPolicy.IsPrivate(System.Net.IPAddress.Parse(address)), address);
 
     [Fact]
     public void Signatures_follow_the_standard_webhooks_reference_implementation()
