@@ -42,6 +42,10 @@ public static class TrellisWeb
         // Logging:LogLevel setting for the category in configuration still wins (it is more specific than this default).
         if (builder.Configuration["Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command"] is null)
             builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.Warning);
+        // EF Core logs each connection failure it then throws; whoever catches the exception reports it (the request log,
+        // or `serve`'s one "error:" line at start), so the console does not get it twice.
+        if (builder.Configuration["Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Connection"] is null)
+            builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Connection", LogLevel.Critical);
         builder.Services.AddTrellisServices(DatabaseSelection.Resolve(builder.Configuration["db"]));
         builder.Services.AddOptions<ServeOptions>()
             .Configure(o => { if (serve is not null) o.CopyFrom(serve); })

@@ -17,7 +17,7 @@ public static class AuditCommand
         command.SetAction(async (parse, ct) =>
         {
             // The app's services, so that the readiness engine and framework store are wired exactly as when serving.
-            await using var services = await TrellisCommands.ServicesAsync(parse, ct);
+            await using var services = await TrellisCommands.ServicesAsync(parse, ct, existing: true);
             var audit = services.GetRequiredService<AuditService>();
             var name = parse.GetValue(cycle);
             var result = await audit.GetAsync(string.IsNullOrWhiteSpace(name) ? null : name, recompute: true, ct);

@@ -30,7 +30,8 @@ public static class DatabaseCommands
             if (selection.Provider == DatabaseProvider.Postgres)
                 return TrellisCommands.Fail("backup copies SQLite databases; on PostgreSQL use pg_dump (for example: pg_dump --format=custom --file=trellis.dump \"$DATABASE_URL\").");
             if (File.Exists(target)) return TrellisCommands.Fail($"{target} already exists; choose another --out or remove it first.");
-            await (await TrellisCommands.ServicesAsync(parse, ct)).DisposeAsync();
+            if (Directory.Exists(target)) return TrellisCommands.Fail($"{target} is a directory; --out takes the path of the file to write.");
+            await (await TrellisCommands.ServicesAsync(parse, ct, existing: true)).DisposeAsync();
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             // VACUUM INTO fills an empty file; made first, it keeps the mode 0600 of the database.
             DatabaseSetup.CreatePrivateFile(target);

@@ -18,7 +18,9 @@ public sealed class DataExport(TrellisDb db)
     /// <summary>Writes the files into <paramref name="directory"/>. <paramref name="frameworkVersion"/> picks a stored version (default: current).</summary>
     public async Task<IReadOnlyList<ExportedFile>> WriteAsync(string directory, int? frameworkVersion, CancellationToken ct = default)
     {
-        Directory.CreateDirectory(directory);
+        // The files hold personal data (the rater of anonymous feedback, concerns): owner-only, as the database and backups are.
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(directory);
+        else if (!Directory.Exists(directory)) Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var written = new List<ExportedFile>();
         var versions = db.FrameworkVersions.AsNoTracking();
         var version = frameworkVersion is { } n
@@ -28,12 +30,24 @@ public sealed class DataExport(TrellisDb db)
         if (version is not null)
         {
             var path = Path.Combine(directory, CsvFormats.FrameworkFileName);
-            await File.WriteAllTextAsync(path, version.Json.EndsWith('\n') ? version.Json : version.Json + "\n", new UTF8Encoding(false), ct);
+            await using (var stream = CreatePrivate(path))
+                await stream.WriteAsync(new UTF8Encoding(false).GetBytes(version.Json.EndsWith('\n') ? version.Json : version.Json + "\n"), ct);
             written.Add(new ExportedFile(path, null));
         }
         foreach (var format in CsvFormats.All)
             written.Add(await WriteCsvAsync(format, Path.Combine(directory, format.FileName), ct));
         return written;
+    }
+
+    /// <summary>Creates or truncates a file readable and writable by its owner only (0600), also when an earlier export left it wider.</summary>
+    private static FileStream CreatePrivate(string path)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 1 << 16 };
+        if (OperatingSystem.IsWindows()) return new FileStream(path, options);
+        options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        var stream = new FileStream(path, options);
+        File.SetUnixFileMode(stream.SafeFileHandle, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return stream;
     }
 
     private async Task<ExportedFile> WriteCsvAsync(CsvFormat format, string path, CancellationToken ct)
@@ -53,7 +67,7 @@ public sealed class DataExport(TrellisDb db)
             await using var command = connection.CreateCommand();
             command.CommandText = sql;
             await using var reader = await command.ExecuteReaderAsync(ct);
-            await using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+            await using var stream = CreatePrivate(path);
             // RFC 4180 with CRLF; no BOM. Text cells that a spreadsheet would run as a formula get the apostrophe of
             // SpreadsheetCsv, which import removes again, so an export still round-trips byte for byte.
             await using var csv = CsvWriter.Create(stream, CsvWriterOptions.Default, leaveOpen: false);

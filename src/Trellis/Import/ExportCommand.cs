@@ -17,7 +17,7 @@ public static class ExportCommand
         {
             var directory = Path.GetFullPath(parse.GetValue(outDir)!);
             if (File.Exists(directory)) return TrellisCommands.Fail($"{directory} is a file; --out takes a directory");
-            await using var services = await TrellisCommands.ServicesAsync(parse, ct);
+            await using var services = await TrellisCommands.ServicesAsync(parse, ct, existing: true);
             await using var scope = services.CreateAsyncScope();
             try
             {

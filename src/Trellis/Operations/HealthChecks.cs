@@ -15,7 +15,12 @@ internal sealed class DatabaseHealthCheck(IServiceScopeFactory scopes) : IHealth
             using var scope = scopes.CreateScope();
             var db = scope.ServiceProvider.GetRequiredService<TrellisDb>();
             if (!await db.Database.CanConnectAsync(ct)) return HealthCheckResult.Unhealthy("the database does not answer");
-            var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
+            var applied = (await db.Database.GetAppliedMigrationsAsync(ct)).ToHashSet(StringComparer.Ordinal);
+            var known = db.Database.GetMigrations().ToList();
+            // A newer build migrated the database under this node (a rolling upgrade gone wrong): its schema may no longer be what this build expects.
+            if (applied.Except(known, StringComparer.Ordinal).ToList() is { Count: > 0 } newer)
+                return HealthCheckResult.Unhealthy(DatabaseSetup.NewerBuildMessage(newer));
+            var pending = known.Where(m => !applied.Contains(m)).ToList();
             return pending.Count == 0
                 ? HealthCheckResult.Healthy("reachable, migrations applied")
                 : HealthCheckResult.Unhealthy($"{pending.Count} migration(s) not applied: {string.Join(", ", pending)} (run trellis migrate)");

@@ -198,11 +198,21 @@ internal sealed class EvidenceSource : IAsyncDisposable
         if (selection.Provider != DatabaseProvider.Sqlite)
         {
             var source = new EvidenceSource(services());
-            await source._db!.MigrateAsync(ct);
+            try
+            {
+                await source._db!.RequireExistingAsync(selection, ct);
+                await source._db!.MigrateAsync(ct);
+            }
+            catch
+            {
+                await source.DisposeAsync();
+                throw;
+            }
             return source;
         }
-        var path = selection.SqlitePath;
-        if (path is null || !File.Exists(path) || !await UpToDateAsync(selection, ct))
+        // Readiness only reads: a mistyped path is refused rather than made into a new, empty database.
+        if (selection.SqlitePath is not { } path || !File.Exists(path)) throw new UnusableDatabaseException($"no database at {selection.Location}");
+        if (!await UpToDateAsync(selection, ct))
         {
             await using var provider = services();
             await using var scope = provider.CreateAsyncScope();
@@ -213,11 +223,15 @@ internal sealed class EvidenceSource : IAsyncDisposable
         return new EvidenceSource(connection);
     }
 
-    /// <summary>Whether every SQLite migration compiled into this build is recorded as applied.</summary>
+    /// <summary>
+    /// Whether every SQLite migration compiled into this build is recorded as applied. One that is recorded but not
+    /// compiled in means a newer build migrated the database: refused, as <see cref="DatabaseSetup.MigrateAsync"/> does.
+    /// </summary>
     private static async Task<bool> UpToDateAsync(DatabaseSelection selection, CancellationToken ct)
     {
         var known = CompiledMigrations.Sqlite.ToHashSet(StringComparer.Ordinal);
         if (known.Count == 0) return false;
+        List<string>? newer = null;
         await using var connection = new SqliteConnection(selection.ConnectionString);
         await connection.OpenAsync(ct);
         await using var command = connection.CreateCommand();
@@ -225,7 +239,12 @@ internal sealed class EvidenceSource : IAsyncDisposable
         if (await command.ExecuteScalarAsync(ct) is null) return false;
         command.CommandText = "SELECT MigrationId FROM __EFMigrationsHistory";
         await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) known.Remove(reader.GetString(0));
+        while (await reader.ReadAsync(ct))
+        {
+            var id = reader.GetString(0);
+            if (!known.Remove(id) && !CompiledMigrations.Sqlite.Contains(id)) (newer ??= []).Add(id);
+        }
+        if (newer is not null) throw new UnusableDatabaseException(DatabaseSetup.NewerBuildMessage(newer));
         return known.Count == 0;
     }
 

@@ -205,11 +205,19 @@ public sealed class ReadinessApiTests
     }
 
     [Fact]
-    public async Task Cli_creates_and_migrates_a_new_sqlite_database_before_reading_it()
+    public async Task Cli_migrates_an_existing_sqlite_database_before_reading_it_and_refuses_a_missing_one()
     {
         var path = Path.Combine(Path.GetTempPath(), $"trellis-readiness-new-{Guid.NewGuid():N}.db");
         try
         {
+            // Readiness only reads: a path with no database is a mistake, not a new database.
+            var (missingCode, _, missingError) = await RunCliAsync("readiness", "--db", path, "--format", "csv");
+            Assert.Equal(1, missingCode);
+            Assert.Contains($"error: no database at {path}", missingError);
+            Assert.False(File.Exists(path));
+
+            // An empty file is a SQLite database with no migrations applied yet.
+            File.WriteAllBytes(path, []);
             var (code, output, error) = await RunCliAsync("readiness", "--db", path, "--format", "csv");
             Assert.Equal(1, code);
             Assert.Equal("", output);
