@@ -5,7 +5,7 @@ using Trellis.Data;
 namespace Trellis.Admin;
 
 /// <summary>Reads behind the admin page and the audit-log browser (both for HR and admins).</summary>
-public sealed class AdminQueries(TrellisDb db, TimeProvider clock)
+public sealed class AdminQueries(TrellisDb db, Viewer viewer, TimeProvider clock)
 {
     public const int MaxPageSize = 200;
 
@@ -79,12 +79,30 @@ public sealed class AdminQueries(TrellisDb db, TimeProvider clock)
         return new AccountPage(items, total, f.Page, f.PageSize);
     }
 
-    /// <summary>The audit log, newest first, filtered by actor, subject, action (exact) and date range.</summary>
+    /// <summary>
+    /// Entries whose actor is the rater of one piece of feedback and whose subject is the person it is about: together
+    /// they name who gave feedback about whom, which the anonymity rules keep from the subject and from anyone without
+    /// access to evidence.
+    /// </summary>
+    public static readonly IReadOnlyList<string> RaterActions = [Evidence.ObservationService.EditedAction, Evidence.ObservationService.WithdrawnAction];
+
+    /// <summary>
+    /// The audit log, newest first, filtered by actor, subject, action (exact) and date range. Subject first: nobody sees
+    /// the entries that name who changed feedback about themselves (an HR subject included), and a reader without access
+    /// to evidence (an admin) sees such entries about others without their subject or detail, nor finds them by subject.
+    /// </summary>
     public async Task<AuditLogPage> AuditLogAsync(AuditLogFilter f, CancellationToken ct = default)
     {
-        var query = db.AuditLog.AsNoTracking();
+        var raterActions = RaterActions.ToArray();
+        var me = viewer.EmployeeId;
+        var pairsShown = viewer.IsHr;
+        var query = db.AuditLog.AsNoTracking()
+            .Where(x => !(raterActions.Contains(x.Action) && x.SubjectEmployeeId == me && x.ActorEmployeeId != me));
         if (!string.IsNullOrWhiteSpace(f.Actor)) query = query.Where(x => x.ActorEmployeeId == f.Actor.Trim());
-        if (!string.IsNullOrWhiteSpace(f.Subject)) query = query.Where(x => x.SubjectEmployeeId == f.Subject.Trim());
+        if (!string.IsNullOrWhiteSpace(f.Subject))
+            query = pairsShown
+                ? query.Where(x => x.SubjectEmployeeId == f.Subject.Trim())
+                : query.Where(x => x.SubjectEmployeeId == f.Subject.Trim() && !(raterActions.Contains(x.Action) && x.ActorEmployeeId != x.SubjectEmployeeId));
         if (!string.IsNullOrWhiteSpace(f.Action)) query = query.Where(x => x.Action == f.Action.Trim());
         if (f.From is { } from)
         {
@@ -97,8 +115,11 @@ public sealed class AdminQueries(TrellisDb db, TimeProvider clock)
             query = query.Where(x => x.At < end);
         }
         var total = await query.CountAsync(ct);
-        var rows = await query.OrderByDescending(x => x.At).ThenByDescending(x => x.Id).Skip((f.Page - 1) * f.PageSize).Take(f.PageSize)
-            .Select(x => new { x.Id, x.At, x.ActorEmployeeId, x.Action, x.SubjectEmployeeId, x.Detail }).ToListAsync(ct);
+        var rows = (await query.OrderByDescending(x => x.At).ThenByDescending(x => x.Id).Skip((f.Page - 1) * f.PageSize).Take(f.PageSize)
+            .Select(x => new { x.Id, x.At, x.ActorEmployeeId, x.Action, x.SubjectEmployeeId, x.Detail }).ToListAsync(ct))
+            // The detail names the observation, which other entries (an HR read of it) tie to its subject.
+            .Select(x => pairsShown || !raterActions.Contains(x.Action) || x.ActorEmployeeId == x.SubjectEmployeeId ? x : x with { SubjectEmployeeId = null, Detail = null })
+            .ToList();
         var ids = rows.SelectMany(r => new[] { r.ActorEmployeeId, r.SubjectEmployeeId }).OfType<string>().Distinct().ToList();
         var names = await db.Employees.AsNoTracking().Where(e => ids.Contains(e.Id)).Select(e => new { e.Id, e.Name }).ToDictionaryAsync(e => e.Id, e => e.Name, ct);
         var items = rows.Select(r => new AuditLogRow(r.Id, r.At, r.ActorEmployeeId, r.ActorEmployeeId is null ? null : names.GetValueOrDefault(r.ActorEmployeeId),

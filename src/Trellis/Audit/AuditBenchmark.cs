@@ -39,7 +39,7 @@ public sealed class AuditBenchmark : IEndToEndBenchmark
             // A running server has the readiness service resident (loaded at the first request, then kept current in the
             // background); its load is not part of an audit.
             var clock = Stopwatch.StartNew();
-            await app.Services.GetRequiredService<Readiness.ReadinessService>().BandsAsync(ct);
+            await app.Services.GetRequiredService<Readiness.ReadinessService>().BandsAsync(released: true, ct);
             var loaded = clock.Elapsed;
 
             // (b) The first audit after seeding: no decision snapshot yet, so every decision date is computed and stored.

@@ -278,9 +278,11 @@ public sealed partial class AuditService(IServiceScopeFactory scopes, FrameworkS
                 hired.TryGetValue(p.EmployeeId, out var h) ? Math.Max(0, (p.DecidedOn.DayNumber - h.DayNumber) / 365.25) : 0);
         }).ToList();
 
-        // Today's readiness bands come from the resident readiness service (kept current in the background).
+        // Today's readiness bands come from the resident readiness service (kept current in the background), each as its
+        // person may see it: HR and admins reading the rates are counted in them, and one held-back answer about them
+        // must not move a group's count.
         var bandsClock = System.Diagnostics.Stopwatch.StartNew();
-        var bands = await readiness.BandsAsync(ct);
+        var bands = await readiness.BandsAsync(released: true, ct);
         engineTime += bandsClock.Elapsed;
         var input = new AuditInput
         {

@@ -47,6 +47,9 @@ public sealed class CalibrationBoard(
             var self = n.EmployeeId == viewer.EmployeeId;
             var hide = self && !published;
             reports.TryGetValue(n.EmployeeId, out var report);
+            // Subject first: a candidate (HR or committee) sees their own row from their own view, without the anonymous
+            // feedback about them still held back, as on their growth page; the band counts below follow it.
+            if (self) report = await readiness.GetOwnAsync(n.EmployeeId, n.TargetLevel, null, ct);
             var results = n.LatestResults;
             rows.Add(new BoardRow(n.Id, n.EmployeeId, n.Name, n.Department, n.FromLevel, n.TargetLevel,
                 report?.Band ?? ReadinessBands.InsufficientEvidence, report?.ValuesScore, report?.ValuesCi,

@@ -248,7 +248,32 @@ public sealed partial class CycleService(
                 foreach (var r in org.Structure.ReportsOf(me)) line[r] = true;
         }
         var nominated = (await db.Nominations.AsNoTracking().Where(n => n.CycleId == cycle.Id).Select(n => n.EmployeeId).ToListAsync(ct)).ToHashSet();
-        return candidates.Where(c => (line is null || line[c.Index]) && !nominated.Contains(c.View.EmployeeId)).Select(c => c.View).ToList();
+        // Subject first: the viewer's own row (HR sees everyone, themselves included) comes from their own view, never the
+        // full estimate, which counts anonymous feedback about them still held back (one answer would move its band,
+        // explanation and counts, and whether they are listed at all).
+        var list = candidates.Where(c => (line is null || line[c.Index]) && c.View.EmployeeId != viewer.EmployeeId && !nominated.Contains(c.View.EmployeeId))
+            .Select(c => c.View).ToList();
+        if (line is null && !nominated.Contains(viewer.EmployeeId) && await OwnSuggestionAsync(org, cycle.EligibleLevels, ct) is { } own)
+        {
+            // In the suggestions' order: ready before soon, then by employee id.
+            static int Rank(SuggestionView v) => v.Band == Core.Readiness.ReadinessBands.Ready ? 0 : 1;
+            var at = list.FindIndex(v => Rank(v) > Rank(own) || (Rank(v) == Rank(own) && string.CompareOrdinal(v.EmployeeId, own.EmployeeId) > 0));
+            list.Insert(at < 0 ? list.Count : at, own);
+        }
+        return list;
+    }
+
+    /// <summary>The audit log entries for suggestions shown: one per person shown (a band and its explanation are their readiness).</summary>
+    public static Task RecordSuggestionReadsAsync(SensitiveReads reads, string cycleName, IEnumerable<SuggestionView> shown, CancellationToken ct) =>
+        reads.RecordManyAsync("cycle.suggestions", shown.Select(s => ((string?)s.EmployeeId, (string?)$"cycle {cycleName}: {s.Band}")), ct);
+
+    /// <summary>The viewer as a suggestion, judged on what they themselves may see of their readiness; null when not suggested.</summary>
+    private async Task<SuggestionView?> OwnSuggestionAsync(People.OrgSnapshot org, string? eligibleLevels, CancellationToken ct)
+    {
+        if (org.IndexOf(viewer.EmployeeId) is not { } i || await readiness.GetOwnAsync(viewer.EmployeeId, null, null, ct) is not { } report) return null;
+        if (Suggestions.Select([report], new HashSet<string>(), SplitLevels(eligibleLevels ?? "")) is not [var p]) return null;
+        var manager = org.Structure.ManagerOf(i);
+        return new SuggestionView(p.EmployeeId, org.Names[i], manager < 0 ? null : org.Ids[manager], p.CurrentLevel, p.TargetLevel!, p.Band, p.Explanation);
     }
 
     private sealed record Candidate(int Index, SuggestionView View);

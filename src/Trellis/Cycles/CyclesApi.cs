@@ -88,16 +88,20 @@ public static class CyclesApi
     /// there are more, a <c>Link</c> header to the next page.
     /// </summary>
     public static async Task<Results<Ok<SuggestionsPage>, ValidationProblem, ProblemHttpResult>> ListSuggestions(
-        string name, CycleService cycles, HttpRequest request, HttpResponse response, int? page,
+        string name, CycleService cycles, SensitiveReads reads, HttpRequest request, HttpResponse response, int? page,
         [Microsoft.AspNetCore.Mvc.FromQuery(Name = "page_size")] int? pageSize, CancellationToken ct)
     {
         if (new Shared.ApiPaging(page, pageSize).Validate() is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
         var number = page ?? 1;
         var size = pageSize ?? Shared.ApiPaging.DefaultPageSize;
-        return (await cycles.SuggestionsAsync(name, ct)).To(all =>
+        var suggestions = await cycles.SuggestionsAsync(name, ct);
+        var items = suggestions.Value is { } found ? Shared.ApiPaging.PageOf(found, number, size) : [];
+        // A band and its explanation are readiness: each person on the page is a read of their record.
+        await CycleService.RecordSuggestionReadsAsync(reads, name, items, ct);
+        return suggestions.To(all =>
         {
             Shared.ApiPaging.LinkNext(request, response, number, size, all.Count);
-            return TypedResults.Ok(new SuggestionsPage(Shared.ApiPaging.PageOf(all, number, size), all.Count, number, size));
+            return TypedResults.Ok(new SuggestionsPage(items, all.Count, number, size));
         });
     }
 

@@ -3,7 +3,7 @@ using Trellis.Accounts;
 
 namespace Trellis.Cycles;
 
-public sealed class DetailModel(CycleService cycles, CalibrationBoard board, Viewer viewer, Audit.AuditService audit) : CyclePageModel
+public sealed class DetailModel(CycleService cycles, CalibrationBoard board, Viewer viewer, SensitiveReads reads, Audit.AuditService audit) : CyclePageModel
 {
     [BindProperty(SupportsGet = true)] public string Name { get; set; } = "";
     public CycleResponse? Cycle { get; private set; }
@@ -118,6 +118,7 @@ public sealed class DetailModel(CycleService cycles, CalibrationBoard board, Vie
                 SuggestionsMatching = matching.Count;
                 SuggestionsPage = int.TryParse(Request.Query["spage"], out var p) ? Math.Clamp(p, 1, SuggestionsPages) : 1;
                 Suggestions = matching.Skip((SuggestionsPage - 1) * SuggestionsPerPage).Take(SuggestionsPerPage).ToList();
+                await CycleService.RecordSuggestionReadsAsync(reads, Name, Suggestions, ct);
             }
         }
         if (viewer.IsHr && Cycle!.Phase == Core.Cycles.CyclePhases.Calibration) Preview = (await cycles.PreviewPublicationAsync(Name, ct)).Value;

@@ -16,6 +16,10 @@ public sealed partial class ObservationService
 {
     private DateOnly Today => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
 
+    /// <summary>The audit log's actions for a change of feedback: the rater as actor, the person it is about as subject (see <see cref="Admin.AdminQueries.RaterActions"/>).</summary>
+    public const string EditedAction = "observation.edited";
+    public const string WithdrawnAction = "observation.withdrawn";
+
     public static DateOnly EditableUntil(DateOnly observedOn) => observedOn.AddDays(ObservationChanges.EditableDays);
 
     /// <summary>The rater's own observation and how many versions of it are kept, if they may still change it; else why not (404, 403, 409).</summary>
@@ -65,7 +69,7 @@ public sealed partial class ObservationService
             else o.ReleasedAt ??= now;
             db.AuditLog.Add(new AuditLogEntry
             {
-                At = now, ActorEmployeeId = raterId, Action = "observation.edited", SubjectEmployeeId = o.SubjectId,
+                At = now, ActorEmployeeId = raterId, Action = EditedAction, SubjectEmployeeId = o.SubjectId,
                 Detail = $"{o.Id}: version {version + 1} replaces version {version}",
             });
             if (await SaveChangeAsync(o.SubjectId, o.ObservedOn, now, ct) is { } stale) return stale;
@@ -83,7 +87,7 @@ public sealed partial class ObservationService
         db.Observations.Remove(o);
         db.AuditLog.Add(new AuditLogEntry
         {
-            At = now, ActorEmployeeId = raterId, Action = "observation.withdrawn", SubjectEmployeeId = o.SubjectId,
+            At = now, ActorEmployeeId = raterId, Action = WithdrawnAction, SubjectEmployeeId = o.SubjectId,
             Detail = $"{o.Id}: withdrawn after {version} version(s)",
         });
         if (await SaveChangeAsync(o.SubjectId, o.ObservedOn, now, ct) is { } stale) return stale;

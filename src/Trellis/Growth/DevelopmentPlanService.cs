@@ -155,9 +155,7 @@ public sealed class DevelopmentPlanService(
                 ids.Add(viewer.EmployeeId);
                 plans = plans.Where(p => ids.Contains(p.EmployeeId));
             }
-            if (below > 0) await reads.RecordAsync("development_plan.list", null, $"plans in the line of {viewer.EmployeeId}", ct);
         }
-        else await reads.RecordAsync("development_plan.list", null, "all plans", ct);
         var rows = await plans.OrderByDescending(p => p.StartedOn).ThenByDescending(p => p.Id)
             .Join(db.Employees, p => p.EmployeeId, e => e.Id, (p, e) => new
             {
@@ -166,6 +164,10 @@ public sealed class DevelopmentPlanService(
             }).Take(largeLine is null ? 1000 : int.MaxValue).ToListAsync(ct);
         if (largeLine is not null)
             rows = rows.Where(r => r.EmployeeId == viewer.EmployeeId || largeLine.IsAbove(viewer.EmployeeId, r.EmployeeId)).Take(1000).ToList();
+        // A list of the line's or everyone's plans is a read of each person listed: one entry per person (one batch insert;
+        // the viewer's own plans are not logged).
+        if (string.IsNullOrWhiteSpace(employeeId))
+            await reads.RecordManyAsync("development_plan.list", rows.Select(r => r.EmployeeId).Distinct().Select(id => ((string?)id, (string?)null)), ct);
         return rows.Select(r => new PlanSummary(r.Id, r.EmployeeId, r.Name, r.Behaviors.Split(','), r.StartedOn, r.Status, r.ClosedOn, r.Done, r.Total)).ToList();
     }
 
@@ -313,7 +315,9 @@ public sealed class DevelopmentPlanService(
         async Task<double?> ScoreAsync(string employeeId, string behavior, DateOnly asOf)
         {
             if (!reportCache.TryGetValue((employeeId, asOf), out var report))
-                reportCache[(employeeId, asOf)] = report = await readiness.GetAsync(employeeId, null, asOf, ct);
+                // Subject first: an HR viewer's own plan counts with their own view (no held-back feedback), so that one
+                // held-back answer about them moves no mean they can read.
+                reportCache[(employeeId, asOf)] = report = await readiness.GetForViewerAsync(employeeId, viewer.EmployeeId, null, asOf, ct);
             return report?.Behaviors.FirstOrDefault(b => b.Behavior == behavior)?.Score;
         }
 

@@ -47,7 +47,7 @@ public static class GrowthApi
         var shown = team.Skip((int)Math.Min(int.MaxValue, ((long)number - 1) * size)).Take(size).ToList();
         if ((long)number * size < team.Count)
             response.Headers.Link = $"</api/v1/team/readiness?page={number + 1}&page_size={size}>; rel=\"next\"";
-        await reads.RecordAsync("read_team_readiness", null, $"{shown.Count} of {team.Count} people in the line of {viewer.EmployeeId} (page {number})", ct);
+        await TeamReadiness.RecordReadsAsync(reads, viewer.EmployeeId, shown, ct);
         return TypedResults.Ok(new TeamReadinessPage(shown, team.Count, number, size));
     }
 }

@@ -44,7 +44,6 @@ public sealed class MyTeamModel(Viewer viewer, SensitiveReads reads, TrellisDb d
         }
         var all = await TeamReadiness.ForLineAsync(db, orgs, readiness, viewer.EmployeeId, ct);
         Total = all.Count;
-        await reads.RecordAsync("read_team_readiness", null, $"{all.Count} people in the line of {viewer.EmployeeId}", ct);
         IEnumerable<TeamMember> rows = all;
         if (!string.IsNullOrWhiteSpace(Q))
         {
@@ -72,6 +71,7 @@ public sealed class MyTeamModel(Viewer viewer, SensitiveReads reads, TrellisDb d
         Matching = matching.Count;
         PageNumber = Math.Clamp(Trellis.People.PagingQuery.Of(Request), 1, Pages);
         Members = matching.Skip((PageNumber - 1) * PageSize).Take(PageSize).ToList();
+        await TeamReadiness.RecordReadsAsync(reads, viewer.EmployeeId, Members, ct);
         return Page();
     }
 

@@ -39,7 +39,8 @@ public sealed record StoryPage(IReadOnlyList<StoryView> Items, int Total, int Pa
 public sealed record MyPromotion(string Cycle, string FromLevel, string ToLevel, string ToLevelName, DateOnly DecidedOn, StoryView? Story);
 
 /// <summary>
-/// HR's view of one cycle's stories: how many promoted people published one, and how many drafts exist. No names and no
-/// text: who declined, or has not answered yet, is nobody's business but theirs (<c>not_published</c> counts both).
+/// HR's view of one cycle's stories: how many promoted people published one, and how many did not. No names, no text and
+/// no count of drafts: who declined, has a draft or has not answered yet is nobody's business but theirs, and in a small
+/// cycle a count of drafts falling by one would tell that someone declined (<c>not_published</c> counts all three).
 /// </summary>
-public sealed record StoryCycleSummary(string Cycle, int Promoted, int Published, int Drafts, int NotPublished);
+public sealed record StoryCycleSummary(string Cycle, int Promoted, int Published, int NotPublished);

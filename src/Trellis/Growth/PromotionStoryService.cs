@@ -29,7 +29,7 @@ public sealed class PromotionStoryService(
     public const int MaxPageSize = 100;
 
     private const string SubjectOnly = "Only the person promoted writes, approves or declines their promotion story: not their managers, HR or an admin.";
-    private const string DraftPrivate = "A story that is not published is seen only by the person it is about; HR sees how many drafts exist (GET /api/v1/promotion-stories/summary), never their text.";
+    private const string DraftPrivate = "A story that is not published is seen only by the person it is about; HR sees how many stories are not published (GET /api/v1/promotion-stories/summary), never their text.";
 
     // ---------------------------------------------------------------- the subject's side
 
@@ -186,8 +186,13 @@ public sealed class PromotionStoryService(
         var withdrawn = story.Status == StoryStatuses.Published;
         story.Status = StoryStatuses.Declined;
         story.PublishedAt = null;
-        Log(story, withdrawn ? "promotion_story.withdrawn" : "promotion_story.declined", null);
-        if (withdrawn) db.Outbox.Add(WebhookEvents.PromotionStoryWithdrawn(story, clock.GetUtcNow()));
+        // A decline tells no one, the audit log included: an entry would name who declined to whoever reads the log. A
+        // withdrawal is logged, as the publication was: the story leaves a public list everyone saw it on.
+        if (withdrawn)
+        {
+            Log(story, "promotion_story.withdrawn", null);
+            db.Outbox.Add(WebhookEvents.PromotionStoryWithdrawn(story, clock.GetUtcNow()));
+        }
         return await SaveAsync(story, (await frameworks.GetAsync(ct))?.Framework, ct);
     }
 
@@ -274,7 +279,7 @@ public sealed class PromotionStoryService(
             .Join(db.Employees, s => s.EmployeeId, e => e.Id, (s, e) => e.Department).Where(d => d != null).Distinct().ToListAsync(ct))
         .Select(d => d!).Order(StringComparer.Ordinal).ToList();
 
-    /// <summary>For HR: per cycle, promoted people, published stories and drafts; no names, no text.</summary>
+    /// <summary>For HR: per cycle, promoted people, published stories and the rest (not published); no names, no text.</summary>
     public async Task<Outcome<IReadOnlyList<StoryCycleSummary>>> SummaryAsync(CancellationToken ct = default)
     {
         if (!viewer.IsHr) return Problem.Forbidden("How many promotion stories are published or in draft is shown to HR only.");
@@ -287,8 +292,7 @@ public sealed class PromotionStoryService(
             .Select(g => new { g.Key.Cycle, g.Key.Status, Count = g.Count() }).ToListAsync(ct);
         int Count(string cycle, string status) => stories.Where(s => s.Cycle == cycle && s.Status == status).Sum(s => s.Count);
         var summary = promoted.OrderByDescending(p => p.On).ThenBy(p => p.Cycle, StringComparer.Ordinal)
-            .Select(p => new StoryCycleSummary(p.Cycle, p.Count, Count(p.Cycle, StoryStatuses.Published), Count(p.Cycle, StoryStatuses.Draft),
-                p.Count - Count(p.Cycle, StoryStatuses.Published)))
+            .Select(p => new StoryCycleSummary(p.Cycle, p.Count, Count(p.Cycle, StoryStatuses.Published), p.Count - Count(p.Cycle, StoryStatuses.Published)))
             .ToList();
         summaries.Put(promotionsRevision, storiesRevision, summary);
         return summary;

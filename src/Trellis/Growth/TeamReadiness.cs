@@ -55,6 +55,13 @@ public static class TeamReadiness
         return members;
     }
 
+    /// <summary>
+    /// The audit log entries for a page of the line shown: one per person on it (their readiness was read), in one batch
+    /// insert; the people of the line not shown on the page were not read.
+    /// </summary>
+    public static Task RecordReadsAsync(Accounts.SensitiveReads reads, string managerId, IEnumerable<TeamMember> shown, CancellationToken ct) =>
+        reads.RecordManyAsync("read_team_readiness", shown.Select(m => ((string?)m.EmployeeId, (string?)$"team readiness of {managerId}")), ct);
+
     private sealed record CachedLine(OrgSnapshot Org, IReadOnlyList<ReadinessReport> Reports, EvidenceMix? Mix, IReadOnlyList<TeamMember> Members);
     private const int MaxCachedLines = 64;
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, CachedLine> Lines = new(StringComparer.Ordinal);

@@ -76,8 +76,18 @@ public sealed partial class ReadinessService(IServiceScopeFactory scopes, Framew
     /// </summary>
     public async Task<ReadinessReport?> GetOwnAsync(string employeeId, string? target = null, DateOnly? asOf = null, CancellationToken ct = default)
     {
+        if (await OwnAssessmentAsync(asOf, ct) is not { } assessment) return null;
+        CheckTarget(assessment.Framework, target);
+        lock (assessment) return assessment.Report(employeeId, target);
+    }
+
+    /// <summary>
+    /// The assessment every subject's own view comes from: the evidence without what is still held back from anyone. Each
+    /// person's report in it is what they themselves may see, so a figure made from it moves only with released batches.
+    /// </summary>
+    private async Task<ReadinessAssessment?> OwnAssessmentAsync(DateOnly? asOf, CancellationToken ct)
+    {
         if (await AssessmentAsync(asOf, ct) is null || _state is not { } state) return null;
-        CheckTarget(state.Framework, target);
         var day = asOf ?? state.Today;
         if (!state.OwnByDay.TryGetValue(day, out var own))
         {
@@ -90,7 +100,7 @@ public sealed partial class ReadinessService(IServiceScopeFactory scopes, Framew
         }
         var assessment = own.Value;
         if (state.OwnByDay.Count > 16) state.OwnByDay.Clear();
-        lock (assessment) return assessment.Report(employeeId, target);
+        return assessment;
     }
 
     /// <summary>The report a viewer may see of <paramref name="employeeId"/>: their own view for themselves, else the full estimate.</summary>
@@ -132,10 +142,14 @@ public sealed partial class ReadinessService(IServiceScopeFactory scopes, Framew
         return new ValuesAsOf(state.FrameworkVersion, state.EvidenceRevision, scores);
     }
 
-    /// <summary>Today's readiness band (next level) of every active employee, ordered by employee id, without building reports.</summary>
-    public async Task<IReadOnlyList<(string EmployeeId, string Band)>> BandsAsync(CancellationToken ct = default)
+    /// <summary>
+    /// Today's readiness band (next level) of every active employee, ordered by employee id, without building reports.
+    /// <paramref name="released"/>: each as they themselves may see it (<see cref="GetOwnAsync"/>), for figures shown to
+    /// people who are among those counted (the culture audit's readiness rates, read by HR and admins who are employees too).
+    /// </summary>
+    public async Task<IReadOnlyList<(string EmployeeId, string Band)>> BandsAsync(bool released = false, CancellationToken ct = default)
     {
-        var assessment = await AssessmentAsync(null, ct);
+        var assessment = released ? await OwnAssessmentAsync(null, ct) : await AssessmentAsync(null, ct);
         if (assessment is null) return [];
         var bands = new (string, string)[assessment.ActivePersons.Count];
         lock (assessment)

@@ -79,23 +79,26 @@ public sealed class PromotionStoryTests
         var (host, hr) = await app.LoggedClientAsync(log, "H1");
         await using (host)
         {
-            async Task<(int Promoted, int Published, int Drafts)> SummaryAsync()
+            async Task<(int Promoted, int Published, int NotPublished)> SummaryAsync()
             {
                 var row = (await JsonAsync(await hr.GetAsync("/api/v1/promotion-stories/summary")))[0];
-                return (row.GetProperty("promoted").GetInt32(), row.GetProperty("published").GetInt32(), row.GetProperty("drafts").GetInt32());
+                return (row.GetProperty("promoted").GetInt32(), row.GetProperty("published").GetInt32(), row.GetProperty("not_published").GetInt32());
             }
-            Assert.Equal((1, 0, 0), await SummaryAsync());
+            Assert.Equal((1, 0, 1), await SummaryAsync());
             log.Clear();
-            Assert.Equal((1, 0, 0), await SummaryAsync());
+            Assert.Equal((1, 0, 1), await SummaryAsync());
             // Nothing changed: the promotions are not grouped again (the two change counters are read instead).
             Assert.Empty(log.On("promotions"));
             Assert.Empty(log.On("promotion_stories"));
 
-            // A draft through the API, then an outcome corrected by plain SQL: each shows at once.
+            // A draft through the API (counted with the rest as not published), then an outcome and a story corrected by plain
+            // SQL: each shows at once.
             await StoryAsync(c["E1"], "c1");
             Assert.Equal((1, 0, 1), await SummaryAsync());
             await app.WithDbAsync(db => db.Database.ExecuteSqlRawAsync("UPDATE promotions SET outcome = 'promoted' WHERE employee_id = 'E3' AND cycle = 'c1'"));
-            Assert.Equal((2, 0, 1), await SummaryAsync());
+            Assert.Equal((2, 0, 2), await SummaryAsync());
+            await app.WithDbAsync(db => db.Database.ExecuteSqlRawAsync("UPDATE promotion_stories SET status = 'published' WHERE employee_id = 'E1'"));
+            Assert.Equal((2, 1, 1), await SummaryAsync());
         }
     }
 
@@ -141,14 +144,15 @@ public sealed class PromotionStoryTests
         Assert.Equal(2, draft.GetProperty("recognitions").GetArrayLength());
         Assert.Equal(id, (await StoryAsync(c["E1"], "c1", HttpStatusCode.OK)).GetProperty("id").GetInt32());
 
-        // Not listed, not on his person page, not readable by anyone but him; HR sees that one draft exists.
+        // Not listed, not on his person page, not readable by anyone but him; HR sees only that it is not published.
         foreach (var who in new[] { "E1", "E2", "H1" }) Assert.Equal(0, await TotalAsync(c[who]));
         Assert.DoesNotContain(draft.GetProperty("headline").GetString()!, await (await c["E2"].GetAsync("/people/E1")).Content.ReadAsStringAsync());
         await AssertStatusAsync(HttpStatusCode.OK, await c["E1"].GetAsync($"/api/v1/promotion-stories/{id}"));
         foreach (var who in new[] { "E2", "X1", "M2", "M1", "H1", "A1", "C1" })
             await AssertStatusAsync(HttpStatusCode.Forbidden, await c[who].GetAsync($"/api/v1/promotion-stories/{id}"), who);
         var summary = (await JsonAsync(await c["H1"].GetAsync("/api/v1/promotion-stories/summary")))[0];
-        Assert.Equal((1, 0, 1, 1), (summary.GetProperty("promoted").GetInt32(), summary.GetProperty("published").GetInt32(), summary.GetProperty("drafts").GetInt32(), summary.GetProperty("not_published").GetInt32()));
+        Assert.Equal((1, 0, 1), (summary.GetProperty("promoted").GetInt32(), summary.GetProperty("published").GetInt32(), summary.GetProperty("not_published").GetInt32()));
+        Assert.False(summary.TryGetProperty("drafts", out _));
         Assert.DoesNotContain("Eli", await (await c["H1"].GetAsync("/api/v1/promotion-stories/summary")).Content.ReadAsStringAsync());
         foreach (var who in new[] { "E1", "M2", "A1" })
             await AssertStatusAsync(HttpStatusCode.Forbidden, await c[who].GetAsync("/api/v1/promotion-stories/summary"), who);
@@ -223,6 +227,37 @@ public sealed class PromotionStoryTests
         await AssertStatusAsync(HttpStatusCode.Conflict, again);
         Assert.Contains("only a promotion gets a story", (await JsonAsync(again)).GetProperty("detail").GetString());
         Assert.Equal(0, await TotalAsync(c["X1"]));
+    }
+
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task A_decline_tells_no_one_neither_the_audit_log_nor_hrs_summary(Provider provider)
+    {
+        await using var app = await TrellisApp.StartAsync(provider);
+        await SeedEvidenceAsync(app);
+        var c = await ClientsAsync(app, Everyone);
+        await PublishedCycleAsync(c);
+        var id = (await StoryAsync(c["E1"], "c1")).GetProperty("id").GetInt32();
+        async Task<(string Summary, string Page)> HrSeesAsync() => (
+            await (await c["H1"].GetAsync("/api/v1/promotion-stories/summary")).Content.ReadAsStringAsync(),
+            System.Text.RegularExpressions.Regex.Match(await (await c["H1"].GetAsync("/promotions")).Content.ReadAsStringAsync(),
+                "<details[^>]*id=\"story-summary\".*?</details>", System.Text.RegularExpressions.RegexOptions.Singleline).Value);
+        var before = await HrSeesAsync();
+        Assert.Contains("Not published", before.Page);
+        var lastEntry = await app.WithDbAsync(db => db.AuditLog.MaxAsync(e => e.Id));
+
+        await AssertStatusAsync(HttpStatusCode.OK, await c["E1"].PostAsync($"/api/v1/promotion-stories/{id}/decline", null));
+
+        // Nothing HR or an admin reads changed: the summary and the page count a draft and a decline alike as not published,
+        // and no audit entry says that Eli, or anyone, declined.
+        Assert.Equal(before, await HrSeesAsync());
+        var written = await app.WithDbAsync(db => db.AuditLog.AsNoTracking().Where(e => e.Id > lastEntry)
+            .Select(e => new { e.Action, e.ActorEmployeeId, e.SubjectEmployeeId }).ToListAsync());
+        Assert.DoesNotContain(written, e => e.ActorEmployeeId == "E1" || e.SubjectEmployeeId == "E1" || e.Action.Contains("declin", StringComparison.Ordinal));
+        foreach (var who in new[] { "H1", "A1" })
+        {
+            var log = await (await c[who].GetAsync("/api/v1/audit-log?page_size=200")).Content.ReadAsStringAsync();
+            Assert.DoesNotContain("promotion_story.declined", log);
+        }
     }
 
     [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
