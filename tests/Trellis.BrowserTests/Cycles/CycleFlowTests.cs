@@ -35,7 +35,7 @@ public sealed partial class CycleFlowTests(BrowserApp app) : IClassFixture<Brows
         await manager.GetByLabel("Person").FillAsync("Eli");
         await Expect(manager.Locator("#nominees option[value='Eli Engineer']")).ToHaveCountAsync(1);
         await manager.GetByLabel("Person").FillAsync("Eli Engineer");
-        await Expect(manager.Locator("input[name=EmployeeId]")).ToHaveValueAsync("E1");
+        await Expect(manager.Locator("#nominate input[name=EmployeeId]")).ToHaveValueAsync("E1");
         await Expect(manager.Locator("select[name=TargetLevel] option[value=l5]")).ToHaveJSPropertyAsync("disabled", true);
         await Expect(manager.Locator("select[name=TargetLevel] option[value=l3]")).ToHaveJSPropertyAsync("disabled", false);
         await Nominate(manager, "Eli Engineer", "l3", "Runs our design reviews and grows the juniors.");

@@ -102,18 +102,19 @@ public sealed partial class DemoCycleWalkTests(DemoBrowserApp app) : IClassFixtu
             nominee = (report.Id, report.Name, report.Level);
         }
 
-        // The manager: home, then nominates someone of their team by name.
+        // The manager: home, then nominates someone of their team by name (in the nomination form: the suggestions
+        // below it have a hidden EmployeeId per row too).
         var manager = await app.PageForAsync("manager");
         await manager.GotoAsync("/");
         await Look(manager, "manager", "home");
         await manager.GotoAsync($"/cycles/{cycle}");
         await Look(manager, "manager", "cycle");
         await manager.GetByLabel("Person").FillAsync(nominee.Name);
-        await Expect(manager.Locator("input[name=EmployeeId]")).ToHaveValueAsync(nominee.Id);
+        await Expect(manager.Locator("#nominate input[name=EmployeeId]")).ToHaveValueAsync(nominee.Id);
         var target = await manager.EvaluateAsync<string>("() => [...document.querySelectorAll('select[name=TargetLevel] option')].find(o => o.value && !o.disabled).value");
         await manager.GetByLabel("Target level").SelectOptionAsync(target);
         await manager.GetByLabel("Rationale").FillAsync("Runs the team's design reviews and explains the trade-offs to newcomers.");
-        await manager.GetByRole(AriaRole.Button, new() { Name = "Nominate", Exact = true }).ClickAsync();
+        await manager.Locator("#nominate").GetByRole(AriaRole.Button, new() { Name = "Nominate", Exact = true }).ClickAsync();
         await Expect(manager.Locator("p.ok[role=status]")).ToContainTextAsync($"{nominee.Name} is nominated");
         await Look(manager, "manager", "nominated");
         await manager.GotoAsync($"/growth/{nominee.Id}");
