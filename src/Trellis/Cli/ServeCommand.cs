@@ -3,7 +3,7 @@ using Trellis.Data;
 
 namespace Trellis.Cli;
 
-public static class ServeCommand
+public static partial class ServeCommand
 {
     private static readonly Option<string?> Urls = new("--urls") { Description = $"where to listen (default {TrellisWeb.DefaultUrl})" };
     private static readonly Option<string?> LogFormat = new("--log-format") { Description = "console log format: simple (default) or json" };
@@ -59,13 +59,12 @@ public static class ServeCommand
     /// <summary>
     /// The first argument that is neither an option of serve nor a configuration setting (as the ASP.NET Core command-line
     /// configuration reads them: <c>--key=value</c>, <c>--key value</c>, <c>/key value</c>, <c>key=value</c>), or null.
-    /// A mistyped option is refused instead of silently ignored.
+    /// Any key with a value is configuration (sections as <c>--Webhooks:AllowHttp=true</c>, flat keys as
+    /// <c>--OTEL_EXPORTER_OTLP_ENDPOINT=…</c>); what is refused is a flag without a value that serve does not know
+    /// (<c>--bogus</c>, a mistyped <c>--dmeo</c>) and a stray word, which ASP.NET would silently ignore.
     /// </summary>
     private static string? Unexpected(string[] args)
     {
-        // A host that passes its whole configuration as arguments (the test host does) also passes each section alone: --Webhooks=.
-        var sections = args.Select(a => a.TrimStart('-', '/')).Where(a => a.Contains(':', StringComparison.Ordinal))
-            .Select(a => a[..a.IndexOf(':', StringComparison.Ordinal)]).ToHashSet(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < args.Length; i++)
         {
             var arg = args[i];
@@ -74,11 +73,17 @@ public static class ServeCommand
             var equals = arg.IndexOf('=', StringComparison.Ordinal);
             if (prefixed == 0 && equals < 0) return $"the argument '{arg}'";
             var key = equals >= 0 ? arg[prefixed..equals] : arg[prefixed..];
-            if (!(RootKeys.Contains(key) || sections.Contains(key) || (key.Contains(':', StringComparison.Ordinal) && !key.StartsWith(':') && !key.EndsWith(':'))))
+            if (!ConfigurationKey().IsMatch(key))
                 return prefixed == 0 ? $"the argument '{arg}'" : $"the option '{(equals >= 0 ? arg[..equals] : arg)}'";
-            // "--key value": the next argument is the value, whatever it looks like.
-            if (prefixed > 0 && equals < 0) i++;
+            if (equals >= 0) continue;
+            // "--key value": the next argument is the value; a key with none is a flag serve does not have.
+            var hasValue = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal);
+            if (!hasValue && !RootKeys.Contains(key)) return $"the option '{arg}'";
+            if (hasValue) i++;
         }
         return null;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z0-9_.\-]+(:[A-Za-z0-9_.\-]+)*$")]
+    private static partial System.Text.RegularExpressions.Regex ConfigurationKey();
 }

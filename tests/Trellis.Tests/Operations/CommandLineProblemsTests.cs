@@ -63,6 +63,8 @@ public sealed class CommandLineProblemsTests
         {
             string[] bogus = ["serve", "--db", db, "--bogus"];
             AssertOneErrorLine(bogus, await RunAsync(bogus), "serve does not take the option '--bogus'");
+            string[] typo = ["serve", "--dmeo", "--db", db];
+            AssertOneErrorLine(typo, await RunAsync(typo), "serve does not take the option '--dmeo'");
             string[] stray = ["serve", "--db", db, "stray"];
             AssertOneErrorLine(stray, await RunAsync(stray), "serve does not take the argument 'stray'");
             Assert.False(File.Exists(db), "a refused serve created the database");
@@ -70,7 +72,8 @@ public sealed class CommandLineProblemsTests
             // Settings and the host's options pass (the run then stops at the missing directory, before listening).
             var missing = Path.Combine(dir, "no-such-dir", "trellis.db");
             string[] settings = ["serve", "--db", missing, "--urls", "http://127.0.0.1:0", "--demo", "--log-format", "json", "--Webhooks:AllowHttp=true",
-                "--Logging:LogLevel:Default", "Warning", "--environment", "Production", "--warmup=false", "/SignIn:AttemptsPerMinute=5"];
+                "--Logging:LogLevel:Default", "Warning", "--environment", "Production", "--warmup=false", "/SignIn:AttemptsPerMinute=5",
+                "--OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318", "--OTEL_SERVICE_NAME", "trellis-test"];
             AssertOneErrorLine(settings, await RunAsync(settings), "the directory");
         }
         finally
