@@ -45,7 +45,13 @@ public sealed partial class ReadinessModel
             // The raters' shares of information (see TakeRaterShares) are taken once, after a fixed number of sweeps,
             // when the components have roughly settled: they depend on the design and the components, not on the
             // effects. Taken at a fixed sweep, every tolerance reaches the same fixed point.
-            if (iteration == ShareStart) { TakeRaterShares(); accelerator.Reset(); }
+            if (iteration == ShareStart)
+            {
+                // The next sweep takes the raters' information on its way over the pairs, with these components.
+                _informationComponents = (NoiseVariance, _tauU2, _tauV2);
+                _informationSweep = true;
+                accelerator.Reset();
+            }
             // Converged: keep this plain step, whose rater effects are the ridge means given the persons just solved.
             else if (iteration > ShareStart && maxDelta < Options.ConvergenceTolerance && stable) { Converged = true; break; }
             // One plain backfitting step gave image = F(state); the accelerated next state mixes the last few.
@@ -78,16 +84,19 @@ public sealed partial class ReadinessModel
     /// <summary>The sweep after which the shares are taken: the variance components have roughly settled by then (later costs sweeps, see docs/readiness.md).</summary>
     private const int ShareStart = 2;
 
+    /// <summary>Whether the next sweep takes the raters' information (T_r, t_dp) on its way, for <see cref="TakeRaterShares"/>.</summary>
+    private bool _informationSweep;
+
     /// <summary>
     /// The EM update of σb² counts each rater's degrees of freedom from what its ratings say about its effect once the
     /// rated people's levels are integrated out (T_r of the variance pass), not given them. Given them, a rater whose
     /// people are rated by nobody else (ratings from managers only) looks certain, σb² collapses towards zero and the
-    /// intervals leave the raters' uncertainty out.
+    /// intervals leave the raters' uncertainty out. Called after the sweep that took T_r.
     /// </summary>
     private void TakeRaterShares()
     {
-        var info = RaterInformationPass(out _);
-        var noise = NoiseVariance;
+        var info = _raterInformation;
+        var noise = _informationComponents.Noise;
         var share = new double[PersonCount];
         for (var r = 0; r < PersonCount; r++)
             if (_raterRatings[r] > 0 && _raterN[r] > 0) share[r] = Math.Clamp(info[r] * noise / _raterN[r], 0, 1);
@@ -131,6 +140,9 @@ public sealed partial class ReadinessModel
         public readonly double[] CellBanks = new double[4 * behaviors];
         /// <summary>The current person's pair weights widened to double once for both loops (see <see cref="WidenWeights"/>).</summary>
         public double[] PairWeight = new double[1024];
+        /// <summary>In the sweep that takes the raters' information: its scratch, and the chunk's t_rp per slot until the slots are free.</summary>
+        public VarianceWorkspace? Information;
+        public double[] SlotInformation = [];
 
         public void EnsurePairs(int pairs)
         {
@@ -184,11 +196,12 @@ public sealed partial class ReadinessModel
         PairPasses++;
         Array.Clear(acc);
         var sharedLock = new object();
+        var information = _informationSweep ? new double[_pairWeight.Length][] : null;
         Parallel.For(0, chunkStats.Length, new ParallelOptions { MaxDegreeOfParallelism = _parallelism },
             () => _workspaces.TryTake(out var ws) ? ws : new Workspace(_nb, PersonCount),
             (k, _, ws) =>
             {
-                SweepChunk(k, chunkStats[k], ws);
+                SweepChunk(k, chunkStats[k], ws, information);
                 return ws;
             },
             ws =>
@@ -198,6 +211,14 @@ public sealed partial class ReadinessModel
                 Array.Clear(ws.Acc);
                 _workspaces.Add(ws);
             });
+        if (information is not null)
+        {
+            // Each chunk left its slots' t_rp in _slotValues once it no longer needed them.
+            _raterInformation = SumPerRater(_slotValues);
+            _shareGroupInfo = information;
+            _informationSweep = false;
+            TakeRaterShares();
+        }
         var all = new ChunkStats(_nb);
         foreach (var c in chunkStats) all.Add(c); // chunk order: deterministic whatever the thread count
         // Degrees of freedom the persons' fit takes from σ²: the trace of the fitted cells' hat matrix, Σ n·∂θ̂/∂(Σw·y) =
@@ -208,11 +229,12 @@ public sealed partial class ReadinessModel
 
     /// <summary>The sweep over one chunk of persons (see <see cref="Sweep"/>). Sweeps run only while fitting, before any
     /// incremental update, so they read the pairs alone.</summary>
-    private void SweepChunk(int k, ChunkStats stats, Workspace ws)
+    private void SweepChunk(int k, ChunkStats stats, Workspace ws, double[][]? information)
     {
         stats.Clear();
-        if (_pairIndex16[k] is { } index) SweepChunk(k, index, stats, ws);
-        else SweepChunk(k, _pairIndex32[k]!, stats, ws);
+        if (information is not null) information[k] = new double[Math.Max(_groups, 1)];
+        if (_pairIndex16[k] is { } index) SweepChunk(k, index, stats, ws, information?[k]);
+        else SweepChunk(k, _pairIndex32[k]!, stats, ws, information?[k]);
     }
 
     /// <summary>
@@ -221,13 +243,22 @@ public sealed partial class ReadinessModel
     /// and a last tight loop adds those to the raters' totals.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void SweepChunk<T>(int k, T[] index, ChunkStats stats, Workspace ws) where T : unmanaged, IBinaryInteger<T>
+    private void SweepChunk<T>(int k, T[] index, ChunkStats stats, Workspace ws, double[]? groupInformation) where T : unmanaged, IBinaryInteger<T>
     {
         var raters = _slotRater[k];
         var slotBase = _slotBase[k];
         ref var values = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_slotValues), slotBase);
         var leniency = _leniency;
         for (var j = 0; j < raters.Length; j++) Unsafe.Add(ref values, j) = leniency[raters[j]];
+        // Taking the raters' information here rather than in a pass of its own: each person's pairs and weights are
+        // still in cache from the gather and the scatter.
+        VarianceWorkspace? information = null;
+        if (groupInformation is not null)
+        {
+            information = ws.Information ??= new VarianceWorkspace(_nb, _groups);
+            PrepareSlots(k, 0, raters.Length, information, precision: false);
+            if (ws.SlotInformation.Length < raters.Length) ws.SlotInformation = new double[Math.Max(raters.Length, 2 * ws.SlotInformation.Length)];
+        }
         for (var s = _chunkLo[k]; s < _chunkLo[k + 1]; s++)
         {
             if (_evidence[s] == 0) { SolveSubject(s, null, stats); continue; }
@@ -235,9 +266,14 @@ public sealed partial class ReadinessModel
             GatherCells(s, k, index, ws, ref local);
             SolveCells(s, ws, stats);
             Scatter(s, k, index, ws, stats, ref local);
+            if (information is null) continue;
+            ws.N.CopyTo(information.N, 0);
+            PersonInformation(s, k, index, ref MemoryMarshal.GetArrayDataReference(ws.PairWeight), information,
+                ref MemoryMarshal.GetArrayDataReference(ws.SlotInformation), groupInformation!);
         }
         var acc = ws.Acc;
         for (var j = 0; j < raters.Length; j++) acc[raters[j]] += double.ConvertToIntegerNative<long>(Unsafe.Add(ref values, j) * Scale);
+        if (information is not null) Array.Copy(ws.SlotInformation, 0, _slotValues, slotBase, raters.Length);
     }
 
     /// <summary>Σw·θ̂ of the subject's cells per slot, written to <paramref name="slotTotals"/>; and the residual statistics.</summary>

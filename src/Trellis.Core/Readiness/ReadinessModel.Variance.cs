@@ -30,6 +30,14 @@ public sealed partial class ReadinessModel
             SlotGroup = new int[size];
         }
 
+        /// <summary>The current person's pair weights widened to double (the separate first pass).</summary>
+        public double[] PairWeight = new double[1024];
+
+        public void EnsurePairs(int pairs)
+        {
+            if (pairs > PairWeight.Length) PairWeight = new double[Math.Max(pairs, PairWeight.Length * 2)];
+        }
+
         /// <summary>Where the per-behaviour weights of a rater go when there are no groups (written, never read).</summary>
         public readonly double[] NoGroup = new double[behaviors];
         /// <summary>The marginal precision of the person's θ (nb × nb, row-major), then its Cholesky factor.</summary>
@@ -95,10 +103,10 @@ public sealed partial class ReadinessModel
     private double ConditionalPosterior(int s, VarianceWorkspace ws)
     {
         var nb = _nb;
-        var sigma2 = NoiseVariance;
-        var ratio = sigma2 / _tauV2;
-        var invTauV2 = 1.0 / _tauV2;
-        var precision = 1.0 / _tauU2;
+        var (sigma2, tauU2, tauV2) = _informationComponents;
+        var ratio = sigma2 / tauV2;
+        var invTauV2 = 1.0 / tauV2;
+        var precision = 1.0 / tauU2;
         for (var b = 0; b < nb; b++)
         {
             var n = ws.N[b];
@@ -113,19 +121,32 @@ public sealed partial class ReadinessModel
 
     /// <summary>
     /// After the fit: every person's cell and values variances integrate over the raters' effects, the department
-    /// effects and the behaviour means. Two passes over the pairs. The first sums, per rater, the information its
-    /// ratings carry about its effect once each rated person's level is integrated out (T_r), and per department the
-    /// same for a shift of the whole department; the second gives each person the marginal precision of its cells
-    /// with its raters' effects integrated out (an nb × nb matrix, inverted by Cholesky), and adds the department
-    /// and behaviour-mean terms.
+    /// effects and the behaviour means. It needs, per rater, the information its ratings carry about its effect once
+    /// each rated person's level is integrated out (T_r), and per department the same for a shift of the whole
+    /// department: the third sweep took them (see TakeRaterShares), and a first pass does so only when the fit stopped
+    /// sooner. One pass over the pairs then gives each person the marginal precision of its cells with its raters'
+    /// effects integrated out (an nb × nb matrix, inverted by Cholesky), and adds the department and behaviour-mean terms.
     /// </summary>
     private void MarginalVariances(ChunkStats all)
     {
         var chunks = _pairWeight.Length;
         var groupCount = Math.Max(_groups, 1);
-        var raterInfo = RaterInformationPass(out var chunkGroupInfo);
-        _raterInformation = raterInfo;
-        Marginal(all, chunks, groupCount, raterInfo, chunkGroupInfo);
+        // The raters' information taken with the shares (see TakeRaterShares) serves here too; only a fit stopped
+        // before the shares were taken computes it now.
+        if (_shareGroupInfo is not { } chunkGroupInfo) chunkGroupInfo = TakeRaterInformation();
+        _shareGroupInfo = null;
+        Marginal(all, chunks, groupCount, _raterInformation, chunkGroupInfo);
+    }
+
+    /// <summary>
+    /// The first pass with the current components, which it records: per rater T_r (kept in <see cref="_raterInformation"/>)
+    /// and per chunk and department Σ_p t_dp (returned).
+    /// </summary>
+    private double[][] TakeRaterInformation()
+    {
+        _informationComponents = (NoiseVariance, _tauU2, _tauV2);
+        _raterInformation = RaterInformationPass(out var chunkGroupInfo);
+        return chunkGroupInfo;
     }
 
     /// <summary>The first pass: per rater T_r, and per chunk and department Σ_p t_dp.</summary>
@@ -144,15 +165,20 @@ public sealed partial class ReadinessModel
                 return ws;
             },
             _ => { });
-        // Per rater, in chunk and slot order (deterministic whatever the threads).
+        chunkGroupInfo = chunkGroupInfoLocal;
+        return SumPerRater(slotInfo);
+    }
+
+    /// <summary>Per rater, the sum of its slots' t_rp, in chunk and slot order (deterministic whatever the threads).</summary>
+    private double[] SumPerRater(double[] slotInfo)
+    {
         var raterInfo = new double[PersonCount];
-        for (var k = 0; k < chunks; k++)
+        for (var k = 0; k < _slotRater.Length; k++)
         {
             var raters = _slotRater[k];
             var slotBase = _slotBase[k];
             for (var j = 0; j < raters.Length; j++) raterInfo[raters[j]] += slotInfo[slotBase + j];
         }
-        chunkGroupInfo = chunkGroupInfoLocal;
         return raterInfo;
     }
 
@@ -205,64 +231,81 @@ public sealed partial class ReadinessModel
     private void RaterInformation<T>(int k, T[] index, VarianceWorkspace ws, double[] slotInfo, double[] groupInfo) where T : unmanaged, IBinaryInteger<T>
     {
         var nb = _nb;
-        // Reciprocals once: a division per slot costs more than the rest of a one-pair slot.
-        double invSigma2 = 1.0 / NoiseVariance, invSigma4 = invSigma2 * invSigma2;
-        var slotBase = _slotBase[k];
         var pairBase = _chunkBase[k];
-        var raters = _slotRater[k];
-        ref var indexRef = ref MemoryMarshal.GetArrayDataReference(index);
-        ref var weightRef = ref MemoryMarshal.GetArrayDataReference(_pairWeight[k]);
-        ref var cRef = ref MemoryMarshal.GetArrayDataReference(ws.C);
-        ref var pvRef = ref MemoryMarshal.GetArrayDataReference(ws.Pv);
-        var grouped = _groups > 0;
-        PrepareSlots(k, 0, raters.Length, ws, precision: false);
-        var slotGroup = ws.SlotGroup;
+        var weights = _pairWeight[k];
+        PrepareSlots(k, 0, _slotRater[k].Length, ws, precision: false);
+        ref var chunkSlots = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(slotInfo), _slotBase[k]);
         for (var s = _chunkLo[k]; s < _chunkLo[k + 1]; s++)
         {
             if (_evidence[s] == 0) continue;
             for (var b = 0; b < nb; b++) ws.N[b] = Widen(_cellWeight[s * nb + b]);
-            var pu = ConditionalPosterior(s, ws);
-            var slotLo = _personSlotStart[s] - slotBase;
-            var slots = _personSlotStart[s + 1] - _personSlotStart[s];
-            var shift = PersonShift(slots);
-            var mask = (1u << shift) - 1;
             var pairLo = _personPairStart[s] - pairBase;
-            var pairHi = _personPairStart[s + 1] - pairBase;
-            ws.ResetGroups();
-            // Pairs run slot by slot and name each behaviour once per slot: one flat walk, a slot closed when the next begins.
-            for (var j = pairLo; j < pairHi;)
+            var pairs = _personPairStart[s + 1] - pairBase - pairLo;
+            ws.EnsurePairs(pairs);
+            WidenWeights(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(weights), pairLo), ref MemoryMarshal.GetArrayDataReference(ws.PairWeight), pairs);
+            PersonInformation(s, k, index, ref MemoryMarshal.GetArrayDataReference(ws.PairWeight), ws, ref chunkSlots, groupInfo);
+        }
+    }
+
+    /// <summary>
+    /// Person s's part of the first pass: per slot t_rp into <paramref name="chunkSlots"/> (the chunk's first slot), per
+    /// department t_dp added to <paramref name="groupInfo"/>; with the cell weights in ws.N, the person's pair weights at
+    /// <paramref name="weight"/> (widened), and the slots' groups prepared (<see cref="PrepareSlots"/>, whole chunk).
+    /// Used by the separate pass and by the sweep that takes the information on the way (see Sweep).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void PersonInformation<T>(int s, int k, T[] index, ref double weight, VarianceWorkspace ws, ref double chunkSlots, double[] groupInfo)
+        where T : unmanaged, IBinaryInteger<T>
+    {
+        var nb = _nb;
+        // Reciprocals once: a division per slot costs more than the rest of a one-pair slot.
+        double invSigma2 = 1.0 / _informationComponents.Noise, invSigma4 = invSigma2 * invSigma2;
+        ref var indexRef = ref MemoryMarshal.GetArrayDataReference(index);
+        ref var cRef = ref MemoryMarshal.GetArrayDataReference(ws.C);
+        ref var pvRef = ref MemoryMarshal.GetArrayDataReference(ws.Pv);
+        var grouped = _groups > 0;
+        var slotGroup = ws.SlotGroup;
+        var pu = ConditionalPosterior(s, ws);
+        var slotLo = _personSlotStart[s] - _slotBase[k];
+        var shift = PersonShift(_personSlotStart[s + 1] - _personSlotStart[s]);
+        var mask = (1u << shift) - 1;
+        var pairLo = _personPairStart[s] - _chunkBase[k];
+        var pairHi = _personPairStart[s + 1] - _chunkBase[k];
+        ref var weightRef = ref Unsafe.Subtract(ref weight, pairLo);
+        ws.ResetGroups();
+        // Pairs run slot by slot and name each behaviour once per slot: one flat walk, a slot closed when the next begins.
+        for (var j = pairLo; j < pairHi;)
+        {
+            var t = (int)(uint.CreateTruncating(Unsafe.Add(ref indexRef, j)) & mask);
+            double n = 0, a = 0, q = 0;
+            // The rater's department's per-behaviour weights (a scratch row without departments): no branch per pair.
+            // The slot first: adding a group may replace the array.
+            var g = grouped ? ws.GroupSlot(slotGroup[slotLo + t], nb) : 0;
+            ref var groupRow = ref grouped
+                ? ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.GroupVectors), g * nb)
+                : ref MemoryMarshal.GetArrayDataReference(ws.NoGroup);
+            for (; j < pairHi; j++)
             {
-                var t = (int)(uint.CreateTruncating(Unsafe.Add(ref indexRef, j)) & mask);
-                double n = 0, a = 0, q = 0;
-                // The rater's department's per-behaviour weights (a scratch row without departments): no branch per pair.
-                // The slot first: adding a group may replace the array.
-                var g = grouped ? ws.GroupSlot(slotGroup[slotLo + t], nb) : 0;
-                ref var groupRow = ref grouped
-                    ? ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ws.GroupVectors), g * nb)
-                    : ref MemoryMarshal.GetArrayDataReference(ws.NoGroup);
-                for (; j < pairHi; j++)
-                {
-                    var packed = uint.CreateTruncating(Unsafe.Add(ref indexRef, j));
-                    if ((packed & mask) != t) break;
-                    var b = (int)(packed >> shift);
-                    var w = Widen(Unsafe.Add(ref weightRef, j));
-                    n += w;
-                    a += Unsafe.Add(ref cRef, b) * w;
-                    q += Unsafe.Add(ref pvRef, b) * w * w;
-                    Unsafe.Add(ref groupRow, b) += w;
-                }
-                slotInfo[slotBase + slotLo + t] = n * invSigma2 - (q + pu * a * a) * invSigma4;
+                var packed = uint.CreateTruncating(Unsafe.Add(ref indexRef, j));
+                if ((packed & mask) != t) break;
+                var b = (int)(packed >> shift);
+                var w = Unsafe.Add(ref weightRef, j);
+                n += w;
+                a += Unsafe.Add(ref cRef, b) * w;
+                q += Unsafe.Add(ref pvRef, b) * w * w;
+                Unsafe.Add(ref groupRow, b) += w;
             }
-            for (var i = 0; i < ws.GroupCount; i++)
+            Unsafe.Add(ref chunkSlots, slotLo + t) = n * invSigma2 - (q + pu * a * a) * invSigma4;
+        }
+        for (var i = 0; i < ws.GroupCount; i++)
+        {
+            double n = 0, a = 0, q = 0;
+            for (var b = 0; b < nb; b++)
             {
-                double n = 0, a = 0, q = 0;
-                for (var b = 0; b < nb; b++)
-                {
-                    var w = ws.GroupVectors[i * nb + b];
-                    n += w; a += ws.C[b] * w; q += ws.Pv[b] * w * w;
-                }
-                groupInfo[ws.Groups[i]] += n * invSigma2 - (q + pu * a * a) * invSigma4;
+                var w = ws.GroupVectors[i * nb + b];
+                n += w; a += ws.C[b] * w; q += ws.Pv[b] * w * w;
             }
+            groupInfo[ws.Groups[i]] += n * invSigma2 - (q + pu * a * a) * invSigma4;
         }
     }
 
@@ -372,6 +415,8 @@ public sealed partial class ReadinessModel
     {
         var nb = _nb;
         double invSigma2 = 1.0 / NoiseVariance, invSigma4 = invSigma2 * invSigma2, invSigmaB2 = 1.0 / _sigmaB2;
+        // The person's own part of T_r with the components T_r was taken with, so that it cancels exactly.
+        double ownInvSigma2 = 1.0 / _informationComponents.Noise, ownInvSigma4 = ownInvSigma2 * ownInvSigma2;
         var mask = (1u << shift) - 1;
         var grouped = _groups > 0;
         ref var indexRef = ref MemoryMarshal.GetArrayDataReference(index);
@@ -397,7 +442,7 @@ public sealed partial class ReadinessModel
                 q += Unsafe.Add(ref pvRef, b) * w * w;
             }
             // The same expression as in RaterInformation, so that this person's own part cancels exactly.
-            var own = n * invSigma2 - (q + pu * a * a) * invSigma4;
+            var own = n * ownInvSigma2 - (q + pu * a * a) * ownInvSigma4;
             var others = Math.Max(slotPrecision[preparedLo + t] - own, invSigmaB2);
             var invD = 1.0 / (others + n * invSigma2);
             var scale = invSigma4 * invD;

@@ -145,6 +145,13 @@ public sealed partial class ReadinessModel
     // each department's shared effect and of each behaviour mean: the parts of a person's variance beyond its own
     // posterior (ReadinessModel.Variance.cs), kept for incremental updates.
     private double[] _raterInformation = [], _groupVariance = [], _muVariance = [];
+    /// <summary>
+    /// The components T_r was taken with (the noise variance, τu², τv²): once, with the shares after the second sweep,
+    /// for both σb²'s degrees of freedom and the intervals; a person's own part of T_r is taken out with the same ones.
+    /// </summary>
+    private (double Noise, double TauU2, double TauV2) _informationComponents;
+    /// <summary>Per chunk and department Σ_p t_dp from the same pass, until the variance pass uses it.</summary>
+    private double[][]? _shareGroupInfo;
     /// <summary>N·Σw²/(Σw)² over the used observations (1 when every weight is equal): see <see cref="NoiseVariance"/>.</summary>
     private double _weightDispersion = 1;
     private VarianceWorkspace? _addVarianceWorkspace;
@@ -187,7 +194,7 @@ public sealed partial class ReadinessModel
     /// <summary>Time spent reading the observations once (collapse) and in the sweeps (for benchmarks).</summary>
     public TimeSpan CollapseTime { get; private set; }
     public TimeSpan SweepTime { get; private set; }
-    /// <summary>Time spent in the variance pass after the sweeps (two passes over the pairs, see ReadinessModel.Variance.cs).</summary>
+    /// <summary>Time spent in the variance pass after the sweeps (one pass over the pairs, see ReadinessModel.Variance.cs).</summary>
     public TimeSpan VarianceTime { get; private set; }
 
     private ReadinessModel(ObservationTable obs, int persons, int behaviors, ReadinessOptions options, int[]? raterGroups)
