@@ -16,7 +16,6 @@ public sealed partial class ReadinessModel
         Collapse();
         CollapseTime = clock.Elapsed;
         InitialComponents();
-        _slotValues = GC.AllocateUninitializedArray<double>(_slotBase[^1]);
         var chunkStats = new ChunkStats[_pairWeight.Length];
         for (var k = 0; k < chunkStats.Length; k++) chunkStats[k] = new ChunkStats(_nb);
         var acc = new long[PersonCount];
@@ -74,7 +73,6 @@ public sealed partial class ReadinessModel
         // the tolerance in that sweep, so a further pass over the pairs would change them by less than that too.
         SweepTime = clock.Elapsed - CollapseTime;
         MarginalVariances(last!);
-        _slotValues = [];
         _workspaces.Clear();
         VarianceTime = clock.Elapsed - CollapseTime - SweepTime;
     }
@@ -140,9 +138,12 @@ public sealed partial class ReadinessModel
         public readonly double[] CellBanks = new double[4 * behaviors];
         /// <summary>The current person's pair weights widened to double once for both loops (see <see cref="WidenWeights"/>).</summary>
         public double[] PairWeight = new double[1024];
-        /// <summary>In the sweep that takes the raters' information: its scratch, and the chunk's t_rp per slot until the slots are free.</summary>
+        /// <summary>One value per slot of the chunk being swept: its rater's effect before a person's gather, its Σw·θ̂ after the scatter.</summary>
+        public double[] SlotValues = [];
+        /// <summary>In the sweep that takes the raters' information: its scratch, the chunk's t_rp per slot, and this thread's T_r per rater (exact fixed point).</summary>
         public VarianceWorkspace? Information;
         public double[] SlotInformation = [];
+        public long[]? InformationTotals;
 
         public void EnsurePairs(int pairs)
         {
@@ -197,6 +198,7 @@ public sealed partial class ReadinessModel
         Array.Clear(acc);
         var sharedLock = new object();
         var information = _informationSweep ? new double[_pairWeight.Length][] : null;
+        var informationTotals = information is null ? null : new long[PersonCount];
         Parallel.For(0, chunkStats.Length, new ParallelOptions { MaxDegreeOfParallelism = _parallelism },
             () => _workspaces.TryTake(out var ws) ? ws : new Workspace(_nb, PersonCount),
             (k, _, ws) =>
@@ -207,14 +209,20 @@ public sealed partial class ReadinessModel
             ws =>
             {
                 // Exact integer sums: the total does not depend on which thread did which chunk.
-                lock (sharedLock) for (var r = 0; r < acc.Length; r++) acc[r] += ws.Acc[r];
+                lock (sharedLock)
+                {
+                    for (var r = 0; r < acc.Length; r++) acc[r] += ws.Acc[r];
+                    if (ws.InformationTotals is { } totals)
+                        for (var r = 0; r < totals.Length; r++) informationTotals![r] += totals[r];
+                }
                 Array.Clear(ws.Acc);
+                ws.InformationTotals = null;
                 _workspaces.Add(ws);
             });
         if (information is not null)
         {
-            // Each chunk left its slots' t_rp in _slotValues once it no longer needed them.
-            _raterInformation = SumPerRater(_slotValues);
+            _raterInformation = new double[PersonCount];
+            for (var r = 0; r < PersonCount; r++) _raterInformation[r] = informationTotals![r] * InvScale;
             _shareGroupInfo = information;
             _informationSweep = false;
             TakeRaterShares();
@@ -247,7 +255,9 @@ public sealed partial class ReadinessModel
     {
         var raters = _slotRater[k];
         var slotBase = _slotBase[k];
-        ref var values = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_slotValues), slotBase);
+        // The chunk's slots only: a buffer per thread that stays in cache, not one for every slot of the model.
+        if (ws.SlotValues.Length < raters.Length) ws.SlotValues = GC.AllocateUninitializedArray<double>(Math.Max(raters.Length, 2 * ws.SlotValues.Length));
+        ref var values = ref MemoryMarshal.GetArrayDataReference(ws.SlotValues);
         var leniency = _leniency;
         for (var j = 0; j < raters.Length; j++) Unsafe.Add(ref values, j) = leniency[raters[j]];
         // Taking the raters' information here rather than in a pass of its own: each person's pairs and weights are
@@ -273,7 +283,10 @@ public sealed partial class ReadinessModel
         }
         var acc = ws.Acc;
         for (var j = 0; j < raters.Length; j++) acc[raters[j]] += double.ConvertToIntegerNative<long>(Unsafe.Add(ref values, j) * Scale);
-        if (information is not null) Array.Copy(ws.SlotInformation, 0, _slotValues, slotBase, raters.Length);
+        if (information is null) return;
+        // T_r in exact fixed point, as the Σw·θ̂ above: the total does not depend on which thread took which chunk.
+        var informationTotals = ws.InformationTotals ??= new long[PersonCount];
+        for (var j = 0; j < raters.Length; j++) informationTotals[raters[j]] += double.ConvertToIntegerNative<long>(ws.SlotInformation[j] * Scale);
     }
 
     /// <summary>Σw·θ̂ of the subject's cells per slot, written to <paramref name="slotTotals"/>; and the residual statistics.</summary>

@@ -153,7 +153,7 @@ public sealed partial class ReadinessModel
     private double[] RaterInformationPass(out double[][] chunkGroupInfo)
     {
         var chunks = _pairWeight.Length;
-        var slotInfo = _slotValues.Length >= _slotBase[chunks] ? _slotValues : new double[_slotBase[chunks]];
+        var slotInfo = new double[_slotBase[chunks]];
         var groupCount = Math.Max(_groups, 1);
         var chunkGroupInfoLocal = new double[chunks][];
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = _parallelism },

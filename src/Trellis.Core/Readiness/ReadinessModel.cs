@@ -159,8 +159,6 @@ public sealed partial class ReadinessModel
     // Scratch kept only while fitting.
     /// <summary>Per-thread workspaces, kept from sweep to sweep of one fit.</summary>
     private readonly System.Collections.Concurrent.ConcurrentBag<Workspace> _workspaces = [];
-    /// <summary>During a fit, one value per slot: its rater's effect before a person's gather, its Σw·θ̂ after the scatter.</summary>
-    private double[] _slotValues = [];
 
     public int PersonCount { get; }
     public int BehaviorCount { get; }
