@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Trellis.Accounts;
 using Trellis.Tests.Infrastructure;
@@ -48,6 +49,24 @@ public sealed class PasswordReentryTests
         // Someone else's re-entry is not held.
         var eva = await CookieSession.SignedInAsync(app, "E2");
         Assert.Equal(HttpStatusCode.OK, (await CreateTokenAsync(eva, await eva.TokenFromAsync("/account"), TestOrganisation.Password)).StatusCode);
+    }
+
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task The_admin_api_answers_a_locked_reentry_with_a_429_problem(Provider provider)
+    {
+        await using var app = await TrellisApp.StartAsync(provider);
+        var session = await CookieSession.SignedInAsync(app, "A1");
+        for (var i = 1; i < AccountService.MaxFailedReentries; i++)
+            Assert.Equal(HttpStatusCode.BadRequest, (await session.PostJsonAsync("/api/v1/admin/scim-tokens", new { name = "x", current_password = $"guess {i}" })).StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await session.PostJsonAsync("/api/v1/admin/scim-tokens", new { name = "x", current_password = "guess 5" })).StatusCode);
+
+        var right = await session.PostJsonAsync("/api/v1/admin/scim-tokens", new { name = "x", current_password = TestOrganisation.Password });
+        Assert.Equal(HttpStatusCode.TooManyRequests, right.StatusCode);
+        Assert.Equal("application/problem+json", right.Content.Headers.ContentType?.MediaType);
+        var problem = JsonNode.Parse(await right.Content.ReadAsStringAsync())!;
+        Assert.Equal(429, problem["status"]!.GetValue<int>());
+        Assert.Contains("Too many wrong passwords", problem["detail"]!.GetValue<string>());
+        Assert.Equal(0, await app.WithDbAsync(db => db.Set<Trellis.Provisioning.ProvisioningToken>().CountAsync()));
     }
 
     [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
