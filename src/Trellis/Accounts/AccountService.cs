@@ -14,6 +14,11 @@ public sealed class AccountService(TrellisDb db, TimeProvider clock, AccountStat
     /// <summary>Failed sign-ins from a browser that signed in to the account before (its device cookie) before that browser is locked out.</summary>
     public const int MaxFailedSignInsPerDevice = 5;
     public static readonly TimeSpan LockoutDuration = TimeSpan.FromMinutes(15);
+    /// <summary>
+    /// Wrong passwords a signed-in person may re-enter (for a token, a provisioning token, a new password) in a lockout
+    /// period before re-entry is locked for the account: a stolen session must not be a way to guess the password.
+    /// </summary>
+    public const int MaxFailedReentries = 5;
     /// <summary>The one answer to an unknown login, a closed account and a wrong password alike.</summary>
     public const string Invalid = "The sign-in or the password is not right.";
 
@@ -25,6 +30,17 @@ public sealed class AccountService(TrellisDb db, TimeProvider clock, AccountStat
     public sealed record SignInResult(Account? Account, string? EmployeeName, string? Error);
 
     public static string Locked(DateTimeOffset until) => $"Too many failed attempts: try again after {until.UtcDateTime:HH:mm} UTC.";
+
+    /// <summary>What a password entered again came to; <see cref="LockedUntil"/> is set when re-entry is locked.</summary>
+    public sealed record Reentry(bool Right, DateTimeOffset? LockedUntil = null)
+    {
+        public static readonly Reentry Wrong = new(false);
+        public string Message => LockedUntil is { } until
+            ? $"Too many wrong passwords: entering your password again is locked until {until.UtcDateTime:HH:mm} UTC."
+            : WrongPassword;
+    }
+
+    public const string WrongPassword = "The current password is not right.";
 
     public static string NewSecurityStamp() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
 
@@ -221,43 +237,70 @@ public sealed class AccountService(TrellisDb db, TimeProvider clock, AccountStat
     }
 
     /// <summary>
-    /// Changes the password after checking the current one; every session of the account ends. Returns the new security
-    /// stamp (for the caller to re-issue its own session) or the problem, keyed by form field.
+    /// Changes the password after checking the current one (<see cref="CheckPasswordAgainAsync"/>, so wrong ones count
+    /// towards the re-entry lock); every session of the account ends. Returns the new security stamp (for the caller to
+    /// re-issue its own session) or the problem, keyed by form field, and the re-entry's answer (locked or not).
     /// </summary>
-    public async Task<(string? Stamp, Dictionary<string, string[]> Errors)> ChangePasswordAsync(
+    public async Task<(string? Stamp, Dictionary<string, string[]> Errors, Reentry Reentry)> ChangePasswordAsync(
         int accountId, string current, string replacement, CancellationToken ct = default)
     {
         var errors = new Dictionary<string, string[]>();
         var account = await db.Accounts.FirstOrDefaultAsync(a => a.Id == accountId, ct);
-        if (account is null) return (null, new() { ["current_password"] = ["This account does not exist any more."] });
+        if (account is null) return (null, new() { ["current_password"] = ["This account does not exist any more."] }, Reentry.Wrong);
         var employee = await db.Employees.AsNoTracking().Where(e => e.Id == account.EmployeeId).Select(e => new { e.Id, e.Email }).FirstAsync(ct);
-        if (Hasher.VerifyHashedPassword(account, account.PasswordHash, current) == PasswordVerificationResult.Failed)
-            errors["current_password"] = ["The current password is not right."];
+        var reentry = await CheckPasswordAgainAsync(accountId, current, ct);
+        if (reentry.LockedUntil is not null) return (null, errors, reentry);
+        if (!reentry.Right)
+            errors["current_password"] = [WrongPassword];
         else if (current == replacement)
             errors["new_password"] = ["The new password must differ from the current one."];
         else if (PasswordRules.Problem(replacement, employee.Id, employee.Email, employee.Email.Split('@')[0]) is { } problem)
             errors["new_password"] = [char.ToUpperInvariant(problem[0]) + problem[1..] + "."];
-        if (errors.Count > 0) return (null, errors);
+        if (errors.Count > 0) return (null, errors, reentry);
 
         account.PasswordHash = Hasher.HashPassword(account, replacement);
         account.SecurityStamp = NewSecurityStamp();
         db.AuditLog.Add(new AuditLogEntry { At = clock.GetUtcNow(), ActorEmployeeId = account.EmployeeId, Action = "password_changed", SubjectEmployeeId = account.EmployeeId });
         await db.SaveChangesAsync(ct);
         states?.Forget(account.Id);
-        return (account.SecurityStamp, errors);
+        return (account.SecurityStamp, errors, reentry);
     }
 
     /// <summary>Whether the account has a Trellis password (an account made by single sign-on has none until an admin sets one).</summary>
     public Task<bool> HasPasswordAsync(int accountId, CancellationToken ct = default) =>
         db.Accounts.AnyAsync(a => a.Id == accountId && a.PasswordHash != "", ct);
 
-    /// <summary>Whether <paramref name="password"/> is the account's current password: for a step that asks for it again.</summary>
-    public async Task<bool> IsPasswordAsync(int accountId, string? password, CancellationToken ct = default)
+    /// <summary>
+    /// Whether <paramref name="password"/> is the account's current password, for a step that asks a signed-in person
+    /// for it again. Wrong ones are counted per account in the sign-in lockout table (client <see cref="SignInLockout.Reentry"/>),
+    /// a slot taken before the check as for sign-in: after <see cref="MaxFailedReentries"/> in a lockout period every
+    /// re-entry, the right password too, is refused for <see cref="LockoutDuration"/> (<c>password_reentry_locked</c> in
+    /// the audit log). An admin's unlock or password reset lifts it. An empty password is not a guess and is not counted.
+    /// </summary>
+    public async Task<Reentry> CheckPasswordAgainAsync(int accountId, string? password, CancellationToken ct = default)
     {
-        var hash = await db.Accounts.Where(a => a.Id == accountId).Select(a => a.PasswordHash).FirstOrDefaultAsync(ct);
-        if (string.IsNullOrEmpty(hash) || string.IsNullOrEmpty(password)) return false;
-        return Hasher.VerifyHashedPassword(Nobody, hash, password) != PasswordVerificationResult.Failed;
+        var account = await db.Accounts.AsNoTracking().Where(a => a.Id == accountId).Select(a => new { a.EmployeeId, a.PasswordHash }).FirstOrDefaultAsync(ct);
+        if (account is null || account.PasswordHash.Length == 0 || string.IsNullOrEmpty(password)) return Reentry.Wrong;
+        var key = SignInLockout.KeyOf(account.EmployeeId);
+        var now = clock.GetUtcNow();
+        if (await TakeSlotAsync(key, SignInLockout.Reentry, MaxFailedReentries, now, ct) is { } lockedUntil) return new(false, lockedUntil);
+        if (Hasher.VerifyHashedPassword(Nobody, account.PasswordHash, password) != PasswordVerificationResult.Failed)
+        {
+            await Lockouts(key, SignInLockout.Reentry).ExecuteUpdateAsync(s => s.SetProperty(l => l.Failures, 0), ct);
+            return new(true);
+        }
+        var until = now + LockoutDuration;
+        if (!await CountFailureAsync(key, SignInLockout.Reentry, MaxFailedReentries, now, until, ct)) return Reentry.Wrong;
+        db.AuditLog.Add(new AuditLogEntry
+        {
+            At = now, ActorEmployeeId = account.EmployeeId, Action = ReentryLockedAction, SubjectEmployeeId = account.EmployeeId,
+            Detail = $"{MaxFailedReentries} wrong passwords re-entered in a signed-in session; re-entry locked until {until.UtcDateTime:yyyy-MM-dd HH:mm} UTC",
+        });
+        await db.SaveChangesAsync(ct);
+        return new(false, until);
     }
+
+    public const string ReentryLockedAction = "password_reentry_locked";
 
     /// <summary>Ends every cookie session of the account (sign-out): a captured cookie stops working at once.</summary>
     public async Task EndSessionsAsync(int accountId, CancellationToken ct = default)

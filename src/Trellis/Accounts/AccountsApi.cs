@@ -11,7 +11,7 @@ public static class AccountsApi
 {
     /// <summary>Accounts and who is asking (the HTTP sign-in itself is <see cref="AuthSetup.AddTrellisAuth"/>, added by the web app).</summary>
     public static IServiceCollection AddAccounts(this IServiceCollection services) =>
-        services.AddScoped<AccountService>().AddScoped<TokenService>().AddScoped<Viewer>().AddScoped<SensitiveReads>()
+        services.AddScoped<AccountService>().AddScoped<PasswordReentry>().AddScoped<TokenService>().AddScoped<Viewer>().AddScoped<SensitiveReads>()
             .AddSingleton<AccountStates>();
 
     public static IEndpointRouteBuilder MapAccountsApi(this IEndpointRouteBuilder app)

@@ -7,15 +7,15 @@ using Microsoft.Extensions.Options;
 namespace Trellis.Accounts;
 
 /// <summary>The signed-in person's account: roles, changing the password, and their personal API tokens (create, see, revoke).</summary>
-public sealed class MyAccountModel(Viewer viewer, AccountService accounts, TokenService tokens, IOptions<OidcOptions> sso, TimeProvider clock) : PageModel
+public sealed class MyAccountModel(
+    Viewer viewer, AccountService accounts, TokenService tokens, PasswordReentry reentry, IOptions<OidcOptions> sso, TimeProvider clock) : PageModel
 {
-    /// <summary>How long after signing in a person without a Trellis password may create a token without signing in again.</summary>
-    public static readonly TimeSpan FreshSignIn = TimeSpan.FromMinutes(10);
-
     public IReadOnlyList<TokenResponse> Tokens { get; private set; } = [];
     public IReadOnlyList<string> Roles => viewer.Roles;
     public Dictionary<string, string[]> Errors { get; private set; } = [];
     public string? Message { get; private set; }
+    /// <summary>Why the form was refused as a whole (a bearer token, re-entry locked): shown above the forms.</summary>
+    public string? Refusal { get; private set; }
     /// <summary>A token just created: shown on this answer only.</summary>
     public CreatedToken? NewToken { get; private set; }
     /// <summary>False for an account made by single sign-on: creating a token then asks for a fresh sign-in instead of the password.</summary>
@@ -40,8 +40,13 @@ public sealed class MyAccountModel(Viewer viewer, AccountService accounts, Token
         if (newPassword != repeatPassword) Errors["repeat_password"] = ["The two new passwords differ."];
         else
         {
-            var (stamp, errors) = await accounts.ChangePasswordAsync(viewer.AccountId, currentPassword ?? "", newPassword ?? "", ct);
+            var (stamp, errors, check) = await accounts.ChangePasswordAsync(viewer.AccountId, currentPassword ?? "", newPassword ?? "", ct);
             Errors = errors;
+            if (check.LockedUntil is not null)
+            {
+                Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                Refusal = check.Message;
+            }
             if (stamp is not null)
             {
                 // Every other session ended with the new stamp; this one goes on with it.
@@ -74,27 +79,17 @@ public sealed class MyAccountModel(Viewer viewer, AccountService accounts, Token
             foreach (var message in messages) ModelState.AddModelError(field, message);
     }
 
-    /// <summary>
-    /// A new token needs the person at a browser: a sign-in cookie (a token cannot make another token, which would outlive
-    /// its revocation) and the current password again, or for an account without one, a sign-in in the last few minutes.
-    /// </summary>
+    /// <summary>A new token needs the person at a browser and their password again (<see cref="PasswordReentry"/>).</summary>
     public async Task<IActionResult> OnPostCreateTokenAsync(string? name, [FromForm(Name = "current_password")] string? currentPassword, CancellationToken ct)
     {
-        if (User.Identity?.AuthenticationType != CookieAuthenticationDefaults.AuthenticationScheme)
+        var refused = await reentry.CheckAsync(User, viewer.AccountId, currentPassword, "create another token", ct);
+        if (refused is { Fields: { } fields }) Errors = fields.ToDictionary();
+        else if (refused is not null)
         {
-            Response.StatusCode = StatusCodes.Status403Forbidden;
-            Message = "An API token cannot create another token: sign in in a browser to create one.";
-            await LoadAsync(ct);
-            return Page();
+            Response.StatusCode = refused.Status;
+            Refusal = refused.Detail;
         }
-        if (await accounts.HasPasswordAsync(viewer.AccountId, ct))
-        {
-            if (!await accounts.IsPasswordAsync(viewer.AccountId, currentPassword, ct))
-                Errors["current_password"] = ["The current password is not right."];
-        }
-        else if (AuthSetup.SignedInAt(User) is not { } at || clock.GetUtcNow() - at > FreshSignIn)
-            Errors["current_password"] = [$"Sign in again (with {Sso.ProviderName}) to create a token: it must be within {FreshSignIn.TotalMinutes:0} minutes of signing in."];
-        if (Errors.Count == 0)
+        else
         {
             try
             {

@@ -13,11 +13,16 @@ public sealed class SignInLockout
 {
     /// <summary>The <see cref="Client"/> of the row that counts a login's failures from every client together.</summary>
     public const string Anywhere = "*";
+    /// <summary>
+    /// The <see cref="Client"/> of the row that counts wrong passwords re-entered by a signed-in person (under their
+    /// employee id), apart from sign-in failures (<see cref="AccountService.CheckPasswordAgainAsync"/>).
+    /// </summary>
+    public const string Reentry = "re-entry";
     public const int MaxLoginLength = 256;
 
     /// <summary>The login as typed, trimmed, lower-cased and cut to <see cref="MaxLoginLength"/> (<see cref="KeyOf"/>).</summary>
     public required string Login { get; set; }
-    /// <summary>"ip:…" (an IPv4 address or an IPv6 /64), "device:…", "unknown", or <see cref="Anywhere"/>.</summary>
+    /// <summary>"ip:…" (an IPv4 address or an IPv6 /64), "device:…", "unknown", <see cref="Anywhere"/> or <see cref="Reentry"/>.</summary>
     public required string Client { get; set; }
     /// <summary>Attempts counted in the current window, including those still being checked (a slot is taken before the password is checked).</summary>
     public int Failures { get; set; }

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -9,7 +10,8 @@ namespace Trellis.Admin;
 
 public sealed record CreateAccountRequest(string? EmployeeId, IReadOnlyList<string>? Roles);
 public sealed record SetRolesRequest(IReadOnlyList<string>? Roles);
-public sealed record CreateScimTokenRequest(string? Name);
+/// <summary>A provisioning token to create: made from a browser session with the admin's password again (<see cref="PasswordReentry"/>).</summary>
+public sealed record CreateScimTokenRequest(string? Name, string? CurrentPassword = null);
 public sealed record AccountChanged(string EmployeeId, IReadOnlyList<string> Roles, bool Locked, bool Disabled);
 /// <summary>A new password, shown once: only its hash is kept.</summary>
 public sealed record PasswordIssued(string EmployeeId, string Password, int TokensRevoked = 0);
@@ -23,7 +25,8 @@ public sealed record SsoStatus(bool Enabled, string? Issuer, string? Provider, b
 /// password, disabling) gives the account a new security stamp, which ends its other sessions on their next request.
 /// </summary>
 public sealed class AccountAdmin(
-    TrellisDb db, Viewer viewer, TimeProvider clock, AccountService accounts, TokenService tokens, ProvisioningTokens scimTokens, AccountStates states, IOptions<OidcOptions> oidc)
+    TrellisDb db, Viewer viewer, TimeProvider clock, AccountService accounts, TokenService tokens, ProvisioningTokens scimTokens, AccountStates states,
+    PasswordReentry reentry, IOptions<OidcOptions> oidc)
 {
     private static readonly PasswordHasher<Account> Hasher = new();
 
@@ -153,11 +156,18 @@ public sealed class AccountAdmin(
 
     public Task<List<ProvisioningTokenRow>> ScimTokensAsync(CancellationToken ct) => scimTokens.ListAsync(ct);
 
-    public async Task<ScimTokenIssued> CreateScimTokenAsync(CreateScimTokenRequest request, CancellationToken ct)
+    /// <summary>
+    /// A provisioning token acts on every account, so making one asks what a personal token asks: a browser session and
+    /// the admin's password again. A leaked admin bearer token cannot mint one.
+    /// </summary>
+    public async Task<Outcome<ScimTokenIssued>> CreateScimTokenAsync(CreateScimTokenRequest request, ClaimsPrincipal user, CancellationToken ct)
     {
+        if (await reentry.CheckAsync(user, viewer.AccountId, request.CurrentPassword, "create a provisioning token", ct) is { } refused) return refused;
         var (id, token) = await scimTokens.CreateAsync(request.Name, viewer.EmployeeId, ct);
-        return new ScimTokenIssued(id, string.IsNullOrWhiteSpace(request.Name) ? "provisioning" : request.Name.Trim(), token);
+        return Outcome<ScimTokenIssued>.New(new ScimTokenIssued(id, string.IsNullOrWhiteSpace(request.Name) ? "provisioning" : request.Name.Trim(), token));
     }
+
+    public Task<bool> HasPasswordAsync(CancellationToken ct) => accounts.HasPasswordAsync(viewer.AccountId, ct);
 
     public async Task<Outcome<int>> RevokeScimTokenAsync(int id, CancellationToken ct) =>
         await scimTokens.RevokeAsync(id, viewer.EmployeeId, ct) ? id : Problem.NotFound($"no provisioning token #{id}");

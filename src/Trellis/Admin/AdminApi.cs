@@ -25,7 +25,8 @@ public static class AdminApi
         api.MapGet("/admin/tokens", ListTokens).RequireAuthorization(Policies.Admin).WithDescription("Personal API tokens with their last use; filter by employee_id.");
         api.MapPost("/admin/tokens/{id:int}/revoke", RevokeToken).RequireAuthorization(Policies.Admin);
         api.MapGet("/admin/scim-tokens", ListScimTokens).RequireAuthorization(Policies.Admin);
-        api.MapPost("/admin/scim-tokens", CreateScimToken).RequireAuthorization(Policies.Admin).WithDescription("A provisioning token for /scim/v2, shown once.");
+        api.MapPost("/admin/scim-tokens", CreateScimToken).RequireAuthorization(Policies.Admin)
+            .WithDescription("A provisioning token for /scim/v2, shown once. Only from a browser session (a bearer token gets 403) with the admin's current_password again (429 after too many wrong ones).");
         api.MapPost("/admin/scim-tokens/{id:int}/revoke", RevokeScimToken).RequireAuthorization(Policies.Admin);
         api.MapGet("/admin/sso", GetSso).RequireAuthorization(Policies.Admin).WithDescription("Single sign-on: issuer, provider, whether passwords work, the last sign-in through it.");
         return app;
@@ -59,8 +60,9 @@ public static class AdminApi
     public static async Task<Ok<List<Provisioning.ProvisioningTokenRow>>> ListScimTokens(AccountAdmin admin, CancellationToken ct) =>
         TypedResults.Ok(await admin.ScimTokensAsync(ct));
 
-    public static async Task<Created<ScimTokenIssued>> CreateScimToken(CreateScimTokenRequest request, AccountAdmin admin, CancellationToken ct) =>
-        TypedResults.Created("/api/v1/admin/scim-tokens", await admin.CreateScimTokenAsync(request, ct));
+    public static async Task<Results<Created<ScimTokenIssued>, Ok<ScimTokenIssued>, ValidationProblem, ProblemHttpResult>> CreateScimToken(
+        CreateScimTokenRequest request, AccountAdmin admin, HttpContext http, CancellationToken ct) =>
+        (await admin.CreateScimTokenAsync(request, http.User, ct)).ToCreated(_ => "/api/v1/admin/scim-tokens");
 
     public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> RevokeScimToken(int id, AccountAdmin admin, CancellationToken ct) =>
         (await admin.RevokeScimTokenAsync(id, ct)).To(_ => TypedResults.NoContent());

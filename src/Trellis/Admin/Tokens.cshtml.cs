@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Trellis.Accounts;
 using Trellis.Provisioning;
@@ -9,6 +10,8 @@ namespace Trellis.Admin;
 [Authorize(Policy = Policies.Admin)]
 public sealed class TokensModel(AccountAdmin admin) : PageModel
 {
+    /// <summary>False for an admin account made by single sign-on: creating a provisioning token then asks for a fresh sign-in instead of the password.</summary>
+    public bool HasPassword { get; private set; }
     public SsoStatus Sso { get; private set; } = null!;
     public IReadOnlyList<ProvisioningTokenRow> ScimTokens { get; private set; } = [];
     public IReadOnlyList<TokenRow> ApiTokens { get; private set; } = [];
@@ -17,9 +20,11 @@ public sealed class TokensModel(AccountAdmin admin) : PageModel
 
     public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
 
-    public async Task OnPostCreateScimAsync(string? name, CancellationToken ct)
+    public async Task OnPostCreateScimAsync(string? name, [FromForm(Name = "current_password")] string? currentPassword, CancellationToken ct)
     {
-        NewScimToken = await admin.CreateScimTokenAsync(new CreateScimTokenRequest(name), ct);
+        var outcome = await admin.CreateScimTokenAsync(new CreateScimTokenRequest(name, currentPassword), User, ct);
+        if (outcome.Problem is { } p) p.ShowOn(this);
+        else NewScimToken = outcome.Value;
         await LoadAsync(ct);
     }
 
@@ -42,6 +47,7 @@ public sealed class TokensModel(AccountAdmin admin) : PageModel
     private async Task LoadAsync(CancellationToken ct)
     {
         Sso = await admin.SsoAsync(ct);
+        HasPassword = await admin.HasPasswordAsync(ct);
         ScimTokens = await admin.ScimTokensAsync(ct);
         ApiTokens = await admin.TokensAsync(null, ct);
     }

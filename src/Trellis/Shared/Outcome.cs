@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Mvc.Rendering;
 namespace Trellis;
 
 /// <summary>
-/// Why an operation was refused: an HTTP status (400, 403, 404, 409), a message naming what and where, and for 400 the
+/// Why an operation was refused: an HTTP status (400, 403, 404, 409, 429), a message naming what and where, and for 400 the
 /// messages per field (keyed by the snake_case field of the request). Services return it inside an <see cref="Outcome{T}"/>;
 /// the API turns it into ProblemDetails with <see cref="OutcomeHttp"/>, pages show it with <see cref="OutcomePages"/>.
 /// </summary>
@@ -25,9 +25,10 @@ public sealed record Problem(int Status, string Detail, IReadOnlyDictionary<stri
     public static Problem Forbidden(string why) => new(403, why);
     public static Problem NotFound(string what) => new(404, what);
     public static Problem Conflict(string why) => new(409, why);
+    public static Problem TooManyRequests(string why) => new(429, why);
 
     /// <summary>The ProblemDetails title of every refusal with this status, wherever it is made (400 with fields keeps the standard validation title).</summary>
-    public string Title => Status switch { 403 => "Forbidden", 404 => "Not found", 409 => "Conflict", _ => "Bad request" };
+    public string Title => Status switch { 403 => "Forbidden", 404 => "Not found", 409 => "Conflict", 429 => "Too many requests", _ => "Bad request" };
 
     /// <summary>One line for a page: the field messages, or the detail.</summary>
     public string Message => Fields is { Count: > 0 } ? string.Join(" ", Fields.SelectMany(f => f.Value)) : Detail;

@@ -58,7 +58,7 @@ public sealed class WebhooksPageModel(WebhookService webhooks) : PageModel
     private async Task<IActionResult> SetEnabledAsync(int id, bool enabled, CancellationToken ct)
     {
         var o = await webhooks.UpdateAsync(id, new UpdateWebhookRequest(Enabled: enabled), ct);
-        if (o.Ok) Message = enabled ? $"Endpoint {id} resumed: its pending deliveries go out in order." : $"Endpoint {id} paused: nothing is queued or sent to it until it is resumed.";
+        if (o.Ok) Message = enabled ? $"Endpoint {id} resumed: its pending deliveries go out in order, and its failures are counted afresh." : $"Endpoint {id} paused: nothing is queued or sent to it until it is resumed.";
         else Refused(o.Problem!);
         Id = id;
         await LoadAsync(ct);

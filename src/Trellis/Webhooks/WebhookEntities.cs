@@ -35,6 +35,11 @@ public sealed class WebhookEndpoint
     public DateTimeOffset? PreviousSecretUntil { get; set; }
     /// <summary>False while paused by an admin or after <see cref="WebhookOptions.DisableAfterFailedEvents"/> failed events: nothing is queued or sent.</summary>
     public bool Enabled { get; set; } = true;
+    /// <summary>
+    /// When an admin last resumed the endpoint: only deliveries attempted since count towards disabling it again, so a
+    /// resumed endpoint gets a fresh run of <see cref="WebhookOptions.DisableAfterFailedEvents"/> failures.
+    /// </summary>
+    public DateTimeOffset? ResumedAt { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public required string CreatedBy { get; set; }
     /// <summary>The node delivering to this endpoint and until when: one node at a time keeps deliveries in order and never doubles them.</summary>

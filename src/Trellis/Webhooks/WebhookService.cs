@@ -86,7 +86,9 @@ public sealed class WebhookService(TrellisDb db, Viewer viewer, TimeProvider clo
         if (request.Enabled is { } enabled && enabled != endpoint.Enabled)
         {
             endpoint.Enabled = enabled;
-            changed.Add(enabled ? "resumed" : "paused");
+            // The failures that stopped it are the reason it was resumed, not a head start on the next disable.
+            if (enabled) endpoint.ResumedAt = clock.GetUtcNow();
+            changed.Add(enabled ? "resumed (failures counted afresh)" : "paused");
         }
         if (changed.Count > 0)
         {

@@ -179,13 +179,16 @@ internal sealed partial class WebhookWorker(
 
     /// <summary>
     /// Disables an endpoint whose last <see cref="WebhookOptions.DisableAfterFailedEvents"/> settled deliveries all failed:
-    /// a dead endpoint is not tried for days per event forever. An admin resumes it (the audit log says why it stopped).
+    /// a dead endpoint is not tried for days per event forever. An admin resumes it (the audit log says why it stopped);
+    /// deliveries attempted before the resume do not count again (<see cref="WebhookEndpoint.ResumedAt"/>).
     /// </summary>
     private async Task DisableIfFailingAsync(TrellisDb db, int endpointId, DateTimeOffset now, CancellationToken ct)
     {
         var n = O.DisableAfterFailedEvents;
         if (n <= 0) return;
-        var last = await db.WebhookDeliveries.AsNoTracking().Where(d => d.EndpointId == endpointId && d.Status != DeliveryStatus.Pending)
+        var resumedAt = await db.WebhookEndpoints.Where(e => e.Id == endpointId).Select(e => e.ResumedAt).FirstOrDefaultAsync(ct);
+        var last = await db.WebhookDeliveries.AsNoTracking()
+            .Where(d => d.EndpointId == endpointId && d.Status != DeliveryStatus.Pending && (resumedAt == null || d.LastAttemptAt >= resumedAt))
             .OrderByDescending(d => d.Id).Take(n).Select(d => d.Status).ToListAsync(ct);
         if (last.Count < n || last.Any(s => s != DeliveryStatus.Failed)) return;
         var endpoint = await db.WebhookEndpoints.FirstOrDefaultAsync(e => e.Id == endpointId && e.Enabled, ct);

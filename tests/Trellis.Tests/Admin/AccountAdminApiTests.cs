@@ -52,7 +52,7 @@ public sealed class AccountAdminApiTests
         Assert.Equal(HttpStatusCode.Unauthorized, (await e1.GetAsync("/api/v1/me")).StatusCode);
 
         // The SCIM token: created (shown once), working on /scim/v2, revoked.
-        var scim = JsonNode.Parse(await (await admin.PostAsJsonAsync("/api/v1/admin/scim-tokens", new { name = "Entra ID" })).Content.ReadAsStringAsync())!;
+        var scim = await app.CreateScimTokenAsync("A1", "Entra ID");
         var provisioning = app.AnonymousClient();
         provisioning.DefaultRequestHeaders.Authorization = new("Bearer", scim["token"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.OK, (await provisioning.GetAsync("/scim/v2/Users")).StatusCode);

@@ -106,6 +106,19 @@ public sealed class TrellisApp : WebApplicationFactory<Program>
         return client;
     }
 
+    /// <summary>
+    /// A SCIM provisioning token created by an admin the only way the API allows: signed in with the cookie and the
+    /// password entered again. The answer: id, name and the token.
+    /// </summary>
+    public async Task<System.Text.Json.Nodes.JsonNode> CreateScimTokenAsync(string adminId, string name)
+    {
+        var session = await CookieSession.SignedInAsync(this, adminId);
+        var response = await session.PostJsonAsync("/api/v1/admin/scim-tokens", new { name, current_password = TestOrganisation.Password });
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.Created, $"creating a provisioning token as {adminId}: {(int)response.StatusCode} {text}");
+        return System.Text.Json.Nodes.JsonNode.Parse(text)!;
+    }
+
     public HttpClient AnonymousClient() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 
     public override async ValueTask DisposeAsync()

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Trellis.Data;
@@ -40,7 +39,7 @@ public sealed class ScimRefusalTests
     {
         await using var app = await TrellisApp.StartAsync(provider);
         var admin = await app.ClientForAsync("A1");
-        var issued = JsonNode.Parse(await (await admin.PostAsJsonAsync("/api/v1/admin/scim-tokens", new { name = "mine" })).Content.ReadAsStringAsync())!;
+        var issued = await app.CreateScimTokenAsync("A1", "mine");
         var scim = app.AnonymousClient();
         scim.DefaultRequestHeaders.Authorization = new("Bearer", issued["token"]!.GetValue<string>());
 

@@ -158,7 +158,7 @@ public sealed class OperationMatrixTests
         "POST   /api/v1/admin/accounts/{employeeId}/password           200  403  403  403  403  403  403  403  401  401",
         "PUT    /api/v1/admin/accounts/{employeeId}/roles              400  403  403  403  403  403  403  403  401  401",
         "POST   /api/v1/admin/accounts/{employeeId}/unlock             200  403  403  403  403  403  403  403  401  401",
-        "POST   /api/v1/admin/scim-tokens                              201  403  403  403  403  403  403  403  401  401",
+        "POST   /api/v1/admin/scim-tokens                              403  403  403  403  403  403  403  403  401  401",
         "POST   /api/v1/admin/scim-tokens/{id}/revoke                  204  403  403  403  403  403  403  403  401  401",
         "POST   /api/v1/admin/tokens/{id}/revoke                       204  403  403  403  403  403  403  403  401  401",
         "POST   /api/v1/concerns                                       403  400  403  403  403  403  403  403  401  401",
@@ -303,7 +303,8 @@ public sealed class OperationMatrixTests
         ids["token"] = await FirstId("E2", "/api/v1/tokens");
         ids["track_return"] = await Create("M1", "/api/v1/track-returns", new { reason = "I miss the craft." });
         ids["notification"] = await FirstId("E1", "/api/v1/notifications");
-        ids["scim_token"] = await Create("A1", "/api/v1/admin/scim-tokens", new { name = "matrix" });
+        // Only a cookie session with the password again may create one (a bearer token gets 403, row below).
+        ids["scim_token"] = (await app.CreateScimTokenAsync("A1", "matrix"))["id"]!.GetValue<int>().ToString(System.Globalization.CultureInfo.InvariantCulture);
         return new(clients, ids);
 
         // The first record of a list the caller owns (E1's own token, their nomination notice).

@@ -111,4 +111,54 @@ public sealed class WebhookEndpointChangesTests
         Assert.Null(entry.ActorEmployeeId);
         Assert.Contains("2 events", entry.Detail);
     }
+
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task A_resumed_endpoint_counts_its_failures_afresh(Provider provider)
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var app = await TrellisApp.StartAsync(provider, settings: new Dictionary<string, string?>
+        {
+            ["Webhooks:QuickRetries"] = "0", ["Webhooks:RetryBaseSeconds"] = "0.2", ["Webhooks:GiveUpAfterHours"] = "0.0003", // about 1 s
+            ["Webhooks:DisableAfterFailedEvents"] = "2",
+        });
+        var admin = await app.ClientForAsync("A1");
+        var (id, secret) = await AddAsync(admin, receiver.Url, EventTypes.CyclePublished);
+        receiver.Secrets["current"] = secret;
+        receiver.FailFirst = 100_000;
+        var path = $"/api/v1/webhooks/{id}";
+        for (var i = 0; i < 3; i++) await AssertStatusAsync(HttpStatusCode.Accepted, await admin.PostAsync($"{path}/test", null));
+
+        async Task<(bool Enabled, string[] Statuses)> WaitAsync(Func<bool, string[], bool> done)
+        {
+            var until = DateTime.UtcNow.AddSeconds(30);
+            while (true)
+            {
+                var enabled = (await JsonAsync(await admin.GetAsync(path))).GetProperty("enabled").GetBoolean();
+                var statuses = (await JsonAsync(await admin.GetAsync($"{path}/deliveries"))).EnumerateArray().Select(d => d.GetProperty("status").GetString()!).ToArray();
+                if (done(enabled, statuses) || DateTime.UtcNow > until) return (enabled, statuses);
+                await Task.Delay(200);
+            }
+        }
+
+        // Two failed events disable it; the third waits.
+        var (enabled, statuses) = await WaitAsync((e, _) => !e);
+        Assert.False(enabled);
+        Assert.Equal(["pending", "failed", "failed"], statuses);
+
+        // Resumed, the waiting event fails too: one failure since the resume is not two, and the endpoint stays on.
+        await AssertStatusAsync(HttpStatusCode.OK, await PatchAsync(admin, path, new { enabled = true }));
+        (enabled, statuses) = await WaitAsync((_, s) => !s.Contains("pending"));
+        Assert.Equal(["failed", "failed", "failed"], statuses);
+        await Task.Delay(500);
+        Assert.True((await JsonAsync(await admin.GetAsync(path))).GetProperty("enabled").GetBoolean());
+        var resumed = await app.WithDbAsync(db => db.AuditLog.SingleAsync(a => a.Action == "webhook.update"));
+        Assert.Contains("resumed", resumed.Detail);
+        Assert.Equal(1, await app.WithDbAsync(db => db.AuditLog.CountAsync(a => a.Action == "webhook.disable")));
+
+        // A second failure since the resume disables it again, as it should.
+        await AssertStatusAsync(HttpStatusCode.Accepted, await admin.PostAsync($"{path}/test", null));
+        (enabled, _) = await WaitAsync((e, _) => !e);
+        Assert.False(enabled);
+        Assert.Equal(2, await app.WithDbAsync(db => db.AuditLog.CountAsync(a => a.Action == "webhook.disable")));
+    }
 }

@@ -2203,6 +2203,10 @@ namespace Trellis.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("previous_secret_until");
 
+                    b.Property<DateTime?>("ResumedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("resumed_at");
+
                     b.Property<string>("Secret")
                         .IsRequired()
                         .HasMaxLength(100)

@@ -2152,6 +2152,10 @@ namespace Trellis.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("previous_secret_until");
 
+                    b.Property<DateTime?>("ResumedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("resumed_at");
+
                     b.Property<string>("Secret")
                         .IsRequired()
                         .HasMaxLength(100)
