@@ -189,8 +189,9 @@ public sealed partial class CycleService(
         };
         db.Nominations.Add(nomination);
         db.Outbox.Add(WebhookEvents.NominationCreated(nomination, cycleName));
+        // Two nominations sent at the same moment both pass the check above; the unique index on (cycle, employee) lets one in.
         try { await db.SaveChangesAsync(ct); }
-        catch (DbUpdateException) { return Problem.Conflict($"{employeeId} is already nominated in cycle '{cycleName}'."); }
+        catch (DbUpdateException e) when (IsUniqueViolation(e)) { return Problem.Conflict($"{employeeId} is already nominated in cycle '{cycleName}'."); }
         await BumpRevisionAsync(cycle.Id, ct);
         if (employeeId != viewer.EmployeeId)
         {
