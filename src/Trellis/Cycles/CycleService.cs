@@ -256,9 +256,8 @@ public sealed partial class CycleService(
             .Select(c => c.View).ToList();
         if (line is null && !nominated.Contains(viewer.EmployeeId) && await OwnSuggestionAsync(org, cycle.EligibleLevels, ct) is { } own)
         {
-            // In the suggestions' order: ready before soon, then by employee id.
-            static int Rank(SuggestionView v) => v.Band == Core.Readiness.ReadinessBands.Ready ? 0 : 1;
-            var at = list.FindIndex(v => Rank(v) > Rank(own) || (Rank(v) == Rank(own) && string.CompareOrdinal(v.EmployeeId, own.EmployeeId) > 0));
+            var order = Suggestions.Order<SuggestionView>(v => v.Band, v => v.EmployeeId);
+            var at = list.FindIndex(v => order.Compare(v, own) > 0);
             list.Insert(at < 0 ? list.Count : at, own);
         }
         return list;
