@@ -173,6 +173,12 @@ public sealed partial class CycleService(
         if (eligible.Count > 0 && !eligible.Contains(employee.Level))
             return Problem.Invalid("employee_id", $"{employeeId} is at level '{employee.Level}', which is not eligible in cycle '{cycleName}' (eligible: {string.Join(", ", eligible)})");
 
+        // The checks below and the insert run under one lock per person: two nominations of one person sent at the same
+        // moment, in one cycle or in two open ones, would otherwise both pass them. SQLite's transaction takes the write
+        // lock as it begins (BEGIN IMMEDIATE); PostgreSQL takes an advisory lock on the person until commit.
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (db.Provider == DatabaseProvider.Postgres)
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({NominationLockSpace}, hashtext({employeeId}))", ct);
         if (await db.Nominations.AnyAsync(n => n.CycleId == cycle.Id && n.EmployeeId == employeeId, ct))
             return Problem.Conflict($"{employeeId} is already nominated in cycle '{cycleName}'.");
         // One open nomination per person: each is decided from the level the person is at, and two published one after the
@@ -189,10 +195,11 @@ public sealed partial class CycleService(
         };
         db.Nominations.Add(nomination);
         db.Outbox.Add(WebhookEvents.NominationCreated(nomination, cycleName));
-        // Two nominations sent at the same moment both pass the check above; the unique index on (cycle, employee) lets one in.
+        // The unique index on (cycle, employee) stands behind the lock for one cycle.
         try { await db.SaveChangesAsync(ct); }
         catch (DbUpdateException e) when (IsUniqueViolation(e)) { return Problem.Conflict($"{employeeId} is already nominated in cycle '{cycleName}'."); }
         await BumpRevisionAsync(cycle.Id, ct);
+        await tx.CommitAsync(ct);
         if (employeeId != viewer.EmployeeId)
         {
             var level = framework.FindLevel(target)!;
@@ -688,6 +695,9 @@ public sealed partial class CycleService(
     // ---------------------------------------------------------------- access and projections
 
     /// <summary>Marks the cycle's board data changed. Runs after the change is committed, so that no reader caches old rows under the new revision.</summary>
+    /// <summary>The first key of the PostgreSQL advisory locks that serialise nominations of one person ("trel" as an int).</summary>
+    private const int NominationLockSpace = 0x7472_656C;
+
     private Task<int> BumpRevisionAsync(int cycleId, CancellationToken ct) =>
         db.Cycles.Where(c => c.Id == cycleId).ExecuteUpdateAsync(s => s.SetProperty(c => c.Revision, c => c.Revision + 1), ct);
 
