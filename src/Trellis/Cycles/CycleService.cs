@@ -198,8 +198,8 @@ public sealed partial class CycleService(
         // The unique index on (cycle, employee) stands behind the lock for one cycle.
         try { await db.SaveChangesAsync(ct); }
         catch (DbUpdateException e) when (IsUniqueViolation(e)) { return Problem.Conflict($"{employeeId} is already nominated in cycle '{cycleName}'."); }
-        await BumpRevisionAsync(cycle.Id, ct);
         await tx.CommitAsync(ct);
+        await BumpRevisionAsync(cycle.Id, ct);
         if (employeeId != viewer.EmployeeId)
         {
             var level = framework.FindLevel(target)!;
@@ -694,10 +694,10 @@ public sealed partial class CycleService(
 
     // ---------------------------------------------------------------- access and projections
 
-    /// <summary>Marks the cycle's board data changed. Runs after the change is committed, so that no reader caches old rows under the new revision.</summary>
     /// <summary>The first key of the PostgreSQL advisory locks that serialise nominations of one person ("trel" as an int).</summary>
     private const int NominationLockSpace = 0x7472_656C;
 
+    /// <summary>Marks the cycle's board data changed. Runs after the change is committed, so that no reader caches old rows under the new revision.</summary>
     private Task<int> BumpRevisionAsync(int cycleId, CancellationToken ct) =>
         db.Cycles.Where(c => c.Id == cycleId).ExecuteUpdateAsync(s => s.SetProperty(c => c.Revision, c => c.Revision + 1), ct);
 
