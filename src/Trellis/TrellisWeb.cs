@@ -95,10 +95,26 @@ public static class TrellisWeb
         app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" })).AllowAnonymous().ExcludeFromDescription();
         app.MapHealth();
         app.MapOpenApi().AllowAnonymous();
-        app.MapScalarApiReference("/docs", o => o.WithTitle("Trellis API")).AllowAnonymous();
+        app.MapScalarApiReference("/docs", o => o.WithTitle("Trellis API")).AllowAnonymous().AddEndpointFilter(InEnglish);
         app.MapRazorPages();
         app.MapFeatureEndpoints();
         app.MapSingleSignOn();
+    }
+
+    /// <summary>
+    /// Scalar's page has a bare <c>&lt;html&gt;</c> and no option to name its language; like every other page it is in
+    /// English, which screen readers need to be told to pronounce it right.
+    /// </summary>
+    private static async ValueTask<object?> InEnglish(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var result = await next(context);
+        const string Bare = "<html>";
+        if (result is Microsoft.AspNetCore.Http.HttpResults.ContentHttpResult { ResponseContent: { } html } page
+            && html.IndexOf(Bare, StringComparison.Ordinal) is var at and >= 0)
+        {
+            return TypedResults.Content(string.Concat(html.AsSpan(0, at), "<html lang=\"en\">", html.AsSpan(at + Bare.Length)), page.ContentType, statusCode: page.StatusCode);
+        }
+        return result;
     }
 }
 

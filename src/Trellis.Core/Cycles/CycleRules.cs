@@ -274,8 +274,22 @@ public static class Suggestions
         reports.Where(r => r.Band is ReadinessBands.Ready or ReadinessBands.Soon)
             .Where(r => r.TargetLevel is not null && !nominated.Contains(r.EmployeeId))
             .Where(r => eligibleLevels.Count == 0 || eligibleLevels.Contains(r.CurrentLevel))
-            .OrderBy(r => r.Band == ReadinessBands.Ready ? 0 : 1).ThenBy(r => r.EmployeeId, StringComparer.Ordinal)
+            .Order(Order<ReadinessReport>(r => r.Band, r => r.EmployeeId))
             .ToList();
+
+    /// <summary>
+    /// The order suggestions are shown in, wherever a list of them is built: ready before soon, then by employee id (ordinal).
+    /// </summary>
+    public static IComparer<T> Order<T>(Func<T, string> band, Func<T, string> employeeId) =>
+        Comparer<T>.Create((a, b) => Compare(band(a), employeeId(a), band(b), employeeId(b)));
+
+    private static int Compare(string band, string employeeId, string otherBand, string otherEmployeeId)
+    {
+        var byBand = Rank(band).CompareTo(Rank(otherBand));
+        return byBand != 0 ? byBand : string.CompareOrdinal(employeeId, otherEmployeeId);
+    }
+
+    private static int Rank(string band) => band == ReadinessBands.Ready ? 0 : 1;
 }
 
 /// <summary>The five reflection questions a candidate is offered (Alli Polin, "No promotion please").</summary>

@@ -112,8 +112,8 @@ public sealed class AccountService(TrellisDb db, TimeProvider clock, AccountStat
         var accounts = db.Accounts.AsNoTracking()
             .Join(db.Employees, a => a.EmployeeId, e => e.Id, (a, e) => new { a.Id, a.EmployeeId, a.PasswordHash, a.DisabledAt, e.Email, e.Status });
         // The employee id first (exactly as written); an email address, without regard to case, only when exactly one
-        // account has it. Imports do not make emails unique, and "the first match" of two would be whichever row the
-        // database returns first: someone else's account.
+        // account has it. Emails may still be shared (imports refuse a shared one, but SCIM and data imported before they
+        // did may have it), and "the first match" of two would be whichever row the database returns first: someone else's account.
         var row = await accounts.FirstOrDefaultAsync(x => x.EmployeeId == login, ct);
         if (row is null)
         {

@@ -177,8 +177,9 @@ public sealed class SsoSignIn(TrellisDb db, IOptions<OidcOptions> options, TimeP
         var ambiguous = false;
         if (value is not null && byEmail)
         {
-            // Imports do not make emails unique (an address can pass from a leaver to a newcomer, or be shared): the one
-            // active employee with the address, never "the first row" of several, which could be someone else's account.
+            // Emails may still be shared (imports refuse a shared one, but SCIM may pass a leaver's address to a newcomer,
+            // and data imported before they did may share one): the one active employee with the address, never "the first
+            // row" of several, which could be someone else's account.
 #pragma warning disable CA1862 // EF Core translates ToLower() to SQL lower(); string.Equals with a comparison does not translate.
             var matches = await db.Employees.Where(e => e.Email.ToLower() == lowered).OrderBy(e => e.Id).Take(16).ToListAsync(ctx.HttpContext.RequestAborted);
 #pragma warning restore CA1862

@@ -173,6 +173,12 @@ public sealed partial class CycleService(
         if (eligible.Count > 0 && !eligible.Contains(employee.Level))
             return Problem.Invalid("employee_id", $"{employeeId} is at level '{employee.Level}', which is not eligible in cycle '{cycleName}' (eligible: {string.Join(", ", eligible)})");
 
+        // The checks below and the insert run under one lock per person: two nominations of one person sent at the same
+        // moment, in one cycle or in two open ones, would otherwise both pass them. SQLite's transaction takes the write
+        // lock as it begins (BEGIN IMMEDIATE); PostgreSQL takes an advisory lock on the person until commit.
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (db.Provider == DatabaseProvider.Postgres)
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({NominationLockSpace}, hashtext({employeeId}))", ct);
         if (await db.Nominations.AnyAsync(n => n.CycleId == cycle.Id && n.EmployeeId == employeeId, ct))
             return Problem.Conflict($"{employeeId} is already nominated in cycle '{cycleName}'.");
         // One open nomination per person: each is decided from the level the person is at, and two published one after the
@@ -189,8 +195,10 @@ public sealed partial class CycleService(
         };
         db.Nominations.Add(nomination);
         db.Outbox.Add(WebhookEvents.NominationCreated(nomination, cycleName));
+        // The unique index on (cycle, employee) stands behind the lock for one cycle.
         try { await db.SaveChangesAsync(ct); }
-        catch (DbUpdateException) { return Problem.Conflict($"{employeeId} is already nominated in cycle '{cycleName}'."); }
+        catch (DbUpdateException e) when (IsUniqueViolation(e)) { return Problem.Conflict($"{employeeId} is already nominated in cycle '{cycleName}'."); }
+        await tx.CommitAsync(ct);
         await BumpRevisionAsync(cycle.Id, ct);
         if (employeeId != viewer.EmployeeId)
         {
@@ -255,9 +263,8 @@ public sealed partial class CycleService(
             .Select(c => c.View).ToList();
         if (line is null && !nominated.Contains(viewer.EmployeeId) && await OwnSuggestionAsync(org, cycle.EligibleLevels, ct) is { } own)
         {
-            // In the suggestions' order: ready before soon, then by employee id.
-            static int Rank(SuggestionView v) => v.Band == Core.Readiness.ReadinessBands.Ready ? 0 : 1;
-            var at = list.FindIndex(v => Rank(v) > Rank(own) || (Rank(v) == Rank(own) && string.CompareOrdinal(v.EmployeeId, own.EmployeeId) > 0));
+            var order = Suggestions.Order<SuggestionView>(v => v.Band, v => v.EmployeeId);
+            var at = list.FindIndex(v => order.Compare(v, own) > 0);
             list.Insert(at < 0 ? list.Count : at, own);
         }
         return list;
@@ -686,6 +693,9 @@ public sealed partial class CycleService(
     };
 
     // ---------------------------------------------------------------- access and projections
+
+    /// <summary>The first key of the PostgreSQL advisory locks that serialise nominations of one person ("trel" as an int).</summary>
+    private const int NominationLockSpace = 0x7472_656C;
 
     /// <summary>Marks the cycle's board data changed. Runs after the change is committed, so that no reader caches old rows under the new revision.</summary>
     private Task<int> BumpRevisionAsync(int cycleId, CancellationToken ct) =>

@@ -58,10 +58,16 @@ public sealed partial class DataImport(TrellisDb db, FrameworkStore frameworks, 
 
         // 2. The employees already stored: ids, manager line, track and level (small next to the evidence).
         var csvFormats = CsvFormats.All.Where(f => request.Files.ContainsKey(f.Kind)).ToList();
+        //    Their emails only when employees.csv may give one of them to someone else.
         if (csvFormats.Count > 0 || imported is not null)
         {
-            await foreach (var e in db.Employees.AsNoTracking().Select(e => new { e.Id, e.ManagerId, e.Track, e.Level }).AsAsyncEnumerable().WithCancellation(ct))
+            var emails = request.Files.ContainsKey(ImportFileKind.Employees);
+            await foreach (var e in db.Employees.AsNoTracking().Select(e => new { e.Id, e.ManagerId, e.Track, e.Level, Email = emails ? e.Email : null, e.Status })
+                               .AsAsyncEnumerable().WithCancellation(ct))
+            {
                 run.StoredEmployees[e.Id] = new StoredEmployee(e.ManagerId, e.Track, e.Level);
+                if (!string.IsNullOrWhiteSpace(e.Email)) run.AddStoredEmail(EmployeeRules.EmailKey(e.Email), e.Id, e.Status == EmployeeStatus.Left);
+            }
         }
 
         // 3. Check every CSV file, employees first since the others refer to them.
@@ -402,6 +408,31 @@ internal sealed class RunState(ImportRequest request, ProblemList problems)
     public bool ManagerColumnGiven { get; set; }
 
     public bool IsEmployee(string id) => FileEmployees.ContainsKey(id) || StoredEmployees.ContainsKey(id);
+
+    // Stored employees by email key (employees.csv runs only): one owner each, as the import keeps it; owners of an email
+    // shared before the import refused that are kept apart, so that none of them is missed.
+    private readonly Dictionary<string, string> _storedEmails = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<string>> _sharedStoredEmails = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _storedLeavers = new(StringComparer.Ordinal);
+
+    /// <summary>A stored employee who has left (only known for those with an email, in employees.csv runs).</summary>
+    public bool IsStoredLeaver(string id) => _storedLeavers.Contains(id);
+
+    public void AddStoredEmail(string key, string id, bool left)
+    {
+        if (left) _storedLeavers.Add(id);
+        if (_storedEmails.TryAdd(key, id)) return;
+        if (!_sharedStoredEmails.TryGetValue(key, out var more)) _sharedStoredEmails[key] = more = [];
+        more.Add(id);
+    }
+
+    public IEnumerable<string> StoredEmailOwners(string key)
+    {
+        if (!_storedEmails.TryGetValue(key, out var first)) yield break;
+        yield return first;
+        if (_sharedStoredEmails.TryGetValue(key, out var more))
+            foreach (var id in more) yield return id;
+    }
 
     public string UnknownEmployee(string id) => Request.Files.TryGetValue(ImportFileKind.Employees, out var employees)
         ? $"unknown employee '{CsvValues.Shorten(id)}' (not in the database or in {employees.DisplayName})"

@@ -16,6 +16,21 @@ internal static class EmployeeRules
             ? $"'{CsvValues.Shorten(email)}' is not an email address"
             : null;
 
+    /// <summary>
+    /// An email as sign-in compares it: trimmed, without regard to case. Sign-in by email refuses an address two people
+    /// have (it cannot tell whose account is meant), so no two employees may have the same key.
+    /// </summary>
+    public static string EmailKey(string email) => email.Trim().ToLowerInvariant();
+
+    public static string DuplicateEmail(string email, int firstLine, string firstId) =>
+        $"duplicate email '{CsvValues.Shorten(email)}' (ignoring case); first on line {firstLine} ({CsvValues.Shorten(firstId)}): each person needs their own email to sign in with it";
+
+    /// <remarks>A leaver keeps their address too (their account still signs in by it, or is refused by it); to pass it on,
+    /// the same file gives the leaver another one.</remarks>
+    public static string EmailTaken(string email, string ownerId, bool ownerLeft) =>
+        $"email '{CsvValues.Shorten(email)}' is already employee {CsvValues.Shorten(ownerId)}'s in the database (ignoring case): each person needs their own email to sign in with it" +
+        (ownerLeft ? $"; {CsvValues.Shorten(ownerId)} has left: to pass the address on, give {CsvValues.Shorten(ownerId)} another email in this file" : "");
+
     public static string? Track(FrameworkKeys keys, string track) =>
         keys.Tracks.Contains(track) ? null
             : $"unknown track '{CsvValues.Shorten(track)}'; the framework has {string.Join(", ", keys.Tracks.Order(StringComparer.Ordinal))}";

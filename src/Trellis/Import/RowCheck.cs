@@ -37,6 +37,9 @@ internal sealed class RowCheck
 
     private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
 
+    /// <summary>The emails of employees.csv by <see cref="EmployeeRules.EmailKey"/>: the first row with each.</summary>
+    private readonly Dictionary<string, (int Line, string Id, string Email)> _emails = new(StringComparer.Ordinal);
+
     // Column positions are looked up once per file, not once per row.
     private string? S(object?[] values, string column)
     {
@@ -66,15 +69,29 @@ internal sealed class RowCheck
     {
         var id = S(v, "employee_id");
         var manager = S(v, "manager_id");
+        var repeated = false;
         if (id is not null)
         {
             if (_run.FileEmployees.TryGetValue(id, out var first))
+            {
+                repeated = true;
                 Problem("employee_id", $"duplicate employee_id '{CsvValues.Shorten(id)}'; first on line {first.Line}");
+            }
             else
                 _run.FileEmployees[id] = new FileEmployee(_reader.Line, manager);
             if (manager == id) Problem("manager_id", EmployeeRules.OwnManager);
         }
-        if (S(v, "email") is { } email && EmployeeRules.Email(email) is { } badEmail) Problem("email", badEmail);
+        if (S(v, "email") is { } email)
+        {
+            if (EmployeeRules.Email(email) is { } badEmail) Problem("email", badEmail);
+            // A repeated row was reported already; its email is no second person's.
+            else if (id is not null && !repeated)
+            {
+                var key = EmployeeRules.EmailKey(email);
+                if (_emails.TryGetValue(key, out var holder)) Problem("email", EmployeeRules.DuplicateEmail(email, holder.Line, holder.Id));
+                else _emails[key] = (_reader.Line, id, email);
+            }
+        }
         if (Keys is not { } keys) return;
         var track = S(v, "track");
         var level = S(v, "level");
@@ -140,6 +157,12 @@ internal sealed class RowCheck
         {
             if (row.ManagerId is { } manager && manager != id && !_run.IsEmployee(manager))
                 _report(new(_file, row.Line, "manager_id", _run.UnknownEmployee(manager)));
+        }
+        // An email stored for someone else stays theirs unless this file gives them another one.
+        foreach (var (key, (line, id, email)) in _emails)
+        {
+            if (_run.StoredEmailOwners(key).Where(owner => owner != id && !_run.FileEmployees.ContainsKey(owner)).Order(StringComparer.Ordinal).FirstOrDefault() is { } owner)
+                _report(new(_file, line, "email", EmployeeRules.EmailTaken(email, owner, _run.IsStoredLeaver(owner))));
         }
         foreach (var cycle in ManagerCycles())
         {

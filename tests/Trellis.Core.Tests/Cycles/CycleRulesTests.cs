@@ -153,4 +153,22 @@ public sealed class CycleRulesTests
         Assert.Equal(["E2", "E1"], picked.Select(r => r.EmployeeId));
         Assert.Equal(["E2", "E5", "E1"], Suggestions.Select(reports, new HashSet<string> { "E4" }, []).Select(r => r.EmployeeId));
     }
+
+    [Fact]
+    public void Suggestions_are_ordered_ready_before_soon_then_by_employee_id_ordinally()
+    {
+        var order = Suggestions.Order<(string Band, string Id)>(x => x.Band, x => x.Id);
+        Assert.True(order.Compare((ReadinessBands.Ready, "Z9"), (ReadinessBands.Soon, "A1")) < 0);
+        Assert.True(order.Compare((ReadinessBands.Soon, "A1"), (ReadinessBands.Ready, "Z9")) > 0);
+        // Ordinal, not culture: upper case before lower case, "E10" before "E2".
+        Assert.True(order.Compare((ReadinessBands.Ready, "E10"), (ReadinessBands.Ready, "E2")) < 0);
+        Assert.True(order.Compare((ReadinessBands.Soon, "E1"), (ReadinessBands.Soon, "e0")) < 0);
+        Assert.Equal(0, order.Compare((ReadinessBands.Soon, "E1"), (ReadinessBands.Soon, "E1")));
+
+        // Select lists its reports in exactly this order.
+        var reports = new[] { Report("e0", ReadinessBands.Soon), Report("E2", ReadinessBands.Ready), Report("E10", ReadinessBands.Soon), Report("E1", ReadinessBands.Ready) };
+        var selected = Suggestions.Select(reports, new HashSet<string>(), []).Select(r => (r.Band, r.EmployeeId)).ToList();
+        Assert.Equal(selected.Order(order), selected);
+        Assert.Equal(["E1", "E2", "E10", "e0"], selected.Select(x => x.EmployeeId));
+    }
 }

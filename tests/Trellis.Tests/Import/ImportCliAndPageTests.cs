@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.EntityFrameworkCore;
 using Trellis.Tests.Infrastructure;
 
 namespace Trellis.Tests.Import;
@@ -69,5 +70,39 @@ public sealed class ImportCliAndPageTests
         var anonymous = await app.AnonymousClient().GetAsync("/import");
         Assert.Equal(HttpStatusCode.Redirect, anonymous.StatusCode);
         Assert.StartsWith("/signin", anonymous.Headers.Location?.PathAndQuery);
+    }
+
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task Past_a_hundred_problems_the_command_line_and_the_page_list_the_same_hundred_and_the_true_total(Provider provider)
+    {
+        await using var app = await TrellisApp.StartAsync(provider);
+        using var files = new ImportFolder();
+        var csv = "concern_id,employee_id,category,substantiated,recorded_on\n" +
+                  string.Join("\n", Enumerable.Range(1, 250).Select(i => $"K{i},E1,conduct,maybe,2025-04-01")) + "\n";
+        var path = files.Write("concerns.csv", csv);
+        const string Total = "… and 150 more problems (250 in all); nothing was imported.";
+
+        var (code, _, stderr) = await RunAsync("import", "--db", app.Database.Value, "--concerns", path);
+        Assert.Equal(1, code);
+        var lines = stderr.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(101, lines.Length);
+        Assert.Equal($"{path}:2: substantiated: must be true or false (got 'maybe')", lines[0]);
+        Assert.Equal($"{path}:101: substantiated: must be true or false (got 'maybe')", lines[99]);
+        Assert.Equal(Total, lines[100]);
+
+        var hr = await CookieSession.SignedInAsync(app, "H1");
+        var form = new MultipartFormDataContent
+        {
+            { new StringContent(await hr.TokenFromAsync("/import")), "__RequestVerificationToken" },
+            { new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes(csv)), "concerns", "concerns.csv" },
+        };
+        var page = await hr.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/import") { Content = form });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, page.StatusCode);
+        var html = WebUtility.HtmlDecode(await page.Content.ReadAsStringAsync());
+        Assert.Contains("Nothing was imported: 250 problems", html);
+        var items = System.Text.RegularExpressions.Regex.Matches(html, "<li>(.*?)</li>").Select(m => m.Groups[1].Value)
+            .Where(l => l.StartsWith("concerns.csv:", StringComparison.Ordinal) || l.StartsWith('…')).ToList();
+        Assert.Equal(lines.Take(100).Select(l => l.Replace(path, "concerns.csv", StringComparison.Ordinal)).Append(Total), items);
+        Assert.Equal(0, await app.WithDbAsync(db => db.Concerns.CountAsync()));
     }
 }

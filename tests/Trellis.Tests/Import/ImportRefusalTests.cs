@@ -90,4 +90,69 @@ public sealed class ImportRefusalTests
         Assert.True(retiring.Succeeded, string.Join("\n", retiring.ProblemLines()));
         Assert.Equal(1, await app.WithDbAsync(db => db.Observations.CountAsync(o => o.Id == "O1" && o.Behavior == "learns-in-the-open")));
     }
+
+    private const string EmployeesHeader = "employee_id,name,email,manager_id,track,level,hire_date";
+    private const string OneEmailEach = "each person needs their own email to sign in with it";
+
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task Two_people_with_one_email_are_refused_whoever_holds_it(Provider provider)
+    {
+        await using var app = await TrellisApp.StartAsync(provider);
+        using var files = new ImportFolder();
+        var before = await app.SnapshotAsync();
+        // Sign-in by email compares without regard to case or surrounding spaces, so neither makes a second address.
+        var employees = files.Write("employees.csv", $"""
+            {EmployeesHeader}
+            N1,Nina New,nina@example.test,M2,expert,e2,2024-01-10
+            N2,Noor New,"  Nina@Example.TEST ",M2,expert,e2,2024-01-10
+            N3,Nils New,E1@example.test,M2,expert,e2,2024-01-10
+            E2,Eva Engineer,e3@example.test,M2,expert,e3,2020-01-06
+            E1,Eli Engineer,e1@example.test,M2,expert,e2,2020-01-06
+            """);
+
+        var report = await app.ImportAsync((ImportFileKind.Employees, employees));
+
+        // E1 keeps their own address in this file, so N3 takes it from nobody: line 4 is a duplicate within the file.
+        Assert.Equal(
+        [
+            $"employees.csv:3: email: duplicate email 'Nina@Example.TEST' (ignoring case); first on line 2 (N1): {OneEmailEach}",
+            $"employees.csv:5: email: email 'e3@example.test' is already employee E3's in the database (ignoring case): {OneEmailEach}",
+            $"employees.csv:6: email: duplicate email 'e1@example.test' (ignoring case); first on line 4 (N3): {OneEmailEach}",
+        ], report.ProblemLines());
+        Assert.Equal(before, await app.SnapshotAsync());
+
+        // Not in the file, E1's stored address stays E1's.
+        var taken = await app.ImportAsync((ImportFileKind.Employees, files.Write("taken.csv", $"{EmployeesHeader}\nN3,Nils New,E1@EXAMPLE.test,M2,expert,e2,2024-01-10\n")));
+        Assert.Equal([$"taken.csv:2: email: email 'E1@EXAMPLE.test' is already employee E1's in the database (ignoring case): {OneEmailEach}"], taken.ProblemLines());
+        Assert.Equal(before, await app.SnapshotAsync());
+
+        // A leaver's address is theirs too (their account would make sign-in by it ambiguous), until the file gives them another.
+        await app.WithDbAsync(db => db.Employees.Where(e => e.Id == "X1").ExecuteUpdateAsync(s => s.SetProperty(e => e.Status, "left")));
+        var newcomer = "N5,Nora New,x1@example.test,M2,expert,e2,2024-01-10";
+        var leaver = await app.ImportAsync((ImportFileKind.Employees, files.Write("leaver.csv", $"{EmployeesHeader}\n{newcomer}\n")));
+        Assert.Equal([$"leaver.csv:2: email: email 'x1@example.test' is already employee X1's in the database (ignoring case): {OneEmailEach}; " +
+                      "X1 has left: to pass the address on, give X1 another email in this file"], leaver.ProblemLines());
+        var passedOn = await app.ImportAsync((ImportFileKind.Employees, files.Write("passed.csv",
+            $"employee_id,name,email,track,level,hire_date,status\nX1,Xavi Sales,x1.left@example.test,expert,e3,2020-01-06,left\n{newcomer.Replace(",M2,", ",", StringComparison.Ordinal)},active\n")));
+        Assert.True(passedOn.Succeeded, string.Join("\n", passedOn.ProblemLines()));
+        Assert.Equal("N5", await app.WithDbAsync(db => db.Employees.Where(e => e.Email == "x1@example.test").Select(e => e.Id).SingleAsync()));
+    }
+
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task An_email_moves_to_someone_else_when_the_same_file_gives_its_holder_another(Provider provider)
+    {
+        await using var app = await TrellisApp.StartAsync(provider);
+        using var files = new ImportFolder();
+        var swapped = files.Write("employees.csv", $"""
+            {EmployeesHeader}
+            E2,Eva Engineer,e3@example.test,M2,expert,e3,2020-01-06
+            E3,Ezra Engineer,e2@example.test,M1,expert,e3,2020-01-06
+            """);
+        var report = await app.ImportAsync((ImportFileKind.Employees, swapped));
+        Assert.True(report.Succeeded, string.Join("\n", report.ProblemLines()));
+        Assert.Equal(["e3@example.test", "e2@example.test"],
+            await app.WithDbAsync(db => db.Employees.Where(e => e.Id == "E2" || e.Id == "E3").OrderBy(e => e.Id).Select(e => e.Email).ToListAsync()));
+        // Importing the same file again is no change, not a clash with the emails it stored.
+        Assert.False((await app.ImportAsync((ImportFileKind.Employees, swapped))).Changed);
+    }
 }

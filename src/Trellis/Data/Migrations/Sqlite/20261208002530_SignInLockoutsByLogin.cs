@@ -8,48 +8,37 @@ namespace Trellis.Data.Migrations.Sqlite
     /// <inheritdoc />
     public partial class SignInLockoutsByLogin : Migration
     {
+        // SQLite cannot change a primary key or drop a foreign key in place, and EF Core does both by rebuilding the
+        // table with PRAGMA foreign_keys = 0, which cannot run inside the migration's transaction: every new database
+        // logged a warning, and a crash in the middle would have left the migration half applied. The counters are
+        // thrown away anyway, so the table is dropped and created again in its new shape, and the accounts column goes
+        // with SQLite's own ALTER TABLE DROP COLUMN (it is in no index or constraint): all inside the transaction, to
+        // the same tables, columns, keys and indexes as the rebuild made.
+
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             // Counters were kept per account; they are kept per login now. Old ones cannot be carried over (and would
             // collide on the new key): at worst an address that was locked gets its guesses back once.
-            migrationBuilder.Sql("DELETE FROM sign_in_lockouts;");
+            migrationBuilder.DropTable(
+                name: "sign_in_lockouts");
 
-            migrationBuilder.DropForeignKey(
-                name: "FK_sign_in_lockouts_accounts_account_id",
-                table: "sign_in_lockouts");
+            migrationBuilder.Sql("ALTER TABLE \"accounts\" DROP COLUMN \"failed_sign_ins\";");
 
-            migrationBuilder.DropPrimaryKey(
-                name: "PK_sign_in_lockouts",
-                table: "sign_in_lockouts");
-
-            migrationBuilder.DropColumn(
-                name: "account_id",
-                table: "sign_in_lockouts");
-
-            migrationBuilder.DropColumn(
-                name: "failed_sign_ins",
-                table: "accounts");
-
-            migrationBuilder.AddColumn<string>(
-                name: "login",
-                table: "sign_in_lockouts",
-                type: "TEXT",
-                maxLength: 256,
-                nullable: false,
-                defaultValue: "");
-
-            migrationBuilder.AddColumn<DateTime>(
-                name: "window_start",
-                table: "sign_in_lockouts",
-                type: "TEXT",
-                nullable: false,
-                defaultValue: new DateTime(1, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified));
-
-            migrationBuilder.AddPrimaryKey(
-                name: "PK_sign_in_lockouts",
-                table: "sign_in_lockouts",
-                columns: new[] { "login", "client" });
+            migrationBuilder.CreateTable(
+                name: "sign_in_lockouts",
+                columns: table => new
+                {
+                    login = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    client = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    failures = table.Column<int>(type: "INTEGER", nullable: false),
+                    locked_until = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    window_start = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_sign_in_lockouts", x => new { x.login, x.client });
+                });
 
             migrationBuilder.CreateIndex(
                 name: "IX_sign_in_lockouts_window_start",
@@ -60,30 +49,8 @@ namespace Trellis.Data.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.Sql("DELETE FROM sign_in_lockouts;");
-
-            migrationBuilder.DropPrimaryKey(
-                name: "PK_sign_in_lockouts",
-                table: "sign_in_lockouts");
-
-            migrationBuilder.DropIndex(
-                name: "IX_sign_in_lockouts_window_start",
-                table: "sign_in_lockouts");
-
-            migrationBuilder.DropColumn(
-                name: "login",
-                table: "sign_in_lockouts");
-
-            migrationBuilder.DropColumn(
-                name: "window_start",
-                table: "sign_in_lockouts");
-
-            migrationBuilder.AddColumn<int>(
-                name: "account_id",
-                table: "sign_in_lockouts",
-                type: "INTEGER",
-                nullable: false,
-                defaultValue: 0);
+            migrationBuilder.DropTable(
+                name: "sign_in_lockouts");
 
             migrationBuilder.AddColumn<int>(
                 name: "failed_sign_ins",
@@ -92,18 +59,25 @@ namespace Trellis.Data.Migrations.Sqlite
                 nullable: false,
                 defaultValue: 0);
 
-            migrationBuilder.AddPrimaryKey(
-                name: "PK_sign_in_lockouts",
-                table: "sign_in_lockouts",
-                columns: new[] { "account_id", "client" });
-
-            migrationBuilder.AddForeignKey(
-                name: "FK_sign_in_lockouts_accounts_account_id",
-                table: "sign_in_lockouts",
-                column: "account_id",
-                principalTable: "accounts",
-                principalColumn: "id",
-                onDelete: ReferentialAction.Cascade);
+            migrationBuilder.CreateTable(
+                name: "sign_in_lockouts",
+                columns: table => new
+                {
+                    account_id = table.Column<int>(type: "INTEGER", nullable: false),
+                    client = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    failures = table.Column<int>(type: "INTEGER", nullable: false),
+                    locked_until = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_sign_in_lockouts", x => new { x.account_id, x.client });
+                    table.ForeignKey(
+                        name: "FK_sign_in_lockouts_accounts_account_id",
+                        column: x => x.account_id,
+                        principalTable: "accounts",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
         }
     }
 }
