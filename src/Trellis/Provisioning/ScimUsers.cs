@@ -311,6 +311,16 @@ public sealed class ScimUsers(TrellisDb db, FrameworkStore frameworks, IOptions<
             }
             if (scim.UserNameKey.Length > 0 && await Rows().AnyAsync(r => r.UserNameKey == scim.UserNameKey && r.Id != id, ct))
                 throw new ScimException(409, "uniqueness", $"userName '{scim.UserName}' belongs to another User already");
+            // Sign-in by email refuses an address two accounts have, so, as the import does, an email another employee
+            // holds (a leaver included) is refused; one this request leaves as stored is not judged again.
+            if (employee.Email.Length > 0 && (isNew || !string.Equals((string?)entry.Property(nameof(Employee.Email)).OriginalValue, employee.Email, StringComparison.OrdinalIgnoreCase)))
+            {
+                var emailKey = EmployeeRules.EmailKey(employee.Email);
+#pragma warning disable CA1862 // EF Core translates ToLower() to SQL lower(); the StringComparison overloads do not translate.
+                if (await db.Employees.AnyAsync(e => e.Id != id && e.Email.ToLower() == emailKey, ct))
+#pragma warning restore CA1862
+                    throw new ScimException(409, "uniqueness", $"emails: '{employee.Email}' is another employee's work email already");
+            }
             if (problems.Count > 0) throw new ScimException(400, "invalidValue", string.Join("; ", problems));
 
             if (revived) scim.DeletedAt = null;

@@ -235,4 +235,31 @@ public sealed class ScimRefusalTests
         Assert.Equal("employee manager committee", await app.RolesAsync("C1"));
         await CookieSession.SignedInAsync(app, "E2");
     }
+
+    [Theory, MemberData(nameof(TrellisApp.Providers), MemberType = typeof(TrellisApp))]
+    public async Task An_email_another_employee_holds_is_refused_on_create_and_update(Provider provider)
+    {
+        await using var app = await TrellisApp.StartAsync(provider);
+        var scim = await ScimClientAsync(app, null);
+        static string User(string id, string email) =>
+            $$$"""{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"{{{id.ToLowerInvariant()}}}-login","displayName":"New {{{id}}}","emails":[{"value":"{{{email}}}","type":"work","primary":true}],"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"employeeNumber":"{{{id}}}"}}""";
+
+        // E1's address in another case: sign-in by email would then refuse both accounts.
+        var refused = await RefusedAsync(scim, "POST", "/scim/v2/Users", User("N1", "E1@Example.TEST"), 409, "uniqueness");
+        Assert.Contains("emails", refused["detail"]!.GetValue<string>());
+        Assert.Null(await app.EmployeeAsync("N1"));
+
+        // A new address is fine; moving it onto E2's is not, by PATCH or PUT, and nothing changes.
+        var (created, _) = await scim.SendAsync("POST", "/scim/v2/Users", User("N2", "n2@example.test"));
+        Assert.Equal(201, created);
+        await RefusedAsync(scim, "PATCH", "/scim/v2/Users/N2", PatchOps("""{"op":"replace","path":"emails[type eq \"work\"].value","value":"e2@example.test"}"""), 409, "uniqueness");
+        await RefusedAsync(scim, "PUT", "/scim/v2/Users/N2", User("N2", " E2@example.test"), 409, "uniqueness");
+        Assert.Equal("n2@example.test", (await app.EmployeeAsync("N2"))!.Email);
+
+        // A request that leaves the stored address as it is, or changes only its case, is not judged again.
+        var (renamed, _) = await scim.SendAsync("PATCH", "/scim/v2/Users/N2", PatchOps("""{"op":"replace","path":"displayName","value":"Renamed N2"}"""));
+        Assert.Equal(200, renamed);
+        var (recased, _) = await scim.SendAsync("PUT", "/scim/v2/Users/N2", User("N2", "N2@example.test"));
+        Assert.Equal(200, recased);
+    }
 }
